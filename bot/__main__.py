@@ -1,0 +1,50 @@
+"""``python -m bot``: ``run`` (the Telegram bot) and ``try`` (the offline chat)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from pathlib import Path
+
+from bot.config import Settings
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bot", description="Persian deep-learning teaching bot")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("run", help="start the Telegram bot (long polling)")
+    trial = commands.add_parser("try", help="send messages through the bot offline")
+    trial.add_argument("messages", nargs="*", help="messages such as '/gd 0.1x^2 lr=0.4'")
+    trial.add_argument("--out", type=Path, default=Path("out"), help="folder for images (default: out)")
+    trial.add_argument("--json", action="store_true", help="one JSON object per message")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    settings = Settings.load()
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    from bot.doors import cli
+
+    if args.command == "run":
+        if not settings.token:
+            print("TELEGRAM_BOT_TOKEN is not set: starting the offline chat instead "
+                  "(set it in the environment or in .env to run the Telegram bot).")
+            asyncio.run(cli.chat(Path("out")))
+            return 0
+        from bot.doors.telegram import run_polling
+
+        run_polling(settings)
+        return 0
+    if args.messages:
+        asyncio.run(cli.run_messages(args.messages, args.out, args.json))
+    else:
+        asyncio.run(cli.chat(args.out))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,110 @@
+"""What commands return (reply objects) and what they are given (a context).
+
+Commands turn text into replies; doors (Telegram, the offline CLI) send them. Nothing
+here knows about Telegram's API.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, Union
+
+if TYPE_CHECKING:
+    from bot.labs.cache import LRU
+    from bot.labs.runner import LabRunner
+
+
+@dataclass(frozen=True)
+class Button:
+    text: str
+    callback: str  # at most 64 bytes (Telegram's limit)
+
+
+Keyboard = tuple[tuple[Button, ...], ...]
+
+
+@dataclass(frozen=True)
+class Media:
+    """Rendered bytes under a stable key, so a door can reuse an uploaded file id."""
+
+    key: str
+    data: bytes
+    filename: str
+
+
+@dataclass(frozen=True)
+class Text:
+    text: str  # Telegram HTML
+    keyboard: Keyboard = ()
+
+
+@dataclass(frozen=True)
+class Photo:
+    media: Media
+    caption: str  # Telegram HTML, at most 1024 characters
+    keyboard: Keyboard = ()
+
+
+@dataclass(frozen=True)
+class Animation:
+    media: Media
+    caption: str
+    keyboard: Keyboard = ()
+
+
+@dataclass(frozen=True)
+class Poll:
+    """A quiz poll: exactly one correct option."""
+
+    question: str
+    options: tuple[str, ...]
+    correct_option: int
+    explanation: str
+    is_anonymous: bool = False
+    key: str = ""  # what the poll asks (a quiz id), so answers can be recorded
+
+
+Reply = Union[Text, Photo, Animation, Poll]
+
+
+@dataclass
+class Response:
+    """Replies to send, ``data`` for ``try --json``, and for a button press whether the
+    first reply replaces the pressed message and what short notice to show."""
+
+    replies: list[Reply] = field(default_factory=list)
+    data: dict[str, Any] | None = None
+    edit: bool = False
+    notice: str = ""
+
+
+class UserError(Exception):
+    """Bad input, with the Persian message (Telegram HTML) that explains it."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+async def _no_progress(action: str) -> None:
+    return None
+
+
+@dataclass
+class Services:
+    """Long-lived objects shared by all commands."""
+
+    runner: "LabRunner"
+    requests: "LRU[str, Any]"
+
+
+@dataclass
+class Context:
+    """Who is asking, where, and the services to answer with."""
+
+    services: Services
+    user_id: int = 0
+    chat_id: int = 0
+    chat_type: str = "private"
+    user_name: str = ""
+    progress: Callable[[str], Awaitable[None]] = _no_progress

@@ -1,0 +1,92 @@
+"""/gd — gradient descent on the learner's own function, drawn and judged."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from bot.commands.base import Animation, Button, Context, Keyboard, Media, Photo, Response, UserError
+from bot.commands.lab import recall, remember, run_lab
+from bot.commands.options import Options
+from bot.engine.expr import ExpressionError, parse_function
+from bot.engine.gd import StartError
+from bot.fa import errors
+from bot.fa import gd as words
+from bot.fa.messages import STALE_BUTTON
+from bot.labs.gd import GDRequest, GDResult, run_gd
+
+NAME = "gd"
+EXAMPLE = "/gd 0.1x^2 lr=0.4 steps=25"
+DEFAULT_FUNCTION = "0.1x^2"
+MAX_STEPS = 500
+MORE_STEPS = 25
+MAX_LR = 1e6
+
+
+def parse(args: str) -> GDRequest:
+    """Read ``/gd`` arguments into a request; every mistake raises a Persian UserError."""
+    options = Options(args, allowed=("x0", "lr", "steps"), flags=("anim",), example=EXAMPLE)
+    text = options.positional or DEFAULT_FUNCTION
+    try:
+        function = parse_function(text)
+    except ExpressionError as error:
+        raise UserError(errors.expression(error, EXAMPLE)) from error
+    dimension = len(function.variables)
+    x0 = options.numbers("x0", (2.0,) * dimension, lengths=(dimension,), low=-1e6, high=1e6)
+    return GDRequest(
+        function=text,
+        x0=x0,
+        lr=options.number("lr", 0.1, low=0, high=MAX_LR, low_open=True),
+        steps=options.integer("steps", 25, low=1, high=MAX_STEPS),
+        anim=options.flag("anim"),
+    )
+
+
+async def run(args: str, ctx: Context) -> Response:
+    return await draw(parse(args), ctx)
+
+
+async def draw(request: GDRequest, ctx: Context) -> Response:
+    """Run the lab and build its replies: the still, and the GIF when asked for."""
+    try:
+        result: GDResult = await run_lab(ctx, run_gd, request, key=request.key, example=EXAMPLE)
+    except StartError as error:
+        raise UserError(errors.with_example(words.start_problem(error.code, request.x0), EXAMPLE))
+    caption = words.caption(result.summary)
+    keyboard = _keyboard(ctx, request)
+    replies: list = [Photo(Media(request.key + "|png", result.png, "gd.png"), caption, keyboard)]
+    if result.gif is not None:
+        replies.append(Animation(Media(request.key + "|gif", result.gif, "gd.gif"), caption, keyboard))
+    return Response(replies=replies, data=result.summary.to_data())
+
+
+def _keyboard(ctx: Context, request: GDRequest) -> Keyboard:
+    token = remember(ctx, request.key, request)
+    row = tuple(Button(words.BUTTONS[action], f"{NAME}:{token}:{action}")
+                for action in ("half", "double", "more"))
+    if request.anim:
+        return (row,)
+    return (row, (Button(words.BUTTONS["anim"], f"{NAME}:{token}:anim"),))
+
+
+async def on_button(payload: str, ctx: Context) -> Response:
+    """A keyboard press: re-run with a changed request and replace the message."""
+    token, _, action = payload.partition(":")
+    request = recall(ctx, token)
+    if not isinstance(request, GDRequest) or action not in words.BUTTONS:
+        return Response(notice=STALE_BUTTON)
+    if action == "half":
+        request = replace(request, lr=request.lr / 2)
+    elif action == "double":
+        request = replace(request, lr=min(request.lr * 2, MAX_LR))
+    elif action == "more":
+        if request.steps >= MAX_STEPS:
+            return Response(notice=words.MAX_STEPS_NOTICE)
+        request = replace(request, steps=min(request.steps + MORE_STEPS, MAX_STEPS))
+    response = await draw(replace(request, anim=action == "anim"), ctx)
+    if action == "anim":
+        response.replies = [r for r in response.replies if isinstance(r, Animation)]
+    else:
+        response.replies = response.replies[:1]
+    response.edit = True
+    return response
+

@@ -1,0 +1,44 @@
+"""What every lab command shares: running its job fairly, and buttons that re-run it."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from typing import Any, Callable, TypeVar
+
+from bot.commands.base import Context, UserError
+from bot.engine.expr import ExpressionError
+from bot.fa import errors, messages
+from bot.labs.runner import Busy, LabTimeout
+
+R = TypeVar("R")
+T = TypeVar("T")
+
+
+async def run_lab(ctx: Context, job: Callable[[R], T], request: R, *, key: str,
+                  example: str, action: str = "upload_photo") -> T:
+    """Run ``job(request)`` in the render pool; every failure becomes a Persian UserError."""
+    runner = ctx.services.runner
+    if not runner.is_ready(key):
+        await ctx.progress(action)
+    try:
+        return await runner.run(job, request, key=key, user_id=ctx.user_id)
+    except Busy as busy:
+        raise UserError(messages.BUSY_USER if busy.reason == "user" else messages.BUSY_QUEUE)
+    except LabTimeout:
+        raise UserError(errors.with_example(messages.TOO_SLOW, example))
+    except ExpressionError as error:
+        raise UserError(errors.expression(error, example))
+
+
+def remember(ctx: Context, key: str, request: Any) -> str:
+    """Keep ``request`` server-side under a short token for callback buttons (Telegram
+    allows 64 bytes of callback data; a request with its function can be longer)."""
+    digest = hashlib.blake2b(key.encode(), digest_size=8).digest()
+    token = base64.urlsafe_b64encode(digest).decode().rstrip("=")
+    ctx.services.requests.put(token, request)
+    return token
+
+
+def recall(ctx: Context, token: str) -> Any | None:
+    return ctx.services.requests.get(token)

@@ -1,0 +1,123 @@
+"""``key=value`` options and bare flags after a command, read with Persian errors.
+
+``/gd x^2 + 10y^2 x0 = 2, 1 lr=۰٫۱ anim``: the text is normalised (Persian digits and
+separators to ASCII), spaces around ``=`` and ``,`` are dropped, then every word with
+``=`` is an option, every known bare word a flag, and the rest the positional text.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Iterable, Sequence
+
+from bot.commands.base import UserError
+from bot.fa import errors
+from bot.fa.numbers import normalize_input
+
+_SPACED = re.compile(r"\s*([=,])\s*")
+_NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
+_NON_FINITE = re.compile(r"[-+]?(nan|inf|infinity)", re.IGNORECASE)
+
+
+class Options:
+    """The options of one command call; readers raise :class:`UserError` in Persian."""
+
+    def __init__(self, text: str, *, allowed: Iterable[str], flags: Iterable[str] = (),
+                 example: str) -> None:
+        self.example = example
+        self.allowed = tuple(allowed)
+        self.known_flags = tuple(flags)
+        self.values: dict[str, str] = {}
+        self.flags: set[str] = set()
+        words: list[str] = []
+        for word in _SPACED.sub(r"\1", normalize_input(text)).split():
+            key, has_value, value = word.partition("=")
+            key = key.lower()
+            if has_value:
+                self._add(key, value)
+            elif key in self.known_flags:
+                if key in self.flags:
+                    raise UserError(errors.repeated_option(key, example))
+                self.flags.add(key)
+            else:
+                words.append(word)
+        self.positional = " ".join(words)
+
+    def _add(self, key: str, value: str) -> None:
+        if key not in self.allowed:
+            raise UserError(errors.unknown_option(key, self.allowed + self.known_flags,
+                                                  self.example))
+        if key in self.values:
+            raise UserError(errors.repeated_option(key, self.example))
+        self.values[key] = value
+
+    def flag(self, name: str) -> bool:
+        return name in self.flags
+
+    def _parse_number(self, name: str, raw: str) -> float:
+        if _NON_FINITE.fullmatch(raw):
+            raise UserError(errors.not_finite(name, self.example))
+        if not _NUMBER.fullmatch(raw):
+            raise UserError(errors.not_a_number(name, raw, self.example))
+        value = float(raw)
+        if not math.isfinite(value):
+            raise UserError(errors.not_finite(name, self.example))
+        return value
+
+    def number(self, name: str, default: float, *, low: float | None = None,
+               high: float | None = None, low_open: bool = False) -> float:
+        """A finite number within [low, high] (or (low, high] with ``low_open``)."""
+        if name not in self.values:
+            return default
+        value = self._parse_number(name, self.values[name])
+        self._check_range(name, value, low, high, low_open)
+        return value
+
+    def _check_range(self, name: str, value: float, low: float | None, high: float | None,
+                     low_open: bool = False) -> None:
+        too_low = low is not None and (value <= low if low_open else value < low)
+        if too_low or (high is not None and value > high):
+            raise UserError(errors.out_of_range(name, low, high, self.example, low_open=low_open))
+
+    def integer(self, name: str, default: int, *, low: int, high: int) -> int:
+        """A whole number within [low, high]; ``25.5`` and ``-3`` are refused."""
+        if name not in self.values:
+            return default
+        raw = self.values[name]
+        if not re.fullmatch(r"[-+]?\d+", raw):
+            raise UserError(errors.not_integer(name, raw, self.example))
+        value = int(raw)
+        self._check_range(name, value, low, high)
+        return value
+
+    def numbers(self, name: str, default: Sequence[float], *, lengths: Iterable[int],
+                low: float | None = None, high: float | None = None,
+                low_open: bool = False) -> tuple[float, ...]:
+        """A comma-separated list whose length is one of ``lengths``."""
+        if name not in self.values:
+            return tuple(default)
+        parts = self.values[name].split(",")
+        lengths = tuple(lengths)
+        if len(parts) not in lengths:
+            raise UserError(errors.wrong_count(name, lengths[0], self.example))
+        values = tuple(self._parse_number(name, part) for part in parts)
+        for value in values:
+            self._check_range(name, value, low, high, low_open)
+        return values
+
+    def choices(self, name: str, default: Sequence[str], *, allowed: Sequence[str],
+                most: int | None = None) -> tuple[str, ...]:
+        """A comma-separated list of names from ``allowed`` (no repeats)."""
+        if name not in self.values:
+            return tuple(default)
+        picked = tuple(part.strip().lower() for part in self.values[name].split(",") if part)
+        for part in picked:
+            if part not in allowed:
+                raise UserError(errors.unknown_choice(name, part, allowed, self.example))
+        if not picked or len(set(picked)) != len(picked) or (most and len(picked) > most):
+            raise UserError(errors.repeated_option(name, self.example))
+        return picked
+
+    def choice(self, name: str, default: str, *, allowed: Sequence[str]) -> str:
+        return self.choices(name, (default,), allowed=allowed, most=1)[0]

@@ -1,0 +1,92 @@
+"""The command table and the two entry points every door calls: text and button presses."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Awaitable, Callable
+
+from bot.commands import gd
+from bot.commands.base import Context, Response, Text, UserError
+from bot.fa import help as help_words
+from bot.fa.html import plain_text
+from bot.fa.messages import INTERNAL_ERROR, STALE_BUTTON
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[str, Context], Awaitable[Response]]
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    summary: str  # Persian, shown in /help and Telegram's command menu
+    example: str
+    run: Handler
+    on_button: Handler | None = None
+
+
+async def _start(args: str, ctx: Context) -> Response:
+    return Response([Text(help_words.start(ctx.user_name, _menu()))])
+
+
+async def _help(args: str, ctx: Context) -> Response:
+    return Response([Text(help_words.help_text(_menu()))])
+
+
+COMMANDS: tuple[Command, ...] = (
+    Command("start", "شروع و معرفی ربات", "/start", _start),
+    Command("help", "راهنمای دستورها با مثال", "/help", _help),
+    Command("gd", "آزمایشگاه گرادیان کاهشی روی تابع دلخواه شما", gd.EXAMPLE, gd.run, gd.on_button),
+)
+_BY_NAME = {command.name: command for command in COMMANDS}
+
+
+def _menu() -> list[tuple[str, str, str]]:
+    return [(c.name, c.summary, c.example) for c in COMMANDS]
+
+
+def split_command(text: str) -> tuple[str, str] | None:
+    """``/gd@DarsBot 0.1x^2`` → ``("gd", "0.1x^2")``; None when text is not a command."""
+    text = text.strip()
+    if not text.startswith("/"):
+        return None
+    head, _, args = text[1:].partition(" ")
+    name = head.split("@", 1)[0].lower()
+    return name, args.strip()
+
+
+async def handle_text(text: str, ctx: Context) -> Response:
+    """Answer a message: run its command, or explain what the bot understands."""
+    parts = split_command(text)
+    if parts is None:
+        return Response([Text(help_words.not_a_command(text))])
+    name, args = parts
+    command = _BY_NAME.get(name)
+    if command is None:
+        return Response([Text(help_words.unknown_command(name, _menu()))])
+    return await _guarded(command.run, args, ctx)
+
+
+async def handle_button(data: str, ctx: Context) -> Response:
+    """Answer a keyboard press; ``data`` is ``command:payload``."""
+    name, _, payload = data.partition(":")
+    command = _BY_NAME.get(name)
+    if command is None or command.on_button is None:
+        return Response(notice=STALE_BUTTON)
+    return await _guarded(command.on_button, payload, ctx)
+
+
+async def _guarded(handler: Handler, args: str, ctx: Context) -> Response:
+    try:
+        return await handler(args, ctx)
+    except UserError as error:
+        return Response([Text(error.message)], notice=_first_line(error.message))
+    except Exception:
+        log.exception("command failed: %r", args)
+        return Response([Text(INTERNAL_ERROR)], notice=INTERNAL_ERROR)
+
+
+def _first_line(markup: str) -> str:
+    """A short plain version of an error for a button's pop-up notice (≤ 200 chars)."""
+    return plain_text(markup).split("\n", 1)[0][:200]

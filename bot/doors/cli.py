@@ -1,0 +1,124 @@
+"""``python -m bot try``: the offline door. Messages go through exactly the pipeline a
+Telegram message takes; images land in a folder and replies print to the terminal."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, TextIO
+
+from bot.commands.base import Animation, Button, Context, Photo, Poll, Reply, Response, Text
+from bot.commands.router import handle_button, handle_text
+from bot.fa.html import plain_text
+from bot.services import open_services
+
+PROMPT = "شما › "
+
+
+@dataclass
+class Session:
+    """One offline learner: where files go, and the last keyboard to press by number."""
+
+    ctx: Context
+    out: Path
+    files: int = 0
+    buttons: list[Button] = field(default_factory=list)
+
+    def save(self, reply: Photo | Animation) -> Path:
+        self.out.mkdir(parents=True, exist_ok=True)
+        self.files += 1
+        path = self.out / f"{self.files:02d}-{reply.media.filename}"
+        path.write_bytes(reply.media.data)
+        return path
+
+    def remember_buttons(self, response: Response) -> None:
+        keyboards = [r.keyboard for r in response.replies if not isinstance(r, Poll) and r.keyboard]
+        if keyboards:
+            self.buttons = [button for row in keyboards[-1] for button in row]
+
+
+def reply_json(reply: Reply, session: Session) -> dict[str, Any]:
+    """The ``try --json`` form of one reply (documented in the README)."""
+    if isinstance(reply, Poll):
+        return {
+            "type": "poll",
+            "poll": {
+                "question": reply.question,
+                "options": list(reply.options),
+                "correct_option_id": reply.correct_option,
+                "explanation": reply.explanation,
+                "is_anonymous": reply.is_anonymous,
+            },
+        }
+    keyboard = [[{"text": b.text, "callback": b.callback} for b in row] for row in reply.keyboard]
+    if isinstance(reply, Text):
+        return {"type": "text", "text": reply.text, "keyboard": keyboard}
+    kind = "photo" if isinstance(reply, Photo) else "animation"
+    return {"type": kind, "caption": reply.caption, "file": str(session.save(reply)),
+            "keyboard": keyboard}
+
+
+def print_human(response: Response, session: Session, stream: TextIO) -> None:
+    if response.notice and not response.replies:
+        print(f"🔔 {response.notice}", file=stream)
+    for reply in response.replies:
+        if isinstance(reply, Poll):
+            print(f"📊 {reply.question}", file=stream)
+            for number, option in enumerate(reply.options, 1):
+                print(f"  {number}) {option}", file=stream)
+            continue
+        if isinstance(reply, Text):
+            print(plain_text(reply.text), file=stream)
+        else:
+            label = "تصویر" if isinstance(reply, Photo) else "انیمیشن"
+            print(f"[{label}: {session.save(reply)}]", file=stream)
+            print(plain_text(reply.caption), file=stream)
+    session.remember_buttons(response)
+    if session.buttons and any(not isinstance(r, Poll) and r.keyboard for r in response.replies):
+        labels = "  ".join(f"[{i}] {b.text}" for i, b in enumerate(session.buttons, 1))
+        print(f"دکمه‌ها (شماره را بفرستید): {labels}", file=stream)
+    print(file=stream)
+
+
+async def answer(text: str, session: Session) -> Response:
+    """A message, or in the chat a button number, through the shared command layer."""
+    stripped = text.strip()
+    if stripped.isdigit() and 1 <= int(stripped) <= len(session.buttons):
+        return await handle_button(session.buttons[int(stripped) - 1].callback, session.ctx)
+    return await handle_text(stripped, session.ctx)
+
+
+async def run_messages(messages: Iterable[str], out: Path, as_json: bool,
+                       stream: TextIO = sys.stdout) -> None:
+    async with open_services() as services:
+        session = Session(Context(services, user_id=1, chat_id=1, user_name=""), out)
+        for message in messages:
+            response = await answer(message, session)
+            if as_json:
+                line = {"replies": [reply_json(r, session) for r in response.replies],
+                        "data": response.data}
+                if response.notice:
+                    line["notice"] = response.notice
+                print(json.dumps(line, ensure_ascii=False), file=stream)
+            else:
+                print(f"» {message}", file=stream)
+                print_human(response, session, stream)
+
+
+async def chat(out: Path, stream: TextIO = sys.stdout) -> None:
+    """An interactive chat in the terminal; an empty line or Ctrl-D ends it."""
+    print("گفت‌وگوی آفلاین با ربات. دستوری مثل /help یا /gd 0.1x^2 بفرستید؛ "
+          "برای خروج Ctrl-D.", file=stream)
+    async with open_services() as services:
+        session = Session(Context(services, user_id=1, chat_id=1), out)
+        loop = asyncio.get_running_loop()
+        while True:
+            try:
+                line = await loop.run_in_executor(None, input, PROMPT)
+            except EOFError:
+                break
+            if line.strip():
+                print_human(await answer(line, session), session, stream)

@@ -1,0 +1,283 @@
+"""A whitelist parser from the way people type functions to SymPy expressions.
+
+SymPy's own ``sympify``/``parse_expr`` evaluate their input with ``eval`` and must never
+see user text. This module tokenises the text itself, accepts only numbers, the
+variables ``x`` and ``y``, a fixed set of functions and constants, and builds the SymPy
+tree directly. Every input that is refused raises :class:`ExpressionError` with a code
+the Persian layer turns into a message; the bounds below keep both parsing and the
+later symbolic work small whatever the input.
+
+Accepted forms: ``0.1x^2``, ``0.1*x**2``, ``x^4-3x^2+x``, ``sin(x)+0.1x^2``,
+``x^2+10y^2``, ``(1-x)^2+100(y-x^2)^2``: implicit multiplication, ``^`` or ``**`` for
+powers (right-associative, binding tighter than unary minus: ``-x^2`` is ``-(x^2)``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Callable
+
+import sympy as sp
+
+MAX_LENGTH = 200
+MAX_DEPTH = 12
+MAX_EXPONENT = 64
+MAX_LITERAL = 1e12
+MAX_CONSTANT = 1e100
+
+X, Y = sp.symbols("x y", real=True)
+VARIABLES: dict[str, sp.Symbol] = {"x": X, "y": Y}
+
+
+def _sigmoid(u: sp.Expr) -> sp.Expr:
+    return 1 / (1 + sp.exp(-u))
+
+
+FUNCTIONS: dict[str, Callable[[sp.Expr], sp.Expr]] = {
+    "sin": sp.sin,
+    "cos": sp.cos,
+    "tan": sp.tan,
+    "exp": sp.exp,
+    "log": sp.log,
+    "ln": sp.log,
+    "sqrt": sp.sqrt,
+    "abs": sp.Abs,
+    "tanh": sp.tanh,
+    "sigmoid": _sigmoid,
+}
+CONSTANTS: dict[str, sp.Expr] = {"pi": sp.pi, "π": sp.pi, "e": sp.E}
+
+
+@dataclass
+class ExpressionError(ValueError):
+    """Why a function text was refused. ``code`` is stable; ``detail`` names the culprit."""
+
+    code: str
+    detail: str = ""
+    position: int | None = field(default=None)
+
+    def __str__(self) -> str:
+        where = f" at {self.position}" if self.position is not None else ""
+        return f"{self.code}: {self.detail}{where}"
+
+
+@dataclass(frozen=True)
+class Token:
+    kind: str  # "num", "name", "op", "(", ")", "end"
+    text: str
+    position: int
+
+
+_TOKEN = re.compile(
+    r"\s*(?:"
+    r"(?P<num>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)"
+    r"|(?P<name>[A-Za-zπ]+)"
+    r"|(?P<op>\*\*|[-+*/^])"
+    r"|(?P<lpar>[(\[])"
+    r"|(?P<rpar>[)\]])"
+    r")"
+)
+
+
+def tokenize(text: str) -> list[Token]:
+    """Split ``text`` into tokens; names made only of x and y split into variables."""
+    tokens: list[Token] = []
+    pos = 0
+    text = text.rstrip()
+    while pos < len(text):
+        match = _TOKEN.match(text, pos)
+        if match is None or match.end() == pos:
+            bad = text[pos:].lstrip()[:1]
+            raise ExpressionError("bad_character", bad, pos)
+        kind = match.lastgroup or ""
+        start = match.start(kind)
+        value = match.group(kind)
+        pos = match.end()
+        if kind == "name":
+            tokens.extend(_split_name(value, start))
+        elif kind == "lpar":
+            tokens.append(Token("(", "(", start))
+        elif kind == "rpar":
+            tokens.append(Token(")", ")", start))
+        else:
+            tokens.append(Token(kind, "^" if value == "**" else value, start))
+    tokens.append(Token("end", "", len(text)))
+    return tokens
+
+
+def _split_name(name: str, start: int) -> list[Token]:
+    lowered = name.lower()
+    if lowered in FUNCTIONS or lowered in CONSTANTS or lowered in VARIABLES:
+        return [Token("name", lowered, start)]
+    if set(lowered) <= set(VARIABLES):  # "xy" means x*y
+        return [Token("name", ch, start + i) for i, ch in enumerate(lowered)]
+    for fn in FUNCTIONS:  # "sinx": a function written without parentheses
+        if lowered.startswith(fn) and set(lowered[len(fn):]) <= set(VARIABLES):
+            raise ExpressionError("needs_parentheses", fn, start)
+    if len(lowered) == 1:
+        raise ExpressionError("extra_variable", name, start)
+    raise ExpressionError("unknown_name", name, start)
+
+
+class _Parser:
+    """Recursive descent over the token list, building SymPy objects as it goes."""
+
+    def __init__(self, tokens: list[Token]) -> None:
+        self.tokens = tokens
+        self.index = 0
+        self.depth = 0
+
+    @property
+    def current(self) -> Token:
+        return self.tokens[self.index]
+
+    def advance(self) -> Token:
+        token = self.current
+        self.index += 1
+        return token
+
+    def parse(self) -> sp.Expr:
+        if self.current.kind == "end":
+            raise ExpressionError("empty")
+        expr = self.sum()
+        if self.current.kind != "end":
+            token = self.current
+            code = "unbalanced" if token.kind == ")" else "unexpected"
+            raise ExpressionError(code, token.text, token.position)
+        return expr
+
+    def nested(self, parse: Callable[[], sp.Expr]) -> sp.Expr:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise ExpressionError("too_deep", str(MAX_DEPTH), self.current.position)
+        try:
+            return parse()
+        finally:
+            self.depth -= 1
+
+    def sum(self) -> sp.Expr:
+        expr = self.term()
+        while self.current.text in ("+", "-") and self.current.kind == "op":
+            op = self.advance().text
+            right = self.term()
+            expr = _bounded(expr + right if op == "+" else expr - right)
+        return expr
+
+    def term(self) -> sp.Expr:
+        expr = self.unary()
+        while True:
+            token = self.current
+            if token.kind == "op" and token.text in ("*", "/"):
+                self.advance()
+                right = self.unary()
+                if token.text == "/" and right.is_zero:
+                    raise ExpressionError("division_by_zero", "", token.position)
+                expr = expr * right if token.text == "*" else expr / right
+            elif token.kind in ("num", "name", "("):  # implicit multiplication
+                expr = expr * self.power()
+            else:
+                return expr
+            expr = _bounded(expr)
+
+    def unary(self) -> sp.Expr:
+        if self.current.kind == "op" and self.current.text in ("+", "-"):
+            sign = self.advance().text
+            operand = self.nested(self.unary)
+            return -operand if sign == "-" else operand
+        return self.power()
+
+    def power(self) -> sp.Expr:
+        base = self.primary()
+        if self.current.kind == "op" and self.current.text == "^":
+            caret = self.advance()
+            exponent = self.nested(self.unary)
+            return _power(base, exponent, caret.position)
+        return base
+
+    def primary(self) -> sp.Expr:
+        token = self.advance()
+        if token.kind == "num":
+            return _number(token)
+        if token.kind == "(":
+            expr = self.nested(self.sum)
+            self.expect_close(token)
+            return expr
+        if token.kind == "name":
+            if token.text in VARIABLES:
+                return VARIABLES[token.text]
+            if token.text in CONSTANTS:
+                return CONSTANTS[token.text]
+            return self.call(token)
+        if token.kind == "end":
+            raise ExpressionError("incomplete", "", token.position)
+        raise ExpressionError("unexpected", token.text, token.position)
+
+    def call(self, name: Token) -> sp.Expr:
+        opening = self.current
+        if opening.kind != "(":
+            raise ExpressionError("needs_parentheses", name.text, name.position)
+        self.advance()
+        argument = self.nested(self.sum)
+        self.expect_close(opening)
+        return _bounded(FUNCTIONS[name.text](argument))
+
+    def expect_close(self, opening: Token) -> None:
+        if self.current.kind != ")":
+            raise ExpressionError("unbalanced", "(", opening.position)
+        self.advance()
+
+
+def _number(token: Token) -> sp.Expr:
+    value = sp.Rational(token.text)
+    if abs(value) > MAX_LITERAL:
+        raise ExpressionError("number_too_large", token.text, token.position)
+    return value
+
+
+def _power(base: sp.Expr, exponent: sp.Expr, position: int) -> sp.Expr:
+    if exponent.is_number:
+        if not exponent.is_real or abs(float(exponent)) > MAX_EXPONENT:
+            raise ExpressionError("exponent_too_large", str(exponent), position)
+        if base.is_zero and exponent.is_negative:
+            raise ExpressionError("division_by_zero", "", position)
+    return _bounded(sp.Pow(base, exponent))
+
+
+def _bounded(expr: sp.Expr) -> sp.Expr:
+    """Refuse undefined, complex or huge constants (arithmetic on huge ones would be slow)."""
+    if not expr.is_number:
+        return expr
+    if expr.has(sp.zoo, sp.oo, sp.nan):
+        raise ExpressionError("undefined_constant")
+    value = sp.N(expr, 5)
+    if value.has(sp.I):
+        raise ExpressionError("not_real")
+    if abs(value) > MAX_CONSTANT:
+        raise ExpressionError("number_too_large")
+    return expr
+
+
+@dataclass(frozen=True)
+class ParsedFunction:
+    """A parsed function of ``x`` or of ``x`` and ``y``."""
+
+    expr: sp.Expr
+    variables: tuple[sp.Symbol, ...]
+
+    @property
+    def key(self) -> str:
+        """A canonical text: two spellings of the same function share it."""
+        return sp.srepr(self.expr)
+
+
+def parse_function(text: str) -> ParsedFunction:
+    """Parse a function of x (or x and y) typed by a user; raise ExpressionError if refused."""
+    if len(text) > MAX_LENGTH:
+        raise ExpressionError("too_long", str(MAX_LENGTH))
+    expr = _Parser(tokenize(text)).parse()
+    free = expr.free_symbols
+    if not free:
+        raise ExpressionError("no_variable")
+    variables = (X, Y) if Y in free else (X,)
+    return ParsedFunction(expr=expr, variables=variables)

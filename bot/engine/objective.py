@@ -1,0 +1,90 @@
+"""A parsed function compiled for NumPy, with its gradient and Hessian.
+
+The derivatives are computed symbolically once and compiled with ``lambdify`` into
+NumPy functions; every lab that descends a surface uses this object.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+import sympy as sp
+
+from bot.engine.expr import ParsedFunction
+
+ArrayFn = Callable[..., np.ndarray]
+
+
+@dataclass(frozen=True)
+class Objective:
+    """f, ∇f and the Hessian of a function of one or two variables."""
+
+    function: ParsedFunction
+    gradient_exprs: tuple[sp.Expr, ...]
+    hessian_exprs: tuple[tuple[sp.Expr, ...], ...]
+    _f: ArrayFn
+    _grad: tuple[ArrayFn, ...]
+    _hess: tuple[tuple[ArrayFn, ...], ...]
+
+    @property
+    def dimension(self) -> int:
+        return len(self.function.variables)
+
+    @property
+    def expr(self) -> sp.Expr:
+        return self.function.expr
+
+    def value(self, point: np.ndarray) -> float:
+        with np.errstate(all="ignore"):
+            return _real(self._f(*point))
+
+    def values(self, *grids: np.ndarray) -> np.ndarray:
+        """f on a grid (vectorised); non-finite where undefined."""
+        with np.errstate(all="ignore"):
+            result = np.asarray(self._f(*grids))
+        if np.iscomplexobj(result):
+            result = np.where(np.abs(result.imag) > 1e-12, np.nan, result.real)
+        return np.broadcast_to(result, np.broadcast(*grids).shape).astype(float)
+
+    def gradient(self, point: np.ndarray) -> np.ndarray:
+        with np.errstate(all="ignore"):
+            return np.array([_real(g(*point)) for g in self._grad])
+
+    def hessian(self, point: np.ndarray) -> np.ndarray:
+        with np.errstate(all="ignore"):
+            return np.array([[_real(h(*point)) for h in row] for row in self._hess])
+
+    @property
+    def constant_hessian(self) -> np.ndarray | None:
+        """The Hessian when it does not depend on the point (quadratic functions)."""
+        if any(h.free_symbols for row in self.hessian_exprs for h in row):
+            return None
+        return np.array([[float(h) for h in row] for row in self.hessian_exprs])
+
+
+def _real(value: object) -> float:
+    number = complex(np.asarray(value, dtype=complex).reshape(-1)[0])
+    if abs(number.imag) > 1e-12:
+        return float("nan")
+    return number.real
+
+
+def compile_objective(function: ParsedFunction) -> Objective:
+    """Differentiate symbolically and compile f, ∇f and the Hessian for NumPy."""
+    variables = function.variables
+    gradient = tuple(sp.diff(function.expr, v) for v in variables)
+    hessian = tuple(tuple(sp.diff(g, v) for v in variables) for g in gradient)
+
+    def compile_one(expr: sp.Expr) -> ArrayFn:
+        return sp.lambdify(variables, expr, modules="numpy")
+
+    return Objective(
+        function=function,
+        gradient_exprs=gradient,
+        hessian_exprs=hessian,
+        _f=compile_one(function.expr),
+        _grad=tuple(compile_one(g) for g in gradient),
+        _hess=tuple(tuple(compile_one(h) for h in row) for row in hessian),
+    )

@@ -1,0 +1,54 @@
+"""Persian texts of /start and /help, and answers to what is not a command."""
+
+from __future__ import annotations
+
+from bot.fa.html import code, escape
+
+Menu = list[tuple[str, str, str]]  # (name, summary, example)
+
+
+def _command_lines(menu: Menu) -> str:
+    return "\n".join(f"/{name} — {escape(summary)}\n   {code(example)}"
+                     for name, summary, example in menu)
+
+
+def start(user_name: str, menu: Menu) -> str:
+    greeting = f"سلام {escape(user_name)}! 👋" if user_name else "سلام! 👋"
+    return (
+        f"{greeting}\n"
+        "من دستیار آموزش یادگیری عمیق (deep learning) هستم. به‌جای عکس‌های ثابت، "
+        "خودتان با مفاهیم بازی می‌کنید: تابع دلخواهتان را بدهید تا گرادیان کاهشی "
+        "(gradient descent) را رویش اجرا کنم، نمودارش را بکشم و بگویم چه اتفاقی افتاد.\n\n"
+        f"برای شروع این را بفرستید: {code('/gd 0.1x^2 lr=0.4 steps=25')}\n\n"
+        f"{_command_lines(menu)}"
+    )
+
+
+def help_text(menu: Menu) -> str:
+    return (
+        "📚 <b>راهنما</b>\n"
+        "هر دستور را می‌توانید با عددهای فارسی یا انگلیسی بنویسید (مثلاً ۰٫۴ یا 0.4).\n\n"
+        f"{_command_lines(menu)}\n\n"
+        "<b>نوشتن تابع</b>: "
+        f"{code('0.1x^2')}، {code('x^4-3x^2+x')}، {code('sin(x)+0.1x^2')}، "
+        f"{code('x^2+10y^2')}، {code('(1-x)^2+100(y-x^2)^2')}\n"
+        "توابع: sin، cos، tan، exp، log، sqrt، abs، tanh، sigmoid؛ توان با ^ یا **.\n"
+        f"<b>گزینه‌های /gd</b>: {code('x0=2')} یا {code('x0=2,1')} (نقطهٔ شروع)، "
+        f"{code('lr=0.1')} (نرخ یادگیری)، {code('steps=25')} (تعداد گام، حداکثر ۵۰۰)، "
+        f"{code('anim')} (انیمیشن)."
+    )
+
+
+def unknown_command(name: str, menu: Menu) -> str:
+    return (
+        f"دستور {code('/' + name)} را نمی‌شناسم 🤔\n"
+        f"دستورهایی که بلدم:\n{_command_lines(menu)}"
+    )
+
+
+def not_a_command(text: str) -> str:
+    return (
+        "من با دستورها کار می‌کنم؛ هر دستور با / شروع می‌شود. "
+        f"مثلاً برای دیدن گرادیان کاهشی بفرستید: {code('/gd 0.1x^2 lr=0.4')}\n"
+        "فهرست دستورها: /help"
+    )

@@ -1,0 +1,165 @@
+"""Running lab jobs off the event loop, fairly, with a time limit and a cache.
+
+- Jobs run in a process pool (both cores); the event loop only awaits them.
+- Each job has a hard time limit, enforced inside the worker with ``SIGALRM`` (a thread
+  or an ``asyncio`` timeout could stop waiting but not stop the work).
+- One user has at most one job in flight; the pool takes at most ``queue_limit`` jobs
+  queued or running, and says so instead of growing a backlog.
+- Identical requests share one computation: a finished result is served from a byte-
+  bounded LRU cache, and a request identical to one still running awaits that one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+import os
+import pickle
+import signal
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any, Callable, Literal, TypeVar
+
+from bot.labs.cache import LRU
+
+log = logging.getLogger(__name__)
+
+R = TypeVar("R")
+T = TypeVar("T")
+
+
+class Busy(Exception):
+    """The user already has a job in flight, or the pool's queue is full."""
+
+    def __init__(self, reason: Literal["user", "queue"]) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class LabTimeout(Exception):
+    """A job ran past its time limit (or its worker died) and was stopped."""
+
+
+def _on_alarm(signum: int, frame: object) -> None:
+    raise LabTimeout()
+
+
+def _init_worker() -> None:
+    """Load the heavy modules and the font once per worker, not per job."""
+    from bot.render.fonts import register_fonts
+
+    register_fonts()
+    signal.signal(signal.SIGALRM, _on_alarm)
+
+
+def _call_with_deadline(job: Callable[[R], T], request: R, seconds: float) -> T:
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        return job(request)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+
+
+def _warm() -> int:
+    return os.getpid()
+
+
+def _pickled_size(value: object) -> int:
+    return len(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+class LabRunner:
+    """Runs lab jobs in worker processes; see the module docstring for the rules."""
+
+    def __init__(
+        self,
+        workers: int = 2,
+        queue_limit: int = 16,
+        timeout: float = 20.0,
+        cache_bytes: int = 64 << 20,
+        file_ids: int = 10_000,
+    ) -> None:
+        self.workers = max(1, workers)
+        self.queue_limit = queue_limit
+        self.timeout = timeout
+        self.results: LRU[str, Any] = LRU(cache_bytes, size=_pickled_size)
+        self.file_ids: LRU[str, str] = LRU(file_ids)
+        self._pool: ProcessPoolExecutor | None = None
+        self._in_flight = 0
+        self._users: set[int] = set()
+        self._pending: dict[str, asyncio.Future[Any]] = {}
+
+    @property
+    def in_flight(self) -> int:
+        return self._in_flight
+
+    def _executor(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(
+                max_workers=self.workers,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_init_worker,
+            )
+        return self._pool
+
+    async def start(self) -> None:
+        """Start the workers now so the first learner does not wait for imports."""
+        loop = asyncio.get_running_loop()
+        pool = self._executor()
+        await asyncio.gather(*(loop.run_in_executor(pool, _warm) for _ in range(self.workers)))
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
+
+    def is_ready(self, key: str) -> bool:
+        """True when ``key`` would be answered without computing (cached)."""
+        return key in self.results
+
+    async def run(self, job: Callable[[R], T], request: R, *, key: str, user_id: int) -> T:
+        """The result of ``job(request)``: cached, shared with an identical running job,
+        or computed in a worker. Raises Busy, LabTimeout, or the job's own exception."""
+        cached = self.results.get(key)
+        if cached is not None:
+            return cached
+        pending = self._pending.get(key)
+        if pending is not None:
+            return await asyncio.shield(pending)
+        if user_id in self._users:
+            raise Busy("user")
+        if self._in_flight >= self.queue_limit:
+            raise Busy("queue")
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self._pending[key] = future
+        self._users.add(user_id)
+        self._in_flight += 1
+        try:
+            result = await self._compute(job, request)
+        except BaseException as error:
+            future.set_exception(error)
+            future.exception()  # mark retrieved: waiters re-raise it themselves
+            raise
+        else:
+            self.results.put(key, result)
+            future.set_result(result)
+            return result
+        finally:
+            del self._pending[key]
+            self._users.discard(user_id)
+            self._in_flight -= 1
+
+    async def _compute(self, job: Callable[[R], T], request: R) -> T:
+        loop = asyncio.get_running_loop()
+        call = loop.run_in_executor(
+            self._executor(), _call_with_deadline, job, request, self.timeout
+        )
+        try:
+            # The alarm in the worker fires first; this only guards a wedged worker.
+            return await asyncio.wait_for(call, self.timeout + 10)
+        except (asyncio.TimeoutError, BrokenProcessPool) as error:
+            log.warning("lab job stopped: %r", error)
+            if isinstance(error, BrokenProcessPool):
+                self._pool = None  # a dead worker breaks the pool; start a fresh one
+            raise LabTimeout() from error
