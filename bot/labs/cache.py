@@ -31,6 +31,11 @@ class LRU(Generic[K, V]):
         self._items.move_to_end(key)
         return item[0]
 
+    def discard(self, key: K) -> None:
+        item = self._items.pop(key, None)
+        if item is not None:
+            self.used -= item[1]
+
     def put(self, key: K, value: V) -> None:
         size = self._size(value)
         if size > self.budget:

@@ -1,0 +1,206 @@
+"""The Telegram door: python-telegram-bot handlers that only translate.
+
+Updates become command calls (:mod:`bot.commands.router`); reply objects become Bot API
+calls. Uploaded files are remembered by ``file_id`` so a picture many learners ask for
+is uploaded once.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram import (
+    BotCommand,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputFile,
+    InputMediaAnimation,
+    InputMediaPhoto,
+    LinkPreviewOptions,
+    Message,
+    Update,
+)
+from telegram import Poll as TelegramPoll
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, TelegramError
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    CallbackQueryHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from bot.commands.base import Animation, Context, Keyboard, Media, Photo, Poll, Reply, Services, Text
+from bot.commands.router import COMMANDS, handle_button, handle_text
+from bot.config import Settings
+from bot.labs.runner import LabRunner
+from bot.services import make_services
+
+log = logging.getLogger(__name__)
+
+HTML = ParseMode.HTML
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+
+
+def _services(context: ContextTypes.DEFAULT_TYPE) -> Services:
+    return context.application.bot_data["services"]
+
+
+def _markup(keyboard: Keyboard) -> InlineKeyboardMarkup | None:
+    if not keyboard:
+        return None
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(b.text, callback_data=b.callback) for b in row] for row in keyboard]
+    )
+
+
+def _upload(media: Media, runner: LabRunner, attach: bool = False) -> str | InputFile:
+    """A known file id, or the bytes to upload (``attach`` inside an InputMedia*)."""
+    known = runner.file_ids.get(media.key)
+    return known or InputFile(media.data, filename=media.filename, attach=attach)
+
+
+def _remember_file(message: Message, media: Media, runner: LabRunner) -> None:
+    if message.photo:
+        runner.file_ids.put(media.key, message.photo[-1].file_id)
+    elif message.animation:
+        runner.file_ids.put(media.key, message.animation.file_id)
+    elif message.document:
+        runner.file_ids.put(media.key, message.document.file_id)
+
+
+async def send_reply(bot: Any, chat_id: int, reply: Reply, runner: LabRunner) -> Message:
+    """Send one reply object; a stale cached file id falls back to uploading the bytes."""
+    if isinstance(reply, Text):
+        return await bot.send_message(chat_id, reply.text, parse_mode=HTML,
+                                      reply_markup=_markup(reply.keyboard),
+                                      link_preview_options=NO_PREVIEW)
+    if isinstance(reply, Poll):
+        return await bot.send_poll(
+            chat_id, reply.question, list(reply.options), type=TelegramPoll.QUIZ,
+            correct_option_ids=[reply.correct_option], explanation=reply.explanation,
+            is_anonymous=reply.is_anonymous,
+        )
+    send = bot.send_photo if isinstance(reply, Photo) else bot.send_animation
+    try:
+        message = await send(chat_id, _upload(reply.media, runner), caption=reply.caption,
+                             parse_mode=HTML, reply_markup=_markup(reply.keyboard))
+    except BadRequest:
+        if runner.file_ids.get(reply.media.key) is None:
+            raise
+        runner.file_ids.discard(reply.media.key)  # a stale id: upload the bytes instead
+        message = await send(chat_id, InputFile(reply.media.data, filename=reply.media.filename),
+                             caption=reply.caption, parse_mode=HTML,
+                             reply_markup=_markup(reply.keyboard))
+    _remember_file(message, reply.media, runner)
+    return message
+
+
+async def edit_reply(message: Message, reply: Reply, runner: LabRunner) -> None:
+    """Replace a message's picture (or text) and keyboard in place."""
+    markup = _markup(reply.keyboard) if not isinstance(reply, Poll) else None
+    try:
+        if isinstance(reply, (Photo, Animation)):
+            kind = InputMediaPhoto if isinstance(reply, Photo) else InputMediaAnimation
+            media = kind(_upload(reply.media, runner, attach=True), caption=reply.caption, parse_mode=HTML)
+            edited = await message.edit_media(media, reply_markup=markup)
+            if isinstance(edited, Message):
+                _remember_file(edited, reply.media, runner)
+        elif isinstance(reply, Text):
+            await message.edit_text(reply.text, parse_mode=HTML, reply_markup=markup,
+                                    link_preview_options=NO_PREVIEW)
+    except BadRequest as error:
+        if "not modified" not in str(error).lower():
+            raise
+
+
+def _context(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Context:
+    chat = update.effective_chat
+    user = update.effective_user
+    chat_id = chat.id if chat else 0
+
+    async def progress(action: str) -> None:
+        try:
+            await context.bot.send_chat_action(chat_id, action)
+        except TelegramError:
+            log.debug("chat action failed", exc_info=True)
+
+    return Context(
+        services=_services(context),
+        user_id=user.id if user else chat_id,
+        chat_id=chat_id,
+        chat_type=chat.type if chat else "private",
+        user_name=user.first_name if user else "",
+        progress=progress,
+    )
+
+
+async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A text message: commands everywhere, plain text answered only in private chats."""
+    message = update.effective_message
+    if message is None or not message.text:
+        return
+    if message.chat.type != "private" and not message.text.startswith("/"):
+        return
+    ctx = _context(update, context)
+    response = await handle_text(message.text, ctx)
+    for reply in response.replies:
+        await send_reply(context.bot, message.chat_id, reply, ctx.services.runner)
+
+
+async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A keyboard press: edit the message it belongs to, and answer the press."""
+    query = update.callback_query
+    if query is None:
+        return
+    ctx = _context(update, context)
+    response = await handle_button(query.data or "", ctx)
+    message = query.message
+    if response.edit and response.replies and isinstance(message, Message):
+        await edit_reply(message, response.replies[0], ctx.services.runner)
+        await query.answer()
+    else:
+        await query.answer(response.notice or None)
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    log.error("update failed: %r", update, exc_info=context.error)
+
+
+async def on_startup(application: Application) -> None:
+    """Start the render workers and publish the command menu (Persian descriptions)."""
+    await application.bot_data["services"].runner.start()
+    await application.bot.set_my_commands([BotCommand(c.name, c.summary) for c in COMMANDS])
+
+
+async def on_shutdown(application: Application) -> None:
+    application.bot_data["services"].runner.close()
+
+
+def build_application(settings: Settings, services: Services) -> Application:
+    """The PTB application with every handler wired; nothing else happens here."""
+    application = (
+        Application.builder()
+        .token(settings.token)
+        .base_url(settings.api_base_url)
+        .base_file_url(settings.api_base_url.replace("/bot", "/file/bot"))
+        .concurrent_updates(64)
+        .rate_limiter(AIORateLimiter(max_retries=5))
+        .post_init(on_startup)
+        .post_shutdown(on_shutdown)
+        .build()
+    )
+    application.bot_data["services"] = services
+    application.add_handler(MessageHandler(filters.TEXT & ~filters.UpdateType.EDITED, on_message))
+    application.add_handler(CallbackQueryHandler(on_button))
+    application.add_error_handler(on_error)
+    return application
+
+
+def run_polling(settings: Settings) -> None:
+    """Start the bot with long polling until interrupted."""
+    application = build_application(settings, make_services(settings))
+    application.run_polling(allowed_updates=Update.ALL_TYPES)

@@ -1,0 +1,55 @@
+"""Shared fixtures: one render pool per test session, a fake Bot API server, the real
+PTB Application wired to it."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import AsyncIterator, Iterator
+
+import pytest
+
+from bot.commands.base import Context, Services
+from bot.config import Settings
+from bot.labs.cache import LRU
+from bot.labs.runner import LabRunner
+from tests.fake_telegram import TOKEN, FakeTelegram
+
+
+@pytest.fixture(scope="session")
+def runner() -> Iterator[LabRunner]:
+    runner = LabRunner(workers=2, queue_limit=32, timeout=30.0)
+    asyncio.run(runner.start())
+    yield runner
+    runner.close()
+
+
+@pytest.fixture
+def services(runner: LabRunner) -> Services:
+    return Services(runner=runner, requests=LRU(1000))
+
+
+@pytest.fixture
+def ctx(services: Services) -> Context:
+    return Context(services, user_id=7, chat_id=7, user_name="Sara")
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeTelegram]:
+    server = FakeTelegram().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+async def telegram_app(fake: FakeTelegram, services: Services) -> AsyncIterator[object]:
+    from bot.doors.telegram import build_application, on_startup
+
+    application = build_application(Settings(token=TOKEN, api_base_url=fake.base_url), services)
+    await application.initialize()
+    await on_startup(application)
+    await application.start()
+    await application.updater.start_polling(poll_interval=0.0, timeout=1)
+    yield application
+    await application.updater.stop()
+    await application.stop()
+    await application.shutdown()

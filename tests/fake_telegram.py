@@ -1,0 +1,307 @@
+"""A fake Telegram Bot API server on 127.0.0.1 for driving the real PTB Application.
+
+It speaks enough of the Bot API (HTTP POST ``/bot<token>/<method>``, url-encoded or
+multipart bodies, JSON answers) for the bot's handlers: updates are queued by the test
+and served through ``getUpdates`` long polling; every call is recorded; sent messages get
+ids; faults (429 with ``retry_after``, 500) can be injected per method.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.parser
+import email.policy
+import itertools
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs
+
+TOKEN = "123456:TEST-TOKEN"
+BOT_USER = {"id": 123456, "is_bot": True, "first_name": "DarsBot", "username": "dars_test_bot",
+            "can_join_groups": True, "can_read_all_group_messages": False,
+            "supports_inline_queries": False}
+
+
+@dataclass
+class Call:
+    method: str
+    params: dict[str, Any]
+    files: dict[str, bytes] = field(default_factory=dict)
+    status: int = 200
+
+
+class FakeTelegram:
+    """Start with ``start()``; ``base_url`` goes to the Application builder."""
+
+    def __init__(self) -> None:
+        self.calls: list[Call] = []
+        self._updates: list[dict[str, Any]] = []
+        self._update_ids = itertools.count(1)
+        self._message_ids = itertools.count(100)
+        self._file_ids = itertools.count(1)
+        self._poll_ids = itertools.count(1)
+        self._faults: dict[str, list[tuple[int, dict[str, Any]]]] = {}
+        self.files: dict[str, bytes] = {}
+        self.messages: dict[tuple[int, int], dict[str, Any]] = {}
+        self._lock = threading.Condition()
+        self._server: ThreadingHTTPServer | None = None
+
+    # --- lifecycle -------------------------------------------------------------------
+    def start(self) -> "FakeTelegram":
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+                fake._handle(self)
+
+            def log_message(self, *args: object) -> None:
+                return
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+
+    @property
+    def base_url(self) -> str:
+        assert self._server is not None
+        return f"http://127.0.0.1:{self._server.server_address[1]}/bot"
+
+    # --- what tests do ---------------------------------------------------------------
+    def _push(self, update: dict[str, Any]) -> dict[str, Any]:
+        with self._lock:
+            update["update_id"] = next(self._update_ids)
+            self._updates.append(update)
+            self._lock.notify_all()
+        return update
+
+    @staticmethod
+    def user(user_id: int, name: str = "Sara") -> dict[str, Any]:
+        return {"id": user_id, "is_bot": False, "first_name": name}
+
+    @staticmethod
+    def chat(chat_id: int, chat_type: str = "private") -> dict[str, Any]:
+        chat: dict[str, Any] = {"id": chat_id, "type": chat_type}
+        if chat_type != "private":
+            chat["title"] = "Group"
+        return chat
+
+    def push_message(self, text: str, *, user_id: int = 1001, chat_id: int | None = None,
+                     chat_type: str = "private", name: str = "Sara") -> dict[str, Any]:
+        chat_id = user_id if chat_id is None else chat_id
+        message = {
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
+            "chat": self.chat(chat_id, chat_type),
+            "from": self.user(user_id, name),
+            "text": text,
+        }
+        if text.startswith("/"):
+            length = len(text.split()[0])
+            message["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
+        return self._push({"message": message})
+
+    def push_button(self, message: dict[str, Any], data: str, *, user_id: int = 1001) -> dict[str, Any]:
+        query = {
+            "id": f"cb{next(self._update_ids)}",
+            "from": self.user(user_id),
+            "chat_instance": "ci",
+            "data": data,
+            "message": message,
+        }
+        return self._push({"callback_query": query})
+
+    def push_poll_answer(self, poll_id: str, option_ids: list[int], *, user_id: int = 1001,
+                         name: str = "Sara") -> dict[str, Any]:
+        answer = {"poll_id": poll_id, "user": self.user(user_id, name), "option_ids": option_ids}
+        return self._push({"poll_answer": answer})
+
+    def fail(self, method: str, status: int, times: int = 1, retry_after: int | None = None) -> None:
+        """Answer the next ``times`` calls of ``method`` with an error."""
+        body: dict[str, Any] = {"ok": False, "error_code": status,
+                                "description": "Too Many Requests" if status == 429 else "Internal"}
+        if retry_after is not None:
+            body["parameters"] = {"retry_after": retry_after}
+        with self._lock:
+            self._faults.setdefault(method, []).extend([(status, body)] * times)
+
+    def calls_to(self, method: str) -> list[Call]:
+        with self._lock:
+            return [c for c in self.calls if c.method == method]
+
+    async def wait_for(self, method: str, count: int = 1, timeout: float = 20.0) -> list[Call]:
+        """Wait until ``method`` has been called at least ``count`` times."""
+        deadline = time.monotonic() + timeout
+        while True:
+            calls = self.calls_to(method)
+            if len(calls) >= count:
+                return calls
+            if time.monotonic() > deadline:
+                seen = [c.method for c in self.calls]
+                raise AssertionError(f"{method} called {len(calls)}/{count} times; calls: {seen}")
+            await asyncio.sleep(0.02)
+
+    # --- the server side -------------------------------------------------------------
+    def _handle(self, request: BaseHTTPRequestHandler) -> None:
+        method = request.path.rsplit("/", 1)[-1]
+        length = int(request.headers.get("Content-Length") or 0)
+        body = request.rfile.read(length)
+        params, files = _parse_body(request.headers.get("Content-Type", ""), body)
+        with self._lock:
+            faults = self._faults.get(method)
+            fault = faults.pop(0) if faults else None
+        if fault is not None:
+            status, answer = fault
+        else:
+            try:
+                status, answer = 200, {"ok": True, "result": self._answer(method, params, files)}
+            except (KeyError, ValueError, TypeError) as error:  # what Telegram calls a bad request
+                status = 400
+                answer = {"ok": False, "error_code": 400, "description": f"Bad Request: {error!r}"}
+        with self._lock:  # recorded once answered, so a waiting test sees the stored state
+            self.calls.append(Call(method, params, files, status))
+        payload = json.dumps(answer).encode()
+        try:
+            request.send_response(status)
+            request.send_header("Content-Type", "application/json")
+            request.send_header("Content-Length", str(len(payload)))
+            request.end_headers()
+            request.wfile.write(payload)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client gave up (e.g. a long poll cancelled at shutdown)
+
+    def _answer(self, method: str, params: dict[str, Any], files: dict[str, bytes]) -> Any:
+        if method == "getMe":
+            return BOT_USER
+        if method == "getUpdates":
+            return self._get_updates(params)
+        if method in ("deleteWebhook", "setMyCommands", "sendChatAction", "answerCallbackQuery",
+                      "close", "logOut"):
+            return True
+        if method.startswith("send"):
+            return self._store(self._new_message(params), params, files, method)
+        if method in ("editMessageMedia", "editMessageText", "editMessageCaption"):
+            key = (int(params["chat_id"]), int(params["message_id"]))
+            message = dict(self.messages.get(key) or self._new_message(params, key[1]))
+            for field_name in ("photo", "animation", "text", "caption"):
+                message.pop(field_name, None)
+            return self._store(message, params, files, method)
+        if method == "stopPoll":
+            key = (int(params["chat_id"]), int(params["message_id"]))
+            poll = dict(self.messages.get(key, {}).get("poll", {}))
+            poll["is_closed"] = True
+            return poll
+        return True
+
+    def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        offset = int(params.get("offset") or 0)
+        timeout = min(float(params.get("timeout") or 0), 1.0)
+        with self._lock:
+            self._updates = [u for u in self._updates if u["update_id"] >= offset]
+            if not self._updates and timeout > 0:
+                self._lock.wait(timeout)
+            return list(self._updates)
+
+    def _new_message(self, params: dict[str, Any], message_id: int | None = None) -> dict[str, Any]:
+        chat_id = int(params["chat_id"]) if str(params.get("chat_id", "")).lstrip("-").isdigit() else -100
+        return {
+            "message_id": message_id or next(self._message_ids),
+            "date": int(time.time()),
+            "chat": self.chat(chat_id, "private" if chat_id > 0 else "channel"),
+            "from": BOT_USER,
+        }
+
+    def _media_field(self, params: dict[str, Any], files: dict[str, bytes], name: str) -> str:
+        """The file id for an uploaded attachment or a reused id."""
+        value = params.get(name, name)  # an upload arrives as a file part named after the field
+        if isinstance(value, str) and value.startswith("attach://"):
+            value = value[len("attach://"):]
+        if value in files:
+            data = files[value]
+            file_id = f"file-{next(self._file_ids)}"
+            self.files[file_id] = data
+            return file_id
+        return str(value)
+
+    def _store(self, message: dict[str, Any], params: dict[str, Any], files: dict[str, bytes],
+               method: str = "") -> dict[str, Any]:
+        if "text" in params:
+            message["text"] = params["text"]
+        if "caption" in params:
+            message["caption"] = params["caption"]
+        media = params.get("media")
+        if isinstance(media, dict):  # editMessageMedia: the new media's own fields
+            params = {**params, media["type"]: media["media"]}
+            if "caption" in media:
+                message["caption"] = media["caption"]
+            method = "sendPhoto" if media["type"] == "photo" else "sendAnimation"
+        if "photo" in params or method == "sendPhoto":
+            file_id = self._media_field(params, files, "photo")
+            message["photo"] = [{"file_id": file_id, "file_unique_id": f"u{file_id}",
+                                 "width": 800, "height": 560}]
+        if "animation" in params or method == "sendAnimation":
+            file_id = self._media_field(params, files, "animation")
+            message["animation"] = {"file_id": file_id, "file_unique_id": f"u{file_id}",
+                                    "width": 560, "height": 400, "duration": 5}
+        if "question" in params:
+            options = params.get("options") or []
+            message["poll"] = {
+                "id": f"poll-{next(self._poll_ids)}",
+                "question": params["question"],
+                "options": [{"text": o if isinstance(o, str) else o["text"], "voter_count": 0}
+                            for o in options],
+                "total_voter_count": 0,
+                "is_closed": False,
+                "is_anonymous": params.get("is_anonymous", True),
+                "type": params.get("type", "regular"),
+                "allows_multiple_answers": False,
+            }
+        if "reply_markup" in params:
+            message["reply_markup"] = params["reply_markup"]
+        key = (message["chat"]["id"], message["message_id"])
+        self.messages[key] = message
+        return message
+
+
+#: Parameters PTB sends JSON-encoded; everything else stays the string it was.
+JSON_FIELDS = {"reply_markup", "media", "options", "correct_option_ids", "link_preview_options",
+               "commands", "allowed_updates", "reply_parameters", "explanation_entities"}
+
+
+def _decode(name: str, value: str) -> Any:
+    if name in JSON_FIELDS or value in ("true", "false"):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
+
+
+def _parse_body(content_type: str, body: bytes) -> tuple[dict[str, Any], dict[str, bytes]]:
+    if content_type.startswith("multipart/form-data"):
+        message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
+            f"Content-Type: {content_type}\r\n\r\n".encode() + body
+        )
+        params: dict[str, Any] = {}
+        files: dict[str, bytes] = {}
+        for part in message.iter_parts():
+            name = part.get_param("name", header="content-disposition")
+            data = part.get_payload(decode=True) or b""
+            if part.get_filename():
+                files[name] = data
+            else:
+                params[name] = _decode(name, data.decode())
+        return params, files
+    if content_type.startswith("application/json"):
+        return json.loads(body or b"{}"), {}
+    fields = parse_qs(body.decode(), keep_blank_values=True)
+    return {k: _decode(k, v[-1]) for k, v in fields.items()}, {}

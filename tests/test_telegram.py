@@ -1,0 +1,101 @@
+"""The real PTB Application against the fake Bot API server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import io
+
+from PIL import Image
+
+from bot.fa.messages import STALE_BUTTON
+from tests.fake_telegram import FakeTelegram
+
+
+def _buttons(call_params: dict) -> list[dict]:
+    markup = call_params["reply_markup"]
+    return [button for row in markup["inline_keyboard"] for button in row]
+
+
+async def test_start_and_help_answer_in_persian_and_menu_is_registered(fake: FakeTelegram, telegram_app) -> None:
+    commands = (await fake.wait_for("setMyCommands"))[0].params["commands"]
+    names = {c["command"] for c in commands}
+    assert {"start", "help", "gd"} <= names
+    assert all(any("\u0600" <= ch <= "\u06ff" for ch in c["description"]) for c in commands)
+
+    fake.push_message("/start", name="Sara")
+    fake.push_message("/help")
+    sent = await fake.wait_for("sendMessage", 2)
+    texts = [c.params["text"] for c in sent]
+    assert any("سلام Sara" in t for t in texts)
+    assert all("/gd" in t for t in texts)
+    assert all(c.params["parse_mode"] == "HTML" for c in sent)
+
+
+async def test_gd_sends_a_photo_with_caption_keyboard_and_upload_action(fake: FakeTelegram, telegram_app) -> None:
+    fake.push_message("/gd 0.1x^2 lr=0.4 steps=25")
+    call = (await fake.wait_for("sendPhoto"))[0]
+    actions = [c.params["action"] for c in fake.calls_to("sendChatAction")]
+    assert actions == ["upload_photo"]
+    image = Image.open(io.BytesIO(call.files["photo"]))
+    assert image.format == "PNG" and image.size == (800, 560)
+    caption = call.params["caption"]
+    assert "0.2x" in caption and "lr = 0.4" in caption and "0.2487" in caption
+    buttons = _buttons(call.params)
+    assert len(buttons) == 4
+    assert all(len(b["callback_data"].encode()) <= 64 for b in buttons)
+
+
+async def test_buttons_edit_the_photo_in_place(fake: FakeTelegram, telegram_app) -> None:
+    fake.push_message("/gd 0.1x^2 lr=0.4 steps=25", user_id=2002)
+    await fake.wait_for("sendPhoto")
+    chat_id, message = next((k, m) for k, m in fake.messages.items() if "photo" in m)
+    double = next(b for b in message["reply_markup"]["inline_keyboard"][0] if "×" in b["text"])
+    fake.push_button(message, double["callback_data"], user_id=2002)
+    edit = (await fake.wait_for("editMessageMedia"))[0]
+    assert edit.params["media"]["type"] == "photo"
+    assert "lr = 0.8" in edit.params["media"]["caption"]
+    assert int(edit.params["message_id"]) == message["message_id"]
+    await fake.wait_for("answerCallbackQuery")
+
+    anim = message["reply_markup"]["inline_keyboard"][1][0]
+    fake.push_button(message, anim["callback_data"], user_id=2002)
+    edits = await fake.wait_for("editMessageMedia", 2)
+    assert edits[1].params["media"]["type"] == "animation"
+    gif = next(iter(edits[1].files.values()))
+    assert Image.open(io.BytesIO(gif)).format == "GIF"
+
+
+async def test_stale_or_forged_button_gets_a_polite_answer(fake: FakeTelegram, telegram_app) -> None:
+    message = {"message_id": 5, "date": 0, "chat": FakeTelegram.chat(1001)}
+    fake.push_button(message, "gd:AAAAAAAAAAA:double")
+    fake.push_button(message, "nonsense")
+    answers = await fake.wait_for("answerCallbackQuery", 2)
+    assert all(a.params.get("text") == STALE_BUTTON for a in answers)
+    assert fake.calls_to("editMessageMedia") == []
+
+
+async def test_repeated_request_reuses_the_uploaded_file_id(fake: FakeTelegram, telegram_app) -> None:
+    fake.push_message("/gd x^2+10y^2 x0=2,1 lr=0.05", user_id=3003)
+    first = (await fake.wait_for("sendPhoto"))[0]
+    assert "photo" in first.files
+    fake.push_message("/gd x^2 + 10y^2 x0 = 2, 1 lr=۰٫۰۵", user_id=3004)
+    second = (await fake.wait_for("sendPhoto", 2))[1]
+    assert second.files == {}
+    assert second.params["photo"].startswith("file-")
+
+
+async def test_bad_input_gets_a_persian_message_not_a_crash(fake: FakeTelegram, telegram_app) -> None:
+    fake.push_message("/gd __import__('os')")
+    fake.push_message("/nosuchcommand")
+    fake.push_message("سلام")
+    sent = await fake.wait_for("sendMessage", 3)
+    texts = [c.params["text"] for c in sent]
+    assert any("مجاز نیست" in t and "مثال درست" in t for t in texts)
+    assert any("نمی‌شناسم" in t for t in texts)
+    assert any("/help" in t for t in texts)
+
+
+async def test_plain_text_in_groups_is_ignored_but_commands_work(fake: FakeTelegram, telegram_app) -> None:
+    fake.push_message("just chatting", chat_id=-500, chat_type="group")
+    fake.push_message("/help@dars_test_bot", chat_id=-500, chat_type="group")
+    sent = await fake.wait_for("sendMessage", 1)
+    assert len(sent) == 1 and "راهنما" in sent[0].params["text"]
