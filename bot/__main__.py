@@ -19,6 +19,12 @@ def _parser() -> argparse.ArgumentParser:
     trial.add_argument("messages", nargs="*", help="messages such as '/gd 0.1x^2 lr=0.4'")
     trial.add_argument("--out", type=Path, default=Path("out"), help="folder for images (default: out)")
     trial.add_argument("--json", action="store_true", help="one JSON object per message")
+    lessons = commands.add_parser("lessons", help="work with the lesson files")
+    lesson_commands = lessons.add_subparsers(dest="lessons_command", required=True)
+    check = lesson_commands.add_parser("check", help="validate every lesson file")
+    check.add_argument("--json", action="store_true", help="print a JSON summary")
+    check.add_argument("--dir", type=Path, default=None, help="lessons folder (default: lessons/)")
+    check.add_argument("--no-labs", action="store_true", help="skip running each lesson's lab")
     return parser
 
 
@@ -39,11 +45,30 @@ def main(argv: list[str] | None = None) -> int:
 
         run_polling(settings)
         return 0
+    if args.command == "lessons":
+        return _check_lessons(args)
     if args.messages:
         asyncio.run(cli.run_messages(args.messages, args.out, args.json))
     else:
         asyncio.run(cli.chat(args.out))
     return 0
+
+
+def _check_lessons(args: argparse.Namespace) -> int:
+    import json
+
+    from bot.curriculum.check import check
+    from bot.curriculum.loader import lessons_dir
+
+    report = check(args.dir or lessons_dir(), run_labs=not args.no_labs)
+    if args.json:
+        print(json.dumps(report.to_json(), ensure_ascii=False))
+    else:
+        for problem in report.problems:
+            print(problem)
+        print(f"{report.lessons} lessons, {report.quizzes} quizzes, "
+              f"{report.interview} interview questions, {len(report.problems)} problems")
+    return 1 if report.problems else 0
 
 
 if __name__ == "__main__":

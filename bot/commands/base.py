@@ -70,12 +70,14 @@ Reply = Union[Text, Photo, Animation, Poll]
 @dataclass
 class Response:
     """Replies to send, ``data`` for ``try --json``, and for a button press whether the
-    first reply replaces the pressed message and what short notice to show."""
+    first reply replaces the pressed message and what short notice to show. ``error``
+    holds the plain text of a refusal (bad input), empty when the command succeeded."""
 
     replies: list[Reply] = field(default_factory=list)
     data: dict[str, Any] | None = None
     edit: bool = False
     notice: str = ""
+    error: str = ""
 
 
 class UserError(Exception):

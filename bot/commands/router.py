@@ -64,7 +64,8 @@ async def handle_text(text: str, ctx: Context) -> Response:
     name, args = parts
     command = _BY_NAME.get(name)
     if command is None:
-        return Response([Text(help_words.unknown_command(name, _menu()))])
+        message = help_words.unknown_command(name, _menu())
+        return Response([Text(message)], error=_first_line(message))
     return await _guarded(command.run, args, ctx)
 
 
@@ -73,18 +74,22 @@ async def handle_button(data: str, ctx: Context) -> Response:
     name, _, payload = data.partition(":")
     command = _BY_NAME.get(name)
     if command is None or command.on_button is None:
-        return Response(notice=STALE_BUTTON)
-    return await _guarded(command.on_button, payload, ctx)
+        return Response(notice=STALE_BUTTON, error=STALE_BUTTON)
+    response = await _guarded(command.on_button, payload, ctx)
+    if response.error:  # a press answers with a short pop-up, not a new message
+        response.replies = []
+    return response
 
 
 async def _guarded(handler: Handler, args: str, ctx: Context) -> Response:
     try:
         return await handler(args, ctx)
     except UserError as error:
-        return Response([Text(error.message)], notice=_first_line(error.message))
+        short = _first_line(error.message)
+        return Response([Text(error.message)], notice=short, error=short)
     except Exception:
         log.exception("command failed: %r", args)
-        return Response([Text(INTERNAL_ERROR)], notice=INTERNAL_ERROR)
+        return Response([Text(INTERNAL_ERROR)], notice=INTERNAL_ERROR, error=INTERNAL_ERROR)
 
 
 def _first_line(markup: str) -> str:

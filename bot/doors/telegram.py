@@ -161,9 +161,11 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = query.message
     if response.edit and response.replies and isinstance(message, Message):
         await edit_reply(message, response.replies[0], ctx.services.runner)
-        await query.answer()
-    else:
         await query.answer(response.notice or None)
+        return
+    await query.answer(response.notice or None)
+    for reply in response.replies:
+        await send_reply(context.bot, ctx.chat_id, reply, ctx.services.runner)
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:

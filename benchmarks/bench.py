@@ -1,0 +1,114 @@
+"""Speed and size figures, ours beside a naive baseline in the same run.
+
+    python -m benchmarks.bench
+
+Absolute times depend on the machine; the ratios are what the targets are about.
+Targets: a /gd still ≥ 2× faster than a fresh pyplot figure per request; a 25-frame GIF
+≥ 3× faster than a full redraw per frame; a cached repeat < 5 ms; PNG < 80 KB and GIF
+< 400 KB; /help answered in < 100 ms while 20 renders are in flight.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import time
+from typing import Callable
+
+from benchmarks import naive
+from bot.commands.base import Context
+from bot.commands.router import handle_text
+from bot.config import Settings
+from bot.engine.expr import parse_function
+from bot.engine.gd import gradient_descent
+from bot.engine.objective import compile_objective
+from bot.fa import gd as words
+from bot.labs.gd import GDRequest, _summary, _trajectory, run_gd
+from bot.render.trajectory import Trajectory, TrajectoryLabels, render_animation, render_still
+from bot.services import make_services
+
+REPEATS = 7
+
+
+def best_ms(action: Callable[[], object], repeats: int = REPEATS) -> float:
+    """The fastest of several runs after a warm-up: the least noisy estimate of cost."""
+    action()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - start)
+    return 1000 * min(times)
+
+
+def scene(function: str, x0: tuple[float, ...], lr: float, steps: int) -> tuple[Trajectory, TrajectoryLabels]:
+    objective = compile_objective(parse_function(function))
+    run = gradient_descent(objective, x0, lr, steps)
+    summary = _summary(objective, run, len(run.path))
+    return _trajectory(objective, run.path, truncated=False), words.picture_labels(summary)
+
+
+def line(name: str, ours: float, theirs: float | None, target: str, unit: str = "ms") -> None:
+    ratio = f"{theirs / ours:5.1f}×" if theirs else "      "
+    baseline = f"{theirs:8.1f} {unit}" if theirs else " " * 11
+    print(f"{name:<44} ours {ours:8.1f} {unit}   naive {baseline}   {ratio}   target {target}")
+
+
+def renders() -> None:
+    print("Rendering (in-process, warm; naive = same picture, fresh pyplot figure)")
+    for title, spec in (("/gd 0.1x^2 lr=0.4 steps=25", ("0.1x^2", (2.0,), 0.4, 25)),
+                        ("/gd rosenbrock x0=-1,1 lr=0.001", ("(1-x)^2+100(y-x^2)^2", (-1.0, 1.0), 0.001, 25))):
+        trajectory, labels = scene(*spec)
+        line(f"still {title}", best_ms(lambda: render_still(trajectory, labels)),
+             best_ms(lambda: naive.still(trajectory, labels)), "≥ 2×")
+        line(f"GIF 25 steps {title}", best_ms(lambda: render_animation(trajectory, labels), 3),
+             best_ms(lambda: naive.animation(trajectory, labels), 3), "≥ 3×")
+    result = run_gd(GDRequest("0.1x^2", (2.0,), 0.4, 25, anim=True))
+    worst = run_gd(GDRequest("(1-x)^2+100(y-x^2)^2", (-1.0, 1.0), 0.001, 500, anim=True))
+    print(f"{'sizes':<44} PNG {len(result.png) / 1024:.0f} KB (2-D {len(worst.png) / 1024:.0f} KB), "
+          f"GIF {len(result.gif or b'') / 1024:.0f} KB (2-D {len(worst.gif or b'') / 1024:.0f} KB)"
+          "   target PNG < 80 KB, GIF < 400 KB")
+
+
+async def service() -> None:
+    print("Service (the real command layer over a 2-worker process pool)")
+    services = make_services(Settings(workers=2, queue_limit=64))
+    await services.runner.start()
+    try:
+        ctx = Context(services, user_id=1, chat_id=1)
+        request = "/gd 0.1x^2 lr=0.4 steps=25"
+        await handle_text(request, ctx)
+        cached = []
+        for _ in range(50):
+            start = time.perf_counter()
+            await handle_text(request, ctx)
+            cached.append(1000 * (time.perf_counter() - start))
+        line("cached repeat of /gd (command layer)", statistics.median(cached), None, "< 5 ms")
+
+        users = [Context(services, user_id=100 + i, chat_id=100 + i) for i in range(20)]
+        renders_in_flight = [
+            asyncio.create_task(handle_text(f"/gd 0.{i + 1}x^2+sin(x) steps=400 anim", c))
+            for i, c in enumerate(users)
+        ]
+        await asyncio.sleep(0.05)
+        latencies, busy = [], []
+        for _ in range(20):
+            start = time.perf_counter()
+            await handle_text("/help", ctx)
+            latencies.append(1000 * (time.perf_counter() - start))
+            busy.append(services.runner.in_flight)
+            await asyncio.sleep(0.02)
+        await asyncio.gather(*renders_in_flight)
+        line(f"/help while {max(busy)} renders in flight (p95)",
+             sorted(latencies)[int(0.95 * len(latencies)) - 1], None, "< 100 ms")
+    finally:
+        services.runner.close()
+
+
+def main() -> None:
+    renders()
+    asyncio.run(service())
+
+
+if __name__ == "__main__":
+    main()

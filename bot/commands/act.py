@@ -1,0 +1,36 @@
+"""/act — an activation function and its derivative; vanishing and exploding gradients."""
+
+from __future__ import annotations
+
+from bot.commands.base import Context, Media, Photo, Response, UserError
+from bot.commands.lab import run_lab
+from bot.commands.options import Options
+from bot.engine.activations import MAX_DEPTH, NAMES
+from bot.fa import act as words
+from bot.labs.act import ActRequest, ActResult, run_act
+
+EXAMPLE = "/act sigmoid depth=10"
+MAX_WEIGHT = 10.0
+
+
+def parse(args: str) -> ActRequest:
+    """Read ``/act`` arguments into a request; every mistake raises a Persian UserError."""
+    options = Options(args, allowed=("depth", "w"), example=EXAMPLE)
+    names = options.positional.lower().replace("-", "_").split()
+    if len(names) > 1:
+        raise UserError(words.several_names(options.positional, EXAMPLE))
+    name = names[0] if names else ActRequest.name
+    if name not in NAMES:
+        raise UserError(words.unknown_name(name, NAMES, EXAMPLE))
+    return ActRequest(
+        name=name,
+        depth=options.integer("depth", ActRequest.depth, low=1, high=MAX_DEPTH),
+        w=options.number("w", ActRequest.w, low=0, high=MAX_WEIGHT, low_open=True),
+    )
+
+
+async def run(args: str, ctx: Context) -> Response:
+    request = parse(args)
+    result: ActResult = await run_lab(ctx, run_act, request, key=request.key, example=EXAMPLE)
+    photo = Photo(Media(request.key + "|png", result.png, "act.png"), words.caption(result.summary))
+    return Response(replies=[photo], data=result.summary.to_data())

@@ -1,0 +1,220 @@
+"""Linear and polynomial least squares, gradient descent on the mean squared error
+(full-batch, mini-batch, stochastic), and the seeded synthetic data sets the labs use.
+
+Loss everywhere is the mean squared error L(θ) = (1/n)·‖Xθ − y‖², so
+∇L = (2/n)·Xᵀ(Xθ − y) and the Hessian is the constant (2/n)·XᵀX.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+from numpy.polynomial import polynomial as poly
+
+Array = np.ndarray
+#: A run whose parameters leave this radius (or stop being finite) has diverged.
+ESCAPE_RADIUS = 1e6
+
+# --- seeded synthetic data -----------------------------------------------------------------
+
+#: /batch: y = 2x − 1 + noise, x uniform on [−2, 2].
+LINE_W, LINE_B, LINE_NOISE, LINE_RANGE = 2.0, -1.0, 0.5, (-2.0, 2.0)
+#: /scale: price = 0.04·area + 0.3·rooms + noise; area 50–200 m², rooms 1–5.
+HOUSE_AREA, HOUSE_ROOMS = (50.0, 200.0), (1, 5)
+HOUSE_WEIGHTS, HOUSE_NOISE = (0.04, 0.3), 0.5
+#: /fit: y = sin(2πx) + noise, x uniform on [0, 1].
+CURVE_RANGE = (0.0, 1.0)
+
+
+def _rng(seed: int) -> np.random.Generator:
+    return np.random.default_rng(seed)
+
+
+def line_data(n: int, seed: int) -> tuple[Array, Array]:
+    """x and y for a straight line with Gaussian noise."""
+    rng = _rng(seed)
+    x = rng.uniform(*LINE_RANGE, size=n)
+    return x, LINE_W * x + LINE_B + rng.normal(0.0, LINE_NOISE, size=n)
+
+
+def house_data(n: int, seed: int) -> tuple[Array, Array]:
+    """Features (area, rooms) as an (n, 2) array, and prices: ranges a hundred times apart."""
+    rng = _rng(seed)
+    area = rng.uniform(*HOUSE_AREA, size=n)
+    rooms = rng.integers(HOUSE_ROOMS[0], HOUSE_ROOMS[1] + 1, size=n).astype(float)
+    features = np.column_stack([area, rooms])
+    return features, features @ np.array(HOUSE_WEIGHTS) + rng.normal(0.0, HOUSE_NOISE, size=n)
+
+
+def true_curve(x: Array) -> Array:
+    return np.sin(2 * np.pi * x)
+
+
+def curve_data(n: int, noise: float, seed: int) -> tuple[Array, Array]:
+    """n noisy samples of :func:`true_curve`."""
+    rng = _rng(seed)
+    x = rng.uniform(*CURVE_RANGE, size=n)
+    return x, true_curve(x) + rng.normal(0.0, noise, size=n)
+
+
+# --- least squares and the loss --------------------------------------------------------------
+
+
+def with_bias(x: Array) -> Array:
+    """The design matrix [x, 1] of a line y = w·x + b, so θ = (w, b)."""
+    return np.column_stack([x, np.ones_like(x)])
+
+
+def mse(X: Array, y: Array, theta: Array) -> float:
+    residual = X @ theta - y
+    return float(residual @ residual / len(y))
+
+
+def mse_gradient(X: Array, y: Array, theta: Array) -> Array:
+    return 2.0 / len(y) * (X.T @ (X @ theta - y))
+
+
+def mse_hessian(X: Array) -> Array:
+    return 2.0 / len(X) * (X.T @ X)
+
+
+def least_squares(X: Array, y: Array) -> Array:
+    return np.linalg.lstsq(X, y, rcond=None)[0]
+
+
+def losses_on_grid(X: Array, y: Array, a: Array, b: Array) -> Array:
+    """L(θ) at every θ = (a[i, j], b[i, j]) of a grid, using the quadratic's moments."""
+    xx, xy, yy = X.T @ X / len(y), X.T @ y / len(y), float(y @ y) / len(y)
+    return (xx[0, 0] * a * a + 2 * xx[0, 1] * a * b + xx[1, 1] * b * b
+            - 2 * (xy[0] * a + xy[1] * b) + yy)
+
+
+def condition_number(X: Array) -> float:
+    """κ(XᵀX) = λmax/λmin: how elongated the loss contours are (1 is round)."""
+    eigenvalues = np.linalg.eigvalsh(X.T @ X)
+    return float(eigenvalues[-1] / eigenvalues[0])
+
+
+def largest_curvature(X: Array) -> float:
+    """λmax of the Hessian (2/n)XᵀX; gradient descent is stable only for lr < 2/λmax."""
+    return float(np.linalg.eigvalsh(mse_hessian(X))[-1])
+
+
+def standardise(features: Array) -> Array:
+    """Each column to mean 0 and standard deviation 1 (z = (x − μ)/σ)."""
+    return (features - features.mean(axis=0)) / features.std(axis=0)
+
+
+# --- gradient descent ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DescentRun:
+    """Parameters after every update (θ0 first) and the full-data loss at each."""
+
+    path: Array  # (k + 1, d)
+    losses: Array  # (k + 1,)
+    diverged: bool
+
+    @property
+    def iterations(self) -> int:
+        return len(self.path) - 1
+
+
+def _escaped(theta: Array) -> bool:
+    return not np.all(np.isfinite(theta)) or float(np.linalg.norm(theta)) > ESCAPE_RADIUS
+
+
+def iterations_per_epoch(n: int, batch: int) -> int:
+    """⌈n / batch⌉: the last, smaller batch is kept (no drop_last)."""
+    return -(-n // batch)
+
+
+def minibatch_descent(X: Array, y: Array, theta0: Array, lr: float, batch: int, epochs: int,
+                      seed: int) -> DescentRun:
+    """Mini-batch gradient descent: every epoch shuffles the data and takes one step per
+    batch of ``batch`` rows (batch = 1 is SGD, batch = n is full-batch descent)."""
+    rng = _rng(seed)
+    theta = np.asarray(theta0, dtype=float)
+    path, losses = [theta], [mse(X, y, theta)]
+    n = len(y)
+    for _ in range(epochs):
+        order = rng.permutation(n)
+        for start in range(0, n, batch):
+            rows = order[start:start + batch]
+            with np.errstate(all="ignore"):
+                theta = theta - lr * mse_gradient(X[rows], y[rows], theta)
+            if _escaped(theta):
+                return DescentRun(np.array(path), np.array(losses), diverged=True)
+            path.append(theta)
+            losses.append(mse(X, y, theta))
+    return DescentRun(np.array(path), np.array(losses), diverged=False)
+
+
+def descend_until(X: Array, y: Array, theta0: Array, lr: float, target: float,
+                  max_steps: int) -> DescentRun:
+    """Full-batch gradient descent until the loss is at most ``target`` (or max_steps)."""
+    theta = np.asarray(theta0, dtype=float)
+    path, losses = [theta], [mse(X, y, theta)]
+    while losses[-1] > target and len(path) <= max_steps:
+        theta = theta - lr * mse_gradient(X, y, theta)
+        if _escaped(theta):
+            return DescentRun(np.array(path), np.array(losses), diverged=True)
+        path.append(theta)
+        losses.append(mse(X, y, theta))
+    return DescentRun(np.array(path), np.array(losses), diverged=False)
+
+
+# --- polynomial regression -------------------------------------------------------------------
+
+Fit = Literal["underfit", "good", "overfit"]
+#: The reference error is the noise variance σ² (the error no model can beat, like the
+#: human-level error of a real task), never below this floor.
+ERROR_FLOOR = 1e-3
+#: "High" means more than this many times the reference (or the training error).
+HIGH = 2.0
+
+
+def judge_fit(index: int, train_errors: Array, validation_errors: Array, noise: float) -> Fit:
+    """High bias / good / high variance for the model at ``index`` of a complexity sweep,
+    read the way the lessons read a train–validation pair.
+
+    Underfitting: even the training error is well above the irreducible σ². Overfitting:
+    the validation error is well above σ², well above the training error, and has risen
+    well above the best simpler model's (the validation curve turned up)."""
+    reference = noise**2 + ERROR_FLOOR
+    train, validation = train_errors[index], validation_errors[index]
+    if train > HIGH * reference:
+        return "underfit"
+    rose = validation > HIGH * float(np.min(validation_errors[: index + 1]))
+    if validation > HIGH * reference and validation > HIGH * train and rose:
+        return "overfit"
+    return "good"
+
+
+def to_unit_interval(x: Array, low: float, high: float) -> Array:
+    """Map [low, high] onto [−1, 1], where a Vandermonde matrix stays well conditioned."""
+    return (2 * np.asarray(x, dtype=float) - (low + high)) / (high - low)
+
+
+def polynomial_fit(t: Array, y: Array, degree: int) -> Array:
+    """Least-squares coefficients c_0..c_degree (lowest first) of Σ c_k·t^k."""
+    return least_squares(poly.polyvander(t, degree), y)
+
+
+def polynomial_value(coefficients: Array, t: Array) -> Array:
+    return poly.polyval(t, coefficients)
+
+
+def split_indices(n: int, validation_fraction: float, seed: int) -> tuple[Array, Array]:
+    """A seeded shuffle cut into (train, validation) row indices."""
+    order = _rng(seed + 1).permutation(n)  # + 1: not the stream that drew the data
+    cut = n - max(1, math.floor(n * validation_fraction))
+    return np.sort(order[:cut]), np.sort(order[cut:])
+
+
+def mean_squared(prediction: Array, y: Array) -> float:
+    return float(np.mean((prediction - y) ** 2))

@@ -1,0 +1,44 @@
+"""Lessons, quizzes and interview questions as Telegram messages."""
+
+from __future__ import annotations
+
+from bot.curriculum.markup import to_html
+from bot.curriculum.model import Interview, Lesson, Quiz
+from bot.fa.html import code, escape
+from bot.fa.numbers import fa_int
+
+QUIZ_PREFIX = "❓کوییز شماره {number}: "
+TRY_IT = "🧪 امتحان کنید: "
+INTERVIEW = "💡 سوال مصاحبه"
+
+
+def lesson_message(lesson: Lesson, total: int, header: str = "") -> str:
+    """The lesson as one HTML message: heading, body, the lab to try, hashtags."""
+    parts = [header] if header else []
+    parts.append(f"📘 <b>درس {fa_int(lesson.order)} از {fa_int(total)}: {escape(lesson.title)}</b>")
+    parts.append(to_html(lesson.body))
+    if lesson.lab:
+        parts.append(TRY_IT + code(lesson.lab))
+    parts.append(" ".join(lesson.hashtags))
+    return "\n\n".join(parts)
+
+
+def quiz_question(quiz: Quiz, number: int | None = None) -> str:
+    """A poll question, numbered the way the channel numbers its quizzes."""
+    prefix = QUIZ_PREFIX.format(number=fa_int(number)) if number is not None else "❓ "
+    return prefix + quiz.question
+
+
+def interview_message(lesson: Lesson, interview: Interview, header: str = "") -> str:
+    """«💡 سوال مصاحبه»: the question, and the model answer folded (tap to open)."""
+    parts = [header] if header else []
+    parts.append(f"{INTERVIEW}: <b>{escape(interview.question)}</b>")
+    parts.append(f"<blockquote expandable>{to_html(interview.answer)}</blockquote>")
+    parts.append(f"📘 درس مرتبط: {escape(lesson.title)} — {code(f'/lesson {lesson.order}')}")
+    parts.append(" ".join(lesson.hashtags))
+    return "\n\n".join(parts)
+
+
+def more_message(quiz: Quiz) -> str:
+    """The longer explanation of a quiz, sent after it (when the lesson has one)."""
+    return f"📝 <b>توضیح بیشتر</b>\n{to_html(quiz.more)}"

@@ -1,0 +1,191 @@
+"""The backprop lab job: a network and one sample in; the worked step and pictures out.
+
+Runs inside a render worker (see :mod:`bot.labs.runner`): forward pass, loss, every
+gradient, the chain-rule paths of the chosen parameter, the SGD update, optionally more
+steps on the same sample, and the drawings. Everything it returns pickles.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.engine.mlp import (
+    ChainPath,
+    Network,
+    Trace,
+    backprop,
+    chain_paths,
+    count_paths,
+    make_network,
+    param_gradient,
+    parse_param,
+)
+from bot.fa import backprop as words
+from bot.render.network import Highlight, render_losses, render_network, render_table
+
+#: Beyond this many chain paths the working uses the layer-by-layer delta recursion.
+MAX_LISTED_PATHS = 8
+
+Vector = tuple[float, ...]
+Matrix = tuple[Vector, ...]
+
+
+@dataclass(frozen=True)
+class BackpropRequest:
+    """A complete /backprop request: every number is resolved (no seed left to draw)."""
+
+    x: Vector
+    y: Vector
+    weights: tuple[Matrix, ...]  # per layer, row j = the weights into neuron j
+    biases: tuple[Vector, ...]  # per layer, one per neuron
+    activations: tuple[str, ...]
+    loss: str
+    lr: float
+    wrt: str  # canonical parameter name, e.g. "w1_11"
+    steps: int = 1
+
+    @property
+    def sizes(self) -> tuple[int, ...]:
+        return (len(self.x), *(len(w) for w in self.weights))
+
+    @property
+    def key(self) -> str:
+        numbers = repr((self.x, self.y, self.weights, self.biases))
+        activations = ",".join(self.activations)
+        return f"backprop|{activations}|{self.loss}|{self.lr!r}|{self.wrt}|{self.steps}|{numbers}"
+
+
+class Overflow(ValueError):
+    """The first forward or backward pass left the floating-point range."""
+
+
+@dataclass(frozen=True)
+class BackpropSummary:
+    """What the working text, the pictures and ``try --json`` need."""
+
+    trace: Trace  # the first step
+    wrt: str
+    gradient: float
+    path_count: int
+    paths: tuple[ChainPath, ...]  # empty when the delta recursion explains instead
+    losses: tuple[float, ...]  # loss before step 1 and after each step (steps > 1)
+    steps: int
+    diverged: bool  # a later step overflowed; ``losses`` stops before it
+
+    @property
+    def target(self) -> tuple[str, int, int, int | None]:
+        """(kind, layer, j, i), 0-based: see :func:`bot.engine.mlp.parse_param`."""
+        return parse_param(self.wrt, self.trace.network.sizes)
+
+    def to_data(self) -> dict[str, object]:
+        trace = self.trace
+        data: dict[str, object] = {
+            "x": trace.x.tolist(),
+            "y": trace.y.tolist(),
+            "sizes": list(trace.network.sizes),
+            "activations": list(trace.network.activations),
+            "loss_name": trace.loss_name,
+            "lr": trace.lr,
+            "params": _params(trace.network),
+            "forward": [{"pre": t.pre.tolist(), "out": t.out.tolist()} for t in trace.layers],
+            "loss": trace.loss,
+            "grads": _named({"W": [t.grad_W for t in trace.layers],
+                             "b": [t.grad_b for t in trace.layers]}),
+            "updated": _params(trace.updated),
+            "wrt": self.wrt,
+            "gradient": self.gradient,
+            "path_count": self.path_count,
+            "method": "paths" if self.paths else "delta",
+        }
+        if self.steps > 1:
+            data["steps"] = self.steps
+            data["losses"] = list(self.losses)
+            data["diverged"] = self.diverged
+        return data
+
+
+def _named(arrays: dict[str, list]) -> dict[str, object]:
+    """{"W": [...], "b": [...]} per layer → {"W1": ..., "b1": ..., "W2": ...} as lists."""
+    out: dict[str, object] = {}
+    for layer in range(len(arrays["W"])):
+        for kind in ("W", "b"):
+            out[f"{kind}{layer + 1}"] = arrays[kind][layer].tolist()
+    return out
+
+
+def _params(network: Network) -> dict[str, object]:
+    return _named({"W": list(network.weights), "b": list(network.biases)})
+
+
+@dataclass(frozen=True)
+class BackpropResult:
+    summary: BackpropSummary
+    network_png: bytes
+    table_png: bytes
+    losses_png: bytes | None
+
+
+def run_backprop(request: BackpropRequest) -> BackpropResult:
+    """Compute and draw; raises :class:`Overflow` when the numbers blow up."""
+    network = make_network(request.weights, request.biases, request.activations)
+    try:
+        trace = backprop(network, request.x, request.y, request.loss, request.lr)
+    except ValueError as error:
+        raise Overflow() from error
+    summary = _summary(trace, request)
+    png = render_network(network.sizes, highlight(summary), words.network_labels(summary))
+    table = render_table(words.table(summary))
+    curve = render_losses(summary.losses, words.curve_labels(summary)) if request.steps > 1 else None
+    return BackpropResult(summary, png, table, curve)
+
+
+def _summary(trace: Trace, request: BackpropRequest) -> BackpropSummary:
+    sizes = trace.network.sizes
+    _, layer, _, _ = parse_param(request.wrt, sizes)
+    full_jacobian = request.activations[-1] == "softmax" and request.loss != "ce"
+    count = count_paths(sizes, layer, full_jacobian=full_jacobian)
+    paths = chain_paths(trace, request.wrt) if count <= MAX_LISTED_PATHS else ()
+    losses, diverged = _losses(trace, request) if request.steps > 1 else ((), False)
+    return BackpropSummary(
+        trace=trace,
+        wrt=request.wrt,
+        gradient=param_gradient(trace, request.wrt),
+        path_count=count,
+        paths=paths,
+        losses=losses,
+        steps=request.steps,
+        diverged=diverged,
+    )
+
+
+def _losses(first: Trace, request: BackpropRequest) -> tuple[tuple[float, ...], bool]:
+    """The loss before step 1 and after each of ``steps`` SGD steps on the same sample;
+    a step whose numbers overflow ends the list (the run diverged)."""
+    losses, network = [first.loss], first.updated
+    for _ in range(request.steps):
+        try:
+            trace = backprop(network, request.x, request.y, request.loss, request.lr)
+        except ValueError:
+            return tuple(losses), True
+        losses.append(trace.loss)
+        network = trace.updated
+    return tuple(losses), False
+
+
+def highlight(summary: BackpropSummary) -> Highlight:
+    """The target parameter and everything downstream of its neuron: every later edge
+    lies on one of its chain paths."""
+    kind, layer, j, i = summary.target
+    sizes = summary.trace.network.sizes
+    last = len(sizes) - 2
+    edges = {(layer + 1, k, j) for k in range(sizes[layer + 2])} if layer < last else set()
+    for later in range(layer + 2, last + 1):
+        edges |= {(later, k, n) for k in range(sizes[later + 1]) for n in range(sizes[later])}
+    nodes = {(layer + 1, j)} | {(c, n) for c in range(layer + 2, last + 2) for n in range(sizes[c])}
+    softmax_everywhere = summary.trace.network.activations[-1] == "softmax"
+    if layer == last and softmax_everywhere and summary.trace.loss_name != "ce":
+        nodes |= {(last + 1, n) for n in range(sizes[-1])}
+    if kind == "W":
+        nodes.add((layer, i))
+        return Highlight(frozenset(edges), frozenset(nodes), (layer, j, i), None)
+    return Highlight(frozenset(edges), frozenset(nodes), None, (layer + 1, j))

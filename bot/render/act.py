@@ -1,0 +1,103 @@
+"""The /act picture: an activation and its derivative with the derivative's peak marked,
+and below it the product of derivatives along a deep path on a log scale."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from matplotlib.axes import Axes
+
+from bot.render.canvas import END, INK, MUTED, PATH, START, new_figure, png_bytes, style_axes
+
+SIZE = (800, 940)
+#: A jump in act'(z) bigger than this between neighbouring samples is a kink: not joined.
+JUMP = 0.2
+
+
+@dataclass(frozen=True)
+class ActLabels:
+    """All wording on the picture (the Persian layer supplies it)."""
+
+    title: str
+    function: str
+    derivative: str
+    peak: str
+    chain_title: str
+    depth_axis: str
+    product_axis: str
+    best: str
+    side: str
+
+
+@dataclass(frozen=True)
+class ActPicture:
+    """What to draw. ``peak_span`` is the z-interval where act' attains its maximum
+    (equal ends for a single point, None when it is only approached, as z → ∞)."""
+
+    z: np.ndarray
+    values: np.ndarray
+    derivatives: np.ndarray
+    peak_value: float
+    peak_span: tuple[float, float] | None
+    best: np.ndarray  # |product| at the peak, depth 1..N
+    side: np.ndarray  # |product| at the side point, depth 1..N
+
+
+def _broken(z: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Insert a gap where y jumps, so a step derivative is not drawn as a vertical wall."""
+    cut = np.nonzero(np.abs(np.diff(y)) > JUMP)[0] + 1
+    return np.insert(z, cut, np.nan), np.insert(y, cut, np.nan)
+
+
+def _draw_functions(ax: Axes, picture: ActPicture, labels: ActLabels) -> None:
+    style_axes(ax)
+    ax.axhline(0, color=MUTED, linewidth=0.8)
+    ax.axvline(0, color=MUTED, linewidth=0.8)
+    ax.plot(picture.z, picture.values, color=INK, linewidth=2.4, label=labels.function)
+    ax.plot(*_broken(picture.z, picture.derivatives), color=PATH, linewidth=2.4,
+            label=labels.derivative)
+    top = picture.peak_value
+    if picture.peak_span is None:
+        ax.axhline(top, color=END, linewidth=1.6, linestyle="--", label=labels.peak)
+    elif picture.peak_span[0] == picture.peak_span[1]:
+        ax.scatter([picture.peak_span[0]], [top], s=120, color=END, edgecolor="white",
+                   zorder=5, label=labels.peak)
+        ax.axvline(picture.peak_span[0], color=END, linewidth=1, linestyle=":")
+    else:
+        low, high = picture.peak_span
+        ax.plot([low, high], [top, top], color=END, linewidth=5, alpha=0.6, solid_capstyle="butt",
+                zorder=4, label=labels.peak)
+    ax.set_xlim(picture.z[0], picture.z[-1])
+    ax.set_xlabel("z", color=INK, fontsize=12)
+    ax.set_title(labels.title, color=INK, fontsize=14)
+    ax.legend(loc="upper left", fontsize=11, framealpha=0.92)
+
+
+def _draw_chain(ax: Axes, picture: ActPicture, labels: ActLabels) -> None:
+    style_axes(ax)
+    depths = np.arange(1, len(picture.best) + 1)
+    ax.axhline(1, color=MUTED, linewidth=1.2, linestyle="--")
+    ax.plot(depths, np.abs(picture.best), color=END, marker="o", markersize=4, linewidth=2.2,
+            label=labels.best)
+    ax.plot(depths, np.abs(picture.side), color=START, marker="s", markersize=3, linewidth=1.8,
+            linestyle="--", label=labels.side)
+    ax.set_yscale("log")
+    low = min(float(np.min(np.abs(picture.best))), float(np.min(np.abs(picture.side))), 0.5)
+    high = max(float(np.max(np.abs(picture.best))), float(np.max(np.abs(picture.side))), 2.0)
+    ax.set_ylim(low / 3, high * 3)
+    ax.set_xlim(0.5, len(depths) + 0.5)
+    ax.set_xlabel(labels.depth_axis, color=INK, fontsize=12)
+    ax.set_ylabel(labels.product_axis, color=INK, fontsize=12)
+    ax.set_title(labels.chain_title, color=INK, fontsize=14)
+    ax.legend(loc="best", fontsize=11, framealpha=0.92)
+
+
+def render_act(picture: ActPicture, labels: ActLabels) -> bytes:
+    figure = new_figure(*SIZE)
+    top, bottom = figure.subplots(2, 1, height_ratios=(1.15, 1))
+    _draw_functions(top, picture, labels)
+    _draw_chain(bottom, picture, labels)
+    for ax in (top, bottom):
+        ax.tick_params(labelsize=11)
+    return png_bytes(figure)
