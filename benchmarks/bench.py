@@ -25,7 +25,7 @@ from bot.engine.objective import compile_objective
 from bot.fa import gd as words
 from bot.labs.gd import GDRequest, _summary, _trajectory, run_gd
 from bot.render.trajectory import Trajectory, TrajectoryLabels, render_animation, render_still
-from bot.services import make_services
+from bot.services import open_services
 
 REPEATS = 7
 
@@ -72,9 +72,8 @@ def renders() -> None:
 
 async def service() -> None:
     print("Service (the real command layer over a 2-worker process pool)")
-    services = make_services(Settings(workers=2, queue_limit=64))
-    await services.runner.start()
-    try:
+    settings = Settings(workers=2, queue_limit=64, db_url="sqlite:///:memory:")
+    async with open_services(settings) as services:
         ctx = Context(services, user_id=1, chat_id=1)
         request = "/gd 0.1x^2 lr=0.4 steps=25"
         await handle_text(request, ctx)
@@ -101,8 +100,6 @@ async def service() -> None:
         await asyncio.gather(*renders_in_flight)
         line(f"/help while {max(busy)} renders in flight (p95)",
              sorted(latencies)[int(0.95 * len(latencies)) - 1], None, "< 100 ms")
-    finally:
-        services.runner.close()
 
 
 def main() -> None:

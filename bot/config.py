@@ -6,9 +6,48 @@ Every variable is documented in the README's configuration table.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
+from datetime import time
 from pathlib import Path
 from typing import Mapping
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+
+class SettingsError(ValueError):
+    """A variable has a value the bot cannot use; the message names it."""
+
+
+def parse_time(name: str, value: str) -> time:
+    """``HH:MM`` or ``HH:MM:SS`` (Persian digits accepted)."""
+    from bot.fa.numbers import normalize_input
+
+    match = re.fullmatch(r"(\d{1,2}):(\d{2})(?::(\d{2}))?", normalize_input(value.strip()))
+    if not match:
+        raise SettingsError(f"{name}={value!r}: use HH:MM or HH:MM:SS, e.g. 09:00")
+    hour, minute, second = (int(g or 0) for g in match.groups())
+    if hour > 23 or minute > 59 or second > 59:
+        raise SettingsError(f"{name}={value!r}: not a time of day")
+    return time(hour, minute, second)
+
+
+def parse_ids(name: str, value: str) -> frozenset[int]:
+    try:
+        return frozenset(int(part) for part in re.split(r"[,\s]+", value.strip()) if part)
+    except ValueError:
+        raise SettingsError(f"{name}={value!r}: use numeric Telegram ids separated by commas") from None
+
+
+def parse_chat(name: str, value: str) -> int | str | None:
+    """A numeric chat id (-100…) or a public @channelname."""
+    value = value.strip()
+    if not value:
+        return None
+    if re.fullmatch(r"-?\d+", value):
+        return int(value)
+    if re.fullmatch(r"@[A-Za-z0-9_]{4,}", value):
+        return value
+    raise SettingsError(f"{name}={value!r}: use a numeric chat id such as -1001234567890 or @channelname")
 
 
 def read_dotenv(path: Path) -> dict[str, str]:
@@ -35,6 +74,24 @@ class Settings:
     queue_limit: int = 16
     cache_mb: int = 64
     log_level: str = "INFO"
+    db_url: str = ""
+    timezone: str = "Asia/Tehran"
+    channel_id: int | str | None = None
+    group_id: int | str | None = None
+    lesson_time: time = time(9, 0)
+    quiz_time: time = time(18, 0)
+    reveal_time: time | None = None  # None: at the next quiz time
+    admin_ids: frozenset[int] = field(default_factory=frozenset)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def database_url(self) -> str:
+        from bot.storage import default_url
+
+        return self.db_url or default_url(self.data_dir)
 
     @classmethod
     def load(cls, environ: Mapping[str, str] | None = None, dotenv: Path = Path(".env")) -> "Settings":
@@ -53,4 +110,21 @@ class Settings:
             queue_limit=int(get("BOT_QUEUE_LIMIT", str(cls.queue_limit))),
             cache_mb=int(get("BOT_CACHE_MB", str(cls.cache_mb))),
             log_level=get("BOT_LOG_LEVEL", cls.log_level).upper(),
+            db_url=get("BOT_DB_URL", ""),
+            timezone=_zone(get("BOT_TIMEZONE", cls.timezone)),
+            channel_id=parse_chat("BOT_CHANNEL_ID", get("BOT_CHANNEL_ID", "")),
+            group_id=parse_chat("BOT_GROUP_ID", get("BOT_GROUP_ID", "")),
+            lesson_time=parse_time("BOT_LESSON_TIME", get("BOT_LESSON_TIME", "09:00")),
+            quiz_time=parse_time("BOT_QUIZ_TIME", get("BOT_QUIZ_TIME", "18:00")),
+            reveal_time=(parse_time("BOT_REVEAL_TIME", env["BOT_REVEAL_TIME"])
+                         if env.get("BOT_REVEAL_TIME", "").strip() else None),
+            admin_ids=parse_ids("BOT_ADMIN_IDS", get("BOT_ADMIN_IDS", "")),
         )
+
+
+def _zone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise SettingsError(f"BOT_TIMEZONE={name!r}: not a known time zone, e.g. Asia/Tehran") from None
+    return name

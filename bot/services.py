@@ -1,4 +1,4 @@
-"""Building the long-lived services both doors share."""
+"""Building (and closing) the long-lived services both doors share."""
 
 from __future__ import annotations
 
@@ -7,28 +7,38 @@ from typing import AsyncIterator
 
 from bot.commands.base import Services
 from bot.config import Settings
+from bot.curriculum.loader import curriculum
 from bot.labs.cache import LRU
 from bot.labs.runner import LabRunner
+from bot.storage import Storage
 
 #: Requests kept for keyboard buttons; older buttons answer "stale".
 REMEMBERED_REQUESTS = 20_000
 
 
-def make_services(settings: Settings) -> Services:
+async def create_services(settings: Settings) -> Services:
+    """Start the render workers, open (and migrate) the database, load the course."""
     runner = LabRunner(
         workers=settings.workers,
         queue_limit=settings.queue_limit,
         timeout=settings.render_timeout,
         cache_bytes=settings.cache_mb << 20,
     )
-    return Services(runner=runner, requests=LRU(REMEMBERED_REQUESTS))
+    await runner.start()
+    storage = await Storage.open(settings.database_url)
+    return Services(runner=runner, requests=LRU(REMEMBERED_REQUESTS), storage=storage,
+                    course=curriculum(), settings=settings)
+
+
+async def close_services(services: Services) -> None:
+    services.runner.close()
+    await services.storage.close()
 
 
 @asynccontextmanager
 async def open_services(settings: Settings | None = None) -> AsyncIterator[Services]:
-    services = make_services(settings or Settings.load())
-    await services.runner.start()
+    services = await create_services(settings or Settings.load())
     try:
         yield services
     finally:
-        services.runner.close()
+        await close_services(services)

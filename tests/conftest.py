@@ -4,14 +4,18 @@ PTB Application wired to it."""
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
+from pathlib import Path
 from typing import AsyncIterator, Iterator
 
 import pytest
 
 from bot.commands.base import Context, Services
 from bot.config import Settings
+from bot.curriculum.loader import curriculum
 from bot.labs.cache import LRU
 from bot.labs.runner import LabRunner
+from bot.storage import Storage
 from tests.fake_telegram import TOKEN, FakeTelegram
 
 
@@ -24,8 +28,21 @@ def runner() -> Iterator[LabRunner]:
 
 
 @pytest.fixture
-def services(runner: LabRunner) -> Services:
-    return Services(runner=runner, requests=LRU(1000))
+def settings() -> Settings:
+    return Settings(token=TOKEN, admin_ids=frozenset({4242}))
+
+
+@pytest.fixture
+async def storage(tmp_path: Path) -> AsyncIterator[Storage]:
+    store = await Storage.open(f"sqlite:///{tmp_path / 'bot.db'}")
+    yield store
+    await store.close()
+
+
+@pytest.fixture
+def services(runner: LabRunner, storage: Storage, settings: Settings) -> Services:
+    return Services(runner=runner, requests=LRU(1000), storage=storage, course=curriculum(),
+                    settings=settings)
 
 
 @pytest.fixture
@@ -44,7 +61,8 @@ def fake() -> Iterator[FakeTelegram]:
 async def telegram_app(fake: FakeTelegram, services: Services) -> AsyncIterator[object]:
     from bot.doors.telegram import build_application, on_startup
 
-    application = build_application(Settings(token=TOKEN, api_base_url=fake.base_url), services)
+    services.settings = replace(services.settings, api_base_url=fake.base_url)
+    application = build_application(services.settings, services)
     await application.initialize()
     await on_startup(application)
     await application.start()

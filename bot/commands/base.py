@@ -7,11 +7,16 @@ here knows about Telegram's API.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Awaitable, Callable, Union
 
 if TYPE_CHECKING:
+    from bot.config import Settings
+    from bot.curriculum.model import Curriculum
     from bot.labs.cache import LRU
     from bot.labs.runner import LabRunner
+    from bot.storage import Storage
+    from bot.teacher import Teacher
 
 
 @dataclass(frozen=True)
@@ -61,7 +66,9 @@ class Poll:
     correct_option: int
     explanation: str
     is_anonymous: bool = False
-    key: str = ""  # what the poll asks (a quiz id), so answers can be recorded
+    quiz_id: str = ""  # what the poll asks, so answers can be recorded
+    kind: str = "practice"  # practice | channel | group
+    number: int | None = None  # the channel's quiz number
 
 
 Reply = Union[Text, Photo, Animation, Poll]
@@ -92,12 +99,21 @@ async def _no_progress(action: str) -> None:
     return None
 
 
+def _utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
 @dataclass
 class Services:
     """Long-lived objects shared by all commands."""
 
     runner: "LabRunner"
     requests: "LRU[str, Any]"
+    storage: "Storage"
+    course: "Curriculum"
+    settings: "Settings"
+    clock: Callable[[], datetime] = _utc_now
+    teacher: "Teacher | None" = None  # set by the Telegram door when a channel is configured
 
 
 @dataclass

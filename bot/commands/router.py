@@ -6,7 +6,7 @@ import logging
 from dataclasses import dataclass
 from typing import Awaitable, Callable
 
-from bot.commands import gd
+from bot.commands import admin, backprop, gd, lesson, practice
 from bot.commands.base import Context, Response, Text, UserError
 from bot.fa import help as help_words
 from bot.fa.html import plain_text
@@ -24,26 +24,46 @@ class Command:
     example: str
     run: Handler
     on_button: Handler | None = None
+    admin: bool = False  # listed only to the channel's admins
 
 
 async def _start(args: str, ctx: Context) -> Response:
-    return Response([Text(help_words.start(ctx.user_name, _menu()))])
+    return Response([Text(help_words.start(ctx.user_name, _menu(ctx)))])
 
 
 async def _help(args: str, ctx: Context) -> Response:
-    return Response([Text(help_words.help_text(_menu()))])
+    return Response([Text(help_words.help_text(_menu(ctx)))])
 
 
 COMMANDS: tuple[Command, ...] = (
     Command("start", "شروع و معرفی ربات", "/start", _start),
     Command("help", "راهنمای دستورها با مثال", "/help", _help),
+    Command("lesson", "درس بعدی، یا درس شمارهٔ N، یا درسی دربارهٔ یک کلمه", lesson.EXAMPLE,
+            lesson.run, lesson.on_button),
+    Command("lessons", "فهرست همهٔ درس‌ها", "/lessons", lesson.run_toc),
+    Command("quiz", "کوییز بعدی شما (با مرور سؤال‌های اشتباه)", "/quiz", practice.run_quiz,
+            practice.on_button),
+    Command("stats", "آمار شما: دقت، پیوستگی روزانه و موضوع‌های ضعیف", "/stats",
+            practice.run_stats),
+    Command("top", "جدول امتیازهای گروه (این هفته و از ابتدا)", "/top", practice.run_top),
+    Command("preview", "پیش‌نمایش درس و کوییز بعدی کانال", "/preview", admin.run_preview,
+            admin=True),
+    Command("post_now", "فرستادن فوری درس یا کوییز بعدی به کانال", "/post_now quiz",
+            admin.run_post_now, admin=True),
+    Command("skip", "رد کردن پست زمان‌بندی‌شدهٔ بعدی امروز", "/skip", admin.run_skip, admin=True),
+    Command("status", "وضعیت برنامهٔ کانال و آخرین پست‌ها", "/status", admin.run_status,
+            admin=True),
     Command("gd", "آزمایشگاه گرادیان کاهشی روی تابع دلخواه شما", gd.EXAMPLE, gd.run, gd.on_button),
+    Command("backprop", "پس‌انتشار گام به گام: هر عامل قاعدهٔ زنجیره‌ای با عددش", backprop.EXAMPLE,
+            backprop.run),
 )
 _BY_NAME = {command.name: command for command in COMMANDS}
 
 
-def _menu() -> list[tuple[str, str, str]]:
-    return [(c.name, c.summary, c.example) for c in COMMANDS]
+def _menu(ctx: Context | None = None) -> list[tuple[str, str, str]]:
+    """(name, summary, example) of the commands this person may use."""
+    admin = ctx is not None and ctx.user_id in ctx.services.settings.admin_ids
+    return [(c.name, c.summary, c.example) for c in COMMANDS if admin or not c.admin]
 
 
 def split_command(text: str) -> tuple[str, str] | None:
@@ -64,7 +84,7 @@ async def handle_text(text: str, ctx: Context) -> Response:
     name, args = parts
     command = _BY_NAME.get(name)
     if command is None:
-        message = help_words.unknown_command(name, _menu())
+        message = help_words.unknown_command(name, _menu(ctx))
         return Response([Text(message)], error=_first_line(message))
     return await _guarded(command.run, args, ctx)
 

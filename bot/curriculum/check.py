@@ -196,13 +196,14 @@ def _structure(curriculum: Curriculum) -> list[Problem]:
 async def _lab_problems(curriculum: Curriculum) -> list[Problem]:
     """Run every lab line through the command layer, as a learner's message would."""
     from bot.commands.router import handle_text
+    from bot.config import Settings
     from bot.services import open_services
 
     labs = [lesson for lesson in curriculum.lessons if lesson.lab]
     if not labs:
         return []
     problems = []
-    async with open_services() as services:
+    async with open_services(Settings(db_url="sqlite:///:memory:")) as services:
         for number, lesson in enumerate(labs):
             ctx = Context(services, user_id=-1 - number, chat_id=0)
             response = await handle_text(lesson.lab, ctx)

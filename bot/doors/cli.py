@@ -11,7 +11,9 @@ from pathlib import Path
 from typing import Any, Iterable, TextIO
 
 from bot.commands.base import Animation, Button, Context, Photo, Poll, Reply, Response, Text
+from bot.commands.practice import answer_poll, record_sent_poll
 from bot.commands.router import handle_button, handle_text
+from bot.fa.numbers import normalize_input
 from bot.fa.html import plain_text
 from bot.services import open_services
 
@@ -20,12 +22,22 @@ PROMPT = "شما › "
 
 @dataclass
 class Session:
-    """One offline learner: where files go, and the last keyboard to press by number."""
+    """One offline learner: where files go, the last keyboard to press by number, and
+    the last quiz poll to answer by option number."""
 
     ctx: Context
     out: Path
     files: int = 0
     buttons: list[Button] = field(default_factory=list)
+    polls: int = 0
+    open_poll: tuple[str, Poll] | None = None
+
+    async def send_poll(self, poll: Poll) -> None:
+        """What sending a poll means offline: remember it so answers can be recorded."""
+        self.polls += 1
+        poll_id = f"offline-{self.ctx.user_id}-{self.polls}"
+        await record_sent_poll(self.ctx.services, poll, poll_id, self.ctx.chat_id, self.polls)
+        self.open_poll = (poll_id, poll)
 
     def save(self, reply: Photo | Animation) -> Path:
         self.out.mkdir(parents=True, exist_ok=True)
@@ -69,6 +81,7 @@ def print_human(response: Response, session: Session, stream: TextIO) -> None:
             print(f"📊 {reply.question}", file=stream)
             for number, option in enumerate(reply.options, 1):
                 print(f"  {number}) {option}", file=stream)
+            print("(برای جواب دادن شمارهٔ گزینه را بفرستید)", file=stream)
             continue
         if isinstance(reply, Text):
             print(plain_text(reply.text), file=stream)
@@ -84,17 +97,28 @@ def print_human(response: Response, session: Session, stream: TextIO) -> None:
 
 
 async def answer(text: str, session: Session) -> Response:
-    """A message, or in the chat a button number, through the shared command layer."""
-    stripped = text.strip()
+    """A message through the shared command layer. In the chat a bare number answers the
+    open quiz poll (by option number) or presses a button of the last keyboard."""
+    stripped = normalize_input(text).strip()
+    if stripped.isdigit() and session.open_poll is not None:
+        poll_id, poll = session.open_poll
+        if 1 <= int(stripped) <= len(poll.options):
+            session.open_poll = None
+            return await answer_poll(session.ctx.services, poll_id, session.ctx.user_id,
+                                     session.ctx.user_name, [int(stripped) - 1])
     if stripped.isdigit() and 1 <= int(stripped) <= len(session.buttons):
         return await handle_button(session.buttons[int(stripped) - 1].callback, session.ctx)
-    return await handle_text(stripped, session.ctx)
+    response = await handle_text(text.strip(), session.ctx)
+    for reply in response.replies:
+        if isinstance(reply, Poll):
+            await session.send_poll(reply)
+    return response
 
 
 async def run_messages(messages: Iterable[str], out: Path, as_json: bool,
                        stream: TextIO = sys.stdout) -> None:
     async with open_services() as services:
-        session = Session(Context(services, user_id=1, chat_id=1, user_name=""), out)
+        session = Session(Context(services, user_id=1, chat_id=1), out)
         for message in messages:
             response = await answer(message, session)
             if as_json:

@@ -19,6 +19,7 @@ from telegram import (
     InputMediaPhoto,
     LinkPreviewOptions,
     Message,
+    ReplyParameters,
     Update,
 )
 from telegram import Poll as TelegramPoll
@@ -30,14 +31,17 @@ from telegram.ext import (
     CallbackQueryHandler,
     ContextTypes,
     MessageHandler,
+    PollAnswerHandler,
     filters,
 )
 
 from bot.commands.base import Animation, Context, Keyboard, Media, Photo, Poll, Reply, Services, Text
+from bot.commands.practice import answer_poll, record_sent_poll
 from bot.commands.router import COMMANDS, handle_button, handle_text
 from bot.config import Settings
 from bot.labs.runner import LabRunner
-from bot.services import make_services
+from bot.services import close_services, create_services
+from bot.teacher import TICK_SECONDS, Sent, Teacher
 
 log = logging.getLogger(__name__)
 
@@ -72,18 +76,27 @@ def _remember_file(message: Message, media: Media, runner: LabRunner) -> None:
         runner.file_ids.put(media.key, message.document.file_id)
 
 
-async def send_reply(bot: Any, chat_id: int, reply: Reply, runner: LabRunner) -> Message:
+async def send_reply(bot: Any, chat_id: int | str, reply: Reply, services: Services,
+                     reply_to: int | None = None) -> Message:
     """Send one reply object; a stale cached file id falls back to uploading the bytes."""
+    runner = services.runner
     if isinstance(reply, Text):
+        answer_to = (ReplyParameters(reply_to, allow_sending_without_reply=True)
+                     if reply_to else None)
         return await bot.send_message(chat_id, reply.text, parse_mode=HTML,
                                       reply_markup=_markup(reply.keyboard),
-                                      link_preview_options=NO_PREVIEW)
+                                      link_preview_options=NO_PREVIEW,
+                                      reply_parameters=answer_to)
     if isinstance(reply, Poll):
-        return await bot.send_poll(
+        message = await bot.send_poll(
             chat_id, reply.question, list(reply.options), type=TelegramPoll.QUIZ,
             correct_option_ids=[reply.correct_option], explanation=reply.explanation,
             is_anonymous=reply.is_anonymous,
         )
+        if message.poll is not None:
+            await record_sent_poll(services, reply, message.poll.id, message.chat_id,
+                                   message.message_id)
+        return message
     send = bot.send_photo if isinstance(reply, Photo) else bot.send_animation
     try:
         message = await send(chat_id, _upload(reply.media, runner), caption=reply.caption,
@@ -148,7 +161,7 @@ async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     ctx = _context(update, context)
     response = await handle_text(message.text, ctx)
     for reply in response.replies:
-        await send_reply(context.bot, message.chat_id, reply, ctx.services.runner)
+        await send_reply(context.bot, message.chat_id, reply, ctx.services)
 
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -165,7 +178,19 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     await query.answer(response.notice or None)
     for reply in response.replies:
-        await send_reply(context.bot, ctx.chat_id, reply, ctx.services.runner)
+        await send_reply(context.bot, ctx.chat_id, reply, ctx.services)
+
+
+async def on_poll_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A learner answered a non-anonymous quiz poll: record it, reply in private."""
+    answer = update.poll_answer
+    if answer is None or answer.user is None:
+        return
+    services = _services(context)
+    response = await answer_poll(services, answer.poll_id, answer.user.id,
+                                 answer.user.first_name, list(answer.option_ids))
+    for reply in response.replies:
+        await send_reply(context.bot, answer.user.id, reply, services)
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -173,16 +198,48 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def on_startup(application: Application) -> None:
-    """Start the render workers and publish the command menu (Persian descriptions)."""
-    await application.bot_data["services"].runner.start()
-    await application.bot.set_my_commands([BotCommand(c.name, c.summary) for c in COMMANDS])
+    """Open the services (unless given), publish the command menu (Persian descriptions)."""
+    if "services" not in application.bot_data:
+        application.bot_data["services"] = await create_services(application.bot_data["settings"])
+        application.bot_data["owns_services"] = True
+    services: Services = application.bot_data["services"]
+    await application.bot.set_my_commands(
+        [BotCommand(c.name, c.summary) for c in COMMANDS if not c.admin])
+    teacher = Teacher(services, TelegramChannel(application.bot, services))
+    services.teacher = teacher
+    if teacher.enabled and application.job_queue is not None:
+        application.job_queue.run_repeating(_tick, interval=TICK_SECONDS, first=1,
+                                            name="channel-teacher")
+
+
+async def _tick(context: ContextTypes.DEFAULT_TYPE) -> None:
+    teacher = _services(context).teacher
+    if teacher is not None:
+        await teacher.tick()
+
+
+class TelegramChannel:
+    """The teacher's door to a channel or group."""
+
+    def __init__(self, bot: Any, services: Services) -> None:
+        self.bot = bot
+        self.services = services
+
+    async def post(self, chat_id: int | str, reply: Reply, reply_to: int | None = None) -> Sent:
+        message = await send_reply(self.bot, chat_id, reply, self.services, reply_to=reply_to)
+        return Sent(message.message_id, message.poll.id if message.poll else None)
+
+    async def stop_poll(self, chat_id: int | str, message_id: int) -> list[int]:
+        poll = await self.bot.stop_poll(chat_id, message_id)
+        return [option.voter_count for option in poll.options]
 
 
 async def on_shutdown(application: Application) -> None:
-    application.bot_data["services"].runner.close()
+    if application.bot_data.pop("owns_services", False):
+        await close_services(application.bot_data.pop("services"))
 
 
-def build_application(settings: Settings, services: Services) -> Application:
+def build_application(settings: Settings, services: Services | None = None) -> Application:
     """The PTB application with every handler wired; nothing else happens here."""
     application = (
         Application.builder()
@@ -195,14 +252,17 @@ def build_application(settings: Settings, services: Services) -> Application:
         .post_shutdown(on_shutdown)
         .build()
     )
-    application.bot_data["services"] = services
+    application.bot_data["settings"] = settings
+    if services is not None:
+        application.bot_data["services"] = services
     application.add_handler(MessageHandler(filters.TEXT & ~filters.UpdateType.EDITED, on_message))
     application.add_handler(CallbackQueryHandler(on_button))
+    application.add_handler(PollAnswerHandler(on_poll_answer))
     application.add_error_handler(on_error)
     return application
 
 
 def run_polling(settings: Settings) -> None:
     """Start the bot with long polling until interrupted."""
-    application = build_application(settings, make_services(settings))
+    application = build_application(settings)
     application.run_polling(allowed_updates=Update.ALL_TYPES)

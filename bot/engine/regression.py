@@ -15,6 +15,9 @@ import numpy as np
 from numpy.polynomial import polynomial as poly
 
 Array = np.ndarray
+#: Seeds the data generators accept (any non-negative integer would do; a bound keeps
+#: cache keys short).
+MAX_SEED = 1_000_000
 #: A run whose parameters leave this radius (or stop being finite) has diverged.
 ESCAPE_RADIUS = 1e6
 

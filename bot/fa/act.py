@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from bot.fa.errors import with_example
 from bot.fa.html import code
 from bot.fa.numbers import ascii_number, fa_int, fa_number
+from bot.fa.picture import ltr
 from bot.render.act import ActLabels
 
 if TYPE_CHECKING:
@@ -126,19 +127,21 @@ def _best_factor(summary: ActSummary) -> str:
 
 def picture_labels(summary: ActSummary) -> ActLabels:
     symbol = SYMBOLS[summary.name]
-    w = "" if summary.w == 1 else f" · w = {ascii_number(summary.w)}"
+    w = "" if summary.w == 1 else f" (w = {ascii_number(summary.w)})"
     peak = "سقف مشتق" if summary.where == "infinity" else "بیشینهٔ مشتق"
+    side_factor = ascii_number(summary.w * summary.side_derivative)
     return ActLabels(
-        title=f"{TITLES[summary.name]}: تابع و مشتقش",
-        function=f"{symbol}(z)",
-        derivative=f"{symbol}'(z)  مشتق",
-        peak=f"{peak}: {_peak_formula(summary)}",
+        title=f"تابع فعال‌سازی {TITLES[summary.name]} و مشتقش",
+        function=ltr(f"{symbol}(z)"),
+        derivative="مشتق " + ltr(f"{symbol}'(z)"),
+        peak=f"{peak}: {ltr(_peak_formula(summary))}",
         chain_title=f"حاصل‌ضرب مشتق‌ها در مسیری با {fa_int(summary.depth)} لایه{w}",
         depth_axis="تعداد لایه‌ها (N)",
-        product_axis="|حاصل‌ضرب| (لگاریتمی)",
-        best=f"بهترین حالت: ({ascii_number(summary.factor)})^N",
-        side=(f"در z = {ascii_number(summary.side_z)}: "
-              f"({ascii_number(summary.w * summary.side_derivative)})^N"),
+        product_axis="قدرمطلق حاصل‌ضرب (لگاریتمی)",
+        best=f"{'حد بالا' if summary.where == 'infinity' else 'بهترین حالت'}: {ltr(f'({ascii_number(summary.factor)})^N')}",
+        side=f"در {ltr(f'z = {ascii_number(summary.side_z)}')}: {ltr(f'({side_factor})^N')}",
+        best_end=ltr(f"N = {summary.depth}: {ascii_number(summary.products[-1])}"),
+        side_end=ltr(f"{ascii_number(summary.side_products[-1])}"),
     )
 
 
@@ -153,7 +156,8 @@ def caption(summary: ActSummary) -> str:
     chain = (f"🔗 <b>مسیری با {fa_int(depth)} لایه</b> "
              f"(وزن هر پیوند {code(f'w = {ascii_number(summary.w)}')}): "
              "گرادیان لایهٔ اول حاصل‌ضرب ضریب همهٔ لایه‌هاست.")
-    best_line = (f"• بهترین حالت، ضریب هر لایه {code(_best_factor(summary))}: "
+    best_name = "حد بالا (دست‌نیافتنی)" if summary.where == "infinity" else "بهترین حالت"
+    best_line = (f"• {best_name}، ضریب هر لایه {code(_best_factor(summary))}: "
                  f"{code(f'{_power(summary.factor, depth)} ≈ {ascii_number(best)}')}، "
                  f"یعنی حدود {fa_number(best)}.")
     side_factor = summary.w * summary.side_derivative

@@ -10,7 +10,7 @@ between its lines (a blockquote's lines each go into a blockquote of their own p
 from __future__ import annotations
 
 import re
-from typing import Sequence
+from collections.abc import Sequence
 
 from bot.fa.html import visible_length
 

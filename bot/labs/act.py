@@ -75,6 +75,9 @@ def run_act(request: ActRequest) -> ActResult:
     act = activation(request.name)
     factor = request.w * act.peak.value
     side_derivative = derivative_at(request.name, SIDE_Z)
+    kind = regime(factor)
+    if act.peak.where == "infinity" and kind == "steady":
+        kind = "vanishing"  # the supremum is never reached: every real factor is below 1
     best = chain_products(factor, request.depth)
     side = chain_products(request.w * side_derivative, request.depth)
     summary = ActSummary(
@@ -85,7 +88,7 @@ def run_act(request: ActRequest) -> ActResult:
         depth=request.depth,
         w=request.w,
         factor=factor,
-        regime=regime(factor),
+        regime=kind,
         products=tuple(float(p) for p in best),
         side_z=SIDE_Z,
         side_derivative=side_derivative,

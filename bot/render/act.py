@@ -7,10 +7,13 @@ from dataclasses import dataclass
 
 import numpy as np
 from matplotlib.axes import Axes
+from matplotlib.ticker import LogLocator, NullFormatter
 
 from bot.render.canvas import END, INK, MUTED, PATH, START, new_figure, png_bytes, style_axes
+from bot.render.glyphs import symbol_fonts
 
 SIZE = (800, 940)
+MARGINS = {"left": 0.12, "right": 0.97, "bottom": 0.075, "top": 0.955, "hspace": 0.3}
 #: A jump in act'(z) bigger than this between neighbouring samples is a kink: not joined.
 JUMP = 0.2
 
@@ -28,6 +31,8 @@ class ActLabels:
     product_axis: str
     best: str
     side: str
+    best_end: str  # the last product, written out
+    side_end: str
 
 
 @dataclass(frozen=True)
@@ -69,6 +74,7 @@ def _draw_functions(ax: Axes, picture: ActPicture, labels: ActLabels) -> None:
         ax.plot([low, high], [top, top], color=END, linewidth=5, alpha=0.6, solid_capstyle="butt",
                 zorder=4, label=labels.peak)
     ax.set_xlim(picture.z[0], picture.z[-1])
+    ax.margins(y=0.1)
     ax.set_xlabel("z", color=INK, fontsize=12)
     ax.set_title(labels.title, color=INK, fontsize=14)
     ax.legend(loc="upper left", fontsize=11, framealpha=0.92)
@@ -82,10 +88,14 @@ def _draw_chain(ax: Axes, picture: ActPicture, labels: ActLabels) -> None:
             label=labels.best)
     ax.plot(depths, np.abs(picture.side), color=START, marker="s", markersize=3, linewidth=1.8,
             linestyle="--", label=labels.side)
+    for series, text, colour, flat_side in ((picture.best, labels.best_end, END, 1),
+                                            (picture.side, labels.side_end, START, -1)):
+        _label_end(ax, depths[-1], np.abs(series), text, colour, flat_side)
     ax.set_yscale("log")
-    low = min(float(np.min(np.abs(picture.best))), float(np.min(np.abs(picture.side))), 0.5)
-    high = max(float(np.max(np.abs(picture.best))), float(np.max(np.abs(picture.side))), 2.0)
-    ax.set_ylim(low / 3, high * 3)
+    ax.yaxis.set_major_locator(LogLocator(numticks=7))
+    ax.yaxis.set_minor_formatter(NullFormatter())
+    values = np.abs(np.concatenate([picture.best, picture.side]))
+    ax.set_ylim(min(float(values.min()) / 3, 0.1), max(float(values.max()) * 3, 10.0))
     ax.set_xlim(0.5, len(depths) + 0.5)
     ax.set_xlabel(labels.depth_axis, color=INK, fontsize=12)
     ax.set_ylabel(labels.product_axis, color=INK, fontsize=12)
@@ -93,11 +103,21 @@ def _draw_chain(ax: Axes, picture: ActPicture, labels: ActLabels) -> None:
     ax.legend(loc="best", fontsize=11, framealpha=0.92)
 
 
+def _label_end(ax: Axes, depth: int, series: np.ndarray, text: str, colour: str,
+               flat_side: int) -> None:
+    """Write the last value beside the line's end, on the side away from the line:
+    below a falling line, above a rising one (flat lines: ``flat_side``)."""
+    side = int(np.sign(series[-1] - series[0])) or flat_side
+    ax.annotate(text, (depth, series[-1]), xytext=(-6, 10 * side), textcoords="offset points",
+                ha="right", va="bottom" if side > 0 else "top", fontsize=11, color=colour)
+
+
 def render_act(picture: ActPicture, labels: ActLabels) -> bytes:
-    figure = new_figure(*SIZE)
-    top, bottom = figure.subplots(2, 1, height_ratios=(1.15, 1))
-    _draw_functions(top, picture, labels)
-    _draw_chain(bottom, picture, labels)
-    for ax in (top, bottom):
-        ax.tick_params(labelsize=11)
-    return png_bytes(figure)
+    with symbol_fonts():
+        figure = new_figure(*SIZE, margins=MARGINS)
+        top, bottom = figure.subplots(2, 1, height_ratios=(1.15, 1))
+        _draw_functions(top, picture, labels)
+        _draw_chain(bottom, picture, labels)
+        for ax in (top, bottom):
+            ax.tick_params(labelsize=11)
+        return png_bytes(figure)

@@ -8,17 +8,20 @@ All wording arrives ready-made (the Persian layer supplies it).
 
 from __future__ import annotations
 
+import itertools
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 from matplotlib.patches import Circle, FancyBboxPatch
 
 from bot.render.canvas import END, INK, MUTED, PATH, new_figure, png_bytes, style_axes
+from bot.render.fonts import FAMILY
 
 NETWORK_SIZE = (1280, 860)
+TALL_SIZE = (1280, 1000)
 CURVE_SIZE = (800, 480)
 ON_PATH = "#f08c00"
 EDGE = "#ced4da"
@@ -26,10 +29,11 @@ NODE_FILL = "#e7f5ff"
 PATH_FILL = "#fff4e6"
 TARGET_FILL = "#ffe3e3"
 ROW_TINT = "#f8f9fa"
-#: Label every edge of a layer with at most this many edges; in denser layers only the
-#: target's own edge is labelled (the table image lists them all).
-MAX_LABELLED_EDGES = 12
-TABLE_ROW = 34
+#: Label every edge of a layer with at most this many edges; in a denser layer only the
+#: target's edge and at most MAX_LABELLED_PATHS edges on its paths (the table lists all).
+MAX_LABELLED_EDGES = 6
+MAX_LABELLED_PATHS = 3
+TABLE_ROW = 38
 TABLE_ROWS_PER_BLOCK = 30
 
 Edge = tuple[int, int, int]  # (layer, j, i): the weight from node i of column layer into node j
@@ -79,68 +83,140 @@ class CurveLabels:
 
 # --- the network ---------------------------------------------------------------------------
 
+#: Vazirmatn has no ∇ or θ: matplotlib falls back to DejaVu Sans glyph by glyph.
+FONTS = (FAMILY, "DejaVu Sans")
+
+
+def _text(ax: Axes, x: float, y: float, text: str, **style: object) -> None:
+    ax.text(x, y, text, fontfamily=FONTS, color=style.pop("color", INK), **style)
+
 
 @dataclass(frozen=True)
 class _Layout:
+    width: int
+    height: int
     xs: tuple[float, ...]  # centre of each column, then the loss box
     ys: tuple[tuple[float, ...], ...]  # centres of the nodes of each column
     radius: float
-    font: float  # node-note size in points
+    note_font: float  # points; node notes and edge labels
+    name_font: float
 
 
 def _layout(sizes: Sequence[int]) -> _Layout:
-    width, height = NETWORK_SIZE
-    top, bottom = 175.0, height - 95.0
-    count = len(sizes)
-    left, right = 110.0, width - 300.0
-    gap = (right - left) / (count - 1)
-    xs = tuple(left + gap * c for c in range(count)) + (width - 115.0,)
-    spacing = min(230.0, (bottom - top) / max(sizes))
+    """Columns spread over the width; a column of five or six neurons gets a taller canvas
+    so the two-line notes under its nodes fit between them."""
+    width, height = NETWORK_SIZE if max(sizes) <= 4 else TALL_SIZE
+    top, bottom = 200.0, height - 110.0
+    left, right = 95.0, width - 290.0
+    gap = (right - left) / (len(sizes) - 1)
+    xs = (*(left + gap * c for c in range(len(sizes))), width - 125.0)
+    spacing = min(320.0, (bottom - top) / max(sizes))
     ys = tuple(
         tuple((top + bottom) / 2 + spacing * (n - (size - 1) / 2) for n in range(size))
         for size in sizes
     )
-    radius = min(40.0, spacing * 0.26)
-    return _Layout(xs, ys, radius, font=12.0 if spacing >= 120 else 10.0)
+    roomy = spacing >= 180 and gap >= 280
+    radius = min(46.0, spacing * 0.28)
+    return _Layout(width, height, xs, ys, radius,
+                   note_font=15.0 if roomy else 12.0 if spacing >= 135 else 11.0,
+                   name_font=19.0 if roomy else 15.0 if radius >= 34 else 13.0)
 
 
-def _edge_colour(edge: Edge, highlight: Highlight) -> tuple[str, float, int]:
+def _edge_style(edge: Edge, highlight: Highlight) -> tuple[str, float, int]:
     if edge == highlight.target_edge:
-        return END, 4.0, 3
+        return END, 4.5, 3
     if edge in highlight.edges:
-        return ON_PATH, 2.6, 2
-    return EDGE, 1.4, 1
+        return ON_PATH, 2.8, 2
+    return EDGE, 1.5, 1
 
 
-def _label_box(colour: str) -> dict[str, object]:
-    return {"boxstyle": "round,pad=0.25", "fc": "white", "ec": colour, "lw": 0.8, "alpha": 0.92}
+def _label_size(text: str, points: float) -> tuple[float, float]:
+    """Rough pixel size of a boxed label (digits are about 0.58 em wide)."""
+    px = points * 100 / 72
+    lines = text.split("\n")
+    return 0.58 * px * max(len(line) for line in lines) + px, 1.25 * px * len(lines) + px * 0.7
+
+
+def _candidates(layout: _Layout, x0: float, x1: float, dy: float) -> list[float]:
+    """Where along an edge its label may sit, best first: clear of the nodes at both
+    ends, nearer the source on a falling edge and nearer the target on a rising one (so
+    the labels of two crossing edges do not meet at the crossing)."""
+    clear = min(0.45, (layout.radius + 4.8 * layout.note_font + 12) / (x1 - x0))
+    if abs(dy) < 1:
+        return [0.5, (clear + 0.5) / 2, (1.5 - clear) / 2, clear, 1 - clear]
+    near, far = (clear, 1 - clear) if dy > 0 else (1 - clear, clear)
+    return [near, (near + 0.5) / 2, 0.5, (far + 0.5) / 2, far]
+
+
+def _overlaps(box: tuple[float, float, float, float],
+              placed: list[tuple[float, float, float, float]]) -> bool:
+    x, y, w, h = box
+    return any(abs(x - px) < (w + pw) / 2 and abs(y - py) < (h + ph) / 2
+               for px, py, pw, ph in placed)
+
+
+def _labelled(layer: int, texts: Sequence[Sequence[str]], highlight: Highlight) -> list[Edge]:
+    """The edges of a layer that get a label, the target's first."""
+    every = [(layer, j, i) for j, row in enumerate(texts) for i in range(len(row))]
+    on_path = [e for e in every if e in highlight.edges]
+    if len(every) <= MAX_LABELLED_EDGES:
+        chosen = every
+    else:
+        chosen = on_path if len(on_path) <= MAX_LABELLED_PATHS else []
+    target = [e for e in every if e == highlight.target_edge]
+    return target + [e for e in chosen if e not in target]
+
+
+def _obstacles(layout: _Layout, labels: NetworkLabels) -> list[tuple[float, float, float, float]]:
+    """Boxes (centre x, centre y, width, height) of every node and the note under it."""
+    boxes = []
+    r = layout.radius
+    for column, ys in enumerate(layout.ys):
+        for n, y in enumerate(ys):
+            width, height = _label_size(labels.notes[column][n], layout.note_font)
+            boxes.append((layout.xs[column], y, 2 * r, 2 * r))
+            boxes.append((layout.xs[column], y + r + 5 + height / 2, width, height))
+    return boxes
 
 
 def _draw_edges(ax: Axes, layout: _Layout, highlight: Highlight, labels: NetworkLabels) -> None:
+    """Every edge, then labels where they fit without covering a node, its note or another
+    label (the target's label always)."""
+    placed = _obstacles(layout, labels)
     for layer, texts in enumerate(labels.edges):
         x0, x1 = layout.xs[layer], layout.xs[layer + 1]
-        dense = sum(len(row) for row in texts) > MAX_LABELLED_EDGES
         for j, row in enumerate(texts):
-            for i, text in enumerate(row):
-                y0, y1 = layout.ys[layer][i], layout.ys[layer + 1][j]
-                colour, width, order = _edge_colour((layer, j, i), highlight)
-                ax.plot([x0, x1], [y0, y1], color=colour, lw=width, zorder=order,
-                        solid_capstyle="round")
-                if dense and (layer, j, i) != highlight.target_edge:
-                    continue
-                t = 0.3 if layer + 1 < len(layout.ys) - 1 or len(row) > 1 else 0.45
-                ax.text(x0 + t * (x1 - x0), y0 + t * (y1 - y0), text, ha="center",
-                        va="center", fontsize=10.5 if colour != END else 11.5, color=INK,
-                        fontweight="bold" if colour == END else "normal", zorder=6,
-                        bbox=_label_box(colour if colour != EDGE else MUTED))
+            for i in range(len(row)):
+                colour, width, order = _edge_style((layer, j, i), highlight)
+                ax.plot([x0, x1], [layout.ys[layer][i], layout.ys[layer + 1][j]],
+                        color=colour, lw=width, zorder=order, solid_capstyle="round")
+    for layer, texts in enumerate(labels.edges):
+        x0, x1 = layout.xs[layer], layout.xs[layer + 1]
+        for edge in _labelled(layer, texts, highlight):
+            _, j, i = edge
+            text, target = texts[j][i], edge == highlight.target_edge
+            y0, y1 = layout.ys[layer][i], layout.ys[layer + 1][j]
+            size = _label_size(text, layout.note_font - 1)
+            spots = [(x0 + t * (x1 - x0), y0 + t * (y1 - y0))
+                     for t in _candidates(layout, x0, x1, y1 - y0)]
+            free = [spot for spot in spots if not _overlaps((*spot, *size), placed)]
+            if not free and not target:
+                continue
+            x, y = (free or spots)[0]
+            placed.append((x, y, *size))
+            colour = _edge_style(edge, highlight)[0]
+            _text(ax, x, y, text, ha="center", va="center", fontsize=layout.note_font - 1,
+                  zorder=6 + target, fontweight="bold" if target else "normal",
+                  bbox={"boxstyle": "round,pad=0.3", "fc": "white", "lw": 1.0,
+                        "ec": colour if colour != EDGE else MUTED, "alpha": 0.95})
 
 
 def _node_style(node: Node, highlight: Highlight) -> tuple[str, str, float]:
     if node == highlight.target_node:
         return TARGET_FILL, END, 3.5
     if node in highlight.nodes:
-        return PATH_FILL, ON_PATH, 2.6
-    return NODE_FILL, PATH, 1.6
+        return PATH_FILL, ON_PATH, 2.8
+    return NODE_FILL, PATH, 1.8
 
 
 def _draw_nodes(ax: Axes, layout: _Layout, highlight: Highlight, labels: NetworkLabels) -> None:
@@ -149,13 +225,13 @@ def _draw_nodes(ax: Axes, layout: _Layout, highlight: Highlight, labels: Network
         x = layout.xs[column]
         for n, y in enumerate(ys):
             fill, edge, width = _node_style((column, n), highlight)
-            ax.add_patch(Circle((x, y), r, fc=fill, ec=edge, lw=width, zorder=7))
-            ax.text(x, y, labels.names[column][n], ha="center", va="center",
-                    fontsize=15 if r >= 30 else 12, fontweight="bold", color=INK, zorder=8)
-            ax.text(x, y + r + 6, labels.notes[column][n], ha="center", va="top",
-                    fontsize=layout.font, color=INK, zorder=8, linespacing=1.25,
-                    bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none",
-                          "alpha": 0.85})
+            ax.add_patch(Circle((x, y), r, fc=fill, ec=edge, lw=width, zorder=8))
+            _text(ax, x, y, labels.names[column][n], ha="center", va="center",
+                  fontsize=layout.name_font, fontweight="bold", zorder=9)
+            _text(ax, x, y + r + 5, labels.notes[column][n], ha="center", va="top",
+                  fontsize=layout.note_font, zorder=9, linespacing=1.2,
+                  bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none",
+                        "alpha": 0.9})
 
 
 def _draw_loss(ax: Axes, layout: _Layout, highlight: Highlight, text: str) -> None:
@@ -164,36 +240,36 @@ def _draw_loss(ax: Axes, layout: _Layout, highlight: Highlight, text: str) -> No
     last = len(layout.ys) - 1
     for n, y_out in enumerate(outputs):
         on_path = (last, n) in highlight.nodes or (last, n) == highlight.target_node
-        ax.plot([layout.xs[-2] + layout.radius, x - 80], [y_out, y],
-                color=ON_PATH if on_path else EDGE, lw=2.6 if on_path else 1.4,
+        ax.plot([layout.xs[-2] + layout.radius, x - 85], [y_out, y],
+                color=ON_PATH if on_path else EDGE, lw=2.8 if on_path else 1.5,
                 ls=(0, (4, 3)), zorder=1)
-    ax.add_patch(FancyBboxPatch((x - 80, y - 48), 160, 96, boxstyle="round,pad=4",
-                                fc=PATH_FILL, ec=ON_PATH, lw=2.4, zorder=7))
-    ax.text(x, y, text, ha="center", va="center", fontsize=13, color=INK, zorder=8,
-            linespacing=1.4)
+    ax.add_patch(FancyBboxPatch((x - 85, y - 52), 170, 104, boxstyle="round,pad=4",
+                                fc=PATH_FILL, ec=ON_PATH, lw=2.6, zorder=8))
+    _text(ax, x, y, text, ha="center", va="center", fontsize=17, zorder=9, linespacing=1.4)
 
 
 def _draw_legend(ax: Axes, labels: NetworkLabels) -> None:
-    handles = [Line2D([], [], color=END, lw=4), Line2D([], [], color=ON_PATH, lw=2.6)]
-    ax.legend(handles, labels.legend[:2], loc="lower right", bbox_to_anchor=(0.99, 0.005),
-              fontsize=12, frameon=False, ncols=2)
-    ax.text(0.01, 0.02, labels.legend[2], transform=ax.transAxes, ha="left", va="bottom",
-            fontsize=12, color=MUTED)
+    handles = [Line2D([], [], color=END, lw=4.5), Line2D([], [], color=ON_PATH, lw=2.8)]
+    ax.legend(handles, labels.legend[:2], loc="lower right", bbox_to_anchor=(0.99, 0.01),
+              prop={"family": FONTS, "size": 15}, frameon=False, ncols=2)
+    _text(ax, 0.015, 0.025, labels.legend[2], transform=ax.transAxes, ha="left",
+          va="bottom", fontsize=15, color=MUTED)
 
 
 def render_network(sizes: Sequence[int], highlight: Highlight, labels: NetworkLabels) -> bytes:
     """The network as a layered graph with its forward values, weights and gradients."""
-    width, height = NETWORK_SIZE
+    layout = _layout(sizes)
+    width, height = layout.width, layout.height
     figure = new_figure(width, height)
     ax = figure.add_axes((0, 0, 1, 1))
     ax.set_xlim(0, width)
     ax.set_ylim(height, 0)
     ax.axis("off")
-    layout = _layout(sizes)
-    ax.text(width / 2, 28, labels.title, ha="center", va="top", fontsize=19,
-            fontweight="bold", color=INK)
+    _text(ax, width / 2, 26, labels.title, ha="center", va="top", fontsize=23,
+          fontweight="bold")
     for x, title in zip(layout.xs, labels.columns):
-        ax.text(x, 112, title, ha="center", va="center", fontsize=14, color=MUTED)
+        _text(ax, x, 125, title, ha="center", va="center", fontsize=16, color=MUTED,
+              linespacing=1.3)
     _draw_edges(ax, layout, highlight, labels)
     _draw_nodes(ax, layout, highlight, labels)
     _draw_loss(ax, layout, highlight, labels.loss)
@@ -222,8 +298,8 @@ def render_table(table: Table) -> bytes:
     ax.set_xlim(0, width)
     ax.set_ylim(height, 0)
     ax.axis("off")
-    ax.text(width / 2, 24, table.title, ha="center", va="top", fontsize=17,
-            fontweight="bold", color=INK)
+    _text(ax, width / 2, 24, table.title, ha="center", va="top", fontsize=19,
+          fontweight="bold")
     for block in range(blocks):
         right = width - 20 - block * block_width - 20
         first = block * per_block
@@ -236,13 +312,13 @@ def _draw_block(ax: Axes, table: Table, right: float, widths: Sequence[int],
     edges = [right]
     for w in widths:
         edges.append(edges[-1] - w)
-    centres = [(a + b) / 2 for a, b in zip(edges, edges[1:])]
+    centres = [(a + b) / 2 for a, b in itertools.pairwise(edges)]
     top = 100.0
     ax.add_patch(FancyBboxPatch((edges[-1], top), right - edges[-1], TABLE_ROW,
                                 boxstyle="square,pad=0", fc=NODE_FILL, ec="none"))
     for x, text in zip(centres, table.header):
-        ax.text(x, top + TABLE_ROW / 2, text, ha="center", va="center", fontsize=13,
-                fontweight="bold", color=INK)
+        _text(ax, x, top + TABLE_ROW / 2, text, ha="center", va="center", fontsize=14,
+              fontweight="bold")
     for line, index in enumerate(rows, 1):
         y = top + TABLE_ROW * line
         target = index == table.highlight
@@ -253,8 +329,8 @@ def _draw_block(ax: Axes, table: Table, right: float, widths: Sequence[int],
         if index in table.groups and line > 1:
             ax.plot([edges[-1], right], [y, y], color=MUTED, lw=1.0)
         for x, text in zip(centres, table.rows[index]):
-            ax.text(x, y + TABLE_ROW / 2, text, ha="center", va="center", fontsize=13,
-                    color=END if target else INK, fontweight="bold" if target else "normal")
+            _text(ax, x, y + TABLE_ROW / 2, text, ha="center", va="center", fontsize=14,
+                  color=END if target else INK, fontweight="bold" if target else "normal")
 
 
 # --- the loss over several steps -----------------------------------------------------------
@@ -263,13 +339,13 @@ def _draw_block(ax: Axes, table: Table, right: float, widths: Sequence[int],
 def render_losses(losses: Sequence[float], labels: CurveLabels) -> bytes:
     """The loss before the first step and after each step."""
     figure = new_figure(*CURVE_SIZE)
-    ax = figure.add_subplot()
+    ax = figure.add_axes((0.11, 0.16, 0.85, 0.72))
     style_axes(ax)
     steps = range(len(losses))
     ax.plot(steps, losses, color=PATH, lw=2.2, marker="o", ms=6, zorder=3)
-    ax.set_title(labels.title, color=INK, fontsize=14)
-    ax.set_xlabel(labels.x_label, color=INK, fontsize=12)
-    ax.set_ylabel(labels.y_label, color=INK, fontsize=12)
+    ax.set_title(labels.title, color=INK, fontsize=15, fontfamily=FONTS)
+    ax.set_xlabel(labels.x_label, color=INK, fontsize=13)
+    ax.set_ylabel(labels.y_label, color=INK, fontsize=13)
     ax.tick_params(labelsize=11)
     ax.xaxis.get_major_locator().set_params(integer=True)
     return png_bytes(figure)

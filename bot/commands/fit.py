@@ -1,0 +1,36 @@
+"""/fit — under- and overfitting with polynomial regression and a validation split."""
+
+from __future__ import annotations
+
+from bot.commands.base import Context, Media, Photo, Response, UserError
+from bot.commands.lab import run_lab
+from bot.commands.options import Options
+from bot.engine.regression import MAX_SEED
+from bot.fa import fit as words
+from bot.fa.lab_errors import unexpected_text
+from bot.labs.fit import MAX_DEGREE, FitRequest, FitResult, run_fit
+
+EXAMPLE = "/fit degree=3 n=30 noise=0.2"
+#: 20 points leave 14 for training: enough to determine a degree-12 polynomial.
+MIN_N, MAX_N = 20, 2000
+MAX_NOISE = 2.0
+
+
+def parse(args: str) -> FitRequest:
+    """Read ``/fit`` arguments into a request; every mistake raises a Persian UserError."""
+    options = Options(args, allowed=("degree", "n", "noise", "seed"), example=EXAMPLE)
+    if options.positional:
+        raise UserError(unexpected_text(options.positional, EXAMPLE))
+    return FitRequest(
+        degree=options.integer("degree", FitRequest.degree, low=1, high=MAX_DEGREE),
+        n=options.integer("n", FitRequest.n, low=MIN_N, high=MAX_N),
+        noise=options.number("noise", FitRequest.noise, low=0, high=MAX_NOISE),
+        seed=options.integer("seed", FitRequest.seed, low=0, high=MAX_SEED),
+    )
+
+
+async def run(args: str, ctx: Context) -> Response:
+    request = parse(args)
+    result: FitResult = await run_lab(ctx, run_fit, request, key=request.key, example=EXAMPLE)
+    photo = Photo(Media(request.key + "|png", result.png, "fit.png"), words.caption(result.summary))
+    return Response(replies=[photo], data=result.summary.to_data())

@@ -1,0 +1,106 @@
+"""/lesson and /lessons — reading the course: next, by number, by topic word, or from a
+paged table of contents."""
+
+from __future__ import annotations
+
+import math
+
+from bot.commands.base import Button, Context, Keyboard, Response, Text, UserError
+from bot.curriculum.model import Curriculum, Lesson
+from bot.fa import practice as words
+from bot.fa.lessons import lesson_message
+from bot.fa.numbers import fa_int, normalize_input
+
+EXAMPLE = "/lesson 17"
+PAGE_SIZE = 8
+
+
+def _fold(text: str) -> str:
+    """Lowercase, Persian letters and digits normalised, no half-spaces or spaces."""
+    return normalize_input(text).lower().replace(" ", "").replace("\u200c", "")
+
+
+def search(course: Curriculum, query: str) -> list[Lesson]:
+    """Lessons matching a word, best first: id, then title, then keywords, then topic."""
+    wanted = _fold(query)
+    if not wanted:
+        return []
+    ranked = []
+    for lesson in course.lessons:
+        fields = [(0, lesson.id), (1, lesson.title), *((2, k) for k in lesson.keywords), (3, lesson.topic)]
+        ranks = [rank for rank, value in fields if wanted in _fold(value)]
+        if ranks:
+            ranked.append((min(ranks), lesson.order, lesson))
+    return [lesson for _, _, lesson in sorted(ranked, key=lambda item: item[:2])]
+
+
+def lesson_reply(course: Curriculum, lesson: Lesson) -> Text:
+    keyboard: Keyboard = ((Button(words.LESSON_QUIZ, f"quiz:lesson:{lesson.id}"),),)
+    return Text(lesson_message(lesson, len(course.lessons)), keyboard)
+
+
+async def run(args: str, ctx: Context) -> Response:
+    course = ctx.services.course
+    storage = ctx.services.storage
+    if not course.lessons:
+        return Response([Text(words.NO_LESSONS)])
+    query = normalize_input(args).strip()
+    replies: list = []
+    if not query:
+        position = await storage.lesson_position(ctx.user_id)
+        lesson = course.by_order(position + 1)
+        if lesson is None:
+            replies.append(Text(words.COURSE_FINISHED))
+            lesson = course.lessons[0]
+    elif query.isdigit():
+        lesson = course.by_order(int(query))
+        if lesson is None:
+            raise UserError(words.lesson_out_of_range(int(query), len(course.lessons)))
+    else:
+        found = search(course, query)
+        if not found:
+            raise UserError(words.lesson_not_found(args.strip()))
+        lesson = found[0]
+        others = found[1:6]
+        if others:
+            replies.append(lesson_reply(course, lesson))
+            buttons = tuple((Button(f"{fa_int(o.order)}. {o.title}", f"lesson:show:{o.order}"),) for o in others)
+            replies.append(Text("درس‌های مرتبط دیگر:", buttons))
+            await storage.set_lesson_position(ctx.user_id, lesson.order, ctx.user_name)
+            return Response(replies)
+    await storage.set_lesson_position(ctx.user_id, lesson.order, ctx.user_name)
+    replies.append(lesson_reply(course, lesson))
+    return Response(replies, data={"lesson": lesson.id, "order": lesson.order})
+
+
+def table_of_contents(course: Curriculum, page: int) -> Text:
+    pages = max(1, math.ceil(len(course.lessons) / PAGE_SIZE))
+    page = min(max(page, 1), pages)
+    shown = list(course.lessons[(page - 1) * PAGE_SIZE:page * PAGE_SIZE])
+    rows = [(Button(f"{fa_int(l.order)}. {l.title}"[:60], f"lesson:show:{l.order}"),) for l in shown]
+    nav = []
+    if page > 1:
+        nav.append(Button("◀️ قبلی", f"lesson:page:{page - 1}"))
+    if page < pages:
+        nav.append(Button("بعدی ▶️", f"lesson:page:{page + 1}"))
+    keyboard = tuple(rows) + ((tuple(nav),) if nav else ())
+    return Text(words.toc_text(shown, page, pages, len(course.lessons)), keyboard)
+
+
+async def run_toc(args: str, ctx: Context) -> Response:
+    if not ctx.services.course.lessons:
+        return Response([Text(words.NO_LESSONS)])
+    page = int(args) if args.strip().isdigit() else 1
+    return Response([table_of_contents(ctx.services.course, page)])
+
+
+async def on_button(payload: str, ctx: Context) -> Response:
+    """``show:N`` sends lesson N; ``page:P`` turns the table of contents in place."""
+    action, _, value = payload.partition(":")
+    if not value.isdigit():
+        raise UserError(words.lesson_not_found(value))
+    if action == "page":
+        response = Response([table_of_contents(ctx.services.course, int(value))])
+        response.edit = True
+        return response
+    return await run(value, ctx)

@@ -1,0 +1,54 @@
+"""Persian wording of the channel teacher: the answer reveal and admin replies."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot.curriculum.model import Quiz
+from bot.fa.dates import when
+from bot.fa.html import code, escape
+from bot.fa.lessons import more_message
+from bot.fa.numbers import fa_int, fa_number
+
+NOT_ADMIN = "این دستور فقط برای مدیران کانال است 🙏"
+NO_CHANNEL = "کانالی تنظیم نشده است (BOT_CHANNEL_ID)؛ برنامهٔ روزانه خاموش است."
+SKIPPED = "⏭ پست بعدی ({kind}) رد شد."
+NOTHING_TO_SKIP = "امروز پست زمان‌بندی‌شدهٔ دیگری نمانده است."
+POSTED = "✅ فرستاده شد: {kind}"
+KIND_NAMES = {"lesson": "درس", "quiz": "کوییز", "reveal": "پاسخ کوییز",
+              "group_quiz": "کوییز گروه", "group_reveal": "پاسخ کوییز گروه"}
+
+
+def reveal_message(quiz: Quiz, number: int | None, votes: list[int]) -> str:
+    """The answer of a closed quiz, its explanation, and the share of each option."""
+    total = sum(votes)
+    title = f"کوییز شماره {fa_int(number)}" if number else "کوییز"
+    lines = [f"✅ <b>پاسخ {title}</b>: {escape(quiz.options[quiz.correct])}", ""]
+    for index, option in enumerate(quiz.options):
+        share = 100 * votes[index] / total if total and index < len(votes) else 0.0
+        mark = "✅" if index == quiz.correct else "▫️"
+        lines.append(f"{mark} {fa_number(share, 3)}٪ — {escape(option)}")
+    lines.append(f"({fa_int(total)} رأی)")
+    lines.append("")
+    lines.append(f"💡 {escape(quiz.explanation)}")
+    text = "\n".join(lines)
+    if quiz.more:
+        text += "\n\n" + more_message(quiz)
+    return text
+
+
+def status_message(rows: list[tuple[str, datetime]], positions: dict[str, int], total: int,
+                   recent: list[str], zone: ZoneInfo) -> str:
+    upcoming = "\n".join(f"• {KIND_NAMES.get(kind, kind)}: {when(at, zone)}" for kind, at in rows)
+    return (
+        "🗓 <b>وضعیت برنامهٔ کانال</b>\n\n"
+        f"<b>پست‌های بعدی</b>\n{upcoming or '—'}\n\n"
+        f"<b>جای برنامه</b>: آخرین درس {fa_int(positions.get('channel_lesson', 0))} از {fa_int(total)}، "
+        f"آخرین کوییز شمارهٔ {fa_int(positions.get('channel_quiz_number', 0))}\n\n"
+        "<b>آخرین پست‌ها</b>\n" + ("\n".join(recent) if recent else "—")
+    )
+
+
+def recent_line(key: str, status: str, message_id: int | None) -> str:
+    return f"• {code(key)} — {escape(status)}" + (f" (پیام {code(str(message_id))})" if message_id else "")

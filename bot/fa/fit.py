@@ -1,0 +1,93 @@
+"""Persian wording of the under/overfitting lab: picture labels, caption, verdicts."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from bot.fa.html import code
+from bot.fa.numbers import ascii_number, fa_int
+from bot.fa.picture import ltr
+from bot.render.fit import FitLabels
+
+if TYPE_CHECKING:
+    from bot.labs.fit import FitSummary
+
+#: The words the lessons use.
+VERDICTS = {
+    "underfit": "کم‌برازش (underfitting)",
+    "good": "مناسب",
+    "overfit": "بیش‌برازش (overfitting)",
+}
+
+REASONS = {
+    "underfit": (
+        "بایاس بالا (high bias): حتی خطای آموزش خیلی بیشتر از σ² است؛ مدل آن‌قدر ساده است "
+        "که منحنی را دنبال نمی‌کند. درمان: درجهٔ بالاتر (مدل بزرگ‌تر) یا ویژگی بهتر."
+    ),
+    "good": (
+        "خطای آموزش و اعتبارسنجی هر دو نزدیک σ² و نزدیک هم‌اند: مدل شکل منحنی را گرفته "
+        "بی‌آنکه نویز را حفظ کند."
+    ),
+    "overfit": (
+        "واریانس بالا (high variance): خطای آموزش کم است ولی خطای اعتبارسنجی خیلی بیشتر از آن "
+        "و از σ² است و نسبت به درجه‌های ساده‌تر بالا رفته؛ مدل نویز دادهٔ آموزش را هم حفظ "
+        "کرده است. درمان: درجهٔ کمتر، دادهٔ بیشتر یا منظم‌سازی (regularization)."
+    ),
+}
+
+ICONS = {"underfit": "📉", "good": "✅", "overfit": "🎢"}
+
+
+def picture_labels(summary: FitSummary) -> FitLabels:
+    return FitLabels(
+        title=f"چندجمله‌ای درجهٔ {fa_int(summary.degree)}: {VERDICTS[summary.verdict]}",
+        train=f"آموزش ({fa_int(summary.n_train)} نقطه)",
+        validation=f"اعتبارسنجی ({fa_int(summary.n_val)} نقطه)",
+        truth=f"تابع واقعی {ltr('sin(2πx)')}",
+        fitted="منحنی برازش‌شده",
+        errors_title="خطای آموزش و اعتبارسنجی بر حسب درجه",
+        degree_axis="درجهٔ چندجمله‌ای",
+        error_axis="MSE (لگاریتمی)",
+        chosen=f"درجهٔ انتخابی ({fa_int(summary.degree)})",
+        best=f"کمترین خطای اعتبارسنجی (درجهٔ {fa_int(summary.best_degree)})",
+        noise=f"واریانس نویز {ltr('σ²')}",
+    )
+
+
+def caption(summary: FitSummary) -> str:
+    """The photo caption (Telegram HTML, under the 1024-character limit)."""
+    best = summary.best_degree
+    lines = [
+        f"📐 <b>کم‌برازش و بیش‌برازش: چندجمله‌ای درجهٔ {fa_int(summary.degree)}</b>",
+        (f"داده: {fa_int(summary.n)} نقطهٔ ساختگی از {code('y = sin(2πx) + noise')} "
+         f"({code(f'σ = {ascii_number(summary.noise)}')}، {code(f'seed={summary.seed}')})؛ "
+         f"{fa_int(summary.n_train)} نقطه برای آموزش (train) و {fa_int(summary.n_val)} نقطه "
+         "برای اعتبارسنجی (validation)."),
+        (f"برازش با کمترین مربعات روی {code('t = 2x − 1')} در بازهٔ {code('[-1, 1]')} "
+         "تا دستگاه معادلات خوش‌حالت بماند."),
+        "",
+        f"خطای آموزش: {code(f'MSE = {ascii_number(summary.train_error)}')}",
+        f"خطای اعتبارسنجی: {code(f'MSE = {ascii_number(summary.val_error)}')}",
+        (f"مرجع: واریانس نویز {code(f'σ² = {ascii_number(summary.noise**2)}')}، "
+         "خطایی که هیچ مدلی از آن بهتر نمی‌شود"),
+        (f"کمترین خطای اعتبارسنجی در درجهٔ {fa_int(best)}: "
+         f"{code(ascii_number(summary.val_errors[best - 1]))}"),
+        "",
+        f"{ICONS[summary.verdict]} <b>{VERDICTS[summary.verdict]}</b>",
+        REASONS[summary.verdict],
+    ]
+    hint = _hint(summary)
+    if hint:
+        lines.append(hint)
+    return "\n".join(lines)
+
+
+def _hint(summary: FitSummary) -> str:
+    if summary.verdict == "overfit":
+        more = min(summary.n * 10, 2000)
+        return (f"ببینید دادهٔ بیشتر چه می‌کند: "
+                f"{code(f'/fit degree={summary.degree} n={more}')}")
+    if summary.verdict == "underfit":
+        higher = summary.best_degree if summary.best_degree > summary.degree else summary.degree + 2
+        return f"درجهٔ بالاتر را امتحان کنید: {code(f'/fit degree={min(higher, 12)}')}"
+    return ""

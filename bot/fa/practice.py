@@ -1,0 +1,123 @@
+"""Persian wording of practice: feedback, /stats, /top, and the lesson table of contents."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot.curriculum.model import Lesson, Quiz
+from bot.fa.dates import when
+from bot.fa.html import code, escape
+from bot.fa.lessons import more_message
+from bot.fa.numbers import fa_int, fa_number
+from bot.practice import Stats
+from bot.storage import Standing
+
+TOPIC_NAMES = {
+    "basics": "مبانی شبکهٔ عصبی",
+    "activations": "توابع فعال‌سازی",
+    "loss": "توابع زیان",
+    "calculus": "مشتق و گرادیان",
+    "gradient-descent": "گرادیان کاهشی",
+    "backprop": "پس‌انتشار",
+    "optimizers": "بهینه‌سازها",
+    "training": "آموزش شبکه‌های عمیق",
+    "regularization": "منظم‌سازی",
+    "tuning": "تنظیم و آزمایش",
+    "architectures": "معماری‌ها",
+}
+
+NEXT_QUIZ = "🧠 سؤال بعدی"
+LESSON_QUIZ = "🧠 کوییز این درس"
+REVIEW_NOTE = "🔁 مرور: این سؤال را قبلاً اشتباه جواب داده بودید."
+NO_GROUP_TOP = "جدول امتیازها مخصوص گروه‌هاست؛ برای آمار خودتان /stats را بفرستید."
+NO_ANSWERS = "هنوز به هیچ کوییزی جواب نداده‌اید. با /quiz شروع کنید! 🧠"
+NO_LESSONS = "هنوز درسی در پوشهٔ lessons نیست."
+
+
+def feedback(quiz: Quiz, correct: bool, streak: int) -> str:
+    """What a learner sees in private after answering a practice quiz."""
+    if correct:
+        head = "✅ آفرین، درست بود!"
+    else:
+        head = f"❌ جواب درست: <b>{escape(quiz.options[quiz.correct])}</b>\nاین سؤال چند روز دیگر برای مرور برمی‌گردد."
+    parts = [head, f"💡 {escape(quiz.explanation)}"]
+    if streak > 1:
+        parts.append(f"🔥 {fa_int(streak)} روز پشت سر هم تمرین کرده‌اید.")
+    if quiz.more:
+        parts.append(more_message(quiz))
+    return "\n\n".join(parts)
+
+
+def all_done(next_review: datetime | None, zone: ZoneInfo) -> str:
+    text = "🎉 به همهٔ سؤال‌ها جواب داده‌اید و فعلاً مروری ندارید."
+    if next_review is not None:
+        text += f"\nمرور بعدی: {when(next_review, zone)}"
+    return text
+
+
+def stats_text(name: str, stats: Stats) -> str:
+    if stats.answered == 0:
+        return NO_ANSWERS
+    lines = [
+        f"📊 <b>آمار {escape(name) or 'شما'}</b>",
+        f"پاسخ‌ها: {fa_int(stats.answered)} · درست: {fa_int(stats.correct)} · "
+        f"دقت: {fa_number(100 * stats.accuracy, 3)}٪",
+        f"🔥 پیوستگی (streak): {fa_int(stats.current_streak)} روز · بهترین: {fa_int(stats.best_streak)} روز",
+    ]
+    if stats.weakest:
+        lines.append("\n<b>موضوع‌هایی که بیشتر تمرین می‌خواهند:</b>")
+        for score in stats.weakest:
+            read = f" — بخوانید: {code(f'/lesson {score.lesson.order}')}" if score.lesson else ""
+            lines.append(
+                f"• {TOPIC_NAMES.get(score.topic, score.topic)}: "
+                f"{fa_int(score.correct)} از {fa_int(score.answered)}{read}"
+            )
+    return "\n".join(lines)
+
+
+def _table(standings: list[Standing]) -> str:
+    if not standings:
+        return "هنوز کسی جواب نداده است."
+    medals = ["🥇", "🥈", "🥉"]
+    rows = []
+    for rank, row in enumerate(standings):
+        mark = medals[rank] if rank < len(medals) else f"{fa_int(rank + 1)}."
+        name = escape(row.name) or f"کاربر {fa_int(row.user_id)}"
+        rows.append(f"{mark} {name}: {fa_int(row.correct)} درست از {fa_int(row.answered)}")
+    return "\n".join(rows)
+
+
+def top_text(week: list[Standing], all_time: list[Standing]) -> str:
+    return (
+        "🏆 <b>جدول امتیازهای این گروه</b>\n\n"
+        f"<b>این هفته</b>\n{_table(week)}\n\n"
+        f"<b>از ابتدا</b>\n{_table(all_time)}"
+    )
+
+
+def toc_text(lessons: list[Lesson], page: int, pages: int, total: int) -> str:
+    rows = [f"{fa_int(lesson.order)}. {escape(lesson.title)}" for lesson in lessons]
+    return (
+        f"📚 <b>فهرست درس‌ها</b> (صفحهٔ {fa_int(page)} از {fa_int(pages)}، {fa_int(total)} درس)\n\n"
+        + "\n".join(rows)
+        + f"\n\nبرای خواندن روی درس بزنید یا بفرستید: {code('/lesson 17')}"
+    )
+
+
+def lesson_not_found(query: str) -> str:
+    return (
+        f"⚠️ درسی با «{escape(query)}» پیدا نکردم.\n"
+        f"مثال درست: {code('/lesson 17')} یا {code('/lesson آدام')} یا {code('/lesson adam')} — "
+        "فهرست همهٔ درس‌ها: /lessons"
+    )
+
+
+def lesson_out_of_range(number: int, total: int) -> str:
+    return (
+        f"⚠️ درس شمارهٔ {fa_int(number)} نداریم؛ درس‌ها از ۱ تا {fa_int(total)} هستند.\n"
+        f"مثال درست: {code('/lesson 1')}"
+    )
+
+
+COURSE_FINISHED = "🎓 همهٔ درس‌ها را خوانده‌اید! دوباره از درس اول:"

@@ -1,0 +1,155 @@
+"""The batch-size lab job: the same linear regression fitted by full-batch, mini-batch and
+stochastic gradient descent for the same number of epochs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from bot.engine.regression import (
+    DescentRun,
+    iterations_per_epoch,
+    least_squares,
+    line_data,
+    losses_on_grid,
+    minibatch_descent,
+    mse,
+    with_bias,
+)
+from bot.fa import batch as words
+from bot.render.batch import BatchPicture, render_batch
+
+#: Where every run starts, (w, b).
+START = (-1.0, 2.0)
+GRID_SAMPLES = 120
+#: Path points farther than this many start-to-optimum distances from the optimum (a
+#: diverging run) do not stretch the contour window.
+REACH = 2.0
+PADDING = 0.12
+
+
+@dataclass(frozen=True)
+class BatchRequest:
+    n: int = 200
+    batches: tuple[int, ...] = (1, 16, 200)
+    epochs: int = 10
+    lr: float = 0.05
+    seed: int = 0
+
+    @property
+    def key(self) -> str:
+        sizes = ",".join(str(b) for b in self.batches)
+        return f"batch|{self.n}|{sizes}|{self.epochs}|{self.lr!r}|{self.seed}"
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    batch: int
+    per_epoch: int
+    iterations: int
+    path: tuple[tuple[float, float], ...]
+    losses: tuple[float, ...]
+    diverged: bool
+
+    @property
+    def final(self) -> tuple[float, float, float]:
+        """(w, b, loss) after the last update."""
+        return (*self.path[-1], self.losses[-1])
+
+    def to_data(self) -> dict[str, object]:
+        w, b, loss = self.final
+        return {
+            "batch": self.batch,
+            "iterations_per_epoch": self.per_epoch,
+            "iterations": self.iterations,
+            "path": [list(p) for p in self.path],
+            "losses": list(self.losses),
+            "final": {"w": w, "b": b, "loss": loss},
+            "diverged": self.diverged,
+        }
+
+
+@dataclass(frozen=True)
+class BatchSummary:
+    n: int
+    epochs: int
+    lr: float
+    seed: int
+    start: tuple[float, float]
+    runs: tuple[RunSummary, ...]
+    optimum: tuple[float, float, float]  # (w, b, loss) from numpy.linalg.lstsq
+
+    def to_data(self) -> dict[str, object]:
+        w, b, loss = self.optimum
+        return {
+            "n": self.n,
+            "epochs": self.epochs,
+            "lr": self.lr,
+            "seed": self.seed,
+            "start": list(self.start),
+            "runs": [run.to_data() for run in self.runs],
+            "optimum": {"w": w, "b": b, "loss": loss},
+        }
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    summary: BatchSummary
+    png: bytes
+
+
+def run_batch(request: BatchRequest) -> BatchResult:
+    x, y = line_data(request.n, request.seed)
+    X = with_bias(x)
+    best = least_squares(X, y)
+    start = np.array(START)
+    runs = [minibatch_descent(X, y, start, request.lr, batch, request.epochs, request.seed)
+            for batch in request.batches]
+    summary = BatchSummary(
+        n=request.n,
+        epochs=request.epochs,
+        lr=request.lr,
+        seed=request.seed,
+        start=START,
+        runs=tuple(_run_summary(request.n, batch, run) for batch, run in zip(request.batches, runs)),
+        optimum=(float(best[0]), float(best[1]), mse(X, y, best)),
+    )
+    picture = BatchPicture(
+        grid=_grid(X, y, _window(runs, best)),
+        optimum=best,
+        paths=tuple(run.path for run in runs),
+        losses=tuple(run.losses for run in runs),
+        per_epoch=tuple(iterations_per_epoch(request.n, b) for b in request.batches),
+        best_loss=summary.optimum[2],
+    )
+    return BatchResult(summary=summary, png=render_batch(picture, words.picture_labels(summary)))
+
+
+def _run_summary(n: int, batch: int, run: DescentRun) -> RunSummary:
+    return RunSummary(
+        batch=batch,
+        per_epoch=iterations_per_epoch(n, batch),
+        iterations=run.iterations,
+        path=tuple((float(w), float(b)) for w, b in run.path),
+        losses=tuple(float(v) for v in run.losses),
+        diverged=run.diverged,
+    )
+
+
+def _window(runs: list[DescentRun], best: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A square (low, high) around the optimum and every path point near enough to it."""
+    points = np.vstack([best[None, :], *(run.path for run in runs)])
+    reach = REACH * float(np.linalg.norm(runs[0].path[0] - best))
+    points = points[np.linalg.norm(points - best, axis=1) <= reach]
+    low, high = points.min(axis=0), points.max(axis=0)
+    centre, half = (low + high) / 2, float(np.max(high - low)) / 2 * (1 + PADDING)
+    return centre - half, centre + half
+
+
+def _grid(X: np.ndarray, y: np.ndarray,
+          window: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The loss sampled on the window."""
+    (a0, b0), (a1, b1) = window
+    a, b = np.meshgrid(np.linspace(a0, a1, GRID_SAMPLES), np.linspace(b0, b1, GRID_SAMPLES))
+    return a, b, losses_on_grid(X, y, a, b)

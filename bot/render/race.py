@@ -1,0 +1,219 @@
+"""The /opt picture: several optimizers' paths on one surface, and their progress.
+
+Left, the surface (contours in 2-D, the curve in 1-D) with every run's path in its own
+colour; right, each run's distance to the minimum (or its f) step by step; the legend
+to the right of both. The GIF grows every path at once over a background drawn once
+(blitting, as in :mod:`bot.render.trajectory`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from matplotlib import patheffects
+from matplotlib.artist import Artist
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from bot.render.canvas import (
+    INK,
+    MUTED,
+    canvas_image,
+    gif_bytes,
+    new_figure,
+    png_bytes,
+    style_axes,
+)
+from bot.render.contours import draw_loss_contours, loss_levels
+from bot.render.glyphs import symbol_fonts
+from bot.render.trajectory import frame_indices
+
+STILL_SIZE = (1100, 600)
+GIF_SIZE = (880, 480)
+MARGINS = {"left": 0.065, "right": 0.845, "bottom": 0.1, "top": 0.86, "wspace": 0.26}
+#: Distances to the minimum are drawn down to this fraction of the start's (log of 0).
+FLOOR = 1e-12
+#: A thin white edge keeps each coloured path readable on the contours and over others.
+HALO = [patheffects.withStroke(linewidth=3.4, foreground="white")]
+
+
+@dataclass(frozen=True)
+class RaceRun:
+    """One optimizer's run as drawn: ``points`` (k, 2) on the surface panel ((x, y), or
+    (x, f(x)) in 1-D), ``progress`` (k,) on the progress panel."""
+
+    colour: str
+    points: np.ndarray
+    progress: np.ndarray
+    reaches_end: bool = True  # False when a diverging run went on beyond the frame
+
+
+@dataclass(frozen=True)
+class RacePicture:
+    runs: tuple[RaceRun, ...]
+    minima: np.ndarray  # (m, 2) in the surface panel's coordinates; may be empty
+    curve: tuple[np.ndarray, np.ndarray] | None = None
+    grid: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+    log_progress: bool = True  # progress is f − f* (log scale) rather than f itself
+    target: float | None = None  # the tolerance line on the progress panel
+
+
+@dataclass(frozen=True)
+class RaceLabels:
+    title: str
+    x_label: str
+    y_label: str
+    runs: tuple[str, ...]  # legend entries, one per run
+    start: str
+    minimum: str
+    progress_title: str
+    step_axis: str
+    progress_axis: str
+    target: str
+
+
+class _Scene:
+    """The two panels with static content drawn and one set of artists per run."""
+
+    def __init__(self, figure: Figure, picture: RacePicture, labels: RaceLabels,
+                 font_scale: float) -> None:
+        self.figure = figure
+        self.surface, self.progress = figure.subplots(1, 2, width_ratios=(1.15, 1))
+        self.picture = picture
+        _draw_surface(self.surface, picture, labels, font_scale)
+        _draw_progress_frame(self.progress, picture, labels, font_scale)
+        self.paths, self.heads, self.curves = [], [], []
+        for run, name in zip(picture.runs, labels.runs):
+            short = len(run.points) <= 60
+            (path,) = self.surface.plot([], [], color=run.colour, linewidth=2, marker="o",
+                                        markersize=3.5 if short else 0, zorder=3,
+                                        path_effects=HALO, label=name)
+            (head,) = self.surface.plot([], [], "o", color=run.colour, markersize=9,
+                                        markeredgecolor="white", markeredgewidth=1.5, zorder=6)
+            (curve,) = self.progress.plot([], [], color=run.colour, linewidth=2)
+            self.paths.append(path)
+            self.heads.append(head)
+            self.curves.append(curve)
+        figure.legend(handles=self.paths + self._marker_handles(), loc="center left",
+                      bbox_to_anchor=(MARGINS["right"] + 0.01, 0.5),
+                      fontsize=11 * font_scale, framealpha=0.95, handlelength=1.6)
+
+    def _marker_handles(self) -> list[Artist]:
+        """The start and minimum markers, found by their legend labels."""
+        handles, _ = self.surface.get_legend_handles_labels()
+        return [h for h in handles if h not in self.paths]
+
+    def show(self, count: int) -> list[Artist]:
+        """Show the first ``count`` points of every run; return the artists to draw."""
+        for run, path, head, curve in zip(self.picture.runs, self.paths, self.heads,
+                                          self.curves):
+            shown = run.points[:count]
+            path.set_data(shown[:, 0], shown[:, 1])
+            done = count >= len(run.points)
+            head.set_data(shown[-1:, 0], shown[-1:, 1])
+            head.set_visible(not done or run.reaches_end)
+            steps = np.arange(min(count, len(run.progress)))
+            curve.set_data(steps, _progress_values(self.picture, run)[: len(steps)])
+        return [*self.paths, *self.heads, *self.curves]
+
+
+def _progress_values(picture: RacePicture, run: RaceRun) -> np.ndarray:
+    if not picture.log_progress:
+        return run.progress
+    start = max(float(r.progress[0]) for r in picture.runs)
+    return np.maximum(run.progress, FLOOR * max(start, FLOOR))
+
+
+def _draw_surface(ax: Axes, picture: RacePicture, labels: RaceLabels, scale: float) -> None:
+    style_axes(ax)
+    if picture.grid is not None:
+        gx, gy, gz = picture.grid
+        values = np.ma.masked_invalid(gz)
+        low = float(values.min())
+        draw_loss_contours(ax, (gx, gy, values), loss_levels(low, float(values.max()), 14))
+        ax.set_aspect("equal", adjustable="box")
+    else:
+        assert picture.curve is not None
+        xs, ys = picture.curve
+        ax.plot(xs, ys, color=MUTED, linewidth=2.2, zorder=1)
+        ax.set_xlim(xs[0], xs[-1])
+        _fit_y(ax, ys, np.concatenate([run.points[:, 1] for run in picture.runs]))
+    start = picture.runs[0].points[0]
+    ax.plot(*start, "o", color="white", markeredgecolor=INK, markeredgewidth=2,
+            markersize=12, zorder=7, linestyle="none", label=labels.start)
+    if len(picture.minima):
+        ax.plot(picture.minima[:, 0], picture.minima[:, 1], "*", color="white",
+                markeredgecolor=INK, markeredgewidth=1.4, markersize=17, zorder=5,
+                linestyle="none", label=labels.minimum)
+    ax.set_title(labels.title, color=INK, fontsize=13 * scale)
+    ax.set_xlabel(labels.x_label, color=INK, fontsize=12 * scale)
+    ax.set_ylabel(labels.y_label, color=INK, fontsize=12 * scale)
+    ax.tick_params(labelsize=10 * scale)
+
+
+def _fit_y(ax: Axes, curve_y: np.ndarray, path_y: np.ndarray) -> None:
+    """From the curve's lowest point to the highest point a run visits: the curve may
+    leave the frame far out, the runs never do."""
+    finite_curve = curve_y[np.isfinite(curve_y)]
+    finite_path = path_y[np.isfinite(path_y)]
+    low = min(float(finite_curve.min()), float(finite_path.min()))
+    high = float(finite_path.max())
+    pad = 0.08 * (high - low) if high > low else 1.0
+    ax.set_ylim(low - pad, high + pad)
+
+
+def _draw_progress_frame(ax: Axes, picture: RacePicture, labels: RaceLabels,
+                         scale: float) -> None:
+    """Axes, limits and the tolerance line of the progress panel (no runs yet)."""
+    style_axes(ax)
+    longest = max(len(run.progress) for run in picture.runs)
+    ax.set_xlim(0, max(longest - 1, 1))
+    values = np.concatenate([_progress_values(picture, run) for run in picture.runs])
+    start = float(picture.runs[0].progress[0])
+    if picture.log_progress:
+        ax.set_yscale("log")
+        # A diverging run leaves through the top instead of squashing the others.
+        ax.set_ylim(float(values.min()) / 3, max(start, FLOOR) * 30)
+    else:
+        low = float(values.min())
+        high = start if start > low else low + 1.0
+        pad = 0.08 * (high - low)
+        ax.set_ylim(low - pad, high + pad)
+    if picture.target is not None:
+        ax.axhline(picture.target, color=MUTED, linewidth=1.2, linestyle="--",
+                   label=labels.target)
+        ax.legend(loc="lower left", fontsize=10 * scale, framealpha=0.9)
+    ax.set_title(labels.progress_title, color=INK, fontsize=13 * scale)
+    ax.set_xlabel(labels.step_axis, color=INK, fontsize=12 * scale)
+    ax.set_ylabel(labels.progress_axis, color=INK, fontsize=12 * scale)
+    ax.tick_params(labelsize=10 * scale)
+
+
+def render_race_still(picture: RacePicture, labels: RaceLabels) -> bytes:
+    """Every run, whole, as one PNG."""
+    with symbol_fonts():
+        figure = new_figure(*STILL_SIZE, margins=MARGINS)
+        scene = _Scene(figure, picture, labels, font_scale=1.0)
+        scene.show(max(len(run.points) for run in picture.runs))
+        return png_bytes(figure)
+
+
+def render_race_animation(picture: RacePicture, labels: RaceLabels) -> bytes:
+    """The race as a GIF: all paths grow together, frame by frame."""
+    with symbol_fonts():
+        figure = new_figure(*GIF_SIZE, dpi=80, margins=MARGINS)
+        scene = _Scene(figure, picture, labels, font_scale=0.9)
+        canvas = figure.canvas
+        scene.show(1)
+        for artist in scene.show(1):
+            artist.set_animated(True)
+        canvas.draw()
+        background = canvas.copy_from_bbox(figure.bbox)
+        frames = []
+        for count in frame_indices(max(len(run.points) for run in picture.runs)):
+            canvas.restore_region(background)
+            for artist in scene.show(int(count)):
+                artist.axes.draw_artist(artist)
+            frames.append(canvas_image(figure))
+        return gif_bytes(frames, frame_ms=150, hold_last_ms=2000)

@@ -1,0 +1,107 @@
+"""The /scale picture: the loss contours and descent path for raw and for standardised
+features side by side (equal axes, so elongation is real), and below both runs' distance
+to the minimum loss step by step."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from matplotlib.axes import Axes
+
+from bot.render.canvas import END, INK, MUTED, PATH, START, new_figure, png_bytes, style_axes
+from bot.render.contours import draw_loss_contours, loss_levels
+from bot.render.glyphs import symbol_fonts
+
+SIZE = (800, 900)
+MARGINS = {"left": 0.1, "right": 0.975, "bottom": 0.075, "top": 0.955, "hspace": 0.3,
+           "wspace": 0.36}
+RAW, SCALED = END, PATH
+#: Excess losses are drawn down to this fraction of the start's (an exact 0 has no log).
+FLOOR = 1e-12
+
+
+@dataclass(frozen=True)
+class ScalePanel:
+    grid: tuple[np.ndarray, np.ndarray, np.ndarray]
+    path: np.ndarray
+    optimum: np.ndarray
+    losses: np.ndarray
+    steps_to_tol: int | None
+
+
+@dataclass(frozen=True)
+class ScalePicture:
+    raw: ScalePanel
+    scaled: ScalePanel
+    best_loss: float
+    target_loss: float
+
+
+@dataclass(frozen=True)
+class ScaleLabels:
+    raw_title: str
+    scaled_title: str
+    raw_axes: tuple[str, str]
+    scaled_axes: tuple[str, str]
+    start: str
+    optimum: str
+    progress_title: str
+    step_axis: str
+    gap_axis: str
+    raw_run: str
+    scaled_run: str
+    target: str
+
+
+def _draw_panel(ax: Axes, panel: ScalePanel, best_loss: float, colour: str, title: str,
+                axes: tuple[str, str], labels: ScaleLabels) -> None:
+    style_axes(ax)
+    draw_loss_contours(ax, panel.grid, loss_levels(best_loss, float(panel.grid[2].max())))
+    path = panel.path
+    ax.plot(path[:, 0], path[:, 1], color=colour, linewidth=1.8, marker="o",
+            markersize=5 if len(path) <= 40 else 0, zorder=3)
+    ax.scatter(*path[0], s=110, color=START, edgecolor="white", zorder=5, label=labels.start)
+    ax.scatter(*panel.optimum, s=240, marker="*", color=INK, edgecolor="white", zorder=6,
+               label=labels.optimum)
+    ax.set_aspect("equal", adjustable="box")
+    ax.set_title(title, color=INK, fontsize=13)
+    ax.set_xlabel(axes[0], color=INK, fontsize=11)
+    ax.set_ylabel(axes[1], color=INK, fontsize=11)
+    ax.tick_params(labelsize=9)
+    ax.legend(loc="lower right", fontsize=10, framealpha=0.9)
+
+
+def _draw_progress(ax: Axes, picture: ScalePicture, labels: ScaleLabels) -> None:
+    style_axes(ax)
+    start_gap = picture.raw.losses[0] - picture.best_loss
+    floor = FLOOR * start_gap
+    for panel, colour, name in ((picture.raw, RAW, labels.raw_run),
+                                (picture.scaled, SCALED, labels.scaled_run)):
+        steps = np.arange(1, len(panel.losses))
+        gaps = np.maximum(panel.losses[1:] - picture.best_loss, floor)
+        ax.plot(steps, gaps, color=colour, linewidth=2, marker="o",
+                markersize=6 if len(steps) <= 40 else 0, label=name)
+        if panel.steps_to_tol is not None:
+            ax.axvline(panel.steps_to_tol, color=colour, linewidth=1, linestyle=":")
+    ax.axhline(picture.target_loss - picture.best_loss, color=MUTED, linewidth=1.2,
+               linestyle="--", label=labels.target)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_title(labels.progress_title, color=INK, fontsize=13)
+    ax.set_xlabel(labels.step_axis, color=INK, fontsize=11)
+    ax.set_ylabel(labels.gap_axis, color=INK, fontsize=11)
+    ax.tick_params(labelsize=10)
+    ax.legend(loc="lower center", fontsize=11, framealpha=0.92)
+
+
+def render_scale(picture: ScalePicture, labels: ScaleLabels) -> bytes:
+    with symbol_fonts():
+        figure = new_figure(*SIZE, margins=MARGINS)
+        grid = figure.add_gridspec(2, 2, height_ratios=(1.05, 1))
+        _draw_panel(figure.add_subplot(grid[0, 0]), picture.raw, picture.best_loss, RAW,
+                    labels.raw_title, labels.raw_axes, labels)
+        _draw_panel(figure.add_subplot(grid[0, 1]), picture.scaled, picture.best_loss, SCALED,
+                    labels.scaled_title, labels.scaled_axes, labels)
+        _draw_progress(figure.add_subplot(grid[1, :]), picture, labels)
+        return png_bytes(figure)

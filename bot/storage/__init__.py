@@ -1,0 +1,326 @@
+"""All persistent state, behind one object: learners, polls and answers, spaced
+repetition, channel post slots and counters.
+
+SQLAlchemy 2 (async): SQLite under the data folder by default, PostgreSQL by URL. Every
+method is one transaction, so a ``kill -9`` between two calls loses nothing that was
+acknowledged and corrupts nothing (SQLite runs in WAL mode).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any, Sequence
+
+from sqlalchemy import case, event, func, select, update
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+
+from bot.storage.tables import Answer, Base, Counter, Review, SchemaVersion, SentPoll, Slot, User
+
+SCHEMA_VERSION = 1
+#: Days until a question answered wrong comes back: after a miss, then after each
+#: correct review; a third correct review retires it.
+REVIEW_DAYS = (1, 3, 7)
+
+UTC = timezone.utc
+
+
+def normalize_url(url: str) -> str:
+    """Accept the forms people paste and pick the async driver: ``sqlite:///bot.db`` →
+    ``sqlite+aiosqlite:///bot.db``, ``postgres(ql)://…`` → ``postgresql+asyncpg://…``."""
+    parsed = make_url(url)
+    driver = parsed.drivername
+    if driver in ("sqlite", "sqlite+pysqlite"):
+        parsed = parsed.set(drivername="sqlite+aiosqlite")
+    elif driver in ("postgres", "postgresql", "postgresql+psycopg2", "postgresql+psycopg"):
+        parsed = parsed.set(drivername="postgresql+asyncpg")
+    return parsed.render_as_string(hide_password=False)
+
+
+def default_url(data_dir: Path) -> str:
+    return f"sqlite+aiosqlite:///{data_dir / 'bot.db'}"
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    """SQLite returns naive datetimes; everything stored is UTC."""
+    if moment is None:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class PollInfo:
+    poll_id: str
+    quiz_id: str
+    chat_id: int
+    message_id: int
+    kind: str
+    number: int | None
+
+
+@dataclass(frozen=True)
+class AnswerInfo:
+    quiz_id: str
+    chat_id: int
+    correct: bool
+    answered_at: datetime
+
+
+@dataclass(frozen=True)
+class SlotInfo:
+    key: str
+    kind: str
+    status: str
+    owner: str
+    payload: str
+    number: int | None
+    chat_id: int | None
+    message_id: int | None
+    poll_id: str | None
+    attempts: int
+    error: str
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class Standing:
+    user_id: int
+    name: str
+    correct: int
+    answered: int
+
+
+def _slot_info(slot: Slot) -> SlotInfo:
+    return SlotInfo(
+        key=slot.key, kind=slot.kind, status=slot.status, owner=slot.owner, payload=slot.payload,
+        number=slot.number, chat_id=slot.chat_id, message_id=slot.message_id, poll_id=slot.poll_id,
+        attempts=slot.attempts, error=slot.error, updated_at=_utc(slot.updated_at) or datetime.now(UTC),
+    )
+
+
+class Storage:
+    """The bot's state. Create with ``await Storage.open(url)``; close with ``close()``."""
+
+    def __init__(self, url: str) -> None:
+        self.url = normalize_url(url)
+        options: dict[str, Any] = {}
+        if self.url.startswith("sqlite"):
+            options["connect_args"] = {"timeout": 30}
+        self.engine: AsyncEngine = create_async_engine(self.url, **options)
+        if self.url.startswith("sqlite"):
+            event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+        self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+
+    @classmethod
+    async def open(cls, url: str) -> "Storage":
+        database = make_url(normalize_url(url)).database
+        if url.startswith("sqlite") and database and database != ":memory:":
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
+        storage = cls(url)
+        await storage.migrate()
+        return storage
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+    async def migrate(self) -> int:
+        """Create or upgrade the schema; returns the version now in place."""
+        async with self.engine.begin() as connection:
+            await connection.run_sync(Base.metadata.create_all)
+        async with self.sessions.begin() as session:
+            row = await session.get(SchemaVersion, 1)
+            if row is None:
+                session.add(SchemaVersion(id=1, version=SCHEMA_VERSION))
+            elif row.version < SCHEMA_VERSION:
+                row.version = SCHEMA_VERSION  # future migrations run here, in order
+        return SCHEMA_VERSION
+
+    # --- learners ---------------------------------------------------------------------
+    async def touch_user(self, user_id: int, name: str, now: datetime | None = None) -> None:
+        async with self.sessions.begin() as session:
+            await self._touch(session, user_id, name, now or datetime.now(UTC))
+
+    @staticmethod
+    async def _touch(session: Any, user_id: int, name: str, now: datetime) -> None:
+        user = await session.get(User, user_id)
+        if user is None:
+            session.add(User(id=user_id, name=name[:256], lesson_position=0, created_at=now))
+        elif name and user.name != name:
+            user.name = name[:256]
+
+    async def lesson_position(self, user_id: int) -> int:
+        async with self.sessions() as session:
+            user = await session.get(User, user_id)
+            return user.lesson_position if user else 0
+
+    async def set_lesson_position(self, user_id: int, order: int, name: str = "") -> None:
+        async with self.sessions.begin() as session:
+            await self._touch(session, user_id, name, datetime.now(UTC))
+            await session.execute(update(User).where(User.id == user_id).values(lesson_position=order))
+
+    # --- polls and answers ------------------------------------------------------------
+    async def save_poll(self, poll_id: str, quiz_id: str, chat_id: int, message_id: int,
+                        kind: str, number: int | None = None) -> None:
+        async with self.sessions.begin() as session:
+            session.add(SentPoll(poll_id=poll_id, quiz_id=quiz_id, chat_id=chat_id,
+                                 message_id=message_id, kind=kind, number=number,
+                                 created_at=datetime.now(UTC)))
+
+    async def find_poll(self, poll_id: str) -> PollInfo | None:
+        async with self.sessions() as session:
+            poll = await session.get(SentPoll, poll_id)
+            if poll is None:
+                return None
+            return PollInfo(poll.poll_id, poll.quiz_id, poll.chat_id, poll.message_id, poll.kind,
+                            poll.number)
+
+    async def record_answer(self, user_id: int, name: str, poll: PollInfo, option: int,
+                            correct: bool, now: datetime) -> bool:
+        """Store an answer and move the question's review date; False if this learner
+        already answered this poll (a repeated update is harmless)."""
+        try:
+            async with self.sessions.begin() as session:
+                await self._touch(session, user_id, name, now)
+                await session.flush()
+                session.add(Answer(user_id=user_id, poll_id=poll.poll_id, quiz_id=poll.quiz_id,
+                                   chat_id=poll.chat_id, option=option, correct=correct,
+                                   answered_at=now))
+                await session.flush()
+                await self._schedule_review(session, user_id, poll.quiz_id, correct, now)
+        except IntegrityError:
+            return False
+        return True
+
+    @staticmethod
+    async def _schedule_review(session: Any, user_id: int, quiz_id: str, correct: bool,
+                               now: datetime) -> None:
+        review = await session.get(Review, (user_id, quiz_id))
+        if not correct:
+            if review is None:
+                session.add(Review(user_id=user_id, quiz_id=quiz_id, stage=0,
+                                   due_at=now + timedelta(days=REVIEW_DAYS[0])))
+            else:
+                review.stage, review.due_at = 0, now + timedelta(days=REVIEW_DAYS[0])
+        elif review is not None and review.due_at is not None:
+            review.stage += 1
+            review.due_at = (now + timedelta(days=REVIEW_DAYS[review.stage])
+                             if review.stage < len(REVIEW_DAYS) else None)
+
+    async def answers(self, user_id: int) -> list[AnswerInfo]:
+        async with self.sessions() as session:
+            rows = await session.execute(
+                select(Answer.quiz_id, Answer.chat_id, Answer.correct, Answer.answered_at)
+                .where(Answer.user_id == user_id).order_by(Answer.answered_at)
+            )
+            return [AnswerInfo(q, c, bool(ok), _utc(at)) for q, c, ok, at in rows]  # type: ignore[arg-type]
+
+    async def due_reviews(self, user_id: int, now: datetime) -> list[str]:
+        """Quiz ids whose review is due, the longest-waiting first."""
+        async with self.sessions() as session:
+            rows = await session.execute(
+                select(Review.quiz_id).where(Review.user_id == user_id, Review.due_at.is_not(None),
+                                             Review.due_at <= now).order_by(Review.due_at)
+            )
+            return list(rows.scalars())
+
+    async def next_review(self, user_id: int) -> datetime | None:
+        async with self.sessions() as session:
+            value = await session.scalar(
+                select(func.min(Review.due_at)).where(Review.user_id == user_id,
+                                                      Review.due_at.is_not(None))
+            )
+            return _utc(value)
+
+    async def leaderboard(self, chat_id: int, since: datetime | None = None,
+                          limit: int = 10) -> list[Standing]:
+        """Learners of one group by correct answers to that group's polls."""
+        correct = func.sum(case((Answer.correct, 1), else_=0))
+        query = (select(Answer.user_id, User.name, correct, func.count(Answer.id))
+                 .join(User, User.id == Answer.user_id)
+                 .where(Answer.chat_id == chat_id)
+                 .group_by(Answer.user_id, User.name)
+                 .order_by(correct.desc(), func.count(Answer.id).asc(), Answer.user_id)
+                 .limit(limit))
+        if since is not None:
+            query = query.where(Answer.answered_at >= since)
+        async with self.sessions() as session:
+            rows = await session.execute(query)
+            return [Standing(u, n, int(c or 0), int(t)) for u, n, c, t in rows]
+
+    # --- channel slots and counters ---------------------------------------------------
+    async def claim_slot(self, key: str, kind: str, owner: str, now: datetime,
+                         counters: Sequence[str] = ()) -> dict[str, int] | None:
+        """Claim a post slot by its unique key; None if anyone claimed it already. The
+        named counters advance in the same transaction (a lost claim burns no number)."""
+        try:
+            async with self.sessions.begin() as session:
+                session.add(Slot(key=key, kind=kind, status="claimed", owner=owner, payload="",
+                                 attempts=0, error="", updated_at=now))
+                await session.flush()
+                return {name: await self._increment(session, name) for name in counters}
+        except IntegrityError:
+            return None
+
+    @staticmethod
+    async def _increment(session: Any, name: str) -> int:
+        counter = await session.get(Counter, name, with_for_update=True)
+        if counter is None:
+            counter = Counter(name=name, value=0)
+            session.add(counter)
+        counter.value += 1
+        await session.flush()
+        return counter.value
+
+    async def transition(self, key: str, from_statuses: Sequence[str], to_status: str) -> bool:
+        """Move a slot between states atomically; False if it was not in ``from_statuses``
+        (another instance got there first)."""
+        async with self.sessions.begin() as session:
+            result = await session.execute(
+                update(Slot).where(Slot.key == key, Slot.status.in_(from_statuses))
+                .values(status=to_status, updated_at=datetime.now(UTC),
+                        attempts=Slot.attempts + (1 if to_status == "sending" else 0))
+            )
+            return result.rowcount == 1
+
+    async def update_slot(self, key: str, **values: Any) -> None:
+        values.setdefault("updated_at", datetime.now(UTC))
+        async with self.sessions.begin() as session:
+            await session.execute(update(Slot).where(Slot.key == key).values(**values))
+
+    async def slot(self, key: str) -> SlotInfo | None:
+        async with self.sessions() as session:
+            slot = await session.get(Slot, key)
+            return _slot_info(slot) if slot else None
+
+    async def slots(self, statuses: Sequence[str] = (), limit: int = 50) -> list[SlotInfo]:
+        query = select(Slot).order_by(Slot.updated_at.desc()).limit(limit)
+        if statuses:
+            query = query.where(Slot.status.in_(statuses))
+        async with self.sessions() as session:
+            return [_slot_info(s) for s in (await session.execute(query)).scalars()]
+
+    async def counter(self, name: str) -> int:
+        async with self.sessions() as session:
+            counter = await session.get(Counter, name)
+            return counter.value if counter else 0
+
+    async def set_counter(self, name: str, value: int) -> None:
+        async with self.sessions.begin() as session:
+            counter = await session.get(Counter, name)
+            if counter is None:
+                session.add(Counter(name=name, value=value))
+            else:
+                counter.value = value
+
+
+def _sqlite_pragmas(connection: Any, record: Any) -> None:
+    """WAL survives a killed process without corruption and lets readers run beside a
+    writer; a busy timeout lets two bot processes share the file."""
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
