@@ -41,6 +41,7 @@ async def storage(tmp_path: Path) -> AsyncIterator[Storage]:
 
 @pytest.fixture
 def services(runner: LabRunner, storage: Storage, settings: Settings) -> Services:
+    runner.file_ids = LRU(1000)  # file ids belong to one (fake) Bot API server: one test
     return Services(runner=runner, requests=LRU(1000), storage=storage, course=curriculum(),
                     settings=settings)
 

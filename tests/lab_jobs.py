@@ -41,3 +41,9 @@ def fail(message: str) -> None:
 
 def worker_pid(_: object = None) -> int:
     return os.getpid()
+
+
+def slow_fail(args: tuple[str, float]) -> None:
+    message, delay = args
+    time.sleep(delay)
+    raise ValueError(message)

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from bot.engine.expr import X, Y, parse_function
+from bot.engine.expr import parse_function
 from bot.engine.gd import StartError, gradient_descent
 from bot.engine.objective import compile_objective
 from tests.test_expr import VALID_FORMS
@@ -45,7 +45,7 @@ def test_1d_quadratic_path_matches_closed_form(x0, lr):
 
 @pytest.mark.parametrize(
     ("a", "b", "lr"),
-    [(1, 10, 0.01), (1, 10, 0.05), (1, 10, 0.09), (0.5, 2, 0.3), (0.1, 0.3, 1.5),
+    [(1, 10, 0.01), (1, 10, 0.06), (1, 10, 0.09), (0.5, 2, 0.3), (0.1, 0.3, 1.5),
      (3, 0.25, 0.2), (2, 2, 0.1), (0.25, 4, 0.26)],
 )
 @pytest.mark.parametrize("x0", [(2.0, 2.0), (-1.5, 0.75)])
@@ -115,7 +115,7 @@ def test_symbolic_gradient_matches_central_difference(text, expected, variables)
              "sqrt(x^2+y^2)", "x^1.5*y", "sigmoid(x)", "log(1+exp(x))"],
 )
 def test_hessian_matches_central_difference_of_the_gradient(text):
-    expected = dict((f[0], f) for f in VALID_FORMS)[text]
+    expected = {f[0]: f for f in VALID_FORMS}[text]
     _, expr, variables = expected
     objective = compile_objective(parse_function(text))
     gradient_exprs = [sp.diff(expr, v) for v in variables]
@@ -145,7 +145,9 @@ def test_hessian_matches_central_difference_of_the_gradient(text):
         ("x^2+10y^2", [2.0, 2.0], 0.01, "slow"),
         ("x^2+10y^2", [2.0, 2.0], 0.09, "oscillating"),
         ("x^2+10y^2", [2.0, 2.0], 0.11, "diverged"),
-        ("x^2+10y^2", [2.0, 2.0], 0.04, "converged"),
+        # x still travels (factor 0.92 per step) although the steep y gradient is gone:
+        # the run is not over, whatever the gradient ratio says.
+        ("x^2+10y^2", [2.0, 2.0], 0.04, "slow"),
     ],
 )
 def test_verdict_of_a_quadratic_run(text, x0, lr, verdict):
@@ -237,17 +239,6 @@ def test_non_quadratic_curvature_is_a_local_estimate(lr):
     assert run.curvature.lr_times_lambda == pytest.approx(lr * 12 * final**2, rel=1e-12)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=NameError,
-    reason=(
-        "BUG bot/engine/objective.py: the Hessian of abs(x) is 2·DiracDelta(x), which "
-        "lambdify(modules='numpy') cannot print, so every call of objective.hessian — "
-        "made by gradient_descent's _curvature for any non-quadratic function — raises "
-        "NameError: name 'DiracDelta' is not defined; `/gd abs(x)` (abs is whitelisted) "
-        "ends in an internal error"
-    ),
-)
 @pytest.mark.parametrize(("text", "x0"), [("abs(x)", [2.0]), ("abs(x)+x^2", [2.0]),
                                           ("abs(x-y)+y^2", [2.0, 1.0])])
 def test_abs_can_be_descended(text, x0):

@@ -11,7 +11,7 @@ from bot.fa import errors
 from bot.fa.lab_errors import unexpected_text
 from bot.labs.batch import BatchRequest, BatchResult, run_batch
 
-EXAMPLE = "/batch n=200 batch=1,16,200 epochs=10 lr=0.05"
+EXAMPLE = "/batch batch=1,16,200"
 MIN_N, MAX_N = 10, 2000
 MAX_RUNS = 4
 MAX_EPOCHS = 200

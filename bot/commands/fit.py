@@ -10,7 +10,7 @@ from bot.fa import fit as words
 from bot.fa.lab_errors import unexpected_text
 from bot.labs.fit import MAX_DEGREE, FitRequest, FitResult, run_fit
 
-EXAMPLE = "/fit degree=3 n=30 noise=0.2"
+EXAMPLE = "/fit degree=9"
 #: 20 points leave 14 for training: enough to determine a degree-12 polynomial.
 MIN_N, MAX_N = 20, 2000
 MAX_NOISE = 2.0

@@ -6,7 +6,9 @@ import logging
 from dataclasses import dataclass
 from typing import Awaitable, Callable
 
-from bot.commands import admin, backprop, gd, lesson, practice
+from bot.commands import act, admin, backprop, batch, fit, gd, lesson, practice, scale
+from bot.commands import lr as lr_command
+from bot.commands import opt as opt_command
 from bot.commands.base import Context, Response, Text, UserError
 from bot.fa import help as help_words
 from bot.fa.html import plain_text
@@ -54,8 +56,19 @@ COMMANDS: tuple[Command, ...] = (
     Command("status", "وضعیت برنامهٔ کانال و آخرین پست‌ها", "/status", admin.run_status,
             admin=True),
     Command("gd", "آزمایشگاه گرادیان کاهشی روی تابع دلخواه شما", gd.EXAMPLE, gd.run, gd.on_button),
+    Command("opt", "مسابقهٔ بهینه‌سازها (SGD، momentum، Adam، …) روی یک سطح",
+            opt_command.EXAMPLE, opt_command.run, opt_command.on_button),
+    Command("lr", "یک تابع با چند نرخ یادگیری: یکنواخت، نوسانی یا واگرا", lr_command.EXAMPLE,
+            lr_command.run),
     Command("backprop", "پس‌انتشار گام به گام: هر عامل قاعدهٔ زنجیره‌ای با عددش", backprop.EXAMPLE,
             backprop.run),
+    Command("act", "تابع فعال‌سازی و مشتقش؛ محوشدگی و انفجار گرادیان در مسیر عمیق",
+            act.EXAMPLE, act.run),
+    Command("batch", "گرادیان کاهشی دسته‌ای، مینی‌بچ و تصادفی (SGD) کنار هم", batch.EXAMPLE,
+            batch.run),
+    Command("scale", "اثر مقیاس‌بندی ویژگی‌ها بر خطوط تراز و سرعت گرادیان کاهشی",
+            scale.EXAMPLE, scale.run),
+    Command("fit", "کم‌برازش و بیش‌برازش با رگرسیون چندجمله‌ای", fit.EXAMPLE, fit.run),
 )
 _BY_NAME = {command.name: command for command in COMMANDS}
 

@@ -10,7 +10,7 @@ from bot.fa import scale as words
 from bot.fa.lab_errors import unexpected_text
 from bot.labs.scale import ScaleRequest, ScaleResult, run_scale
 
-EXAMPLE = "/scale n=100 seed=0"
+EXAMPLE = "/scale"
 MIN_N, MAX_N = 20, 2000
 
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
 
 from bot.commands.base import Context
 from bot.curriculum.loader import Problem, load_all
@@ -40,7 +40,7 @@ _VERB_STEMS = (
 _ZWNJ_RULES = (
     (re.compile(rf"(?<![\w\u200c])(ن?می)(?: |)(?:{_VERB_STEMS})(?![\w\u200c])"),
      "«{0}»: the prefix «می» takes a zero-width non-joiner (U+200C): «می‌شود», «نمی‌کند»"),
-    (re.compile(r"[\u0600-\u06ff]ه(?: |)(?:ها|های|هایی)(?![\w\u200c])"),
+    (re.compile(r"[\u0600-\u06ff]+ه(?: |)(?:ها|های|هایی)(?![\w\u200c])"),
      "«{0}»: join «ها» with a zero-width non-joiner (U+200C): «شبکه‌ها»"),
     (re.compile(r"[\u0600-\u06ff]{2,}ه(?:تر|ترین)(?![\w\u200c])"),  # not «بهتر»
      "«{0}»: join «تر/ترین» with a zero-width non-joiner (U+200C): «ساده‌تر»"),
@@ -119,6 +119,11 @@ class _Checker:
         if not _ID.fullmatch(quiz.id):
             self.add(f"{key}.id", f"quiz id '{quiz.id}' must be lowercase Latin letters, digits and dashes")
 
+    def lab_command(self) -> None:
+        lab = self.lesson.lab
+        if lab and not lab.startswith("/"):
+            self.add("lab", f"lab '{lab}' is not a command: it must start with '/', e.g. /gd 0.1x^2 lr=0.4")
+
     # --- typography ----------------------------------------------------------------------
     def texts(self) -> Iterable[tuple[str, str, int | None, bool]]:
         """(field, text, first line, is Markdown) for every user-facing text."""
@@ -169,7 +174,9 @@ class _Checker:
                 self.add(key, f"Latin digits in Persian prose «{token}»: use Persian digits, or put a formula in `code`", where)
 
 
-def _structure(curriculum: Curriculum) -> list[Problem]:
+def _structure(curriculum: Curriculum, complete: bool) -> list[Problem]:
+    """Unique ids and orders; gaps in the order only when every file loaded (a file with
+    problems leaves a hole that is not a gap)."""
     problems = []
     seen_ids: dict[str, Lesson] = {}
     seen_quizzes: dict[str, Lesson] = {}
@@ -187,10 +194,20 @@ def _structure(curriculum: Curriculum) -> list[Problem]:
     for lesson in curriculum.lessons:
         if orders.count(lesson.order) > 1:
             problems.append(Problem(lesson.path, lesson.line_of("order"), f"order {lesson.order} is used by more than one lesson"))
-    expected = set(range(1, len(orders) + 1))
-    for missing in sorted(expected - set(orders)):
-        problems.append(Problem(curriculum.lessons[0].path.parent, 1, f"no lesson has order {missing}: orders must run 1..{len(orders)} without gaps"))
+    if complete:
+        problems.extend(_gaps(curriculum))
     return problems
+
+
+def _gaps(curriculum: Curriculum) -> list[Problem]:
+    """Orders run 1..N. A missing order means a duplicate (reported above) or a lesson
+    numbered outside 1..N, reported on its ``order`` line."""
+    count = len(curriculum.lessons)
+    missing = ", ".join(str(order) for order in sorted(
+        set(range(1, count + 1)) - {lesson.order for lesson in curriculum.lessons}))
+    return [Problem(lesson.path, lesson.line_of("order"),
+                    f"order {lesson.order} leaves a gap: no lesson has order {missing}; orders must run 1..{count}")
+            for lesson in curriculum.lessons if not 1 <= lesson.order <= count]
 
 
 async def _lab_problems(curriculum: Curriculum) -> list[Problem]:
@@ -216,11 +233,12 @@ async def _lab_problems(curriculum: Curriculum) -> list[Problem]:
 def check(folder: Path, run_labs: bool = True) -> Report:
     """Validate every lesson file in ``folder``."""
     curriculum, problems = load_all(folder)
-    problems = list(problems) + _structure(curriculum)
+    problems = list(problems) + _structure(curriculum, complete=not problems)
     total = len(curriculum.lessons)
     for lesson in curriculum.lessons:
         checker = _Checker(lesson)
         checker.limits(total)
+        checker.lab_command()
         checker.typography()
         problems.extend(checker.problems)
     if run_labs:

@@ -16,6 +16,7 @@ import yaml
 
 from bot.curriculum.model import TOPICS, Curriculum, Interview, Lesson, Quiz, nearest_line
 
+
 @dataclass(frozen=True)
 class Problem:
     path: Path
@@ -52,15 +53,17 @@ def _line_map(node: yaml.Node, prefix: str = "", lines: dict[str, int] | None = 
 
 
 def split_front_matter(text: str) -> tuple[str, str, int] | None:
-    """(front matter, body, line where the body starts) or None without front matter."""
+    """(front matter, body, line where the body's text starts) or None without front matter."""
     if not text.startswith("---\n"):
         return None
     end = text.find("\n---\n", 3)
     if end < 0:
         return None
     front = text[4:end + 1]
-    body_line = front.count("\n") + 3
-    return front, text[end + 5:], body_line
+    body = text[end + 5:]
+    blank_lines = body[:len(body) - len(body.lstrip())].count("\n")  # the Lesson keeps body.strip()
+    body_line = front.count("\n") + 3 + blank_lines
+    return front, body, body_line
 
 
 class _Reader:

@@ -51,6 +51,7 @@ def to_html(markdown: str) -> str:
 
 
 def prose(markdown: str) -> str:
-    """The Persian prose of a text: code spans and blocks removed (for typography checks)."""
-    without_blocks = _FENCE.sub("", markdown)
+    """The Persian prose of a text: code spans and blocks blanked out (for typography
+    checks), each block's line breaks kept so later lines keep their numbers."""
+    without_blocks = _FENCE.sub(lambda block: "\n" * block.group(0).count("\n"), markdown)
     return _CODE.sub(" ", without_blocks)

@@ -24,7 +24,9 @@ MAX_LENGTH = 200
 MAX_DEPTH = 12
 MAX_EXPONENT = 64
 MAX_LITERAL = 1e12
+MIN_LITERAL = 1e-12  # smallest non-zero literal
 MAX_CONSTANT = 1e100
+MAX_DIGITS = 100  # of any rational coefficient's numerator or denominator
 
 X, Y = sp.symbols("x y", real=True)
 VARIABLES: dict[str, sp.Symbol] = {"x": X, "y": Y}
@@ -106,18 +108,38 @@ def tokenize(text: str) -> list[Token]:
     return tokens
 
 
+_WORDS = sorted([*FUNCTIONS, *CONSTANTS, *VARIABLES], key=len, reverse=True)
+
+
+def _segments(name: str) -> list[str] | None:
+    """Split a run of letters into known words, longest first: ``xsin`` → x, sin;
+    ``2πx`` → π, x (after the number). None when some letters match nothing."""
+    pieces: list[str] = []
+    rest = name
+    while rest:
+        word = next((w for w in _WORDS if rest.startswith(w)), None)
+        if word is None:
+            return None
+        pieces.append(word)
+        rest = rest[len(word):]
+    return pieces
+
+
 def _split_name(name: str, start: int) -> list[Token]:
     lowered = name.lower()
-    if lowered in FUNCTIONS or lowered in CONSTANTS or lowered in VARIABLES:
-        return [Token("name", lowered, start)]
-    if set(lowered) <= set(VARIABLES):  # "xy" means x*y
-        return [Token("name", ch, start + i) for i, ch in enumerate(lowered)]
-    for fn in FUNCTIONS:  # "sinx": a function written without parentheses
-        if lowered.startswith(fn) and set(lowered[len(fn):]) <= set(VARIABLES):
-            raise ExpressionError("needs_parentheses", fn, start)
-    if len(lowered) == 1:
-        raise ExpressionError("extra_variable", name, start)
-    raise ExpressionError("unknown_name", name, start)
+    pieces = _segments(lowered)
+    if pieces is None:
+        if len(lowered) == 1:
+            raise ExpressionError("extra_variable", name, start)
+        raise ExpressionError("unknown_name", name, start)
+    tokens = []
+    offset = start
+    for index, piece in enumerate(pieces):
+        if piece in FUNCTIONS and index < len(pieces) - 1:  # "sinx": no parentheses
+            raise ExpressionError("needs_parentheses", piece, offset)
+        tokens.append(Token("name", piece, offset))
+        offset += len(piece)
+    return tokens
 
 
 class _Parser:
@@ -229,10 +251,14 @@ class _Parser:
 
 
 def _number(token: Token) -> sp.Expr:
-    value = sp.Rational(token.text)
-    if abs(value) > MAX_LITERAL:
+    """The literal as an exact rational, after a float check: ``1e999999`` must be
+    refused before SymPy builds a million-digit integer."""
+    approximate = float(token.text)
+    if approximate > MAX_LITERAL:
         raise ExpressionError("number_too_large", token.text, token.position)
-    return value
+    if approximate < MIN_LITERAL and float(token.text.lower().partition("e")[0] or 0) != 0:
+        raise ExpressionError("number_too_small", token.text, token.position)
+    return sp.Rational(token.text)
 
 
 def _power(base: sp.Expr, exponent: sp.Expr, position: int) -> sp.Expr:
@@ -245,8 +271,12 @@ def _power(base: sp.Expr, exponent: sp.Expr, position: int) -> sp.Expr:
 
 
 def _bounded(expr: sp.Expr) -> sp.Expr:
-    """Refuse undefined, complex or huge constants (arithmetic on huge ones would be slow)."""
+    """Refuse undefined, complex, huge or tiny constants, and coefficients with too many
+    digits (``((10^12x)^64)^64`` would carry a 50 000-digit coefficient)."""
     if not expr.is_number:
+        for number in expr.atoms(sp.Rational):
+            if len(str(abs(number.p))) > MAX_DIGITS or len(str(number.q)) > MAX_DIGITS:
+                raise ExpressionError("number_too_large")
         return expr
     if expr.has(sp.zoo, sp.oo, sp.nan):
         raise ExpressionError("undefined_constant")
@@ -255,6 +285,8 @@ def _bounded(expr: sp.Expr) -> sp.Expr:
         raise ExpressionError("not_real")
     if abs(value) > MAX_CONSTANT:
         raise ExpressionError("number_too_large")
+    if value != 0 and abs(value) < 1 / MAX_CONSTANT:
+        raise ExpressionError("number_too_small")
     return expr
 
 

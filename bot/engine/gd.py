@@ -13,8 +13,10 @@ from bot.engine.objective import Objective
 ESCAPE_RADIUS = 1e8
 #: A run has converged when the gradient has shrunk to this fraction of its start ...
 RELATIVE_TOLERANCE = 0.02
-#: ... or below this absolute size.
+#: ... or below this absolute size ...
 ABSOLUTE_TOLERANCE = 1e-6
+#: ... and the last tenth of the run moved less than this share of the whole way.
+RECENT_SHARE = 0.01
 
 Verdict = Literal["converged", "slow", "oscillating", "diverged"]
 Stop = Literal["steps", "escaped", "domain"]
@@ -120,7 +122,8 @@ def judge(path: np.ndarray, values: np.ndarray, grad_norms: np.ndarray, stopped:
 
     diverged: it escaped, left the domain, or its steps grow while f rises;
     oscillating: consecutive steps mostly point in opposite directions;
-    converged: the gradient shrank below the tolerance; slow: still moving.
+    converged: the gradient shrank below the tolerance and the point has stopped
+    travelling; slow: still moving.
     """
     if stopped != "steps":
         return "diverged"
@@ -130,9 +133,20 @@ def judge(path: np.ndarray, values: np.ndarray, grad_norms: np.ndarray, stopped:
         return "diverged"
     if _reverses(steps, lengths):
         return "oscillating"
-    if grad_norms[-1] <= max(ABSOLUTE_TOLERANCE, RELATIVE_TOLERANCE * grad_norms[0]):
+    small_gradient = grad_norms[-1] <= max(ABSOLUTE_TOLERANCE, RELATIVE_TOLERANCE * grad_norms[0])
+    if small_gradient and not _still_moving(path):
         return "converged"
     return "slow"
+
+
+def _still_moving(path: np.ndarray) -> bool:
+    """True when the last tenth of the run still covered more than ``RECENT_SHARE`` of the
+    whole displacement: a point crawling along a flat valley floor (Rosenbrock's) has a
+    small gradient but has not arrived."""
+    total = float(np.linalg.norm(path[-1] - path[0]))
+    recent = max(1, (len(path) - 1) // 10)
+    moved = float(np.linalg.norm(path[-1] - path[-1 - recent]))
+    return total > 0 and moved > RECENT_SHARE * total
 
 
 def _reverses(steps: np.ndarray, lengths: np.ndarray) -> bool:

@@ -71,11 +71,17 @@ def _real(value: object) -> float:
     return number.real
 
 
+def _almost_everywhere(expr: sp.Expr) -> sp.Expr:
+    """Derivatives of abs() bring DiracDelta, which is zero except at the kink (where no
+    derivative exists) and which NumPy cannot evaluate: drop it."""
+    return expr.replace(sp.DiracDelta, lambda *args: sp.S.Zero)
+
+
 def compile_objective(function: ParsedFunction) -> Objective:
     """Differentiate symbolically and compile f, ∇f and the Hessian for NumPy."""
     variables = function.variables
-    gradient = tuple(sp.diff(function.expr, v) for v in variables)
-    hessian = tuple(tuple(sp.diff(g, v) for v in variables) for g in gradient)
+    gradient = tuple(_almost_everywhere(sp.diff(function.expr, v)) for v in variables)
+    hessian = tuple(tuple(_almost_everywhere(sp.diff(g, v)) for v in variables) for g in gradient)
 
     def compile_one(expr: sp.Expr) -> ArrayFn:
         return sp.lambdify(variables, expr, modules="numpy")

@@ -155,17 +155,15 @@ def quadratic_minimum(objective: Objective) -> tuple[Point, float] | None:
     return tuple(float(v) for v in point), float(value)
 
 
-def curvature_thresholds(objective: Objective) -> tuple[float, float] | None:
-    """(1/λmax, 2/λmax) for a quadratic with a positive definite Hessian, else None.
+def largest_curvature(objective: Objective) -> float | None:
+    """λmax of the constant Hessian of a quadratic with a positive definite Hessian, else
+    None (the Hessian varies, or some direction is flat or curves down).
 
     Gradient descent multiplies the error along the steepest eigenvector by 1 − lr·λmax
-    each step: monotone below 1/λmax, oscillating up to 2/λmax, diverging beyond.
+    each step: monotone below lr = 1/λmax, oscillating up to 2/λmax, diverging beyond.
     """
     hessian = objective.constant_hessian
     if hessian is None:
         return None
     eigenvalues = np.linalg.eigvalsh((hessian + hessian.T) / 2)
-    if eigenvalues.min() <= 0:
-        return None
-    largest = float(eigenvalues.max())
-    return 1 / largest, 2 / largest
+    return float(eigenvalues.max()) if eigenvalues.min() > 0 else None

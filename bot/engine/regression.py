@@ -88,22 +88,29 @@ def least_squares(X: Array, y: Array) -> Array:
     return np.linalg.lstsq(X, y, rcond=None)[0]
 
 
-def losses_on_grid(X: Array, y: Array, a: Array, b: Array) -> Array:
-    """L(θ) at every θ = (a[i, j], b[i, j]) of a grid, using the quadratic's moments."""
-    xx, xy, yy = X.T @ X / len(y), X.T @ y / len(y), float(y @ y) / len(y)
-    return (xx[0, 0] * a * a + 2 * xx[0, 1] * a * b + xx[1, 1] * b * b
-            - 2 * (xy[0] * a + xy[1] * b) + yy)
+@dataclass(frozen=True)
+class QuadraticLoss:
+    """The MSE of two parameters through its moments, L(θ) = θᵀAθ − 2bᵀθ + c with
+    A = XᵀX/n, b = Xᵀy/n, c = yᵀy/n: O(1) per point instead of a pass over the data."""
+
+    xx: Array
+    xy: Array
+    yy: float
+
+    @classmethod
+    def of(cls, X: Array, y: Array) -> QuadraticLoss:
+        return cls(X.T @ X / len(y), X.T @ y / len(y), float(y @ y) / len(y))
+
+    def at(self, a: Array | float, b: Array | float) -> Array:
+        """L at θ = (a, b); a and b may be grids of the same shape."""
+        return (self.xx[0, 0] * a * a + 2 * self.xx[0, 1] * a * b + self.xx[1, 1] * b * b
+                - 2 * (self.xy[0] * a + self.xy[1] * b) + self.yy)
 
 
 def condition_number(X: Array) -> float:
     """κ(XᵀX) = λmax/λmin: how elongated the loss contours are (1 is round)."""
     eigenvalues = np.linalg.eigvalsh(X.T @ X)
     return float(eigenvalues[-1] / eigenvalues[0])
-
-
-def largest_curvature(X: Array) -> float:
-    """λmax of the Hessian (2/n)XᵀX; gradient descent is stable only for lr < 2/λmax."""
-    return float(np.linalg.eigvalsh(mse_hessian(X))[-1])
 
 
 def standardise(features: Array) -> Array:
@@ -128,7 +135,8 @@ class DescentRun:
 
 
 def _escaped(theta: Array) -> bool:
-    return not np.all(np.isfinite(theta)) or float(np.linalg.norm(theta)) > ESCAPE_RADIUS
+    """A coordinate left the radius or stopped being finite (NaN fails the comparison)."""
+    return not bool(np.all(np.abs(theta) <= ESCAPE_RADIUS))
 
 
 def iterations_per_epoch(n: int, batch: int) -> int:
@@ -138,11 +146,13 @@ def iterations_per_epoch(n: int, batch: int) -> int:
 
 def minibatch_descent(X: Array, y: Array, theta0: Array, lr: float, batch: int, epochs: int,
                       seed: int) -> DescentRun:
-    """Mini-batch gradient descent: every epoch shuffles the data and takes one step per
-    batch of ``batch`` rows (batch = 1 is SGD, batch = n is full-batch descent)."""
+    """Mini-batch gradient descent on two parameters: every epoch shuffles the data and
+    takes one step per batch of ``batch`` rows (batch = 1 is SGD, batch = n is full-batch
+    descent); the loss recorded after each step is the full-data MSE."""
     rng = _rng(seed)
+    loss = QuadraticLoss.of(X, y)
     theta = np.asarray(theta0, dtype=float)
-    path, losses = [theta], [mse(X, y, theta)]
+    path, losses = [theta], [float(loss.at(*theta))]
     n = len(y)
     for _ in range(epochs):
         order = rng.permutation(n)
@@ -153,7 +163,7 @@ def minibatch_descent(X: Array, y: Array, theta0: Array, lr: float, batch: int, 
             if _escaped(theta):
                 return DescentRun(np.array(path), np.array(losses), diverged=True)
             path.append(theta)
-            losses.append(mse(X, y, theta))
+            losses.append(float(loss.at(*theta)))
     return DescentRun(np.array(path), np.array(losses), diverged=False)
 
 

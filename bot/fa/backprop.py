@@ -103,8 +103,9 @@ def new_value(new: float, step: float) -> str:
     if step == 0 or new == 0 or not 1e-4 <= abs(new) < 1e6:
         return num(new)
     decimals = max(DIGITS - 1 - math.floor(math.log10(abs(new))),
-                   3 - math.floor(math.log10(abs(step))))
-    return f"{new:.{min(decimals, 15)}f}".rstrip("0").rstrip(".")
+                   3 - math.floor(math.log10(abs(step))), 0)
+    text = f"{new:.{min(decimals, 15)}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def sizes_text(sizes: Sequence[int]) -> str:
@@ -163,9 +164,11 @@ class _Values:
 def factor_line(factor: Factor, values: _Values) -> str:
     """``name = formula = numbers = value``, without repeating equal parts."""
     parts = [factor.name, factor.formula]
-    for part in (values.substitute(factor.formula), num(factor.value)):
-        if part != parts[-1]:
-            parts.append(part)
+    numbers = values.substitute(factor.formula)
+    if numbers not in (factor.formula, term(factor.value)):
+        parts.append(numbers)
+    if parts[-1] != num(factor.value):
+        parts.append(num(factor.value))
     return code(" = ".join(parts))
 
 
@@ -226,7 +229,7 @@ def _loss_note(loss: str) -> str:
                 f"توان دو ساده شود: {code('∂L/∂ŷk = ŷk − yk')}.")
     if loss == "bce":
         return (f"مشتق {code(_LOSS_FORMULA['bce'])} نسبت به ŷk است؛ در عامل بعدی "
-                f"{code(_BCE_SIGMOID)} مخرج را حذف می‌کند و حاصل ضرب این دو "
+                f"{code(_BCE_SIGMOID)} مخرج را حذف می‌کند و حاصل‌ضرب این دو "
                 f"{code('(ŷk − yk)/m')} می‌شود. برای همین bce را با sigmoid جفت می‌کنند.")
     return f"مشتق {code(_LOSS_FORMULA['ce'])} نسبت به ŷk."
 
@@ -308,9 +311,9 @@ def _setup(summary: BackpropSummary) -> list[str]:
     lines = [
         _heading("🧠 پس‌انتشار (backpropagation) گام به گام"),
         (f"شبکهٔ {code(sizes_text(network.sizes))} با {acts}؛ تابع هزینه "
-        f"{LOSS_LABELS[trace.loss_name]} و نرخ یادگیری (learning rate) "
-        f"{code(f'α = {num(trace.lr)}')}. هدف: مشتق {code('L')} نسبت به "
-        f"{code(_target(summary))} و به‌روزرسانی همهٔ پارامترها با SGD."),
+         f"{LOSS_LABELS[trace.loss_name]} و نرخ یادگیری (learning rate) "
+         f"{code(f'α = {num(trace.lr)}')}. هدف: مشتق {code('L')} نسبت به "
+         f"{code(_target(summary))} و به‌روزرسانی همهٔ پارامترها با SGD."),
         f"{code(f'x = {vector(trace.x)}')}   {code(f'y = {vector(trace.y)}')}",
     ]
     for layer, (w, b) in enumerate(zip(network.weights, network.biases), 1):
@@ -356,7 +359,7 @@ def _forward(summary: BackpropSummary) -> list[str]:
         blocks.append("\n".join(lines))
     header = [_heading("۱) گذر رو به جلو (forward pass)"),
               ("هر نورون جمع وزن‌دار ورودی‌هایش به‌اضافهٔ بایاس را حساب می‌کند "
-              f"({code('In')}) و تابع فعال‌سازی (activation) را رویش اعمال می‌کند.")]
+               f"({code('In')}) و تابع فعال‌سازی (activation) را رویش اعمال می‌کند.")]
     sizes = trace.network.sizes
     if sizes[0] >= 2 and sizes[1] >= 2:
         header.append(
@@ -432,13 +435,14 @@ def _factoring(summary: BackpropSummary) -> list[str]:
     names = "، ".join(code(f.name) for f in tail)
     lines = [
         (f"<b>فاکتورگیری</b>: {names} در هر {fa_int(len(paths))} مسیر مشترک‌اند؛ مثل "
-        f"{code('b·a + b·c = b(a + c)')} آن‌ها را از جمع بیرون می‌کشیم:"),
+         f"{code('b·a + b·c = b(a + c)')} آن‌ها را از جمع بیرون می‌کشیم:"),
     ]
     if len(paths) <= 3:
         symbolic = " + ".join("·".join(f.name for f in head) for head in heads)
         lines.append(code(f"∂L/∂{target} = ({symbolic})·{tail_names}"))
         expanded = " + ".join("·".join(term(f.value) for f in head) for head in heads)
-        lines.append(code(f"= ({expanded})·({'·'.join(term(f.value) for f in tail)})"))
+        tail_terms = "·".join(term(f.value) for f in tail)
+        lines.append(code(f"= ({expanded})·" + (f"({tail_terms})" if len(tail) > 1 else tail_terms)))
     summed = " + ".join(term(v) for v in head_values)
     lines.append(code(f"= ({summed})·{term(tail_value)} = {num(summary.gradient)}"))
     return lines
@@ -494,12 +498,12 @@ def _delta_section(summary: BackpropSummary) -> list[str]:
     blocks = [
         _heading(f"۳) پس‌انتشار (backpropagation): مشتق L نسبت به {escape(target)}"),
         (f"{code(target)} از {fa_int(summary.path_count)} مسیر روی {code('L')} اثر می‌گذارد؛ "
-        "نوشتن تک‌تک آن‌ها طولانی و پر از تکرار است. همان جمع را لایه به لایه از خروجی به "
-        f"عقب حساب می‌کنیم: {code('δℓ = ∂L/∂Inℓ')} خطای نورون‌های لایهٔ ℓ است و"),
+         "نوشتن تک‌تک آن‌ها طولانی و پر از تکرار است. همان جمع را لایه به لایه از خروجی به "
+         f"عقب حساب می‌کنیم: {code('δℓ = ∂L/∂Inℓ')} خطای نورون‌های لایهٔ ℓ است و"),
         code("δℓ = (W(ℓ+1))ᵀ·δ(ℓ+1) ⊙ act'(Inℓ)"),
         ("یعنی هر نورون، خطای لایهٔ بعد را با همان وزن‌هایی که به آن وصلش می‌کنند جمع می‌زند "
-        "و در مشتق تابع فعال‌سازی خودش ضرب می‌کند. این دقیقاً جمع همهٔ مسیرهاست، فقط "
-        "عامل‌های مشترک یک بار حساب می‌شوند."),
+         "و در مشتق تابع فعال‌سازی خودش ضرب می‌کند. این دقیقاً جمع همهٔ مسیرهاست، فقط "
+         "عامل‌های مشترک یک بار حساب می‌شوند."),
         "\n".join(_output_delta(trace)),
     ]
     explained = {trace.network.activations[-1]}
@@ -517,35 +521,29 @@ def _delta_section(summary: BackpropSummary) -> list[str]:
 
 
 def _target_factors(summary: BackpropSummary, layer: int, j: int, i: int | None) -> list[str]:
-    """The factors of the target itself: the sum from the next layer, its own act', the
-    input it multiplies, and their product."""
+    """The factors of the target itself: the sum arriving from the next layer, its own
+    act' and ∂In/∂θ (the engine's factors), and their product."""
     trace, target = summary.trace, _target(summary)
-    n_layers = len(trace.layers)
-    out, pre = out_name(n_layers, layer, j), pre_name(layer, j)
+    out, pre = out_name(len(trace.layers), layer, j), pre_name(layer, j)
     upper = trace.layers[layer + 1].delta
     column = trace.network.weights[layer + 1][:, j]
     incoming = float(column @ upper)
     sum_terms = " + ".join(f"{term(w)}·{term(d)}" for w, d in zip(column, upper))
-    grad = float(trace.layers[layer].act_grad[j])
+    activation, tail = summary.own_factors
     delta = float(trace.layers[layer].delta[j])
-    activation = trace.network.activations[layer]
-    lines = [
+    values = _Values(trace)
+    source = "1" if i is None else tail.formula
+    return [
         f"<b>عامل‌های {escape(target)}</b>:",
         code(f"∂L/∂{out} = Σk W{layer + 2}_k{j + 1}·δ{layer + 2}_k = {sum_terms} = {num(incoming)}"),
-        code(f"∂{out}/∂{pre} = act'({pre}) = {num(grad)}"),
-        "↳ " + _activation_note(activation, (pre, float(trace.layers[layer].pre[j]))),
-        code(f"δ{layer + 1}_{j + 1} = ∂L/∂{pre} = {term(incoming)}·{term(grad)} = {num(delta)}"),
+        factor_line(activation, values),
+        "↳ " + _factor_note(activation, _factor_kind(activation, trace), trace),
+        code(f"δ{layer + 1}_{j + 1} = ∂L/∂{pre} = {term(incoming)}·{term(activation.value)} = "
+             f"{num(delta)}"),
+        factor_line(tail, values),
+        code(f"∂L/∂{target} = δ{layer + 1}_{j + 1}·{source} = {term(delta)}·{term(tail.value)} = "
+             f"{num(summary.gradient)}") + " ✅",
     ]
-    if i is None:
-        lines.append(code(f"∂{pre}/∂{target} = 1"))
-        lines.append(code(f"∂L/∂{target} = δ{layer + 1}_{j + 1} = {num(summary.gradient)}") + " ✅")
-        return lines
-    source = input_name(n_layers, layer, i)
-    value = (trace.x if layer == 0 else trace.layers[layer - 1].out)[i]
-    lines.append(code(f"∂{pre}/∂{target} = {source} = {num(value)}"))
-    lines.append(code(f"∂L/∂{target} = δ{layer + 1}_{j + 1}·{source} = {term(delta)}·"
-                      f"{term(value)} = {num(summary.gradient)}") + " ✅")
-    return lines
 
 
 def _update_section(summary: BackpropSummary) -> list[str]:
@@ -570,8 +568,8 @@ def _update_section(summary: BackpropSummary) -> list[str]:
     lines = [
         _heading("۴) به‌روزرسانی با SGD"),
         ("گرادیان کاهشی تصادفی (SGD): هر پارامتر گامی کوچک خلاف جهت گرادیانش برمی‌دارد "
-        f"(علامت منفی) و اندازهٔ گام را نرخ یادگیری {code(f'α = {num(lr)}')} تعیین می‌کند:"),
-        code("W_new = W_old − α·∂L/∂W"),
+         f"(علامت منفی) و اندازهٔ گام را نرخ یادگیری {code(f'α = {num(lr)}')} تعیین می‌کند:"),
+        code(f"{kind}_new = {kind}_old − α·∂L/∂{kind}"),
         update_line(target, old, summary.gradient, new),
         direction,
     ]
@@ -593,7 +591,7 @@ def _steps_section(summary: BackpropSummary) -> list[str]:
     lines = [
         _heading(f"۵) چند گام پشت سر هم ({fa_int(summary.steps)} گام)"),
         (f"همان نمونه را {fa_int(summary.steps)} بار با SGD به‌روز کردیم؛ هزینه قبل از گام "
-        "اول (۰) و بعد از هر گام:"),
+         "اول (۰) و بعد از هر گام:"),
         f"<pre>step  loss\n{rows}</pre>",
     ]
     if summary.diverged:

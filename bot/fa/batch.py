@@ -52,9 +52,8 @@ def _run_line(run: RunSummary, n: int, epochs: int) -> str:
     count = code(f"⌈{n}/{run.batch}⌉ = {run.per_epoch}")
     head = f"• <b>batch={run.batch}</b> ({kind(run.batch, n)}): {count} تکرار در هر epoch"
     if run.diverged:
-        return (f"{head}؛ 💥 بعد از {fa_int(run.iterations)} تکرار واگرا شد "
-                "(نرخ یادگیری برای این دسته بزرگ است).")
-    w, b, loss = run.final
+        return f"{head}؛ 💥 پس از {fa_int(run.iterations)} تکرار واگرا شد (lr بزرگ است)."
+    loss = run.final[2]
     return (f"{head} × {fa_int(epochs)} = {fa_int(run.iterations)} تکرار؛ "
             f"پایان {code(f'L = {ascii_number(loss)}')}")
 
@@ -72,11 +71,11 @@ def caption(summary: BatchSummary) -> str:
         "",
         *(_run_line(run, summary.n, summary.epochs) for run in summary.runs),
         "",
-        (f"⚖️ <b>نویز در برابر هزینه</b>: هر epoch یک بار دیدن کل داده است، پس هزینهٔ محاسبهٔ "
-         f"همه یکی است ({fa_int(summary.epochs)} × {fa_int(summary.n)} گرادیان نمونه). "
-         "دستهٔ کوچک‌تر با همین هزینه گام‌های بیشتری برمی‌دارد و زودتر به کمینه نزدیک می‌شود، "
-         f"ولی گرادیانش تخمینی پرنویز است (نویز حدود {code('1/√B')}) و دور کمینه می‌لرزد. "
-         "تمام داده هموار و دقیق است، ولی در هر epoch فقط یک گام برمی‌دارد."),
+        (f"⚖️ <b>نویز در برابر هزینه</b>: هر epoch یک بار دیدن کل داده است، پس هزینهٔ همه یکی "
+         f"است ({fa_int(summary.epochs)} × {fa_int(summary.n)} گرادیان نمونه). دستهٔ کوچک‌تر "
+         "با همین هزینه گام‌های بیشتری برمی‌دارد و زودتر به کمینه می‌رسد، ولی گرادیانش پرنویز "
+         f"است (نویز حدود {code('1/√B')}) و دور کمینه می‌لرزد. تمام داده هموار و دقیق است، "
+         "ولی در هر epoch فقط یک گام برمی‌دارد."),
     ]
     return "\n".join(lines)
 

@@ -75,6 +75,7 @@ _EXPRESSION = {
     "division_by_zero": "تقسیم بر صفر در تابع هست.",
     "exponent_too_large": f"توان خیلی بزرگ است (قدرمطلق توان حداکثر {fa_int(MAX_EXPONENT)}).",
     "number_too_large": "عددهای تابع خیلی بزرگ‌اند.",
+    "number_too_small": "عددهای تابع خیلی کوچک‌اند (کوچک‌تر از 1e-12).",
     "undefined_constant": "بخشی از تابع تعریف‌نشده است (مثلاً log(0)).",
     "not_real": "بخشی از تابع عدد مختلط (complex) می‌شود، مثل جذر عدد منفی.",
     "no_variable": "تابع باید به x (یا x و y) وابسته باشد.",

@@ -19,6 +19,12 @@ def _steps(run: FeatureRun) -> str:
     return f"{fa_int(run.steps_to_tol)} گام"
 
 
+def _milestones(run: FeatureRun) -> tuple[tuple[int, str], ...]:
+    """Steps 10, 100, 1000, … named on a long path, to show how slowly it crawls."""
+    steps = len(run.path) - 1
+    return tuple((10**k, f"گام {fa_int(10**k)}") for k in range(1, 6) if 10**k < steps)
+
+
 def picture_labels(summary: ScaleSummary) -> ScaleLabels:
     raw, scaled = summary.raw, summary.scaled
     return ScaleLabels(
@@ -35,6 +41,7 @@ def picture_labels(summary: ScaleSummary) -> ScaleLabels:
         raw_run=f"خام: {_steps(raw)}",
         scaled_run=f"استانداردشده: {_steps(scaled)}",
         target="هزینهٔ هدف (برای هر دو یکی)",
+        milestones=_milestones(raw),
     )
 
 

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from bot.engine.mlp import (
     ChainPath,
+    Factor,
     Network,
     Trace,
     backprop,
@@ -68,6 +71,7 @@ class BackpropSummary:
     gradient: float
     path_count: int
     paths: tuple[ChainPath, ...]  # empty when the delta recursion explains instead
+    own_factors: tuple[Factor, ...]  # act' of the target's neuron and ∂In/∂θ (hidden target)
     losses: tuple[float, ...]  # loss before step 1 and after each step (steps > 1)
     steps: int
     diverged: bool  # a later step overflowed; ``losses`` stops before it
@@ -129,11 +133,11 @@ def run_backprop(request: BackpropRequest) -> BackpropResult:
     """Compute and draw; raises :class:`Overflow` when the numbers blow up."""
     network = make_network(request.weights, request.biases, request.activations)
     try:
-        trace = backprop(network, request.x, request.y, request.loss, request.lr)
+        trace = _step(network, request)
     except ValueError as error:
         raise Overflow() from error
     summary = _summary(trace, request)
-    png = render_network(network.sizes, highlight(summary), words.network_labels(summary))
+    png = render_network(network.sizes, _highlight(summary), words.network_labels(summary))
     table = render_table(words.table(summary))
     curve = render_losses(summary.losses, words.curve_labels(summary)) if request.steps > 1 else None
     return BackpropResult(summary, png, table, curve)
@@ -142,20 +146,28 @@ def run_backprop(request: BackpropRequest) -> BackpropResult:
 def _summary(trace: Trace, request: BackpropRequest) -> BackpropSummary:
     sizes = trace.network.sizes
     _, layer, _, _ = parse_param(request.wrt, sizes)
-    full_jacobian = request.activations[-1] == "softmax" and request.loss != "ce"
-    count = count_paths(sizes, layer, full_jacobian=full_jacobian)
-    paths = chain_paths(trace, request.wrt) if count <= MAX_LISTED_PATHS else ()
+    count = count_paths(sizes, layer, full_jacobian=_full_jacobian(trace))
+    paths = chain_paths(trace, request.wrt)
+    own = paths[0].factors[-2:] if layer < len(sizes) - 2 else ()
     losses, diverged = _losses(trace, request) if request.steps > 1 else ((), False)
     return BackpropSummary(
         trace=trace,
         wrt=request.wrt,
         gradient=param_gradient(trace, request.wrt),
         path_count=count,
-        paths=paths,
+        paths=paths if count <= MAX_LISTED_PATHS else (),
+        own_factors=own,
         losses=losses,
         steps=request.steps,
         diverged=diverged,
     )
+
+
+def _step(network: Network, request: BackpropRequest) -> Trace:
+    """One backprop step; numbers that overflow raise ValueError (the engine checks), so
+    numpy's own overflow warnings are silenced: a blow-up is an outcome to report."""
+    with np.errstate(all="ignore"):
+        return backprop(network, request.x, request.y, request.loss, request.lr)
 
 
 def _losses(first: Trace, request: BackpropRequest) -> tuple[tuple[float, ...], bool]:
@@ -164,7 +176,7 @@ def _losses(first: Trace, request: BackpropRequest) -> tuple[tuple[float, ...], 
     losses, network = [first.loss], first.updated
     for _ in range(request.steps):
         try:
-            trace = backprop(network, request.x, request.y, request.loss, request.lr)
+            trace = _step(network, request)
         except ValueError:
             return tuple(losses), True
         losses.append(trace.loss)
@@ -172,7 +184,13 @@ def _losses(first: Trace, request: BackpropRequest) -> tuple[tuple[float, ...], 
     return tuple(losses), False
 
 
-def highlight(summary: BackpropSummary) -> Highlight:
+def _full_jacobian(trace: Trace) -> bool:
+    """A softmax output without cross-entropy: every output depends on every output
+    pre-activation, so each ŷk adds its own path (with ce the two factors merge)."""
+    return trace.network.activations[-1] == "softmax" and trace.loss_name != "ce"
+
+
+def _highlight(summary: BackpropSummary) -> Highlight:
     """The target parameter and everything downstream of its neuron: every later edge
     lies on one of its chain paths."""
     kind, layer, j, i = summary.target
@@ -182,8 +200,7 @@ def highlight(summary: BackpropSummary) -> Highlight:
     for later in range(layer + 2, last + 1):
         edges |= {(later, k, n) for k in range(sizes[later + 1]) for n in range(sizes[later])}
     nodes = {(layer + 1, j)} | {(c, n) for c in range(layer + 2, last + 2) for n in range(sizes[c])}
-    softmax_everywhere = summary.trace.network.activations[-1] == "softmax"
-    if layer == last and softmax_everywhere and summary.trace.loss_name != "ce":
+    if layer == last and _full_jacobian(summary.trace):
         nodes |= {(last + 1, n) for n in range(sizes[-1])}
     if kind == "W":
         nodes.add((layer, i))

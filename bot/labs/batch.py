@@ -9,10 +9,10 @@ import numpy as np
 
 from bot.engine.regression import (
     DescentRun,
+    QuadraticLoss,
     iterations_per_epoch,
     least_squares,
     line_data,
-    losses_on_grid,
     minibatch_descent,
     mse,
     with_bias,
@@ -152,4 +152,4 @@ def _grid(X: np.ndarray, y: np.ndarray,
     """The loss sampled on the window."""
     (a0, b0), (a1, b1) = window
     a, b = np.meshgrid(np.linspace(a0, a1, GRID_SAMPLES), np.linspace(b0, b1, GRID_SAMPLES))
-    return a, b, losses_on_grid(X, y, a, b)
+    return a, b, QuadraticLoss.of(X, y).at(a, b)

@@ -37,12 +37,10 @@ class LRU(Generic[K, V]):
             self.used -= item[1]
 
     def put(self, key: K, value: V) -> None:
+        self.discard(key)
         size = self._size(value)
         if size > self.budget:
             return
-        old = self._items.pop(key, None)
-        if old is not None:
-            self.used -= old[1]
         self._items[key] = (value, size)
         self.used += size
         while self.used > self.budget:

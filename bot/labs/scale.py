@@ -15,11 +15,11 @@ import numpy as np
 
 from bot.engine.regression import (
     DescentRun,
+    QuadraticLoss,
     condition_number,
     descend_until,
     house_data,
     least_squares,
-    losses_on_grid,
     mse,
     mse_hessian,
     standardise,
@@ -162,5 +162,5 @@ def _panel(x: np.ndarray, y: np.ndarray, summary: FeatureRun, run: DescentRun) -
     centre, half = (low + high) / 2, float(np.max(high - low)) / 2 * (1 + PADDING)
     a, b = np.meshgrid(np.linspace(centre[0] - half, centre[0] + half, GRID_SAMPLES),
                        np.linspace(centre[1] - half, centre[1] + half, GRID_SAMPLES))
-    return ScalePanel(grid=(a, b, losses_on_grid(x, y, a, b)), path=run.path, optimum=optimum,
-                      losses=run.losses, steps_to_tol=summary.steps_to_tol)
+    return ScalePanel(grid=(a, b, QuadraticLoss.of(x, y).at(a, b)), path=run.path,
+                      optimum=optimum, losses=run.losses, steps_to_tol=summary.steps_to_tol)

@@ -7,10 +7,9 @@ from dataclasses import dataclass
 
 import numpy as np
 from matplotlib.axes import Axes
-from matplotlib.ticker import LogLocator, NullFormatter
 
 from bot.render.canvas import END, INK, MUTED, PATH, START, new_figure, png_bytes, style_axes
-from bot.render.glyphs import symbol_fonts
+from bot.render.glyphs import log_axis, symbol_fonts
 
 SIZE = (800, 940)
 MARGINS = {"left": 0.12, "right": 0.97, "bottom": 0.075, "top": 0.955, "hspace": 0.3}
@@ -92,10 +91,10 @@ def _draw_chain(ax: Axes, picture: ActPicture, labels: ActLabels) -> None:
                                             (picture.side, labels.side_end, START, -1)):
         _label_end(ax, depths[-1], np.abs(series), text, colour, flat_side)
     ax.set_yscale("log")
-    ax.yaxis.set_major_locator(LogLocator(numticks=7))
-    ax.yaxis.set_minor_formatter(NullFormatter())
+    log_axis(ax.yaxis)
     values = np.abs(np.concatenate([picture.best, picture.side]))
-    ax.set_ylim(min(float(values.min()) / 3, 0.1), max(float(values.max()) * 3, 10.0))
+    # A decade and more of room beyond the extremes for the end labels.
+    ax.set_ylim(min(float(values.min()) / 20, 0.1), max(float(values.max()) * 20, 10.0))
     ax.set_xlim(0.5, len(depths) + 0.5)
     ax.set_xlabel(labels.depth_axis, color=INK, fontsize=12)
     ax.set_ylabel(labels.product_axis, color=INK, fontsize=12)

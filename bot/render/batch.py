@@ -10,11 +10,11 @@ from matplotlib.axes import Axes
 
 from bot.render.canvas import END, INK, MUTED, PATH, START, new_figure, png_bytes, style_axes
 from bot.render.contours import draw_loss_contours, loss_levels
-from bot.render.glyphs import symbol_fonts
+from bot.render.glyphs import log_axis, symbol_fonts
 
 SIZE = (800, 1080)
 #: The square contour panel sits top left, its legend to its right (figure fractions).
-PATHS_RECT = (0.085, 0.53, 0.575, 0.425)
+PATHS_RECT = (0.08, 0.53, 0.54, 0.425)
 LOSS_MARGINS = {"left": 0.1, "right": 0.97, "bottom": 0.065, "top": 0.415, "wspace": 0.28}
 RUN_COLOURS = ("#f08c00", PATH, END, "#7048e8")
 
@@ -49,8 +49,8 @@ def _marker_size(points: int) -> float:
 
 def _draw_paths(ax: Axes, picture: BatchPicture, labels: BatchLabels) -> None:
     style_axes(ax)
-    a, b, loss = picture.grid
-    draw_loss_contours(ax, picture.grid, loss_levels(picture.best_loss, float(loss.max())))
+    top = float(picture.grid[2].max())
+    draw_loss_contours(ax, picture.grid, loss_levels(picture.best_loss, top))
     for path, name, colour in zip(picture.paths, labels.runs, RUN_COLOURS):
         ax.plot(path[:, 0], path[:, 1], color=colour, linewidth=1.4 if len(path) > 300 else 2,
                 marker="o", markersize=_marker_size(len(path)), alpha=0.9, label=name, zorder=3)
@@ -80,8 +80,10 @@ def _draw_losses(ax: Axes, picture: BatchPicture, title: str, x_label: str, y_la
                     marker="o", markersize=_marker_size(len(losses)) * 0.7)
     ax.axhline(picture.best_loss, color=INK, linewidth=1, linestyle="--")
     ax.set_yscale("log")
+    log_axis(ax.yaxis)
     if not per_epoch:
         ax.set_xscale("log")
+        log_axis(ax.xaxis)
     ax.set_title(title, color=INK, fontsize=12)
     ax.set_xlabel(x_label, color=INK, fontsize=11)
     ax.set_ylabel(y_label, color=INK, fontsize=11)

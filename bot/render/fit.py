@@ -7,10 +7,10 @@ from dataclasses import dataclass
 
 import numpy as np
 from matplotlib.axes import Axes
-from matplotlib.ticker import LogLocator, MaxNLocator, NullFormatter
+from matplotlib.ticker import MaxNLocator
 
 from bot.render.canvas import END, INK, MUTED, PATH, new_figure, png_bytes, style_axes
-from bot.render.glyphs import symbol_fonts
+from bot.render.glyphs import log_axis, symbol_fonts
 
 SIZE = (800, 940)
 MARGINS = {"left": 0.11, "right": 0.97, "bottom": 0.075, "top": 0.955, "hspace": 0.32}
@@ -80,8 +80,7 @@ def _draw_errors(ax: Axes, picture: FitPicture, labels: FitLabels) -> None:
                edgecolor="white", zorder=5, label=labels.best)
     ax.axvline(picture.degree, color=END, linewidth=2, alpha=0.5, label=labels.chosen)
     ax.set_yscale("log")
-    ax.yaxis.set_major_locator(LogLocator(numticks=7))
-    ax.yaxis.set_minor_formatter(NullFormatter())
+    log_axis(ax.yaxis)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=12))
     ax.set_xlabel(labels.degree_axis, color=INK, fontsize=12)
     ax.set_ylabel(labels.error_axis, color=INK, fontsize=12)

@@ -15,6 +15,7 @@ from matplotlib import patheffects
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from PIL import Image, ImageColor
 
 from bot.render.canvas import (
     INK,
@@ -30,10 +31,17 @@ from bot.render.glyphs import symbol_fonts
 from bot.render.trajectory import frame_indices
 
 STILL_SIZE = (1100, 600)
-GIF_SIZE = (880, 480)
+GIF_FRAMES = 30
+GIF_BUDGET = 380_000  # bytes
+#: Colours per GIF frame; fewer than bot.render.canvas.gif_bytes keeps (96).
+PALETTE_SIZE = 88
+GIF_SIZE = (720, 400)
 MARGINS = {"left": 0.065, "right": 0.845, "bottom": 0.1, "top": 0.86, "wspace": 0.26}
-#: Distances to the minimum are drawn down to this fraction of the start's (log of 0).
+GIF_MARGINS = {**MARGINS, "bottom": 0.12, "left": 0.075, "right": 0.81}
+#: The progress panel shows distances to the minimum down to this fraction of the
+#: start's; smaller ones (and exact zeros, which have no log) leave through the bottom.
 FLOOR = 1e-12
+TINY = 1e-300
 #: A thin white edge keeps each coloured path readable on the contours and over others.
 HALO = [patheffects.withStroke(linewidth=3.4, foreground="white")]
 
@@ -77,7 +85,7 @@ class _Scene:
     """The two panels with static content drawn and one set of artists per run."""
 
     def __init__(self, figure: Figure, picture: RacePicture, labels: RaceLabels,
-                 font_scale: float) -> None:
+                 font_scale: float, legend_x: float) -> None:
         self.figure = figure
         self.surface, self.progress = figure.subplots(1, 2, width_ratios=(1.15, 1))
         self.picture = picture
@@ -96,8 +104,8 @@ class _Scene:
             self.heads.append(head)
             self.curves.append(curve)
         figure.legend(handles=self.paths + self._marker_handles(), loc="center left",
-                      bbox_to_anchor=(MARGINS["right"] + 0.01, 0.5),
-                      fontsize=11 * font_scale, framealpha=0.95, handlelength=1.6)
+                      bbox_to_anchor=(legend_x, 0.5),
+                      fontsize=12 * font_scale, framealpha=0.95, handlelength=1.6)
 
     def _marker_handles(self) -> list[Artist]:
         """The start and minimum markers, found by their legend labels."""
@@ -121,8 +129,7 @@ class _Scene:
 def _progress_values(picture: RacePicture, run: RaceRun) -> np.ndarray:
     if not picture.log_progress:
         return run.progress
-    start = max(float(r.progress[0]) for r in picture.runs)
-    return np.maximum(run.progress, FLOOR * max(start, FLOOR))
+    return np.maximum(run.progress, TINY)
 
 
 def _draw_surface(ax: Axes, picture: RacePicture, labels: RaceLabels, scale: float) -> None:
@@ -146,10 +153,10 @@ def _draw_surface(ax: Axes, picture: RacePicture, labels: RaceLabels, scale: flo
         ax.plot(picture.minima[:, 0], picture.minima[:, 1], "*", color="white",
                 markeredgecolor=INK, markeredgewidth=1.4, markersize=17, zorder=5,
                 linestyle="none", label=labels.minimum)
-    ax.set_title(labels.title, color=INK, fontsize=13 * scale)
+    ax.set_title(labels.title, color=INK, fontsize=14 * scale)
     ax.set_xlabel(labels.x_label, color=INK, fontsize=12 * scale)
     ax.set_ylabel(labels.y_label, color=INK, fontsize=12 * scale)
-    ax.tick_params(labelsize=10 * scale)
+    ax.tick_params(labelsize=11 * scale)
 
 
 def _fit_y(ax: Axes, curve_y: np.ndarray, path_y: np.ndarray) -> None:
@@ -174,7 +181,8 @@ def _draw_progress_frame(ax: Axes, picture: RacePicture, labels: RaceLabels,
     if picture.log_progress:
         ax.set_yscale("log")
         # A diverging run leaves through the top instead of squashing the others.
-        ax.set_ylim(float(values.min()) / 3, max(start, FLOOR) * 30)
+        bottom = max(float(values.min()), FLOOR * start) if start > 0 else FLOOR
+        ax.set_ylim(bottom / 3, max(start, FLOOR) * 30)
     else:
         low = float(values.min())
         high = start if start > low else low + 1.0
@@ -184,36 +192,64 @@ def _draw_progress_frame(ax: Axes, picture: RacePicture, labels: RaceLabels,
         ax.axhline(picture.target, color=MUTED, linewidth=1.2, linestyle="--",
                    label=labels.target)
         ax.legend(loc="lower left", fontsize=10 * scale, framealpha=0.9)
-    ax.set_title(labels.progress_title, color=INK, fontsize=13 * scale)
+    ax.set_title(labels.progress_title, color=INK, fontsize=14 * scale)
     ax.set_xlabel(labels.step_axis, color=INK, fontsize=12 * scale)
     ax.set_ylabel(labels.progress_axis, color=INK, fontsize=12 * scale)
-    ax.tick_params(labelsize=10 * scale)
+    ax.tick_params(labelsize=11 * scale)
 
 
 def render_race_still(picture: RacePicture, labels: RaceLabels) -> bytes:
     """Every run, whole, as one PNG."""
     with symbol_fonts():
         figure = new_figure(*STILL_SIZE, margins=MARGINS)
-        scene = _Scene(figure, picture, labels, font_scale=1.0)
+        scene = _Scene(figure, picture, labels, font_scale=1.0,
+                       legend_x=MARGINS["right"] + 0.01)
         scene.show(max(len(run.points) for run in picture.runs))
         return png_bytes(figure)
 
 
 def render_race_animation(picture: RacePicture, labels: RaceLabels) -> bytes:
-    """The race as a GIF: all paths grow together, frame by frame."""
+    """The race as a GIF: all paths grow together, frame by frame. A busy race (long
+    zig-zag paths over dense contours) drops frames until it fits the budget."""
     with symbol_fonts():
-        figure = new_figure(*GIF_SIZE, dpi=80, margins=MARGINS)
-        scene = _Scene(figure, picture, labels, font_scale=0.9)
+        figure = new_figure(*GIF_SIZE, dpi=80, margins=GIF_MARGINS)
+        scene = _Scene(figure, picture, labels, font_scale=0.9,
+                       legend_x=GIF_MARGINS["right"] + 0.01)
         canvas = figure.canvas
-        scene.show(1)
         for artist in scene.show(1):
             artist.set_animated(True)
         canvas.draw()
         background = canvas.copy_from_bbox(figure.bbox)
         frames = []
-        for count in frame_indices(max(len(run.points) for run in picture.runs)):
+        for count in frame_indices(max(len(run.points) for run in picture.runs), GIF_FRAMES):
             canvas.restore_region(background)
             for artist in scene.show(int(count)):
                 artist.axes.draw_artist(artist)
             frames.append(canvas_image(figure))
-        return gif_bytes(frames, frame_ms=150, hold_last_ms=2000)
+    frames = _with_exact_colours(frames, [run.colour for run in picture.runs])
+    shown = frames
+    while True:
+        gif = gif_bytes(shown, frame_ms=150 * len(frames) // len(shown), hold_last_ms=2000)
+        if len(gif) <= GIF_BUDGET or len(shown) <= 2:
+            return gif
+        # Frames cost about the same each: keep as many as the budget allows, evenly
+        # spread and always with the last (the finished race).
+        keep = max(2, min(len(shown) - 1, int(len(shown) * GIF_BUDGET / len(gif) * 0.95)))
+        shown = [frames[i] for i in np.linspace(0, len(frames) - 1, keep).round().astype(int)]
+
+
+def _with_exact_colours(frames: list[Image.Image], colours: list[str]) -> list[Image.Image]:
+    """Frames reduced to a palette that holds every run's colour exactly.
+
+    The GIF encoder builds its palette from the last frame, where a run's colour may
+    cover few pixels (a short path, a legend swatch) and be merged into a neighbour's:
+    brown would turn red. Fewer colours than the encoder keeps pass through it unchanged.
+    """
+    exact = [ImageColor.getrgb(c) for c in [*colours, "white", INK]]
+    base = frames[-1].quantize(PALETTE_SIZE - len(exact), method=Image.Quantize.MEDIANCUT)
+    palette = (base.getpalette() or [])[: 3 * (PALETTE_SIZE - len(exact))]
+    palette += [channel for rgb in exact for channel in rgb]
+    reference = Image.new("P", (1, 1))
+    reference.putpalette(palette)
+    return [f.quantize(palette=reference, dither=Image.Dither.NONE).convert("RGB")
+            for f in frames]

@@ -11,7 +11,7 @@ from matplotlib.axes import Axes
 
 from bot.render.canvas import END, INK, MUTED, PATH, START, new_figure, png_bytes, style_axes
 from bot.render.contours import draw_loss_contours, loss_levels
-from bot.render.glyphs import symbol_fonts
+from bot.render.glyphs import log_axis, symbol_fonts
 
 SIZE = (800, 900)
 MARGINS = {"left": 0.1, "right": 0.975, "bottom": 0.075, "top": 0.955, "hspace": 0.3,
@@ -52,15 +52,21 @@ class ScaleLabels:
     raw_run: str
     scaled_run: str
     target: str
+    milestones: tuple[tuple[int, str], ...] = ()  # (step, its name) marked on the raw path
 
 
 def _draw_panel(ax: Axes, panel: ScalePanel, best_loss: float, colour: str, title: str,
-                axes: tuple[str, str], labels: ScaleLabels) -> None:
+                axes: tuple[str, str], labels: ScaleLabels,
+                milestones: tuple[tuple[int, str], ...] = ()) -> None:
     style_axes(ax)
     draw_loss_contours(ax, panel.grid, loss_levels(best_loss, float(panel.grid[2].max())))
     path = panel.path
     ax.plot(path[:, 0], path[:, 1], color=colour, linewidth=1.8, marker="o",
             markersize=5 if len(path) <= 40 else 0, zorder=3)
+    for step, name in milestones:
+        ax.scatter(*path[step], s=28, color=colour, edgecolor="white", zorder=4)
+        ax.annotate(name, path[step], xytext=(7, -3), textcoords="offset points", fontsize=10,
+                    color=INK, va="top")
     ax.scatter(*path[0], s=110, color=START, edgecolor="white", zorder=5, label=labels.start)
     ax.scatter(*panel.optimum, s=240, marker="*", color=INK, edgecolor="white", zorder=6,
                label=labels.optimum)
@@ -69,7 +75,13 @@ def _draw_panel(ax: Axes, panel: ScalePanel, best_loss: float, colour: str, titl
     ax.set_xlabel(axes[0], color=INK, fontsize=11)
     ax.set_ylabel(axes[1], color=INK, fontsize=11)
     ax.tick_params(labelsize=9)
-    ax.legend(loc="lower right", fontsize=10, framealpha=0.9)
+    ax.legend(loc="upper left", fontsize=10, framealpha=0.9)
+
+
+def _log_spaced(last: int, count: int = 300) -> np.ndarray:
+    """Steps 1..last, thinned to about ``count`` evenly spaced on a log axis (a smooth
+    curve of thousands of points looks the same and costs far more to draw)."""
+    return np.unique(np.geomspace(1, max(last, 1), count).round().astype(int))[: last]
 
 
 def _draw_progress(ax: Axes, picture: ScalePicture, labels: ScaleLabels) -> None:
@@ -78,8 +90,8 @@ def _draw_progress(ax: Axes, picture: ScalePicture, labels: ScaleLabels) -> None
     floor = FLOOR * start_gap
     for panel, colour, name in ((picture.raw, RAW, labels.raw_run),
                                 (picture.scaled, SCALED, labels.scaled_run)):
-        steps = np.arange(1, len(panel.losses))
-        gaps = np.maximum(panel.losses[1:] - picture.best_loss, floor)
+        steps = _log_spaced(len(panel.losses) - 1)
+        gaps = np.maximum(panel.losses[steps] - picture.best_loss, floor)
         ax.plot(steps, gaps, color=colour, linewidth=2, marker="o",
                 markersize=6 if len(steps) <= 40 else 0, label=name)
         if panel.steps_to_tol is not None:
@@ -88,6 +100,8 @@ def _draw_progress(ax: Axes, picture: ScalePicture, labels: ScaleLabels) -> None
                linestyle="--", label=labels.target)
     ax.set_xscale("log")
     ax.set_yscale("log")
+    log_axis(ax.xaxis)
+    log_axis(ax.yaxis)
     ax.set_title(labels.progress_title, color=INK, fontsize=13)
     ax.set_xlabel(labels.step_axis, color=INK, fontsize=11)
     ax.set_ylabel(labels.gap_axis, color=INK, fontsize=11)
@@ -100,7 +114,7 @@ def render_scale(picture: ScalePicture, labels: ScaleLabels) -> bytes:
         figure = new_figure(*SIZE, margins=MARGINS)
         grid = figure.add_gridspec(2, 2, height_ratios=(1.05, 1))
         _draw_panel(figure.add_subplot(grid[0, 0]), picture.raw, picture.best_loss, RAW,
-                    labels.raw_title, labels.raw_axes, labels)
+                    labels.raw_title, labels.raw_axes, labels, labels.milestones)
         _draw_panel(figure.add_subplot(grid[0, 1]), picture.scaled, picture.best_loss, SCALED,
                     labels.scaled_title, labels.scaled_axes, labels)
         _draw_progress(figure.add_subplot(grid[1, :]), picture, labels)

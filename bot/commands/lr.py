@@ -1,0 +1,67 @@
+"""/lr — one function, several learning rates, one panel each."""
+
+from __future__ import annotations
+
+from bot.commands.base import Context, Media, Photo, Response, UserError
+from bot.commands.lab import run_lab
+from bot.commands.options import Options
+from bot.engine.expr import ExpressionError, parse_function
+from bot.engine.gd import StartError
+from bot.fa import errors
+from bot.fa import gd as gd_words
+from bot.fa import lr as words
+from bot.labs.lr import LRRequest, LRResult, run_lr
+
+EXAMPLE = "/lr 0.1x^2 lrs=0.2,0.4,0.6,0.8"
+#: Examples that fit a function of one or of two variables (for x0 mistakes).
+EXAMPLES = {1: "/lr x^2 lrs=0.2,0.6,1.1 x0=2", 2: "/lr x^2+10y^2 lrs=0.02,0.08,0.11 x0=2,1"}
+DEFAULT_FUNCTION = "0.1x^2"
+DEFAULT_LRS = (0.2, 0.4, 0.6, 0.8)
+DEFAULT_STEPS = 25
+MIN_PANELS, MAX_PANELS = 2, 6
+MAX_STEPS = 1000
+MAX_LR = 1e6
+
+
+def parse(args: str) -> LRRequest:
+    """Read ``/lr`` arguments into a request; every mistake raises a Persian UserError."""
+    options = Options(args, allowed=("lrs", "steps", "x0"), example=EXAMPLE)
+    text = options.positional or DEFAULT_FUNCTION
+    try:
+        dimension = len(parse_function(text).variables)
+    except ExpressionError as error:
+        raise UserError(errors.expression(error, EXAMPLE)) from error
+    options.example = EXAMPLES[dimension]
+    x0 = options.numbers("x0", (2.0,) * dimension, lengths=(dimension,), low=-1e6, high=1e6)
+    options.example = EXAMPLE
+    return LRRequest(
+        function=text,
+        x0=x0,
+        lrs=_lrs(options),
+        steps=options.integer("steps", DEFAULT_STEPS, low=1, high=MAX_STEPS),
+    )
+
+
+def _lrs(options: Options) -> tuple[float, ...]:
+    """Two to six different positive learning rates."""
+    if "lrs" not in options.values:
+        return DEFAULT_LRS
+    count = len(options.values["lrs"].split(","))
+    if not MIN_PANELS <= count <= MAX_PANELS:
+        raise UserError(words.lrs_count(EXAMPLE))
+    lrs = options.numbers("lrs", (), lengths=(count,), low=0, high=MAX_LR, low_open=True)
+    for index, lr in enumerate(lrs):
+        if lr in lrs[:index]:
+            raise UserError(words.repeated_lr(lr, EXAMPLE))
+    return lrs
+
+
+async def run(args: str, ctx: Context) -> Response:
+    request = parse(args)
+    try:
+        result: LRResult = await run_lab(ctx, run_lr, request, key=request.key, example=EXAMPLE)
+    except StartError as error:
+        raise UserError(errors.with_example(gd_words.start_problem(error.code, request.x0),
+                                            EXAMPLES[len(request.x0)])) from error
+    photo = Photo(Media(request.key + "|png", result.png, "lr.png"), words.caption(result.summary))
+    return Response(replies=[photo], data=result.summary.to_data())

@@ -1,0 +1,130 @@
+"""/opt — torch.optim's optimizers race from one start on one surface."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from bot.commands.base import (
+    Animation,
+    Button,
+    Context,
+    Keyboard,
+    Media,
+    Photo,
+    Response,
+    UserError,
+)
+from bot.commands.lab import recall, remember, run_lab
+from bot.commands.options import Options
+from bot.engine.expr import ExpressionError, parse_function
+from bot.engine.gd import StartError
+from bot.engine.optimizers import OPTIMIZERS
+from bot.engine.presets import GENERIC_STEPS, PRESETS
+from bot.fa import errors
+from bot.fa import gd as gd_words
+from bot.fa import opt as words
+from bot.fa.messages import STALE_BUTTON
+from bot.labs.opt import OptRequest, OptResult, run_opt
+
+NAME = "opt"
+EXAMPLE = "/opt rosenbrock opt=sgd,momentum,adam"
+#: Examples that fit a function of one or of two variables (for x0 mistakes).
+EXAMPLES = {1: "/opt bumpy x0=1.5 opt=sgd,momentum", 2: "/opt rosenbrock x0=-1.5,2 steps=500"}
+DEFAULT_PRESET = "ravine"
+MAX_STEPS = 1000
+MAX_LR = 1e6
+_WORD = re.compile(r"[A-Za-z_]+\d*")
+
+
+def parse(args: str) -> OptRequest:
+    """Read ``/opt`` arguments into a request; every mistake raises a Persian UserError."""
+    options = Options(args, allowed=("x0", "steps", "opt", "lr", "beta"), flags=("anim",),
+                      example=EXAMPLE)
+    text = options.positional or DEFAULT_PRESET
+    preset = PRESETS.get(text.lower())
+    function = preset.function if preset else text
+    dimension = len(preset.x0) if preset else _dimension(text)
+    options.example = EXAMPLES[dimension]
+    x0 = options.numbers("x0", preset.x0 if preset else (2.0,) * dimension,
+                         lengths=(dimension,), low=-1e6, high=1e6)
+    options.example = EXAMPLE
+    steps = options.integer("steps", preset.steps if preset else GENERIC_STEPS, low=1,
+                            high=MAX_STEPS)
+    optimizers = _optimizers(options)
+    lr = (options.number("lr", 0.0, low=0, high=MAX_LR, low_open=True)
+          if "lr" in options.values else None)
+    beta = _beta(options, optimizers)
+    return OptRequest(function=function, x0=x0, steps=steps, optimizers=optimizers, lr=lr,
+                      beta=beta, preset=preset.name if preset else None,
+                      anim=options.flag("anim"))
+
+
+def _dimension(text: str) -> int:
+    """The number of variables of a typed function; a lone unknown word is taken for a
+    mistyped preset name."""
+    try:
+        return len(parse_function(text).variables)
+    except ExpressionError as error:
+        if error.code == "unknown_name" and _WORD.fullmatch(text):
+            raise UserError(words.unknown_preset(text, tuple(PRESETS), EXAMPLE)) from error
+        raise UserError(errors.expression(error, EXAMPLE)) from error
+
+
+def _optimizers(options: Options) -> tuple[str, ...]:
+    names = [part.strip().lower() for part in options.values.get("opt", "").split(",")]
+    for name in names:
+        if name and names.count(name) > 1:
+            raise UserError(words.repeated_optimizer(name, EXAMPLE))
+    return options.choices("opt", OPTIMIZERS, allowed=OPTIMIZERS)
+
+
+def _beta(options: Options, optimizers: tuple[str, ...]) -> float | None:
+    """``beta`` in [0, 1): momentum's μ or Adam's β1; Nesterov needs μ > 0."""
+    if "beta" not in options.values:
+        return None
+    beta = options.number("beta", 0.0)
+    if not 0 <= beta < 1:
+        raise UserError(words.beta_out_of_range(EXAMPLE))
+    if beta == 0 and "nesterov" in optimizers:
+        raise UserError(words.nesterov_needs_momentum(EXAMPLE))
+    return beta
+
+
+async def run(args: str, ctx: Context) -> Response:
+    return await draw(parse(args), ctx)
+
+
+async def draw(request: OptRequest, ctx: Context) -> Response:
+    """Run the race and build its replies: the still, and the GIF when asked for."""
+    try:
+        result: OptResult = await run_lab(ctx, run_opt, request, key=request.key,
+                                          example=EXAMPLE)
+    except StartError as error:
+        raise UserError(errors.with_example(gd_words.start_problem(error.code, request.x0),
+                                            EXAMPLES[len(request.x0)])) from error
+    caption = words.caption(result.summary)
+    keyboard = _keyboard(ctx, request)
+    replies: list = [Photo(Media(request.key + "|png", result.png, "opt.png"), caption, keyboard)]
+    if result.gif is not None:
+        replies.append(Animation(Media(request.key + "|gif", result.gif, "opt.gif"), caption))
+    return Response(replies=replies, data=result.summary.to_data())
+
+
+def _keyboard(ctx: Context, request: OptRequest) -> Keyboard:
+    if request.anim:
+        return ()
+    token = remember(ctx, request.key, request)
+    return ((Button(words.BUTTONS["anim"], f"{NAME}:{token}:anim"),),)
+
+
+async def on_button(payload: str, ctx: Context) -> Response:
+    """The animation button: re-run as a GIF and put it in place of the picture."""
+    token, _, action = payload.partition(":")
+    request = recall(ctx, token)
+    if not isinstance(request, OptRequest) or action not in words.BUTTONS:
+        return Response(notice=STALE_BUTTON)
+    response = await draw(replace(request, anim=True), ctx)
+    response.replies = [r for r in response.replies if isinstance(r, Animation)]
+    response.edit = True
+    return response

@@ -1,0 +1,206 @@
+"""Persian wording of the optimizer race (/opt): picture labels, caption, input errors."""
+
+from __future__ import annotations
+
+import difflib
+from typing import TYPE_CHECKING
+
+from bot.fa.errors import with_example
+from bot.fa.html import code, visible_length
+from bot.fa.numbers import ascii_number, fa_int
+from bot.fa.picture import ltr
+from bot.render.race import RaceLabels
+
+if TYPE_CHECKING:
+    from bot.labs.opt import OptSummary, RunSummary
+
+#: The caption's coloured dot for each picture colour (see bot.labs.opt.COLOURS).
+DOTS = {
+    "black": "⚫",
+    "red": "🔴",
+    "orange": "🟠",
+    "brown": "🟤",
+    "green": "🟢",
+    "blue": "🔵",
+    "purple": "🟣",
+    "yellow": "🟡",
+}
+
+VERDICTS = {
+    "converged": "✅ همگرا",
+    "slow": "🐢 کند",
+    "oscillating": "↔️ نوسانی",
+    "diverged": "💥 واگرا",
+}
+
+PRESETS = {
+    "rosenbrock": "درهٔ خمیدهٔ Rosenbrock",
+    "beale": "تابع Beale با دشت‌های صاف",
+    "himmelblau": "تابع Himmelblau با چهار کمینه",
+    "saddle": "نقطهٔ زینی (saddle point) در مبدأ",
+    "ravine": "درهٔ باریک (درجه‌دوِ بدحالت، ill-conditioned)",
+    "bumpy": "کمینهٔ محلی کم‌عمق کنار نقطهٔ شروع",
+}
+
+BUTTONS = {"anim": "🎞 انیمیشن مسابقه"}
+#: Telegram's limit for a photo caption.
+CAPTION_LIMIT = 1024
+
+
+def _point(values: tuple[float, ...], significant: int = 4) -> str:
+    inner = ", ".join(ascii_number(v, significant) for v in values)
+    return inner if len(values) == 1 else f"({inner})"
+
+
+def _f_name(summary: OptSummary) -> str:
+    return "f(x, y)" if len(summary.variables) == 2 else "f(x)"
+
+
+def picture_labels(summary: OptSummary) -> RaceLabels:
+    two_d = len(summary.variables) == 2
+    known = summary.known.f_min is not None
+    formula = ltr(f"{_f_name(summary)} = {summary.function_pretty}")
+    return RaceLabels(
+        title=f"مسابقهٔ بهینه‌سازها روی {formula}\n{fa_int(summary.steps)} گام از یک نقطهٔ شروع",
+        x_label="x",
+        y_label="y" if two_d else "f(x)",
+        runs=tuple(run.optimizer for run in summary.runs),
+        start="شروع",
+        minimum="کمینه",
+        progress_title="فاصله تا کمینه (مقیاس لگاریتمی)" if known else "مقدار تابع در هر گام",
+        step_axis="گام",
+        progress_axis=ltr("f − f*") if known else ltr(_f_name(summary)),
+        target=f"دقت {ltr('tol = ' + ascii_number(summary.tol))}",
+    )
+
+
+def caption(summary: OptSummary) -> str:
+    """The photo caption: the setting, one row per optimizer, and what to notice.
+
+    Within Telegram's limit whatever the numbers: the notes give way first, then (only
+    for very long numbers) the rows drop their final points, which the picture shows.
+    """
+    head = _head(summary)
+    notes = _notes(summary)
+    for points in (True, False):
+        rows = [_run_line(run, summary.lr_source != "user", points) for run in summary.runs]
+        body = [*head, "", *rows, _tolerance(summary, points)]
+        for kept in range(len(notes), -1, -1):
+            text = "\n".join(body + notes[:kept])
+            if visible_length(text) <= CAPTION_LIMIT:
+                return text
+    return text
+
+
+def _head(summary: OptSummary) -> list[str]:
+    title = "🏁 <b>مسابقهٔ بهینه‌سازها (optimizers)</b>"
+    if summary.preset:
+        title += f" — {code(summary.preset)}: {PRESETS[summary.preset]}"
+    start = "(x0, y0)" if len(summary.x0) == 2 else "x0"
+    lines = [
+        title,
+        f"تابع: {code(f'{_f_name(summary)} = {summary.function_pretty}')}",
+        (f"شروع از {code(f'{start} = {_point(summary.x0)}')}، {fa_int(summary.steps)} گام. "
+         f"{_minimum(summary)}"),
+        _rates(summary),
+    ]
+    if summary.beta is not None:
+        lines.append(_beta(summary.beta))
+    return lines
+
+
+def _minimum(summary: OptSummary) -> str:
+    known = summary.known
+    if known.f_min is None:
+        return ""
+    value = code(f"f* = {ascii_number(known.f_min)}")
+    if len(known.minima) == 1:
+        return f"کمینه {value} در {code(_point(known.minima[0]))}."
+    return f"{fa_int(len(known.minima))} کمینه، همه با {value}."
+
+
+def _rates(summary: OptSummary) -> str:
+    rest = "بقیهٔ ابرپارامترها پیش‌فرض torch.optim."
+    if summary.lr_source == "user":
+        return f"نرخ یادگیری (learning rate) همه {code(f'lr = {ascii_number(summary.lr or 0)}')}؛ {rest}"
+    where = "برای این سطح" if summary.lr_source == "preset" else "پیش‌فرض"
+    return (f"نرخ یادگیری (learning rate) هر کدام جدا و {where} است (یک نرخ به همه نمی‌خورد)؛ "
+            f"{code('lr=0.01')} همه را یکی می‌کند. {rest}")
+
+
+def _beta(beta: float) -> str:
+    value = code(f"beta={ascii_number(beta)}")
+    return (f"{value}: تکانهٔ momentum در momentum و nesterov، {code('β1')} در adam، adamax و "
+            "adamw؛ بقیه بی‌تغییر.")
+
+
+def _run_line(run: RunSummary, with_lr: bool, with_point: bool) -> str:
+    """One row of the race table: verdict, steps to the tolerance, final f and point."""
+    name = run.optimizer
+    if with_lr:
+        name += f" lr={ascii_number(float(run.hyper['lr']))}"  # type: ignore[arg-type]
+    reached = f"{fa_int(run.steps_to_tol)} گام" if run.steps_to_tol is not None else "—"
+    verdict = VERDICTS[run.verdict] + (" 📍" if run.settled_local else "")
+    row = (f"{DOTS[run.colour]} {code(name)} {verdict}، {reached} · "
+           f"{code(f'f={ascii_number(run.final_value, 3)}')}")
+    return row + f" در {code(_point(run.final, 3))}" if with_point else row
+
+
+def _tolerance(summary: OptSummary, with_points: bool) -> str:
+    tol = ascii_number(summary.tol)
+    test = f"f − f* ≤ {tol}" if summary.known.f_min is not None else f"|∇f| ≤ {tol}"
+    after = ("سپس مقدار تابع و نقطهٔ آخر" if with_points
+             else "سپس مقدار تابع در نقطهٔ آخر (نقطه‌ها در تصویر)")
+    return f"گام‌ها: اولین گامی که {code(test)} شد (—: نرسید)؛ {after}."
+
+
+def _notes(summary: OptSummary) -> list[str]:
+    notes = []
+    stuck = [run.optimizer for run in summary.runs if run.settled_local]
+    if stuck:
+        names = "، ".join(stuck)
+        notes.append(f"📍 {names}: در کمینهٔ محلی (local minimum) ماند، نه کمینهٔ اصلی. "
+                     "تکانه (momentum) گاهی توپ را از روی تپهٔ کوچک رد می‌کند.")
+    diverged = [run for run in summary.runs if run.stopped != "steps"]
+    if diverged:
+        names = "، ".join(run.optimizer for run in diverged)
+        notes.append(f"💥 {names} از مرز عددی بیرون رفت و متوقف شد؛ نرخ کوچک‌تری بدهید.")
+    adamw = next((run for run in summary.runs if run.optimizer == "adamw"), None)
+    if adamw is not None and adamw.verdict in ("slow", "oscillating"):
+        decay = ascii_number(float(adamw.hyper["weight_decay"]))  # type: ignore[arg-type]
+        notes.append(f"ℹ️ {code(f'weight_decay={decay}')} در AdamW هر گام نقطه را به سمت مبدأ "
+                     "می‌کشد؛ برای همین کنار کمینهٔ f می‌ایستد، نه روی آن.")
+    return notes
+
+
+def unknown_preset(name: str, presets: tuple[str, ...], example: str) -> str:
+    """A single word that is neither a preset nor a function."""
+    close = difflib.get_close_matches(name.lower(), presets, n=1)
+    guess = f" منظورتان {code(close[0])} بود؟" if close else ""
+    names = "، ".join(code(p) for p in presets)
+    return with_example(
+        f"سطح آماده‌ای به نام {code(name)} ندارم.{guess} سطح‌های آماده: {names}؛ "
+        f"یا خود تابع را بنویسید، مثل {code('x^2+10y^2')}.",
+        example,
+    )
+
+
+def beta_out_of_range(example: str) -> str:
+    return with_example(
+        f"مقدار {code('beta')} باید در بازهٔ {code('[0, 1)')} باشد: دست‌کم ۰ و کمتر از ۱ "
+        f"(مثلاً {code('beta=0.9')}).",
+        example,
+    )
+
+
+def nesterov_needs_momentum(example: str) -> str:
+    return with_example(
+        f"nesterov بدون تکانه معنا ندارد: با {code('beta=0')} تکانه صفر می‌شود. "
+        f"{code('beta')} را بزرگ‌تر از ۰ بدهید یا nesterov را از {code('opt=')} بردارید.",
+        example,
+    )
+
+
+def repeated_optimizer(name: str, example: str) -> str:
+    return with_example(f"بهینه‌ساز {code(name)} دو بار در {code('opt=')} آمده است؛ "
+                        "هر کدام را یک بار بنویسید.", example)

@@ -1,0 +1,177 @@
+"""The learning-rate lab job: one function, one start, gradient descent with several
+learning rates, drawn as small multiples and judged panel by panel.
+
+For a quadratic the Hessian is constant and the regimes are exact: along the steepest
+eigenvector each step multiplies the error by 1 − lr·λmax, so the run is monotone below
+1/λmax, oscillates up to 2/λmax and diverges beyond.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from bot.engine.expr import parse_function
+from bot.engine.gd import GDRun, gradient_descent
+from bot.engine.objective import Objective, compile_objective
+from bot.engine.presets import largest_curvature, quadratic_minimum
+from bot.fa import lr as words
+from bot.fa.formula import plain, pretty
+from bot.render.panels import Panel, PanelsPicture, render_panels
+from bot.render.view import visible_prefix, window
+
+CURVE_SAMPLES = 300
+GRID_SAMPLES = 100
+
+
+@dataclass(frozen=True)
+class LRRequest:
+    """A normalised /lr request; equal requests give equal pictures (the cache key)."""
+
+    function: str
+    x0: tuple[float, ...]
+    lrs: tuple[float, ...]
+    steps: int
+
+    @property
+    def key(self) -> str:
+        canonical = parse_function(self.function).key
+        x0 = ",".join(repr(v) for v in self.x0)
+        lrs = ",".join(repr(v) for v in self.lrs)
+        return f"lr|{canonical}|{x0}|{lrs}|{self.steps}"
+
+
+@dataclass(frozen=True)
+class LRRun:
+    lr: float
+    path: tuple[tuple[float, ...], ...]
+    values: tuple[float, ...]
+    verdict: str
+    stopped: str
+    factor: float | None  # 1 − lr·λmax for a quadratic, else None
+
+    @property
+    def final(self) -> tuple[float, ...]:
+        return self.path[-1]
+
+    @property
+    def final_value(self) -> float:
+        return self.values[-1]
+
+    @property
+    def steps_taken(self) -> int:
+        return len(self.path) - 1
+
+    def to_data(self) -> dict[str, object]:
+        return {
+            "lr": self.lr,
+            "path": [list(p) for p in self.path],
+            "final": list(self.final),
+            "final_value": self.final_value,
+            "verdict": self.verdict,
+        }
+
+
+@dataclass(frozen=True)
+class LRSummary:
+    function: str
+    function_pretty: str
+    variables: tuple[str, ...]
+    x0: tuple[float, ...]
+    steps: int
+    runs: tuple[LRRun, ...]
+    lambda_max: float | None  # the largest curvature of a convex quadratic
+    thresholds: tuple[float, float] | None  # (monotone below, diverges above)
+
+    def to_data(self) -> dict[str, object]:
+        thresholds = None
+        if self.thresholds is not None:
+            thresholds = {"monotone_below": self.thresholds[0],
+                          "diverge_above": self.thresholds[1]}
+        return {
+            "function": self.function,
+            "x0": list(self.x0) if len(self.x0) > 1 else self.x0[0],
+            "steps": self.steps,
+            "runs": [run.to_data() for run in self.runs],
+            "thresholds": thresholds,
+        }
+
+
+@dataclass(frozen=True)
+class LRResult:
+    summary: LRSummary
+    png: bytes
+
+
+def run_lr(request: LRRequest) -> LRResult:
+    """Descend once per learning rate and draw; raises ExpressionError or StartError."""
+    objective = compile_objective(parse_function(request.function))
+    lambda_max = largest_curvature(objective)
+    runs = [gradient_descent(objective, request.x0, lr, request.steps) for lr in request.lrs]
+    summary = LRSummary(
+        function=plain(objective.expr),
+        function_pretty=pretty(objective.expr, limit=70),
+        variables=tuple(str(v) for v in objective.function.variables),
+        x0=tuple(float(v) for v in request.x0),
+        steps=request.steps,
+        runs=tuple(_run(run, lambda_max) for run in runs),
+        lambda_max=lambda_max,
+        thresholds=(1 / lambda_max, 2 / lambda_max) if lambda_max else None,
+    )
+    png = render_panels(_picture(objective, summary, runs), words.picture_labels(summary))
+    return LRResult(summary=summary, png=png)
+
+
+def _run(run: GDRun, lambda_max: float | None) -> LRRun:
+    return LRRun(
+        lr=run.lr,
+        path=tuple(tuple(float(v) for v in p) for p in run.path),
+        values=tuple(float(v) for v in run.values),
+        verdict=run.verdict,
+        stopped=run.stopped,
+        factor=1 - run.lr * lambda_max if lambda_max is not None else None,
+    )
+
+
+def _picture(objective: Objective, summary: LRSummary, runs: list[GDRun]) -> PanelsPicture:
+    """One shared window: around the minimum of a quadratic, else around the runs that
+    stayed near their start. A run that leaves it gets its own, wider window."""
+    shown = [run.path[: visible_prefix(run.path, run.verdict == "diverged")] for run in runs]
+    framed = [part for part, run in zip(shown, runs) if run.verdict != "diverged"] or shown
+    points = np.vstack(framed)
+    solved = quadratic_minimum(objective)
+    centre = np.array(solved[0]) if solved else (points.min(axis=0) + points.max(axis=0)) / 2
+    shared = window(points, centre)
+    shared_surface = _surface(objective, *shared)
+    panels = []
+    for part, run in zip(shown, summary.runs):
+        inside = _inside(part, *shared)
+        panels.append(Panel(
+            points=_drawn(objective, part), verdict=run.verdict,
+            title=words.panel_title(run), subtitle=words.panel_subtitle(run),
+            note="" if inside else words.WIDER_FRAME,
+            ends_inside=len(part) == len(run.path) and run.stopped == "steps",
+            **(shared_surface if inside else _surface(objective, *window(part, centre))),
+        ))
+    return PanelsPicture(panels=tuple(panels))
+
+
+def _inside(points: np.ndarray, low: np.ndarray, high: np.ndarray) -> bool:
+    return bool(np.all(points >= low) and np.all(points <= high))
+
+
+def _surface(objective: Objective, low: np.ndarray, high: np.ndarray) -> dict[str, tuple]:
+    """The curve (1-D) or the contour grid (2-D) over a window."""
+    if objective.dimension == 1:
+        xs = np.linspace(low[0], high[0], CURVE_SAMPLES)
+        return {"curve": (xs, objective.values(xs))}
+    gx, gy = np.meshgrid(np.linspace(low[0], high[0], GRID_SAMPLES),
+                         np.linspace(low[1], high[1], GRID_SAMPLES))
+    return {"grid": (gx, gy, objective.values(gx, gy))}
+
+
+def _drawn(objective: Objective, points: np.ndarray) -> np.ndarray:
+    if objective.dimension == 2:
+        return points
+    return np.column_stack([points[:, 0], objective.values(points[:, 0])])

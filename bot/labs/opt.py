@@ -1,0 +1,303 @@
+"""The optimizer-race lab job: several torch.optim rules from one start on one surface.
+
+Runs inside a render worker: parse (or take a preset), run every optimizer with
+:func:`bot.engine.optimizers.run_optimizer`, judge each run, draw the race. Everything
+it returns is plain data that pickles.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+
+import numpy as np
+
+from bot.engine.expr import parse_function
+from bot.engine.gd import StartError, judge
+from bot.engine.objective import Objective, compile_objective
+from bot.engine.optimizers import OptimizerRun, default_hyper, run_optimizer
+from bot.engine.presets import (
+    GENERIC_LRS,
+    PRESETS,
+    SETTLED_DISTANCE,
+    TOLERANCE,
+    Point,
+    quadratic_minimum,
+)
+from bot.fa import opt as words
+from bot.fa.formula import plain, pretty
+from bot.render.race import RacePicture, RaceRun, render_race_animation, render_race_still
+from bot.render.view import visible_prefix, window
+
+CURVE_SAMPLES = 400
+GRID_SAMPLES = 140
+
+#: Each optimizer's colour in the picture: (name for the caption's dot, hex).
+COLOURS: Mapping[str, tuple[str, str]] = MappingProxyType({
+    "sgd": ("black", "#343a40"),
+    "momentum": ("red", "#e03131"),
+    "nesterov": ("orange", "#f76707"),
+    "adagrad": ("brown", "#9c5b2e"),
+    "rmsprop": ("green", "#2f9e44"),
+    "adam": ("blue", "#1971c2"),
+    "adamax": ("purple", "#ae3ec9"),
+    "adamw": ("yellow", "#e8a900"),
+})
+#: ``beta=`` is the momentum μ of these ...
+MOMENTUM_FAMILY = ("momentum", "nesterov")
+#: ... and β1 of these (β2 keeps torch's default).
+ADAM_FAMILY = ("adam", "adamax", "adamw")
+#: The hyper-parameters reported per run (torch's argument names; Adagrad's lr_decay
+#: stays at its default 0 and is left out).
+HYPER_NAMES = ("lr", "momentum", "dampening", "nesterov", "betas", "eps", "alpha",
+               "weight_decay", "initial_accumulator_value")
+
+
+@dataclass(frozen=True)
+class OptRequest:
+    """A normalised /opt request; equal requests give equal pictures (the cache key)."""
+
+    function: str  # the user's text (ASCII) or the preset's function
+    x0: tuple[float, ...]
+    steps: int
+    optimizers: tuple[str, ...]
+    lr: float | None = None  # None: each optimizer's own default rate
+    beta: float | None = None
+    preset: str | None = None
+    anim: bool = False
+
+    @property
+    def key(self) -> str:
+        canonical = parse_function(self.function).key
+        x0 = ",".join(repr(v) for v in self.x0)
+        return (f"opt|{self.preset or ''}|{canonical}|{x0}|{self.steps}|"
+                f"{','.join(self.optimizers)}|{self.lr!r}|{self.beta!r}|{int(self.anim)}")
+
+    def learning_rate(self, optimizer: str) -> float:
+        if self.lr is not None:
+            return self.lr
+        rates = PRESETS[self.preset].lrs if self.preset else GENERIC_LRS
+        return rates[optimizer]
+
+    @property
+    def lr_source(self) -> str:
+        """"user" (lr= given), "preset" or "generic" (the per-optimizer defaults)."""
+        return "user" if self.lr is not None else "preset" if self.preset else "generic"
+
+
+def hyper_overrides(optimizer: str, lr: float, beta: float | None) -> dict[str, object]:
+    """torch arguments for one run: ``lr``, and ``beta`` as μ or as β1 where it applies."""
+    overrides: dict[str, object] = {"lr": lr}
+    if beta is not None and optimizer in MOMENTUM_FAMILY:
+        overrides["momentum"] = beta
+    elif beta is not None and optimizer in ADAM_FAMILY:
+        overrides["betas"] = (beta, default_hyper(optimizer)["betas"][1])  # type: ignore[index]
+    return overrides
+
+
+@dataclass(frozen=True)
+class KnownMinimum:
+    """What is known about where the surface is lowest (nothing, for most functions)."""
+
+    minima: tuple[Point, ...] = ()
+    f_min: float | None = None
+    local_minima: tuple[Point, ...] = ()
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    optimizer: str
+    colour: str
+    hyper: dict[str, object]
+    path: tuple[tuple[float, ...], ...]
+    values: tuple[float, ...]
+    verdict: str
+    stopped: str  # "steps" or "nonfinite" (the next point left every bound)
+    steps_to_tol: int | None
+    settled_local: bool  # converged to a known local minimum, not a global one
+
+    @property
+    def final(self) -> tuple[float, ...]:
+        return self.path[-1]
+
+    @property
+    def final_value(self) -> float:
+        return self.values[-1]
+
+    @property
+    def steps_taken(self) -> int:
+        return len(self.path) - 1
+
+    def to_data(self) -> dict[str, object]:
+        hyper = {k: list(v) if isinstance(v, tuple) else v for k, v in self.hyper.items()}
+        return {
+            "optimizer": self.optimizer,
+            "hyper": hyper,
+            "path": [list(p) for p in self.path],
+            "final": list(self.final),
+            "final_value": self.final_value,
+            "verdict": self.verdict,
+            "steps_to_tol": self.steps_to_tol,
+        }
+
+
+@dataclass(frozen=True)
+class OptSummary:
+    """The numbers a caption and ``try --json`` need."""
+
+    function: str
+    function_pretty: str
+    variables: tuple[str, ...]
+    preset: str | None
+    x0: tuple[float, ...]
+    steps: int
+    lr: float | None
+    lr_source: str
+    beta: float | None
+    known: KnownMinimum
+    tol: float
+    runs: tuple[RunSummary, ...]
+
+    def to_data(self) -> dict[str, object]:
+        return {
+            "function": self.function,
+            "preset": self.preset,
+            "x0": list(self.x0) if len(self.x0) > 1 else self.x0[0],
+            "steps": self.steps,
+            "tol": self.tol,
+            "f_min": self.known.f_min,
+            "runs": [run.to_data() for run in self.runs],
+        }
+
+
+@dataclass(frozen=True)
+class OptResult:
+    summary: OptSummary
+    png: bytes
+    gif: bytes | None
+
+
+def run_opt(request: OptRequest) -> OptResult:
+    """Race and draw; raises engine errors (ExpressionError, StartError) on bad input."""
+    objective = compile_objective(parse_function(request.function))
+    _check_start(objective, request.x0)
+    known = known_minimum(request, objective)
+    runs = tuple(race_one(objective, request, name, known) for name in request.optimizers)
+    summary = OptSummary(
+        function=plain(objective.expr),
+        function_pretty=pretty(objective.expr, limit=70),
+        variables=tuple(str(v) for v in objective.function.variables),
+        preset=request.preset,
+        x0=tuple(float(v) for v in request.x0),
+        steps=request.steps,
+        lr=request.lr,
+        lr_source=request.lr_source,
+        beta=request.beta,
+        known=known,
+        tol=TOLERANCE,
+        runs=runs,
+    )
+    picture = race_picture(objective, summary)
+    labels = words.picture_labels(summary)
+    png = render_race_still(picture, labels)
+    gif = render_race_animation(picture, labels) if request.anim else None
+    return OptResult(summary=summary, png=png, gif=gif)
+
+
+def _check_start(objective: Objective, x0: tuple[float, ...]) -> None:
+    point = np.asarray(x0, dtype=float)
+    if not np.isfinite(objective.value(point)):
+        raise StartError("undefined")
+    if not np.all(np.isfinite(objective.gradient(point))):
+        raise StartError("gradient_undefined")
+
+
+def known_minimum(request: OptRequest, objective: Objective) -> KnownMinimum:
+    """A preset's minima, or the exact minimum of a positive definite quadratic."""
+    if request.preset:
+        preset = PRESETS[request.preset]
+        return KnownMinimum(preset.minima, preset.f_min, preset.local_minima)
+    solved = quadratic_minimum(objective)
+    if solved is None:
+        return KnownMinimum()
+    point, value = solved
+    return KnownMinimum((point,), value)
+
+
+def race_one(objective: Objective, request: OptRequest, name: str,
+             known: KnownMinimum) -> RunSummary:
+    """One optimizer's run, judged."""
+    overrides = hyper_overrides(name, request.learning_rate(name), request.beta)
+    run = run_optimizer(name, objective.value, objective.gradient, request.x0, request.steps,
+                        tol=TOLERANCE, f_min=known.f_min, **overrides)
+    verdict, settled = race_verdict(objective, run, known)
+    return RunSummary(
+        optimizer=name,
+        colour=COLOURS[name][0],
+        hyper={k: run.hyper[k] for k in HYPER_NAMES if k in run.hyper},
+        path=tuple(tuple(float(v) for v in p) for p in run.path),
+        values=tuple(float(v) for v in run.values),
+        verdict=verdict,
+        stopped=run.stopped,
+        steps_to_tol=run.steps_to_tol,
+        settled_local=settled,
+    )
+
+
+def race_verdict(objective: Objective, run: OptimizerRun,
+                 known: KnownMinimum) -> tuple[str, bool]:
+    """The /gd verdict, sharpened by a known minimum; and whether the run settled in a
+    known local minimum.
+
+    gd.judge calls a run converged once |∇f| has shrunk to 2% of its start, which on a
+    steep surface (Rosenbrock) happens long before the minimum. With f_min known,
+    converged means f − f_min <= tol at the end, or resting next to a known local
+    minimum; a run that is neither is still on its way (slow).
+    """
+    norms = np.array([np.linalg.norm(objective.gradient(p)) for p in run.path])
+    stopped = "steps" if run.stopped == "steps" else "escaped"
+    verdict = judge(run.path, run.values, norms, stopped)
+    if known.f_min is None or verdict in ("diverged", "oscillating"):
+        return verdict, False
+    if run.values[-1] - known.f_min <= TOLERANCE:
+        return "converged", False
+    final = run.path[-1]
+    if any(np.linalg.norm(final - np.asarray(m)) <= SETTLED_DISTANCE for m in known.local_minima):
+        return "converged", True
+    return "slow", False
+
+
+def race_picture(objective: Objective, summary: OptSummary) -> RacePicture:
+    """Sample the surface around every shown path (and the known minima) for drawing."""
+    paths = [np.array(run.path) for run in summary.runs]
+    shown = [path[: visible_prefix(path, run.verdict == "diverged")]
+             for path, run in zip(paths, summary.runs)]
+    minima = np.array(summary.known.minima, dtype=float).reshape(-1, objective.dimension)
+    everything = np.vstack([*shown, minima])
+    low, high = window(everything, (everything.min(axis=0) + everything.max(axis=0)) / 2)
+    f_min = summary.known.f_min
+    runs = tuple(
+        RaceRun(
+            colour=COLOURS[run.optimizer][1],
+            points=_surface_points(objective, part),
+            progress=np.array(run.values) - (f_min if f_min is not None else 0.0),
+            reaches_end=len(part) == len(path),
+        )
+        for run, path, part in zip(summary.runs, paths, shown)
+    )
+    common = {"runs": runs, "minima": _surface_points(objective, minima),
+              "log_progress": f_min is not None, "target": summary.tol if f_min is not None else None}
+    if objective.dimension == 1:
+        xs = np.linspace(low[0], high[0], CURVE_SAMPLES)
+        return RacePicture(curve=(xs, objective.values(xs)), **common)
+    gx, gy = np.meshgrid(np.linspace(low[0], high[0], GRID_SAMPLES),
+                         np.linspace(low[1], high[1], GRID_SAMPLES))
+    return RacePicture(grid=(gx, gy, objective.values(gx, gy)), **common)
+
+
+def _surface_points(objective: Objective, points: np.ndarray) -> np.ndarray:
+    """Where points sit on the surface panel: (x, y) in 2-D, (x, f(x)) on the curve."""
+    if objective.dimension == 2:
+        return points
+    return np.column_stack([points[:, 0], objective.values(points[:, 0])])

@@ -1,0 +1,125 @@
+"""Small multiples: one panel per run of the same surface.
+
+Each panel draws the surface (the curve in 1-D, contours in 2-D) and one run's path in
+the colour of its verdict. The lab gives the panels one shared window so the runs
+compare at a glance, and a wider one only to a run that would leave it (and says so).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from matplotlib.axes import Axes
+
+from bot.render.canvas import END, INK, MUTED, new_figure, png_bytes, style_axes
+from bot.render.contours import draw_loss_contours, loss_levels
+from bot.render.glyphs import symbol_fonts
+
+WIDTH = 1000
+PANEL_HEIGHT = 340
+#: Pixels above the first row (the figure's title and the first panels' titles) and
+#: below the last (tick labels and the axis name).
+TOP, BOTTOM = 150, 60
+#: Columns for 2 … 6 panels: two side by side, three in a row, then two rows.
+COLUMNS = {1: 1, 2: 2, 3: 3, 4: 2, 5: 3, 6: 3}
+VERDICT_COLOURS = {
+    "converged": "#2f9e44",
+    "slow": "#1971c2",
+    "oscillating": "#f08c00",
+    "diverged": END,
+}
+
+
+@dataclass(frozen=True)
+class Panel:
+    """One run: ``points`` (k, 2) as drawn ((x, f(x)) in 1-D, (x, y) in 2-D) over its
+    surface, ``curve`` (xs, f(xs)) or ``grid`` (X, Y, Z)."""
+
+    points: np.ndarray
+    verdict: str
+    title: str  # first line, e.g. "lr = 0.2"
+    subtitle: str  # second line, e.g. the verdict in words
+    curve: tuple[np.ndarray, np.ndarray] | None = None
+    grid: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+    note: str = ""  # e.g. "a wider frame than the others"
+    ends_inside: bool = True  # False: the run goes on beyond the drawn points
+
+
+@dataclass(frozen=True)
+class PanelsPicture:
+    panels: tuple[Panel, ...]
+
+
+@dataclass(frozen=True)
+class PanelsLabels:
+    title: str
+    x_label: str
+    y_label: str
+
+
+def _draw_surface(ax: Axes, panel: Panel) -> None:
+    if panel.grid is not None:
+        gx, gy, gz = panel.grid
+        values = np.ma.masked_invalid(gz)
+        draw_loss_contours(ax, (gx, gy, values),
+                           loss_levels(float(values.min()), float(values.max()), 10))
+        ax.set_aspect("equal", adjustable="box")
+        return
+    assert panel.curve is not None
+    xs, ys = panel.curve
+    ax.plot(xs, ys, color=MUTED, linewidth=2, zorder=1)
+    ax.set_xlim(xs[0], xs[-1])
+    finite = ys[np.isfinite(ys)]
+    low, high = float(finite.min()), float(finite.max())
+    pad = 0.08 * (high - low) if high > low else 1.0
+    ax.set_ylim(low - pad, high + pad)
+
+
+def _draw_panel(ax: Axes, panel: Panel, labels: PanelsLabels, first_column: bool,
+                last_row: bool) -> None:
+    style_axes(ax)
+    _draw_surface(ax, panel)
+    colour = VERDICT_COLOURS[panel.verdict]
+    points = panel.points
+    ax.plot(points[:, 0], points[:, 1], color=colour, linewidth=1.6, marker="o",
+            markersize=4.5 if len(points) <= 60 else 0, zorder=3, clip_on=True)
+    ax.plot(*points[0], "o", color="white", markeredgecolor=INK, markeredgewidth=2,
+            markersize=10, zorder=5)
+    if panel.ends_inside:
+        ax.plot(*points[-1], "*", color=colour, markeredgecolor="white", markersize=16,
+                zorder=6)
+    ax.set_title(f"{panel.title}\n{panel.subtitle}", color=colour, fontsize=12.5,
+                 fontweight="bold")
+    if panel.note:
+        ax.text(0.03, 0.03, panel.note, transform=ax.transAxes, fontsize=10, color=END,
+                ha="left", va="bottom", zorder=8,
+                bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.85, "pad": 2})
+    if first_column:
+        ax.set_ylabel(labels.y_label, color=INK, fontsize=11)
+    if last_row:
+        ax.set_xlabel(labels.x_label, color=INK, fontsize=11)
+    ax.tick_params(labelsize=10)
+
+
+def render_panels(picture: PanelsPicture, labels: PanelsLabels) -> bytes:
+    """All panels in a grid (two or three columns) under one title."""
+    count = len(picture.panels)
+    columns = COLUMNS[count]
+    rows = math.ceil(count / columns)
+    height = rows * PANEL_HEIGHT + TOP
+    margins = {"left": 0.075, "right": 0.98, "bottom": BOTTOM / height,
+               "top": 1 - TOP / height, "wspace": 0.25, "hspace": 0.6}
+    with symbol_fonts():
+        figure = new_figure(WIDTH, height, margins=margins)
+        axes = figure.subplots(rows, columns, squeeze=False)
+        for index, ax in enumerate(axes.flat):
+            if index >= count:
+                ax.set_visible(False)
+                continue
+            row, column = divmod(index, columns)
+            last_row = row == rows - 1 or index + columns >= count
+            _draw_panel(ax, picture.panels[index], labels, column == 0, last_row)
+        figure.suptitle(labels.title, color=INK, fontsize=15, y=1 - 12 / height, va="top")
+        return png_bytes(figure)

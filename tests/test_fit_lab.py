@@ -1,0 +1,146 @@
+"""/fit: train and validation errors against numpy.polyfit and a least-squares solve
+written here, the verdicts in the lessons' words, the picture and caption, every
+refused option."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from bot.commands import fit
+from bot.commands.fit import EXAMPLE, parse
+from bot.engine.regression import curve_data, judge_fit, split_indices
+from bot.fa.html import plain_text
+from bot.fa.numbers import ascii_number
+from bot.labs.fit import DEFAULT_SEED, DEGREES, FitRequest, run_fit
+from tests.lab_checks import assert_caption, assert_png, assert_refused
+
+
+def data(request: FitRequest):
+    x, y = curve_data(request.n, request.noise, request.seed)
+    train, val = split_indices(request.n, 1 / 3, request.seed)
+    return x[train], y[train], x[val], y[val]
+
+
+def lstsq_errors(request: FitRequest, degree: int) -> tuple[float, float, np.ndarray]:
+    """Least squares on the Vandermonde matrix of t = 2x − 1, written out here."""
+    x_train, y_train, x_val, y_val = data(request)
+    powers = np.arange(degree + 1)
+    vander = (2 * x_train[:, None] - 1) ** powers
+    coefficients = np.linalg.lstsq(vander, y_train, rcond=None)[0]
+    train = np.mean((vander @ coefficients - y_train) ** 2)
+    val = np.mean(((2 * x_val[:, None] - 1) ** powers @ coefficients - y_val) ** 2)
+    return float(train), float(val), coefficients
+
+
+@pytest.fixture(scope="module")
+def nine():
+    return run_fit(FitRequest(degree=9))
+
+
+def test_split_sizes(nine):
+    summary = nine.summary
+    assert (summary.n_train, summary.n_val) == (20, 10)
+    train, val = split_indices(30, 1 / 3, DEFAULT_SEED)
+    assert sorted(np.concatenate([train, val])) == list(range(30))
+
+
+@pytest.mark.parametrize("degree", range(1, 8))
+def test_errors_match_numpy_polyfit_on_raw_x(nine, degree):
+    x_train, y_train, x_val, y_val = data(FitRequest(degree=9))
+    coefficients = np.polyfit(x_train, y_train, degree)
+    train = np.mean((np.polyval(coefficients, x_train) - y_train) ** 2)
+    val = np.mean((np.polyval(coefficients, x_val) - y_val) ** 2)
+    row = nine.summary.to_data()["errors_by_degree"][degree - 1]
+    assert row["degree"] == degree
+    assert row["train"] == pytest.approx(train, rel=1e-8)
+    assert row["val"] == pytest.approx(val, rel=1e-8)
+
+
+@pytest.mark.parametrize("degree", DEGREES)
+def test_errors_match_a_least_squares_solve_for_every_degree(nine, degree):
+    train, val, _ = lstsq_errors(FitRequest(degree=9), degree)
+    assert nine.summary.train_errors[degree - 1] == pytest.approx(train, rel=1e-9)
+    assert nine.summary.val_errors[degree - 1] == pytest.approx(val, rel=1e-7)
+
+
+def test_coefficients_and_chosen_errors(nine):
+    request = FitRequest(degree=9)
+    train, val, coefficients = lstsq_errors(request, 9)
+    data = nine.summary.to_data()
+    assert data["degree"] == 9 and data["basis"] == "t = 2x - 1"
+    np.testing.assert_allclose(data["coefficients"], coefficients, rtol=1e-7, atol=1e-9)
+    assert data["train_error"] == pytest.approx(train, rel=1e-9)
+    assert data["val_error"] == pytest.approx(val, rel=1e-7)
+    assert data["best_degree"] == 1 + int(np.argmin([row["val"] for row in
+                                                      data["errors_by_degree"]]))
+
+
+@pytest.mark.parametrize(("request_", "verdict", "words"), [
+    (FitRequest(degree=1), "underfit", "کم‌برازش (underfitting)"),
+    (FitRequest(degree=3), "good", "مناسب"),
+    (FitRequest(degree=9), "overfit", "بیش‌برازش (overfitting)"),
+    (FitRequest(degree=12), "overfit", "بیش‌برازش (overfitting)"),
+    (FitRequest(degree=9, n=300), "good", "مناسب"),  # more data tames the variance
+    (FitRequest(degree=12, noise=0.0), "good", "مناسب"),  # no noise, nothing to memorise
+])
+def test_verdicts_in_the_lessons_words(request_, verdict, words):
+    result = run_fit(request_)
+    assert result.summary.verdict == verdict
+    text = assert_caption(fit.words.caption(result.summary))
+    assert words in text
+    assert_png(result.png)
+
+
+def test_judge_fit_rules():
+    train = np.array([0.30, 0.05, 0.04, 0.01])
+    val = np.array([0.35, 0.06, 0.30, 0.05])
+    # σ = 0.2: reference σ² + 0.001 = 0.041.
+    assert judge_fit(0, train, val, 0.2) == "underfit"  # 0.30 > 2·0.041
+    assert judge_fit(1, train, val, 0.2) == "good"
+    assert judge_fit(2, train, val, 0.2) == "overfit"  # 0.30 > 2·0.041, > 2·0.04, > 2·0.06
+    assert judge_fit(3, train, val, 0.2) == "good"  # 0.05 is not above 2·0.041
+    # A big gap alone is not overfitting when the validation curve did not rise.
+    assert judge_fit(1, np.array([0.5, 0.01]), np.array([0.2, 0.5]), 0.2) == "overfit"
+    assert judge_fit(1, np.array([0.5, 0.01]), np.array([0.6, 0.5]), 0.2) == "good"
+
+
+def test_caption_numbers(nine):
+    text = plain_text(fit.words.caption(nine.summary))
+    summary = nine.summary
+    assert f"MSE = {ascii_number(summary.train_error)}" in text
+    assert f"MSE = {ascii_number(summary.val_error)}" in text
+    assert "σ² = 0.04" in text and "درجهٔ ۵" in text
+
+
+# ---------------------------------------------------------------------- parsing
+
+def test_defaults():
+    assert parse("") == FitRequest(3, 30, 0.2, DEFAULT_SEED)
+    assert parse(EXAMPLE.partition(" ")[2]) == FitRequest(9, 30, 0.2, DEFAULT_SEED)
+    assert parse("degree=۹ noise=۰٫۵ seed=۱") == FitRequest(9, 30, 0.5, 1)
+
+
+@pytest.mark.parametrize(("args", "needles"), [
+    ("degree=0", ("degree", "۱", "۱۲")),
+    ("degree=13", ("degree", "۱۲")),
+    ("degree=2.5", ("degree", "عدد صحیح", "2.5")),
+    ("degree=high", ("degree", "high")),
+    ("n=10", ("n", "۲۰", "۲۰۰۰")),
+    ("n=3000", ("n", "۲۰۰۰")),
+    ("noise=-0.1", ("noise", "۰", "۲")),
+    ("noise=3", ("noise", "۲")),
+    ("noise=nan", ("noise", "nan")),
+    ("noise=low", ("noise=low", "عدد نیست")),
+    ("seed=-4", ("seed",)),
+    ("lambda=0.1", ("lambda", "نمی‌شناسم", "degree")),
+    ("9", ("9", "name=value")),
+])
+def test_every_bad_option_gets_its_own_message(args, needles):
+    assert_refused(parse, args, EXAMPLE, *needles)
+
+
+async def test_run_in_the_render_pool(ctx):
+    response = await fit.run("degree=2 n=40 seed=5", ctx)
+    assert response.data["degree"] == 2 and len(response.data["errors_by_degree"]) == 12
+    assert_png(response.replies[0].media.data)

@@ -1,0 +1,187 @@
+"""/lr: panels' paths against x0(1 − lr·c)^k, thresholds against 1/c and 2/c (and the
+largest eigenvalue in 2-D, in closed form), verdicts, the classic four-panel figure told
+truthfully, the picture and caption, every refused option."""
+
+from __future__ import annotations
+
+import math
+from functools import cache
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from bot.commands import lr as lr_command
+from bot.commands.lr import EXAMPLE, EXAMPLES, parse
+from bot.engine.gd import ABSOLUTE_TOLERANCE, RELATIVE_TOLERANCE
+from bot.fa import lr as words
+from bot.fa.html import plain_text
+from bot.labs.lr import run_lr
+from tests.lab_checks import assert_caption, assert_png, assert_refused
+
+
+@cache
+def result(args: str):
+    return run_lr(parse(args))
+
+
+def data(args: str) -> dict:
+    return result(args).summary.to_data()
+
+
+# ---------------------------------------------------------------------------
+# 1. The default: the classic four panels for 0.1x² from x0 = 2
+# ---------------------------------------------------------------------------
+
+
+def test_default_is_the_classic_figure() -> None:
+    d = data("")
+    assert d["function"] == "0.1x^2" and d["x0"] == 2.0 and d["steps"] == 25
+    assert [run["lr"] for run in d["runs"]] == [0.2, 0.4, 0.6, 0.8]
+
+
+@pytest.mark.parametrize("index", range(4))
+def test_default_paths_are_x0_times_powers_of_one_minus_0_2_lr(index: int) -> None:
+    run = data("")["runs"][index]
+    factor = 1 - 0.2 * run["lr"]  # f'(x) = 0.2x, so x_{k+1} = x_k − lr·0.2·x_k
+    expected = 2 * factor ** np.arange(26)
+    np.testing.assert_allclose(np.array(run["path"])[:, 0], expected, rtol=1e-12)
+    assert run["final_value"] == pytest.approx(0.1 * expected[-1] ** 2, rel=1e-12)
+    # Monotone: every point is positive and smaller than the one before.
+    assert np.all(expected > 0) and np.all(np.diff(expected) < 0)
+
+
+def test_default_verdicts_follow_the_gradient_rule_and_none_oscillates() -> None:
+    for run in data("")["runs"]:
+        shrink = (1 - 0.2 * run["lr"]) ** 25  # |f'(x_25)| / |f'(x_0)|
+        expected = "converged" if shrink <= RELATIVE_TOLERANCE else "slow"
+        assert run["verdict"] == expected
+        assert run["verdict"] != "oscillating"
+    assert [r["verdict"] for r in data("")["runs"]] == ["slow", "slow", "slow", "converged"]
+
+
+def test_default_caption_tells_the_truth_about_0_6_and_0_8() -> None:
+    text = assert_caption(words.caption(result("").summary))
+    for factor in ("0.96", "0.92", "0.88", "0.84"):
+        assert f"ضریب {factor} (یکنواخت)" in text
+    assert "lr < 5" in text and "lr > 10" in text
+    assert "0.6 و 0.8 روی 0.1x² نوسان نمی‌کنند" in text
+    assert data("")["thresholds"] == {"monotone_below": pytest.approx(5.0),
+                                      "diverge_above": pytest.approx(10.0)}
+
+
+# ---------------------------------------------------------------------------
+# 2. Thresholds: 1/c and 2/c; in 2-D the largest Hessian eigenvalue
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("function", "curvature"), [
+    ("0.1x^2", 0.2),
+    ("3x^2", 6.0),
+    ("0.5(x-1)^2+4", 1.0),
+    ("x^2+10y^2 x0=2,1", 20.0),
+    ("2x^2+xy+y^2 x0=1,1", 3 + math.sqrt(2)),  # Hessian [[4, 1], [1, 2]]: 3 ± √2
+])
+def test_thresholds_are_one_and_two_over_the_largest_curvature(function: str,
+                                                               curvature: float) -> None:
+    thresholds = data(f"{function} lrs=0.01,0.02")["thresholds"]
+    assert thresholds["monotone_below"] == pytest.approx(1 / curvature, rel=1e-12)
+    assert thresholds["diverge_above"] == pytest.approx(2 / curvature, rel=1e-12)
+
+
+@pytest.mark.parametrize("function", ["x^4", "sin(x)", "x^2-y^2 x0=1,1", "x^2+y x0=1,1",
+                                      "-x^2"])
+def test_no_thresholds_without_a_convex_quadratic(function: str) -> None:
+    assert data(f"{function} lrs=0.01,0.02")["thresholds"] is None
+    assert "آستانهٔ دقیقی" in plain_text(words.caption(result(f"{function} lrs=0.01,0.02")
+                                                       .summary))
+
+
+def test_the_three_regimes_on_x_squared() -> None:
+    # f = x², c = 2: thresholds 0.5 and 1; factors 0.6, −0.2, −1.2.
+    runs = data("x^2 lrs=0.2,0.6,1.1")["runs"]
+    for run, factor in zip(runs, (0.6, -0.2, -1.2)):
+        points = np.array(run["path"])[:, 0]
+        np.testing.assert_allclose(points, 2 * factor ** np.arange(len(points)), rtol=1e-12)
+    assert [run["verdict"] for run in runs] == ["converged", "oscillating", "diverged"]
+    text = plain_text(words.caption(result("x^2 lrs=0.2,0.6,1.1").summary))
+    assert "نوسانی و میرا" in text and "(واگرا)" in text
+
+
+def test_two_d_panels_follow_each_axis_factor() -> None:
+    # f = x² + 10y² from (2, 1): x_k = 2(1 − 2lr)^k, y_k = (1 − 20lr)^k.
+    for run in data("x^2+10y^2 x0=2,1 lrs=0.02,0.08")["runs"]:
+        points = np.array(run["path"])
+        k = np.arange(len(points))
+        np.testing.assert_allclose(points[:, 0], 2 * (1 - 2 * run["lr"]) ** k, rtol=1e-12)
+        np.testing.assert_allclose(points[:, 1], (1 - 20 * run["lr"]) ** k, rtol=1e-12,
+                                   atol=1e-300)
+        gradient = np.hypot(2 * points[-1, 0], 20 * points[-1, 1])
+        start = np.hypot(4, 20)
+        converged = gradient <= max(ABSOLUTE_TOLERANCE, RELATIVE_TOLERANCE * start)
+        assert (run["verdict"] == "converged") == converged
+
+
+# ---------------------------------------------------------------------------
+# 3. Picture and caption
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("args", "size"), [
+    ("", (1000, 830)),
+    ("x^2 lrs=0.2,0.6", (1000, 490)),
+    ("x^2+10y^2 x0=2,1 lrs=0.01,0.02,0.05,0.08,0.1,0.11", (1000, 830)),
+    ("x^4-3x^2+x lrs=0.01,0.1,0.3", (1000, 490)),
+])
+def test_pictures_and_captions(args: str, size: tuple[int, int]) -> None:
+    image: Image.Image = assert_png(result(args).png)
+    assert image.size == size
+    text = assert_caption(words.caption(result(args).summary))
+    for run in result(args).summary.runs:
+        assert f"lr = {run.lr:g}" in text
+
+
+def test_equal_requests_share_a_key() -> None:
+    assert parse("").key == parse("0.1x^2 lrs=0.2,0.4,0.6,0.8 steps=25 x0=2").key
+    assert parse("x^2 lrs=0.2,0.6").key == parse("x^2 lrs=۰٫۲،۰٫۶").key
+
+
+# ---------------------------------------------------------------------------
+# 4. Refused options
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("args", "example", "needles"), [
+    ("lrs=0.5", EXAMPLE, ("lrs", "بین ۲ تا ۶")),
+    ("lrs=0.1,0.2,0.3,0.4,0.5,0.6,0.7", EXAMPLE, ("lrs", "بین ۲ تا ۶")),
+    ("lrs=0,0.1", EXAMPLE, ("lrs", "بزرگ‌تر از ۰")),
+    ("lrs=-1,0.2", EXAMPLE, ("lrs", "بزرگ‌تر از ۰")),
+    ("lrs=nan,0.2", EXAMPLE, ("lrs", "nan")),
+    ("lrs=0.2,fast", EXAMPLE, ("lrs=fast", "عدد نیست")),
+    ("lrs=0.2,0.2", EXAMPLE, ("0.2", "دو بار")),
+    ("steps=0", EXAMPLE, ("steps", "۱۰۰۰")),
+    ("steps=1001", EXAMPLE, ("steps", "۱۰۰۰")),
+    ("x0=1,2", EXAMPLES[1], ("x0", "یک عدد")),
+    ("x^2+y^2 x0=1", EXAMPLES[2], ("x0", "۲ عدد")),
+    ("x^^2", EXAMPLE, ("تابع را نفهمیدم",)),
+    ("ravine", EXAMPLE, ("ravine", "نمی‌شناسم")),
+    ("lr=0.1", EXAMPLE, ("lr", "نمی‌شناسم", "lrs")),
+])
+def test_bad_options_get_a_specific_persian_message(args: str, example: str,
+                                                     needles: tuple[str, ...]) -> None:
+    assert_refused(parse, args, example, *needles)
+    parse(example.removeprefix("/lr "))
+
+
+async def test_command_replies_with_one_photo_and_data(ctx) -> None:
+    response = await lr_command.run("", ctx)
+    assert len(response.replies) == 1
+    assert response.data["thresholds"]["monotone_below"] == pytest.approx(5.0)
+    assert response.replies[0].media.filename == "lr.png"
+
+
+async def test_undefined_start_is_refused_in_persian(ctx) -> None:
+    from bot.commands.router import handle_text
+
+    response = await handle_text("/lr log(x) x0=-1 lrs=0.1,0.2", ctx)
+    assert "تعریف نشده" in plain_text(response.replies[0].text)
