@@ -13,7 +13,8 @@ from __future__ import annotations
 import asyncio
 import statistics
 import time
-from typing import Callable
+from collections.abc import Callable
+from functools import partial
 
 from benchmarks import naive
 from bot.commands.base import Context
@@ -58,11 +59,11 @@ def renders() -> None:
     print("Rendering (in-process, warm; naive = same picture, fresh pyplot figure)")
     for title, spec in (("/gd 0.1x^2 lr=0.4 steps=25", ("0.1x^2", (2.0,), 0.4, 25)),
                         ("/gd rosenbrock x0=-1,1 lr=0.001", ("(1-x)^2+100(y-x^2)^2", (-1.0, 1.0), 0.001, 25))):
-        trajectory, labels = scene(*spec)
-        line(f"still {title}", best_ms(lambda: render_still(trajectory, labels)),
-             best_ms(lambda: naive.still(trajectory, labels)), "≥ 2×")
-        line(f"GIF 25 steps {title}", best_ms(lambda: render_animation(trajectory, labels), 3),
-             best_ms(lambda: naive.animation(trajectory, labels), 3), "≥ 3×")
+        drawing = scene(*spec)
+        line(f"still {title}", best_ms(partial(render_still, *drawing)),
+             best_ms(partial(naive.still, *drawing)), "≥ 2×")
+        line(f"GIF 25 steps {title}", best_ms(partial(render_animation, *drawing), 3),
+             best_ms(partial(naive.animation, *drawing), 3), "≥ 3×")
     result = run_gd(GDRequest("0.1x^2", (2.0,), 0.4, 25, anim=True))
     worst = run_gd(GDRequest("(1-x)^2+100(y-x^2)^2", (-1.0, 1.0), 0.001, 500, anim=True))
     print(f"{'sizes':<44} PNG {len(result.png) / 1024:.0f} KB (2-D {len(worst.png) / 1024:.0f} KB), "

@@ -12,12 +12,12 @@ import io
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402  (the baseline is pyplot on purpose)
-import numpy as np  # noqa: E402
-from PIL import Image  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+from PIL import Image
 
-from bot.render.fonts import register_fonts  # noqa: E402
-from bot.render.trajectory import (  # noqa: E402
+from bot.render.fonts import register_fonts
+from bot.render.trajectory import (
     GIF_SIZE,
     STILL_SIZE,
     Trajectory,

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import time
 from pathlib import Path
-from typing import Mapping
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
@@ -94,7 +94,7 @@ class Settings:
         return self.db_url or default_url(self.data_dir)
 
     @classmethod
-    def load(cls, environ: Mapping[str, str] | None = None, dotenv: Path = Path(".env")) -> "Settings":
+    def load(cls, environ: Mapping[str, str] | None = None, dotenv: Path = Path(".env")) -> Settings:
         """Environment variables win over ``.env`` entries."""
         env = {**read_dotenv(dotenv), **(os.environ if environ is None else environ)}
 

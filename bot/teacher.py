@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Protocol
 
-from bot.commands.base import Poll, Reply, Services, Text
+from bot.commands.base import Reply, Services, Text
 from bot.commands.practice import quiz_poll
 from bot.curriculum.model import Quiz
 from bot.fa import channel as words
@@ -119,7 +119,7 @@ class Teacher:
         assert current is not None
         try:
             sent = await self._send(current, slot.chat, now)
-        except Exception as error:  # any failure leaves the slot for a retry
+        except Exception as error:  # noqa: BLE001 (any failure leaves the slot for a retry)
             log.warning("posting %s failed: %r", key, error)
             await storage.update_slot(key, status="failed", error=repr(error)[:500])
             return False
@@ -214,10 +214,10 @@ class Teacher:
         day, clock = self.local_day(now)
         for slot in self.plan():
             key = f"{day.isoformat()}:{slot.kind}"
-            if slot.at > clock and await storage.slot(key) is None:
-                if await storage.claim_slot(key, slot.kind, self.owner, now) is not None:
-                    await storage.update_slot(key, status="skipped", error="skipped by an admin")
-                    return slot.kind
+            if (slot.at > clock and await storage.slot(key) is None
+                    and await storage.claim_slot(key, slot.kind, self.owner, now) is not None):
+                await storage.update_slot(key, status="skipped", error="skipped by an admin")
+                return slot.kind
         return None
 
 

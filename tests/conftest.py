@@ -4,9 +4,10 @@ PTB Application wired to it."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import AsyncIterator, Iterator
 
 import pytest
 
@@ -44,6 +45,30 @@ def services(runner: LabRunner, storage: Storage, settings: Settings) -> Service
     runner.file_ids = LRU(1000)  # file ids belong to one (fake) Bot API server: one test
     return Services(runner=runner, requests=LRU(1000), storage=storage, course=curriculum(),
                     settings=settings)
+
+
+class Clock:
+    """A clock the test moves by hand; the ``clock`` fixture installs it as services.clock."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def set(self, now: datetime) -> None:
+        self.now = now
+
+    def advance(self, **delta: float) -> datetime:
+        self.now += timedelta(**delta)
+        return self.now
+
+
+@pytest.fixture
+def clock(services: Services) -> Clock:
+    fake_clock = Clock(datetime(2026, 11, 23, 8, 0, tzinfo=UTC))
+    services.clock = fake_clock
+    return fake_clock
 
 
 @pytest.fixture

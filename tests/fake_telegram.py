@@ -2,8 +2,9 @@
 
 It speaks enough of the Bot API (HTTP POST ``/bot<token>/<method>``, url-encoded or
 multipart bodies, JSON answers) for the bot's handlers: updates are queued by the test
-and served through ``getUpdates`` long polling; every call is recorded; sent messages get
-ids; faults (429 with ``retry_after``, 500) can be injected per method.
+and served through ``getUpdates`` long polling; every call is recorded with its answer;
+sent messages get ids; a sent poll's voter counts can be set (``stopPoll`` returns them);
+faults (429 with ``retry_after``, 500) can be injected per method.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ class Call:
     params: dict[str, Any]
     files: dict[str, bytes] = field(default_factory=dict)
     status: int = 200
+    result: Any = None  # what a successful call answered (the sent message, …)
 
 
 class FakeTelegram:
@@ -51,11 +53,11 @@ class FakeTelegram:
         self._server: ThreadingHTTPServer | None = None
 
     # --- lifecycle -------------------------------------------------------------------
-    def start(self) -> "FakeTelegram":
+    def start(self) -> FakeTelegram:
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+            def do_POST(self) -> None:
                 fake._handle(self)
 
             def log_message(self, *args: object) -> None:
@@ -134,6 +136,14 @@ class FakeTelegram:
         with self._lock:
             self._faults.setdefault(method, []).extend([(status, body)] * times)
 
+    def set_votes(self, chat_id: int, message_id: int, counts: list[int]) -> None:
+        """Give a sent poll these voter counts, one per option (``stopPoll`` returns them)."""
+        with self._lock:
+            poll = self.messages[(chat_id, message_id)]["poll"]
+            for option, count in zip(poll["options"], counts, strict=True):
+                option["voter_count"] = count
+            poll["total_voter_count"] = sum(counts)
+
     def calls_to(self, method: str) -> list[Call]:
         with self._lock:
             return [c for c in self.calls if c.method == method]
@@ -168,7 +178,7 @@ class FakeTelegram:
                 status = 400
                 answer = {"ok": False, "error_code": 400, "description": f"Bad Request: {error!r}"}
         with self._lock:  # recorded once answered, so a waiting test sees the stored state
-            self.calls.append(Call(method, params, files, status))
+            self.calls.append(Call(method, params, files, status, answer.get("result")))
         payload = json.dumps(answer).encode()
         try:
             request.send_response(status)

@@ -5,6 +5,7 @@ truthfully, the picture and caption, every refused option."""
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from functools import cache
 
 import numpy as np
@@ -15,9 +16,9 @@ from bot.commands import lr as lr_command
 from bot.commands.lr import EXAMPLE, EXAMPLES, parse
 from bot.engine.gd import ABSOLUTE_TOLERANCE, RELATIVE_TOLERANCE
 from bot.fa import lr as words
-from bot.fa.html import plain_text
-from bot.labs.lr import run_lr
-from tests.lab_checks import assert_caption, assert_png, assert_refused
+from bot.fa.html import plain_text, visible_length
+from bot.labs.lr import LRRun, LRSummary, run_lr
+from tests.lab_checks import CAPTION_LIMIT, assert_caption, assert_png, assert_refused
 
 
 @cache
@@ -185,3 +186,13 @@ async def test_undefined_start_is_refused_in_persian(ctx) -> None:
 
     response = await handle_text("/lr log(x) x0=-1 lrs=0.1,0.2", ctx)
     assert "تعریف نشده" in plain_text(response.replies[0].text)
+
+
+def test_caption_fits_even_with_extreme_numbers() -> None:
+    big = -1.2345678e7
+    run = LRRun(lr=1.2345e-5, path=((big, big),), values=(big,), verdict="slow",
+                stopped="steps", factor=-1.2345e5)
+    summary = LRSummary("x", "x" * 70, ("x", "y"), (-123456.7, 123456.7), 1000,
+                        tuple(replace(run, lr=run.lr * (k + 1)) for k in range(6)),
+                        1.2345e7, (1 / 1.2345e7, 2 / 1.2345e7))
+    assert visible_length(words.caption(summary)) <= CAPTION_LIMIT

@@ -47,7 +47,7 @@ async def test_gd_sends_a_photo_with_caption_keyboard_and_upload_action(fake: Fa
 async def test_buttons_edit_the_photo_in_place(fake: FakeTelegram, telegram_app) -> None:
     fake.push_message("/gd 0.1x^2 lr=0.4 steps=25", user_id=2002)
     await fake.wait_for("sendPhoto")
-    chat_id, message = next((k, m) for k, m in fake.messages.items() if "photo" in m)
+    message = next(m for m in fake.messages.values() if "photo" in m)
     double = next(b for b in message["reply_markup"]["inline_keyboard"][0] if "×" in b["text"])
     fake.push_button(message, double["callback_data"], user_id=2002)
     edit = (await fake.wait_for("editMessageMedia"))[0]

@@ -6,9 +6,10 @@ here knows about Telegram's API.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any, Awaitable, Callable, Union
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from bot.config import Settings
@@ -71,7 +72,7 @@ class Poll:
     number: int | None = None  # the channel's quiz number
 
 
-Reply = Union[Text, Photo, Animation, Poll]
+Reply = Text | Photo | Animation | Poll
 
 
 @dataclass
@@ -100,20 +101,20 @@ async def _no_progress(action: str) -> None:
 
 
 def _utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 @dataclass
 class Services:
     """Long-lived objects shared by all commands."""
 
-    runner: "LabRunner"
-    requests: "LRU[str, Any]"
-    storage: "Storage"
-    course: "Curriculum"
-    settings: "Settings"
+    runner: LabRunner
+    requests: LRU[str, Any]
+    storage: Storage
+    course: Curriculum
+    settings: Settings
     clock: Callable[[], datetime] = _utc_now
-    teacher: "Teacher | None" = None  # set by the Telegram door when a channel is configured
+    teacher: Teacher | None = None  # set by the Telegram door when a channel is configured
 
 
 @dataclass

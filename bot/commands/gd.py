@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from bot.commands.base import Animation, Button, Context, Keyboard, Media, Photo, Response, UserError
+from bot.commands.base import (
+    Animation,
+    Button,
+    Context,
+    Keyboard,
+    Media,
+    Photo,
+    Response,
+    UserError,
+)
 from bot.commands.lab import recall, remember, run_lab
 from bot.commands.options import Options
 from bot.engine.expr import ExpressionError, parse_function

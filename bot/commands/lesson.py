@@ -1,14 +1,15 @@
-"""/lesson and /lessons — reading the course: next, by number, by topic word, or from a
-paged table of contents."""
+"""/lesson, /lessons and /interview — reading the course: next, by number, by topic word,
+from a paged table of contents; and the interview questions."""
 
 from __future__ import annotations
 
 import math
+import random
 
 from bot.commands.base import Button, Context, Keyboard, Response, Text, UserError
 from bot.curriculum.model import Curriculum, Lesson
 from bot.fa import practice as words
-from bot.fa.lessons import lesson_message
+from bot.fa.lessons import interview_message, lesson_message
 from bot.fa.numbers import fa_int, normalize_input
 
 EXAMPLE = "/lesson 17"
@@ -92,6 +93,25 @@ async def run_toc(args: str, ctx: Context) -> Response:
         return Response([Text(words.NO_LESSONS)])
     page = int(args) if args.strip().isdigit() else 1
     return Response([table_of_contents(ctx.services.course, page)])
+
+
+async def run_interview(args: str, ctx: Context) -> Response:
+    """«💡 سوال مصاحبه»: the interview question of lesson N, or a random one."""
+    course = ctx.services.course
+    pairs = course.interviews
+    if not pairs:
+        return Response([Text(words.NO_LESSONS)])
+    query = normalize_input(args).strip()
+    if query.isdigit():
+        pair = next(((l, i) for l, i in pairs if l.order == int(query)), None)
+        if pair is None:
+            orders = "، ".join(fa_int(l.order) for l, _ in pairs)
+            raise UserError(words.no_interview(int(query), orders))
+    else:
+        pair = random.choice(pairs)
+    lesson, interview = pair
+    return Response([Text(interview_message(lesson, interview))],
+                    data={"lesson": lesson.id, "order": lesson.order})
 
 
 async def on_button(payload: str, ctx: Context) -> Response:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Awaitable, Callable
 
 from bot.commands import act, admin, backprop, batch, fit, gd, lesson, practice, scale
 from bot.commands import lr as lr_command
@@ -43,6 +43,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("lesson", "درس بعدی، یا درس شمارهٔ N، یا درسی دربارهٔ یک کلمه", lesson.EXAMPLE,
             lesson.run, lesson.on_button),
     Command("lessons", "فهرست همهٔ درس‌ها", "/lessons", lesson.run_toc),
+    Command("interview", "سؤال مصاحبه با پاسخ نمونه (تصادفی یا از درس N)", "/interview 27",
+            lesson.run_interview),
     Command("quiz", "کوییز بعدی شما (با مرور سؤال‌های اشتباه)", "/quiz", practice.run_quiz,
             practice.on_button),
     Command("stats", "آمار شما: دقت، پیوستگی روزانه و موضوع‌های ضعیف", "/stats",

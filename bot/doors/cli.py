@@ -6,15 +6,16 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, TextIO
+from typing import Any, TextIO
 
 from bot.commands.base import Animation, Button, Context, Photo, Poll, Reply, Response, Text
 from bot.commands.practice import answer_poll, record_sent_poll
 from bot.commands.router import handle_button, handle_text
-from bot.fa.numbers import normalize_input
 from bot.fa.html import plain_text
+from bot.fa.numbers import normalize_input
 from bot.services import open_services
 
 PROMPT = "شما › "

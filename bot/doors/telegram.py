@@ -35,7 +35,17 @@ from telegram.ext import (
     filters,
 )
 
-from bot.commands.base import Animation, Context, Keyboard, Media, Photo, Poll, Reply, Services, Text
+from bot.commands.base import (
+    Animation,
+    Context,
+    Keyboard,
+    Media,
+    Photo,
+    Poll,
+    Reply,
+    Services,
+    Text,
+)
 from bot.commands.practice import answer_poll, record_sent_poll
 from bot.commands.router import COMMANDS, handle_button, handle_text
 from bot.config import Settings

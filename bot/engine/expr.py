@@ -15,8 +15,8 @@ powers (right-associative, binding tighter than unary minus: ``-x^2`` is ``-(x^2
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import sympy as sp
 

@@ -6,8 +6,8 @@ NumPy functions; every lab that descends a surface uses this object.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 import sympy as sp

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from bot.engine.expr import MAX_DEPTH, MAX_EXPONENT, MAX_LENGTH, ExpressionError
 from bot.fa.html import code, escape

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bot.fa.html import code
-from bot.fa.numbers import ascii_number, fa_int, fa_number
+from bot.fa.numbers import ascii_number, ascii_point, fa_int, fa_number
 from bot.render.trajectory import TrajectoryLabels
 
 if TYPE_CHECKING:
@@ -28,12 +28,8 @@ BUTTONS = {
 }
 
 
-def _point(values: tuple[float, ...]) -> str:
-    inner = ", ".join(ascii_number(v) for v in values)
-    return inner if len(values) == 1 else f"({inner})"
 
-
-def picture_labels(summary: "GDSummary") -> TrajectoryLabels:
+def picture_labels(summary: GDSummary) -> TrajectoryLabels:
     """Title, axis names and markers drawn on the picture."""
     two_d = len(summary.variables) == 2
     name = "f(x, y)" if two_d else "f(x)"
@@ -56,7 +52,7 @@ def picture_labels(summary: "GDSummary") -> TrajectoryLabels:
     )
 
 
-def caption(summary: "GDSummary") -> str:
+def caption(summary: GDSummary) -> str:
     """The photo caption (Telegram HTML, well under the 1024-character limit)."""
     two_d = len(summary.variables) == 2
     f_name = "f(x, y)" if two_d else "f(x)"
@@ -72,11 +68,11 @@ def caption(summary: "GDSummary") -> str:
         f"مشتق: {code(derivative)}",
         (
             f"نرخ یادگیری (learning rate) {code(f'lr = {ascii_number(summary.lr)}')}، "
-            f"شروع از {code(f'{x0_name} = {_point(summary.x0)}')}، "
+            f"شروع از {code(f'{x0_name} = {ascii_point(summary.x0)}')}، "
             f"{fa_int(summary.steps_taken)} گام"
         ),
         (
-            f"پایان: {code(f'{end_name} = {_point(summary.final)}')}، "
+            f"پایان: {code(f'{end_name} = {ascii_point(summary.final)}')}، "
             f"{code(f'f = {ascii_number(summary.final_value)}')}"
         ),
         "",
@@ -89,7 +85,7 @@ def caption(summary: "GDSummary") -> str:
     return "\n".join(lines)
 
 
-def verdict_reason(summary: "GDSummary") -> str:
+def verdict_reason(summary: GDSummary) -> str:
     """What the teacher says about the run, in one or two sentences."""
     steps = fa_int(summary.steps_taken)
     if summary.verdict == "diverged":
@@ -115,7 +111,7 @@ def verdict_reason(summary: "GDSummary") -> str:
     )
 
 
-def curvature_hint(summary: "GDSummary") -> str:
+def curvature_hint(summary: GDSummary) -> str:
     """Why, in numbers: along the steepest direction each step multiplies the error by
     1 − lr·λ (exact for a quadratic, a local estimate otherwise)."""
     c = summary.lr_times_lambda
@@ -147,7 +143,7 @@ def curvature_hint(summary: "GDSummary") -> str:
 
 def start_problem(code_name: str, x0: tuple[float, ...]) -> str:
     """Why a run cannot start at x0: f or its gradient is undefined there."""
-    point = code(("x0 = " if len(x0) == 1 else "(x0, y0) = ") + _point(x0))
+    point = code(("x0 = " if len(x0) == 1 else "(x0, y0) = ") + ascii_point(x0))
     if code_name == "undefined":
         return f"تابع در نقطهٔ شروع {point} تعریف نشده است (مثلاً log صفر یا عدد منفی). نقطهٔ شروع دیگری با {code('x0=')} بدهید."
     return f"مشتق تابع در نقطهٔ شروع {point} تعریف نشده یا بی‌نهایت است. نقطهٔ شروع دیگری با {code('x0=')} بدهید."

@@ -30,3 +30,17 @@ def visible_length(markup: str) -> int:
     """Length Telegram checks against its limits: UTF-16 code units of the text left
     after the HTML tags are parsed away (an emoji counts as two)."""
     return len(plain_text(markup).encode("utf-16-le")) // 2
+
+
+CAPTION_LIMIT = 1024  # Telegram's limit for a photo or animation caption
+
+
+def fit_caption(bodies: list[list[str]], notes: list[str]) -> str:
+    """The first body (most detailed first) with as many notes as fit in a caption."""
+    text = ""
+    for body in bodies:
+        for kept in range(len(notes), -1, -1):
+            text = "\n".join(body + notes[:kept])
+            if visible_length(text) <= CAPTION_LIMIT:
+                return text
+    return text

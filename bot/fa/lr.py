@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bot.fa.errors import with_example
-from bot.fa.html import code
-from bot.fa.numbers import ascii_number, fa_int, fa_number
+from bot.fa.html import code, fit_caption
+from bot.fa.numbers import ascii_number, ascii_point, fa_int, fa_number
 from bot.fa.opt import VERDICTS
 from bot.fa.picture import ltr
 from bot.render.panels import PanelsLabels
@@ -25,10 +25,6 @@ WIDER_FRAME = "کادر این نمودار بازتر است"
 #: The function of the classic four-panel figure, as :func:`bot.fa.formula.plain` prints it.
 CLASSIC = "0.1x^2"
 
-
-def _point(values: tuple[float, ...]) -> str:
-    inner = ", ".join(ascii_number(v) for v in values)
-    return inner if len(values) == 1 else f"({inner})"
 
 
 def _f_name(summary: LRSummary) -> str:
@@ -63,7 +59,7 @@ def panel_subtitle(run: LRRun) -> str:
 def picture_labels(summary: LRSummary) -> PanelsLabels:
     two_d = len(summary.variables) == 2
     formula = ltr(f"{_f_name(summary)} = {summary.function_pretty}")
-    start = ltr(("(x0, y0) = " if two_d else "x0 = ") + _point(summary.x0))
+    start = ltr(("(x0, y0) = " if two_d else "x0 = ") + ascii_point(summary.x0))
     return PanelsLabels(
         title=f"گرادیان کاهشی روی {formula} با چند نرخ یادگیری\n"
               f"شروع از {start} · {fa_int(summary.steps)} گام",
@@ -73,21 +69,22 @@ def picture_labels(summary: LRSummary) -> PanelsLabels:
 
 
 def caption(summary: LRSummary) -> str:
-    """The photo caption: the setting, the thresholds, one line per learning rate."""
+    """The photo caption: the setting, the thresholds, one line per learning rate (the
+    notes, then the final points, give way if it would pass Telegram's limit)."""
     start = "(x0, y0)" if len(summary.variables) == 2 else "x0"
-    lines = [
+    head = [
         "📊 <b>یک تابع، چند نرخ یادگیری (learning rate)</b>",
         (f"تابع: {code(f'{_f_name(summary)} = {summary.function_pretty}')}، شروع از "
-         f"{code(f'{start} = {_point(summary.x0)}')}، {fa_int(summary.steps)} گام؛ "
+         f"{code(f'{start} = {ascii_point(summary.x0)}')}، {fa_int(summary.steps)} گام؛ "
          "یک نمودار برای هر نرخ."),
         _thresholds(summary),
         "",
-        *(_run_line(run) for run in summary.runs),
     ]
+    bodies = [head + [_run_line(run, points) for run in summary.runs] for points in (True, False)]
     notes = _notes(summary)
     if notes:
-        lines.extend(["", *notes])
-    return "\n".join(lines)
+        notes[0] = "\n" + notes[0]  # a blank line between the rows and the notes
+    return fit_caption(bodies, notes)
 
 
 def _thresholds(summary: LRSummary) -> str:
@@ -107,26 +104,28 @@ def _thresholds(summary: LRSummary) -> str:
     )
 
 
-def _run_line(run: LRRun) -> str:
+def _run_line(run: LRRun, with_point: bool) -> str:
     factor = ""
     if run.factor is not None:
         factor = f"ضریب {code(ascii_number(run.factor))} ({regime(run.factor)}) · "
+    end = f"پایان {code(ascii_point(run.final))}، " if with_point else "پایان: "
     return (f"• {code(f'lr = {ascii_number(run.lr)}')}: {factor}{VERDICTS[run.verdict]}؛ "
-            f"پایان {code(_point(run.final))}، {code(f'f = {ascii_number(run.final_value)}')}")
+            f"{end}{code(f'f = {ascii_number(run.final_value)}')}")
 
 
 def _notes(summary: LRSummary) -> list[str]:
+    """Most important first: later notes are the first to go if the caption is long."""
     notes = []
     runs = summary.runs
     if summary.thresholds and all(run.factor is not None and run.factor > 0 for run in runs):
-        notes.append("📌 همهٔ این نرخ‌ها زیر آستانهٔ نوسان‌اند: ضریب‌ها بین ۰ و ۱ است، پس نقطه "
-                     "هر گام بی‌آن‌که از کمینه بپرد نزدیک‌تر می‌شود؛ نرخ بزرگ‌تر فقط سریع‌تر است.")
         big = [run.lr for run in runs if run.lr in (0.6, 0.8)]
         if summary.function == CLASSIC and big:
             rates = " و ".join(code(ascii_number(lr)) for lr in big)
             notes.append(f"⚠️ برخلاف ادعای یک پست وبلاگ پرخواننده، {rates} روی "
                          f"{code('0.1x²')} نوسان نمی‌کنند؛ نوسان از {code('lr > 5')} شروع "
                          f"می‌شود و واگرایی از {code('lr > 10')}.")
+        notes.append("📌 همهٔ این نرخ‌ها زیر آستانهٔ نوسان‌اند: ضریب‌ها بین ۰ و ۱ است، پس نقطه "
+                     "هر گام بی‌آن‌که از کمینه بپرد نزدیک‌تر می‌شود؛ نرخ بزرگ‌تر فقط سریع‌تر است.")
     if any(run.verdict == "slow" for run in runs):
         notes.append("🐢 «کند» یعنی هنوز پایین می‌رود و به ته دره نرسیده است؛ با گام بیشتر "
                      f"(مثلاً {code('steps=100')}) جلوتر می‌رود.")

@@ -85,3 +85,9 @@ def fa_number(value: float, significant: int = 4) -> str:
 def fa_int(value: int) -> str:
     """An integer with Persian digits."""
     return fa_digits(str(value))
+
+
+def ascii_point(values: tuple[float, ...] | list[float], significant: int = 4) -> str:
+    """A point for a formula: ``2`` in one dimension, ``(2, 1)`` in two."""
+    inner = ", ".join(ascii_number(v, significant) for v in values)
+    return inner if len(values) == 1 else f"({inner})"

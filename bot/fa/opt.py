@@ -6,8 +6,8 @@ import difflib
 from typing import TYPE_CHECKING
 
 from bot.fa.errors import with_example
-from bot.fa.html import code, visible_length
-from bot.fa.numbers import ascii_number, fa_int
+from bot.fa.html import code, fit_caption
+from bot.fa.numbers import ascii_number, ascii_point, fa_int
 from bot.fa.picture import ltr
 from bot.render.race import RaceLabels
 
@@ -44,13 +44,6 @@ PRESETS = {
 
 BUTTONS = {"anim": "🎞 انیمیشن مسابقه"}
 #: Telegram's limit for a photo caption.
-CAPTION_LIMIT = 1024
-
-
-def _point(values: tuple[float, ...], significant: int = 4) -> str:
-    inner = ", ".join(ascii_number(v, significant) for v in values)
-    return inner if len(values) == 1 else f"({inner})"
-
 
 def _f_name(summary: OptSummary) -> str:
     return "f(x, y)" if len(summary.variables) == 2 else "f(x)"
@@ -61,7 +54,8 @@ def picture_labels(summary: OptSummary) -> RaceLabels:
     known = summary.known.f_min is not None
     formula = ltr(f"{_f_name(summary)} = {summary.function_pretty}")
     return RaceLabels(
-        title=f"مسابقهٔ بهینه‌سازها روی {formula}\n{fa_int(summary.steps)} گام از یک نقطهٔ شروع",
+        title=f"مسابقهٔ بهینه‌سازها: {fa_int(summary.steps)} گام از یک نقطهٔ شروع",
+        formula=formula,
         x_label="x",
         y_label="y" if two_d else "f(x)",
         runs=tuple(run.optimizer for run in summary.runs),
@@ -81,15 +75,11 @@ def caption(summary: OptSummary) -> str:
     for very long numbers) the rows drop their final points, which the picture shows.
     """
     head = _head(summary)
-    notes = _notes(summary)
+    bodies = []
     for points in (True, False):
         rows = [_run_line(run, summary.lr_source != "user", points) for run in summary.runs]
-        body = [*head, "", *rows, _tolerance(summary, points)]
-        for kept in range(len(notes), -1, -1):
-            text = "\n".join(body + notes[:kept])
-            if visible_length(text) <= CAPTION_LIMIT:
-                return text
-    return text
+        bodies.append([*head, "", *rows, _tolerance(summary, points)])
+    return fit_caption(bodies, _notes(summary))
 
 
 def _head(summary: OptSummary) -> list[str]:
@@ -100,8 +90,8 @@ def _head(summary: OptSummary) -> list[str]:
     lines = [
         title,
         f"تابع: {code(f'{_f_name(summary)} = {summary.function_pretty}')}",
-        (f"شروع از {code(f'{start} = {_point(summary.x0)}')}، {fa_int(summary.steps)} گام. "
-         f"{_minimum(summary)}"),
+        (f"شروع از {code(f'{start} = {ascii_point(summary.x0)}')}، {fa_int(summary.steps)} گام. "
+         f"{_minimum(summary)}").rstrip(),
         _rates(summary),
     ]
     if summary.beta is not None:
@@ -115,7 +105,7 @@ def _minimum(summary: OptSummary) -> str:
         return ""
     value = code(f"f* = {ascii_number(known.f_min)}")
     if len(known.minima) == 1:
-        return f"کمینه {value} در {code(_point(known.minima[0]))}."
+        return f"کمینه {value} در {code(ascii_point(known.minima[0]))}."
     return f"{fa_int(len(known.minima))} کمینه، همه با {value}."
 
 
@@ -143,7 +133,7 @@ def _run_line(run: RunSummary, with_lr: bool, with_point: bool) -> str:
     verdict = VERDICTS[run.verdict] + (" 📍" if run.settled_local else "")
     row = (f"{DOTS[run.colour]} {code(name)} {verdict}، {reached} · "
            f"{code(f'f={ascii_number(run.final_value, 3)}')}")
-    return row + f" در {code(_point(run.final, 3))}" if with_point else row
+    return row + f" در {code(ascii_point(run.final, 3))}" if with_point else row
 
 
 def _tolerance(summary: OptSummary, with_points: bool) -> str:

@@ -61,8 +61,8 @@ def stats_text(name: str, stats: Stats) -> str:
         return NO_ANSWERS
     lines = [
         f"📊 <b>آمار {escape(name) or 'شما'}</b>",
-        f"پاسخ‌ها: {fa_int(stats.answered)} · درست: {fa_int(stats.correct)} · "
-        f"دقت: {fa_number(100 * stats.accuracy, 3)}٪",
+        (f"پاسخ‌ها: {fa_int(stats.answered)} · درست: {fa_int(stats.correct)} · "
+         f"دقت: {fa_number(100 * stats.accuracy, 3)}٪"),
         f"🔥 پیوستگی (streak): {fa_int(stats.current_streak)} روز · بهترین: {fa_int(stats.best_streak)} روز",
     ]
     if stats.weakest:
@@ -121,3 +121,10 @@ def lesson_out_of_range(number: int, total: int) -> str:
 
 
 COURSE_FINISHED = "🎓 همهٔ درس‌ها را خوانده‌اید! دوباره از درس اول:"
+
+
+def no_interview(number: int, orders: str) -> str:
+    return (
+        f"⚠️ درس {fa_int(number)} سؤال مصاحبه ندارد. درس‌هایی که دارند: {orders}\n"
+        f"مثال درست: {code('/interview 27')}"
+    )

@@ -38,7 +38,7 @@ class GDRequest:
         x0 = ",".join(repr(v) for v in self.x0)
         return f"gd|{canonical}|{x0}|{self.lr!r}|{self.steps}|{int(self.anim)}"
 
-    def with_(self, **changes: object) -> "GDRequest":
+    def with_(self, **changes: object) -> GDRequest:
         return replace(self, **changes)  # type: ignore[arg-type]
 
 

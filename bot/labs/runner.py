@@ -17,9 +17,10 @@ import multiprocessing
 import os
 import pickle
 import signal
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from typing import Any, Callable, Literal, TypeVar
+from typing import Any, Literal, TypeVar
 
 from bot.labs.cache import LRU
 
@@ -158,7 +159,7 @@ class LabRunner:
         try:
             # The alarm in the worker fires first; this only guards a wedged worker.
             return await asyncio.wait_for(call, self.timeout + 10)
-        except (asyncio.TimeoutError, BrokenProcessPool) as error:
+        except (TimeoutError, BrokenProcessPool) as error:
             log.warning("lab job stopped: %r", error)
             if isinstance(error, BrokenProcessPool):
                 self._pool = None  # a dead worker breaks the pool; start a fresh one

@@ -7,7 +7,7 @@ quantised to a palette (plots use few colours) to stay small on slow connections
 from __future__ import annotations
 
 import io
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 from matplotlib.axes import Axes

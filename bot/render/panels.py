@@ -63,15 +63,18 @@ def _draw_surface(ax: Axes, panel: Panel) -> None:
     if panel.grid is not None:
         gx, gy, gz = panel.grid
         values = np.ma.masked_invalid(gz)
-        draw_loss_contours(ax, (gx, gy, values),
-                           loss_levels(float(values.min()), float(values.max()), 10))
+        if values.count() > 1:  # somewhere in the window the function is defined
+            draw_loss_contours(ax, (gx, gy, values),
+                               loss_levels(float(values.min()), float(values.max()), 10))
+        ax.set_xlim(gx[0, 0], gx[0, -1])
+        ax.set_ylim(gy[0, 0], gy[-1, 0])
         ax.set_aspect("equal", adjustable="box")
         return
     assert panel.curve is not None
     xs, ys = panel.curve
     ax.plot(xs, ys, color=MUTED, linewidth=2, zorder=1)
     ax.set_xlim(xs[0], xs[-1])
-    finite = ys[np.isfinite(ys)]
+    finite = np.concatenate([ys[np.isfinite(ys)], panel.points[:, 1]])
     low, high = float(finite.min()), float(finite.max())
     pad = 0.08 * (high - low) if high > low else 1.0
     ax.set_ylim(low - pad, high + pad)

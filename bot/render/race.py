@@ -15,6 +15,7 @@ from matplotlib import patheffects
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 from PIL import Image, ImageColor
 
 from bot.render.canvas import (
@@ -38,6 +39,8 @@ PALETTE_SIZE = 88
 GIF_SIZE = (720, 400)
 MARGINS = {"left": 0.065, "right": 0.845, "bottom": 0.1, "top": 0.86, "wspace": 0.26}
 GIF_MARGINS = {**MARGINS, "bottom": 0.12, "left": 0.075, "right": 0.81}
+#: Characters of the surface panel's formula that fit at full size.
+FORMULA_CHARS = 55
 #: The progress panel shows distances to the minimum down to this fraction of the
 #: start's; smaller ones (and exact zeros, which have no log) leave through the bottom.
 FLOOR = 1e-12
@@ -69,7 +72,8 @@ class RacePicture:
 
 @dataclass(frozen=True)
 class RaceLabels:
-    title: str
+    title: str  # over the whole figure
+    formula: str  # over the surface panel
     x_label: str
     y_label: str
     runs: tuple[str, ...]  # legend entries, one per run
@@ -103,6 +107,7 @@ class _Scene:
             self.paths.append(path)
             self.heads.append(head)
             self.curves.append(curve)
+        figure.suptitle(labels.title, color=INK, fontsize=15 * font_scale, y=0.985, va="top")
         figure.legend(handles=self.paths + self._marker_handles(), loc="center left",
                       bbox_to_anchor=(legend_x, 0.5),
                       fontsize=12 * font_scale, framealpha=0.95, handlelength=1.6)
@@ -126,6 +131,12 @@ class _Scene:
         return [*self.paths, *self.heads, *self.curves]
 
 
+def _length(picture: RacePicture) -> int:
+    """Points in the longest run (a run's progress covers all of it, its drawn path may
+    stop where it leaves the frame)."""
+    return max(len(run.progress) for run in picture.runs)
+
+
 def _progress_values(picture: RacePicture, run: RaceRun) -> np.ndarray:
     if not picture.log_progress:
         return run.progress
@@ -137,8 +148,11 @@ def _draw_surface(ax: Axes, picture: RacePicture, labels: RaceLabels, scale: flo
     if picture.grid is not None:
         gx, gy, gz = picture.grid
         values = np.ma.masked_invalid(gz)
-        low = float(values.min())
-        draw_loss_contours(ax, (gx, gy, values), loss_levels(low, float(values.max()), 14))
+        if values.count() > 1:  # somewhere in the window the function is defined
+            levels = loss_levels(float(values.min()), float(values.max()), 14)
+            draw_loss_contours(ax, (gx, gy, values), levels)
+        ax.set_xlim(gx[0, 0], gx[0, -1])
+        ax.set_ylim(gy[0, 0], gy[-1, 0])
         ax.set_aspect("equal", adjustable="box")
     else:
         assert picture.curve is not None
@@ -153,7 +167,9 @@ def _draw_surface(ax: Axes, picture: RacePicture, labels: RaceLabels, scale: flo
         ax.plot(picture.minima[:, 0], picture.minima[:, 1], "*", color="white",
                 markeredgecolor=INK, markeredgewidth=1.4, markersize=17, zorder=5,
                 linestyle="none", label=labels.minimum)
-    ax.set_title(labels.title, color=INK, fontsize=14 * scale)
+    # A long formula gets a smaller font rather than running over the next panel.
+    size = 14 * scale * min(1.0, FORMULA_CHARS / max(len(labels.formula), 1))
+    ax.set_title(labels.formula, color=INK, fontsize=size)
     ax.set_xlabel(labels.x_label, color=INK, fontsize=12 * scale)
     ax.set_ylabel(labels.y_label, color=INK, fontsize=12 * scale)
     ax.tick_params(labelsize=11 * scale)
@@ -162,10 +178,9 @@ def _draw_surface(ax: Axes, picture: RacePicture, labels: RaceLabels, scale: flo
 def _fit_y(ax: Axes, curve_y: np.ndarray, path_y: np.ndarray) -> None:
     """From the curve's lowest point to the highest point a run visits: the curve may
     leave the frame far out, the runs never do."""
-    finite_curve = curve_y[np.isfinite(curve_y)]
-    finite_path = path_y[np.isfinite(path_y)]
-    low = min(float(finite_curve.min()), float(finite_path.min()))
-    high = float(finite_path.max())
+    both = np.concatenate([curve_y, path_y])
+    low = float(np.min(both[np.isfinite(both)]))
+    high = float(np.max(path_y[np.isfinite(path_y)]))
     pad = 0.08 * (high - low) if high > low else 1.0
     ax.set_ylim(low - pad, high + pad)
 
@@ -174,6 +189,7 @@ def _draw_progress_frame(ax: Axes, picture: RacePicture, labels: RaceLabels,
                          scale: float) -> None:
     """Axes, limits and the tolerance line of the progress panel (no runs yet)."""
     style_axes(ax)
+    ax.xaxis.set_major_locator(MaxNLocator(6, integer=True))
     longest = max(len(run.progress) for run in picture.runs)
     ax.set_xlim(0, max(longest - 1, 1))
     values = np.concatenate([_progress_values(picture, run) for run in picture.runs])
@@ -204,7 +220,7 @@ def render_race_still(picture: RacePicture, labels: RaceLabels) -> bytes:
         figure = new_figure(*STILL_SIZE, margins=MARGINS)
         scene = _Scene(figure, picture, labels, font_scale=1.0,
                        legend_x=MARGINS["right"] + 0.01)
-        scene.show(max(len(run.points) for run in picture.runs))
+        scene.show(_length(picture))
         return png_bytes(figure)
 
 
@@ -221,7 +237,7 @@ def render_race_animation(picture: RacePicture, labels: RaceLabels) -> bytes:
         canvas.draw()
         background = canvas.copy_from_bbox(figure.bbox)
         frames = []
-        for count in frame_indices(max(len(run.points) for run in picture.runs), GIF_FRAMES):
+        for count in frame_indices(_length(picture), GIF_FRAMES):
             canvas.restore_region(background)
             for artist in scene.show(int(count)):
                 artist.axes.draw_artist(artist)

@@ -8,10 +8,11 @@ acknowledged and corrupts nothing (SQLite runs in WAL mode).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from sqlalchemy import case, event, func, select, update
 from sqlalchemy.engine import make_url
@@ -25,7 +26,6 @@ SCHEMA_VERSION = 1
 #: correct review; a third correct review retires it.
 REVIEW_DAYS = (1, 3, 7)
 
-UTC = timezone.utc
 
 
 def normalize_url(url: str) -> str:
@@ -115,7 +115,7 @@ class Storage:
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
 
     @classmethod
-    async def open(cls, url: str) -> "Storage":
+    async def open(cls, url: str) -> Storage:
         database = make_url(normalize_url(url)).database
         if url.startswith("sqlite") and database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)

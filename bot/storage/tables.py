@@ -2,10 +2,31 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A moment stored as UTC. SQLite keeps a datetime's wall-clock digits and drops its
+    zone, so a Tehran time (a week start, an injected clock) would be stored and compared
+    3½ hours off; converting every value on the way in keeps both databases exact."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None or value.tzinfo is None:
+            return value  # naive values are UTC already (the storage's convention)
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None or value.tzinfo is not None:
+            return value
+        return value.replace(tzinfo=UTC)
 
 
 class Base(DeclarativeBase):
@@ -23,7 +44,7 @@ class User(Base):
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     name: Mapped[str] = mapped_column(String(256), default="")
     lesson_position: Mapped[int] = mapped_column(Integer, default=0)  # last lesson order read
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class SentPoll(Base):
@@ -36,7 +57,7 @@ class SentPoll(Base):
     message_id: Mapped[int] = mapped_column(BigInteger)
     kind: Mapped[str] = mapped_column(String(16))  # practice | channel | group
     number: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class Answer(Base):
@@ -50,7 +71,7 @@ class Answer(Base):
     chat_id: Mapped[int] = mapped_column(BigInteger)
     option: Mapped[int] = mapped_column(Integer)
     correct: Mapped[bool] = mapped_column(Boolean)
-    answered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    answered_at: Mapped[datetime] = mapped_column(UTCDateTime())
     __table_args__ = (
         Index("answers_user_poll", "user_id", "poll_id", unique=True),
         Index("answers_chat_time", "chat_id", "answered_at"),
@@ -64,7 +85,7 @@ class Review(Base):
     user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     quiz_id: Mapped[str] = mapped_column(String(128), primary_key=True)
     stage: Mapped[int] = mapped_column(Integer, default=0)
-    due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
 class Slot(Base):
@@ -82,7 +103,7 @@ class Slot(Base):
     poll_id: Mapped[str | None] = mapped_column(String(128), nullable=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str] = mapped_column(Text, default="")
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class Counter(Base):
