@@ -1,21 +1,30 @@
 """The naive way to draw the same pictures, as a baseline.
 
-Same artists as the bot's renderer (it reuses ``_Scene``), drawn the way tutorials do
-it: a fresh pyplot figure per request, ``tight_layout``, a default RGBA ``savefig``, and
-for animations a full redraw of every frame.
+Same artists as the bot's renderers, drawn the way tutorials do it: a fresh pyplot
+figure per request, ``tight_layout``, a default RGBA ``savefig``, and for animations a
+full redraw of every frame. ``still``/``animation`` do this for /gd's scene;
+``drawn_naively()`` does it for any lab by swapping the shared canvas helpers.
 """
 
 from __future__ import annotations
 
+import importlib
 import io
+import pkgutil
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from PIL import Image
 
+import bot.render
+from bot.render import canvas
 from bot.render.fonts import register_fonts
 from bot.render.trajectory import (
     GIF_SIZE,
@@ -62,3 +71,46 @@ def animation(trajectory: Trajectory, labels: TrajectoryLabels) -> bytes:
     frames[0].save(buffer, format="GIF", save_all=True, append_images=frames[1:], duration=180,
                    loop=0)
     return buffer.getvalue()
+
+
+def _pyplot_figure(width_px: int, height_px: int, dpi: int = 100, margins: object = None):
+    register_fonts()
+    return plt.figure(figsize=(width_px / dpi, height_px / dpi), dpi=dpi)
+
+
+def _savefig(figure, colours: int = 0) -> bytes:
+    with warnings.catch_warnings():  # tight_layout warns about some axes; naive code ignores it
+        warnings.simplefilter("ignore", UserWarning)
+        figure.tight_layout()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    plt.close(figure)
+    return buffer.getvalue()
+
+
+def _full_redraw(self, region) -> None:
+    self.draw()
+
+
+@contextmanager
+def drawn_naively() -> Iterator[None]:
+    """Within this block every renderer gets fresh pyplot figures, default PNGs and a
+    full redraw where it would restore a saved background."""
+    modules = [importlib.import_module(f"bot.render.{m.name}")
+               for m in pkgutil.iter_modules(bot.render.__path__)]
+    swaps = ((canvas.new_figure, _pyplot_figure), (canvas.png_bytes, _savefig))
+    saved = []
+    for module in modules:
+        for name, value in list(vars(module).items()):
+            for original, replacement in swaps:
+                if value is original:
+                    saved.append((module, name, value))
+                    setattr(module, name, replacement)
+    restore = FigureCanvasAgg.restore_region
+    FigureCanvasAgg.restore_region = _full_redraw
+    try:
+        yield
+    finally:
+        FigureCanvasAgg.restore_region = restore
+        for module, name, value in saved:
+            setattr(module, name, value)

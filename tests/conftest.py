@@ -66,7 +66,8 @@ class Clock:
 
 @pytest.fixture
 def clock(services: Services) -> Clock:
-    fake_clock = Clock(datetime(2026, 11, 23, 8, 0, tzinfo=UTC))
+    """Monday 2026-11-23, 08:30 in Tehran: before the channel's default lesson time."""
+    fake_clock = Clock(datetime(2026, 11, 23, 5, 0, tzinfo=UTC))
     services.clock = fake_clock
     return fake_clock
 

@@ -19,7 +19,7 @@ from bot.render.trajectory import Trajectory, render_animation, render_still
 from bot.render.view import visible_prefix, window
 
 CURVE_SAMPLES = 400
-GRID_SAMPLES = 120
+GRID_SAMPLES = 90
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ acknowledged and corrupts nothing (SQLite runs in WAL mode).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -145,10 +145,9 @@ class Storage:
 
     @staticmethod
     async def _touch(session: Any, user_id: int, name: str, now: datetime) -> None:
-        user = await session.get(User, user_id)
-        if user is None:
-            session.add(User(id=user_id, name=name[:256], lesson_position=0, created_at=now))
-        elif name and user.name != name:
+        user = await _get_or_add(session, User, user_id, lambda: User(
+            id=user_id, name=name[:256], lesson_position=0, created_at=now))
+        if name and user.name != name:
             user.name = name[:256]
 
     async def lesson_position(self, user_id: int) -> int:
@@ -197,14 +196,13 @@ class Storage:
     @staticmethod
     async def _schedule_review(session: Any, user_id: int, quiz_id: str, correct: bool,
                                now: datetime) -> None:
-        review = await session.get(Review, (user_id, quiz_id))
         if not correct:
-            if review is None:
-                session.add(Review(user_id=user_id, quiz_id=quiz_id, stage=0,
-                                   due_at=now + timedelta(days=REVIEW_DAYS[0])))
-            else:
-                review.stage, review.due_at = 0, now + timedelta(days=REVIEW_DAYS[0])
-        elif review is not None and review.due_at is not None:
+            review = await _get_or_add(session, Review, (user_id, quiz_id), lambda: Review(
+                user_id=user_id, quiz_id=quiz_id, stage=0, due_at=None))
+            review.stage, review.due_at = 0, now + timedelta(days=REVIEW_DAYS[0])
+            return
+        review = await session.get(Review, (user_id, quiz_id))
+        if review is not None and review.due_at is not None:
             review.stage += 1
             review.due_at = (now + timedelta(days=REVIEW_DAYS[review.stage])
                              if review.stage < len(REVIEW_DAYS) else None)
@@ -266,21 +264,21 @@ class Storage:
 
     @staticmethod
     async def _increment(session: Any, name: str) -> int:
-        counter = await session.get(Counter, name, with_for_update=True)
-        if counter is None:
-            counter = Counter(name=name, value=0)
-            session.add(counter)
+        counter = await _get_or_add(session, Counter, name, lambda: Counter(name=name, value=0),
+                                    lock=True)
         counter.value += 1
         await session.flush()
         return counter.value
 
-    async def transition(self, key: str, from_statuses: Sequence[str], to_status: str) -> bool:
+    async def transition(self, key: str, from_statuses: Sequence[str], to_status: str,
+                         now: datetime | None = None) -> bool:
         """Move a slot between states atomically; False if it was not in ``from_statuses``
-        (another instance got there first)."""
+        (another instance got there first). ``now`` is the caller's clock, the one its
+        retry backoff is measured with."""
         async with self.sessions.begin() as session:
             result = await session.execute(
                 update(Slot).where(Slot.key == key, Slot.status.in_(from_statuses))
-                .values(status=to_status, updated_at=datetime.now(UTC),
+                .values(status=to_status, updated_at=now or datetime.now(UTC),
                         attempts=Slot.attempts + (1 if to_status == "sending" else 0))
             )
             return result.rowcount == 1
@@ -314,6 +312,22 @@ class Storage:
                 session.add(Counter(name=name, value=value))
             else:
                 counter.value = value
+
+
+async def _get_or_add(session: Any, model: type[Base], key: Any, make: Callable[[], Any],
+                      lock: bool = False) -> Any:
+    """The row with this primary key, inserted by ``make`` when missing. Another
+    transaction may insert the same row at the same moment (two updates of a new learner,
+    two claims sharing a new counter): its row is used, rather than failing this one."""
+    row = await session.get(model, key, with_for_update=lock)
+    if row is None:
+        try:
+            async with session.begin_nested():
+                session.add(make())
+        except IntegrityError:
+            pass
+        row = await session.get(model, key, with_for_update=lock)
+    return row
 
 
 def _sqlite_pragmas(connection: Any, record: Any) -> None:

@@ -1,0 +1,457 @@
+"""The channel teacher through the real PTB Application against the fake Bot API: the
+daily lesson, the numbered quiz, the reveal, exactly once across restarts and two
+instances, catch-up, faults; the admins' commands; the group quiz's leaderboard."""
+
+from __future__ import annotations
+
+import asyncio
+import time as monotonic_time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import replace
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.commands.base import Context, Services
+from bot.commands.router import handle_text
+from bot.config import Settings
+from bot.curriculum.model import Quiz
+from bot.doors.telegram import TelegramChannel, build_application, on_startup
+from bot.fa import channel as words
+from bot.fa.html import escape
+from bot.storage import Storage
+from bot.teacher import LESSON_COUNTER, NUMBER_COUNTER, QUIZ_COUNTER, TICK_SECONDS, Teacher
+from tests.conftest import Clock
+from tests.fake_telegram import Call, FakeTelegram
+
+CHANNEL, GROUP = -1001, -2002
+TEHRAN = ZoneInfo("Asia/Tehran")
+ADMIN = 4242
+PERSIAN = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
+#: What the channel sees of a day; everything else (getUpdates, …) is bookkeeping.
+POSTING = ("sendMessage", "sendPoll", "stopPoll")
+
+
+def at(day: int, hour: int, minute: int = 0, second: int = 0) -> datetime:
+    """Day ``day`` after Monday 2026-11-23 (2 Azar 1405), at a Tehran time."""
+    return datetime(2026, 11, 23 + day, hour, minute, second, tzinfo=TEHRAN)
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    return replace(settings, channel_id=CHANNEL, group_id=GROUP, lesson_time=time(9, 0),
+                   quiz_time=time(18, 0), timezone="Asia/Tehran")
+
+
+@pytest.fixture
+async def teacher(clock: Clock, telegram_app, services: Services) -> Teacher:
+    """The door's teacher, ticked by each test at chosen times (the app's own periodic
+    tick is removed so real time never posts anything)."""
+    for job in telegram_app.job_queue.get_jobs_by_name("channel-teacher"):
+        job.schedule_removal()
+    assert services.teacher is not None
+    return services.teacher
+
+
+def posts(fake: FakeTelegram, since: int = 0) -> list[Call]:
+    """Successful posting calls, in order, from call number ``since`` on."""
+    return [c for c in fake.calls[since:] if c.method in POSTING and c.status == 200]
+
+
+def chat(call: Call) -> int:
+    return int(call.params["chat_id"])
+
+
+def summary(calls: list[Call]) -> list[tuple[str, int]]:
+    return [(c.method, chat(c)) for c in calls]
+
+
+def question(quiz: Quiz, number: int) -> str:
+    return f"❓کوییز شماره {str(number).translate(PERSIAN)}: {quiz.question}"
+
+
+def share_line(quiz: Quiz, index: int, votes: list[int]) -> str:
+    """A reveal line, from integer shares (the tests choose votes that divide evenly)."""
+    share = 100 * votes[index] // sum(votes)
+    assert 100 * votes[index] % sum(votes) == 0
+    mark = "✅" if index == quiz.correct else "▫️"
+    return f"{mark} {str(share).translate(PERSIAN)}٪ — {escape(quiz.options[index])}"
+
+
+def admin(services: Services) -> Context:
+    return Context(services, user_id=ADMIN, chat_id=ADMIN, user_name="Admin")
+
+
+async def eventually(check: Callable[[], object], timeout: float = 20.0) -> None:
+    """Wait until an update the door handles in the background has had its effect."""
+    deadline = monotonic_time.monotonic() + timeout
+    while not await check():  # type: ignore[misc]
+        assert monotonic_time.monotonic() < deadline, "the update was not handled"
+        await asyncio.sleep(0.02)
+
+
+@asynccontextmanager
+async def second_instance(services: Services) -> AsyncIterator[Teacher]:
+    """Another bot process: its own PTB Application and its own Storage on the same
+    SQLite file, talking to the same (fake) Telegram."""
+    storage = await Storage.open(services.storage.url)
+    twin = replace(services, storage=storage, teacher=None)
+    application = build_application(services.settings, twin)
+    await application.initialize()
+    await on_startup(application)
+    try:
+        assert twin.teacher is not None and twin.teacher.owner != services.teacher.owner
+        yield twin.teacher
+    finally:
+        await application.shutdown()
+        await storage.close()
+
+
+# --- wiring ----------------------------------------------------------------------------
+async def test_the_door_schedules_the_teacher_on_its_job_queue(clock: Clock, telegram_app,
+                                                                services: Services) -> None:
+    jobs = telegram_app.job_queue.get_jobs_by_name("channel-teacher")
+    for job in jobs:
+        job.schedule_removal()
+    assert len(jobs) == 1
+    assert jobs[0].job.trigger.interval.total_seconds() == TICK_SECONDS
+    assert isinstance(services.teacher.door, TelegramChannel)
+    assert services.teacher.door.bot is telegram_app.bot
+
+
+# --- a day of the channel --------------------------------------------------------------
+async def test_lesson_at_nine_quiz_at_six_then_reveal_and_next_quiz(
+        fake: FakeTelegram, teacher: Teacher, services: Services) -> None:
+    course = services.course
+    first, second = course.quizzes[0], course.quizzes[1]
+
+    assert await teacher.tick(at(0, 8, 59, 59)) == []
+    assert posts(fake) == []
+
+    assert await teacher.tick(at(0, 9)) == ["2026-11-23:lesson"]
+    [lesson] = posts(fake)
+    assert chat(lesson) == CHANNEL and lesson.params["parse_mode"] == "HTML"
+    assert lesson.params["text"].startswith("📅 دوشنبه ۲ آذر ۱۴۰۵\n\n📘 <b>درس ۱ از ۴۶: ")
+    assert escape(course.lessons[0].title) in lesson.params["text"]
+
+    assert await teacher.tick(at(0, 17, 59)) == []
+    mark = len(fake.calls)
+    assert await teacher.tick(at(0, 18)) == ["2026-11-23:quiz", "2026-11-23:group_quiz"]
+    channel_poll, group_poll = posts(fake, mark)
+    assert summary([channel_poll, group_poll]) == [("sendPoll", CHANNEL), ("sendPoll", GROUP)]
+    for call, anonymous in ((channel_poll, True), (group_poll, False)):
+        assert call.params["question"] == question(first, 1)
+        assert call.params["type"] == "quiz"
+        assert call.params["is_anonymous"] is anonymous
+        assert call.params["correct_option_ids"] == [first.correct]
+        assert [o["text"] for o in call.params["options"]] == list(first.options)
+
+    mark = len(fake.calls)
+    assert await teacher.tick(at(0, 18, 0, 5)) == []
+    assert await teacher.tick(at(0, 23, 59)) == []
+    assert posts(fake, mark) == []
+
+    votes = [3, 1] + [0] * (len(first.options) - 2)
+    group_votes = [0, 1, 1] + [0] * (len(first.options) - 3)
+    quiz_message = channel_poll.result["message_id"]
+    group_message = group_poll.result["message_id"]
+    fake.set_votes(CHANNEL, quiz_message, votes)
+    fake.set_votes(GROUP, group_message, group_votes)
+
+    assert await teacher.tick(at(1, 9)) == ["2026-11-24:lesson"]
+    assert "📅 سه‌شنبه ۳ آذر ۱۴۰۵" in posts(fake)[-1].params["text"]
+    assert "درس ۲ از ۴۶" in posts(fake)[-1].params["text"]
+
+    mark = len(fake.calls)
+    assert await teacher.tick(at(1, 18)) == ["2026-11-24:reveal", "2026-11-24:group_reveal",
+                                             "2026-11-24:quiz", "2026-11-24:group_quiz"]
+    calls = posts(fake, mark)
+    assert summary(calls) == [("stopPoll", CHANNEL), ("sendMessage", CHANNEL),
+                              ("stopPoll", GROUP), ("sendMessage", GROUP),
+                              ("sendPoll", CHANNEL), ("sendPoll", GROUP)]
+    stop, reveal, group_stop, group_reveal, next_quiz, _ = calls
+    assert int(stop.params["message_id"]) == quiz_message
+    assert reveal.params["reply_parameters"]["message_id"] == quiz_message
+    assert int(group_stop.params["message_id"]) == group_message
+    assert group_reveal.params["reply_parameters"]["message_id"] == group_message
+    text = reveal.params["text"]
+    assert text.startswith(f"✅ <b>پاسخ کوییز شماره ۱</b>: {escape(first.options[first.correct])}")
+    assert share_line(first, 0, votes) in text and share_line(first, 1, votes) in text
+    assert "۷۵٪" in text and "۲۵٪" in text and "(۴ رأی)" in text
+    assert all(share_line(first, i, group_votes) in group_reveal.params["text"]
+               for i in range(len(first.options)))
+    assert next_quiz.params["question"] == question(second, 2)
+
+
+async def test_a_restarted_teacher_posts_nothing_already_posted(
+        fake: FakeTelegram, teacher: Teacher, telegram_app, services: Services) -> None:
+    await teacher.tick(at(0, 18))
+    before = len(posts(fake))
+    assert before == 3  # the missed lesson, the quiz, the group quiz
+
+    storage = await Storage.open(services.storage.url)
+    restarted = replace(services, storage=storage)
+    try:
+        again = Teacher(restarted, TelegramChannel(telegram_app.bot, restarted), owner="restarted")
+        assert again.owner != teacher.owner
+        assert await again.tick(at(0, 18)) == []
+        assert await again.tick(at(0, 22)) == []
+    finally:
+        await storage.close()
+    assert len(posts(fake)) == before
+
+
+async def test_two_instances_ticking_together_post_each_slot_once(
+        fake: FakeTelegram, teacher: Teacher, services: Services) -> None:
+    async with second_instance(services) as other:
+        posted: list[str] = []
+        for moment in (at(0, 18), at(0, 18, 0, 30), at(1, 9), at(1, 18), at(2, 18)):
+            for keys in await asyncio.gather(teacher.tick(moment), other.tick(moment)):
+                posted += keys
+    expected = {f"2026-11-{23 + d}:{kind}" for d in range(3)
+                for kind in ("lesson", "quiz", "group_quiz")} - {"2026-11-25:lesson"}
+    expected |= {f"2026-11-{23 + d}:{kind}" for d in (1, 2) for kind in ("reveal", "group_reveal")}
+    assert sorted(posted) == sorted(expected)
+    polls = [c for c in posts(fake) if c.method == "sendPoll"]
+    assert [c.params["question"][:17] for c in polls if chat(c) == CHANNEL] == [
+        "❓کوییز شماره ۱: ", "❓کوییز شماره ۲: ", "❓کوییز شماره ۳: "]
+    assert len([c for c in polls if chat(c) == GROUP]) == 3
+    assert len([c for c in posts(fake) if c.method == "stopPoll"]) == 4
+
+
+async def test_missed_slots_are_caught_up_in_order_but_never_from_yesterday(
+        fake: FakeTelegram, teacher: Teacher, services: Services) -> None:
+    assert await teacher.tick(at(0, 20)) == ["2026-11-23:lesson", "2026-11-23:quiz",
+                                             "2026-11-23:group_quiz"]
+    assert summary(posts(fake)) == [("sendMessage", CHANNEL), ("sendPoll", CHANNEL),
+                                    ("sendPoll", GROUP)]
+    assert await teacher.tick(at(0, 20, 5)) == []
+
+    # The bot is down all of Tuesday and comes back Wednesday morning: Tuesday's lesson
+    # and quiz are not posted late, and they burn no lesson or quiz number.
+    mark = len(fake.calls)
+    assert await teacher.tick(at(2, 8)) == []
+    assert await teacher.tick(at(2, 10)) == ["2026-11-25:lesson"]
+    [lesson] = posts(fake, mark)
+    assert "درس ۲ از ۴۶" in lesson.params["text"]
+    assert all(await services.storage.slot(f"2026-11-24:{kind}") is None
+               for kind in ("lesson", "quiz", "reveal", "group_quiz"))
+
+
+async def test_a_failed_post_is_retried_after_the_backoff_exactly_once(
+        fake: FakeTelegram, teacher: Teacher, services: Services) -> None:
+    await teacher.tick(at(0, 9))
+    fake.fail("sendPoll", 500, times=2)
+    assert await teacher.tick(at(0, 18)) == []
+    quiz = await services.storage.slot("2026-11-23:quiz")
+    assert quiz is not None and (quiz.status, quiz.attempts) == ("failed", 1)
+    assert (await services.storage.slot("2026-11-23:group_quiz")).status == "failed"
+
+    assert await teacher.tick(at(0, 18, 0, TICK_SECONDS - 1)) == []  # still backing off
+    assert len(fake.calls_to("sendPoll")) == 2
+    assert await teacher.tick(at(0, 18, 0, TICK_SECONDS)) == ["2026-11-23:quiz",
+                                                              "2026-11-23:group_quiz"]
+    assert await teacher.tick(at(0, 19)) == []
+    polls = [c for c in fake.calls_to("sendPoll") if c.status == 200]
+    assert [chat(c) for c in polls] == [CHANNEL, GROUP]
+    assert polls[0].params["question"] == question(services.course.quizzes[0], 1)
+    quiz = await services.storage.slot("2026-11-23:quiz")
+    assert (quiz.status, quiz.attempts) == ("sent", 2)
+
+
+async def test_backoff_grows_with_each_failure(fake: FakeTelegram, teacher: Teacher,
+                                               services: Services) -> None:
+    await teacher.tick(at(0, 9))
+    fake.fail("sendMessage", 500, times=2)
+    await services.storage.slot("2026-11-23:lesson")
+    mark = len(fake.calls)
+    assert await teacher.tick(at(1, 9)) == []  # attempt 1 fails: wait 30 s
+    assert await teacher.tick(at(1, 9, 0, 30)) == []  # attempt 2 fails: wait 60 s
+    assert await teacher.tick(at(1, 9, 1, 29)) == []
+    assert len(fake.calls[mark:]) == len([c for c in fake.calls[mark:]
+                                          if c.method != "sendMessage" or c.status == 500])
+    assert await teacher.tick(at(1, 9, 1, 30)) == ["2026-11-24:lesson"]
+    assert len(posts(fake, mark)) == 1
+
+
+async def test_too_many_requests_is_retried_by_the_rate_limiter(
+        fake: FakeTelegram, teacher: Teacher, services: Services) -> None:
+    await teacher.tick(at(0, 9))
+    fake.fail("sendPoll", 429, times=1, retry_after=1)
+    assert await teacher.tick(at(0, 18)) == ["2026-11-23:quiz", "2026-11-23:group_quiz"]
+    assert [(chat(c), c.status) for c in fake.calls_to("sendPoll")] == [
+        (CHANNEL, 429), (CHANNEL, 200), (GROUP, 200)]
+    quiz = await services.storage.slot("2026-11-23:quiz")
+    assert (quiz.status, quiz.attempts) == ("sent", 1)
+
+
+async def test_a_slot_stuck_in_sending_is_never_resent(fake: FakeTelegram, teacher: Teacher,
+                                                       services: Services) -> None:
+    """A process died mid-send: Telegram may have the lesson, so it is not sent again."""
+    storage = services.storage
+    await storage.claim_slot("2026-11-23:lesson", "lesson", "dead", at(0, 9), (LESSON_COUNTER,))
+    await storage.update_slot("2026-11-23:lesson", payload=services.course.lessons[0].id)
+    assert await storage.transition("2026-11-23:lesson", ["claimed"], "sending", at(0, 9))
+    for moment in (at(0, 9, 0, 1), at(0, 12), at(0, 23, 59)):
+        assert "2026-11-23:lesson" not in await teacher.tick(moment)
+    assert [c for c in posts(fake) if c.method == "sendMessage"] == []
+    assert (await storage.slot("2026-11-23:lesson")).status == "sending"
+
+
+async def test_a_prepared_claim_of_a_dead_instance_is_posted_once(
+        fake: FakeTelegram, teacher: Teacher, services: Services) -> None:
+    storage = services.storage
+    await storage.claim_slot("2026-11-23:quiz", "quiz", "dead", at(0, 18),
+                             (QUIZ_COUNTER, NUMBER_COUNTER))
+    await storage.update_slot("2026-11-23:quiz", payload=services.course.quizzes[0].id, number=1)
+    assert await teacher.tick(at(0, 18, 1)) == ["2026-11-23:lesson", "2026-11-23:quiz",
+                                                "2026-11-23:group_quiz"]
+    assert await teacher.tick(at(0, 18, 2)) == []
+    polls = fake.calls_to("sendPoll")
+    assert [chat(c) for c in polls] == [CHANNEL, GROUP]
+    assert all(c.params["question"] == question(services.course.quizzes[0], 1) for c in polls)
+
+
+async def test_a_quiz_another_instance_is_still_preparing_is_left_to_it(
+        fake: FakeTelegram, teacher: Teacher, services: Services) -> None:
+    """Another instance has claimed today's quiz but not yet written which quiz it is:
+    this instance neither sends the empty claim nor gives up the group's quiz."""
+    storage = services.storage
+    await storage.claim_slot("2026-11-23:lesson", "lesson", "other", at(0, 9), (LESSON_COUNTER,))
+    await storage.claim_slot("2026-11-23:quiz", "quiz", "other", at(0, 18),
+                             (QUIZ_COUNTER, NUMBER_COUNTER))
+    assert await teacher.tick(at(0, 18)) == []
+    assert fake.calls_to("sendPoll") == [] and fake.calls_to("sendMessage") == []
+    group = await storage.slot("2026-11-23:group_quiz")
+    assert group is None or group.status != "skipped"
+
+    # the other instance writes its choice (and then, say, dies before sending)
+    await storage.update_slot("2026-11-23:quiz", payload=services.course.quizzes[0].id, number=1)
+    assert await teacher.tick(at(0, 18, 1)) == ["2026-11-23:quiz", "2026-11-23:group_quiz"]
+    assert [chat(c) for c in fake.calls_to("sendPoll")] == [CHANNEL, GROUP]
+
+
+# --- the admins ------------------------------------------------------------------------
+@pytest.mark.parametrize("command", ["/preview", "/post_now quiz", "/skip", "/status"])
+async def test_admin_commands_refuse_other_people_politely(
+        command: str, fake: FakeTelegram, teacher: Teacher, ctx: Context) -> None:
+    response = await handle_text(command, ctx)
+    assert [r.text for r in response.replies] == [words.NOT_ADMIN]
+    assert posts(fake) == []
+    assert await ctx.services.storage.slots() == []
+
+
+async def test_skip_marks_todays_next_slot_and_burns_no_lesson(
+        fake: FakeTelegram, teacher: Teacher, services: Services, clock: Clock) -> None:
+    clock.set(at(0, 8))
+    response = await handle_text("/skip", admin(services))
+    assert response.data == {"skipped": "lesson"}
+    assert response.replies[0].text == words.SKIPPED.format(kind="درس")
+    assert await teacher.tick(at(0, 9, 30)) == []
+    assert (await services.storage.slot("2026-11-23:lesson")).status == "skipped"
+    assert await teacher.tick(at(1, 9)) == ["2026-11-24:lesson"]
+    assert "درس ۱ از ۴۶" in posts(fake)[-1].params["text"]
+
+
+async def test_post_now_posts_the_next_quiz_immediately(
+        fake: FakeTelegram, teacher: Teacher, services: Services, clock: Clock) -> None:
+    course = services.course
+    clock.set(at(0, 10))
+    response = await handle_text("/post_now quiz", admin(services))
+    assert response.replies[0].text == words.POSTED.format(kind="کوییز")
+    [now_poll] = fake.calls_to("sendPoll")
+    assert chat(now_poll) == CHANNEL and now_poll.params["is_anonymous"] is True
+    assert now_poll.params["question"] == question(course.quizzes[0], 1)
+
+    await teacher.tick(at(0, 18))
+    scheduled = [c for c in fake.calls_to("sendPoll") if chat(c) == CHANNEL][-1]
+    assert scheduled.params["question"] == question(course.quizzes[1], 2)
+
+    # the next reveal answers the latest quiz: the one of 18:00, not the one of 10:00
+    await teacher.tick(at(1, 18))
+    reveal = next(c for c in posts(fake) if c.method == "sendMessage"
+                  and chat(c) == CHANNEL and "پاسخ کوییز" in c.params["text"])
+    assert reveal.params["text"].startswith("✅ <b>پاسخ کوییز شماره ۲</b>")
+    assert reveal.params["reply_parameters"]["message_id"] == scheduled.result["message_id"]
+
+
+async def test_post_now_says_so_when_telegram_refuses(
+        fake: FakeTelegram, teacher: Teacher, services: Services, clock: Clock) -> None:
+    clock.set(at(0, 10))
+    fake.fail("sendPoll", 500)
+    response = await handle_text("/post_now quiz", admin(services))
+    assert response.replies[0].text != words.POSTED.format(kind="کوییز")
+    assert response.error and "✅" not in response.replies[0].text
+
+
+async def test_post_now_names_the_kinds_it_knows(teacher: Teacher, services: Services) -> None:
+    response = await handle_text("/post_now video", admin(services))
+    text = response.replies[0].text
+    assert "lesson" in text and "quiz" in text and "/post_now quiz" in text
+    assert await services.storage.slots() == []
+
+
+async def test_status_lists_the_next_times_and_recent_posts(
+        teacher: Teacher, services: Services, clock: Clock) -> None:
+    await teacher.tick(at(0, 9))
+    clock.set(at(0, 10))
+    text = (await handle_text("/status", admin(services))).replies[0].text
+    assert "• کوییز: دوشنبه ۲ آذر ۱۴۰۵، ساعت ۱۸:۰۰" in text
+    assert "• پاسخ کوییز: دوشنبه ۲ آذر ۱۴۰۵، ساعت ۱۸:۰۰" in text
+    assert "• درس: سه‌شنبه ۳ آذر ۱۴۰۵، ساعت ۰۹:۰۰" in text
+    assert "آخرین درس ۱ از ۴۶" in text
+    assert "<code>2026-11-23:lesson</code> — sent" in text
+    assert text.index("• کوییز") < text.index("• درس")  # soonest first
+
+
+async def test_preview_shows_what_the_channel_gets_next(
+        teacher: Teacher, services: Services, clock: Clock) -> None:
+    await teacher.tick(at(0, 18))
+    clock.set(at(0, 19))
+    response = await handle_text("/preview", admin(services))
+    course = services.course
+    assert response.data["lesson"] == course.lessons[1].id
+    assert response.data["quiz"] == course.quizzes[1].id and response.data["number"] == 2
+    text, poll = response.replies
+    assert "📅 دوشنبه ۲ آذر ۱۴۰۵" in text.text and "درس ۲ از ۴۶" in text.text
+    assert poll.question == question(course.quizzes[1], 2)
+    assert await teacher.tick(at(0, 19)) == []  # a preview posts nothing
+
+
+# --- the group's quiz and leaderboard --------------------------------------------------
+async def test_group_answers_make_the_weekly_leaderboard(
+        fake: FakeTelegram, teacher: Teacher, services: Services, clock: Clock) -> None:
+    course = services.course
+    learners = [(11, "Ali", (True, True)), (12, "<b>x</b>", (False, True)),
+                (13, "Sara", (False, False))]
+
+    async def group_quiz_answered_by_everyone(day: int) -> None:
+        await teacher.tick(at(day, 18))
+        call = [c for c in fake.calls_to("sendPoll") if chat(c) == GROUP][-1]
+        quiz = course.quizzes[day]
+        clock.set(at(day, 18, 30))
+        for user_id, name, rights in learners:
+            option = quiz.correct if rights[day] else (quiz.correct + 1) % len(quiz.options)
+            fake.push_poll_answer(call.result["poll"]["id"], [option], user_id=user_id, name=name)
+
+        async def recorded() -> bool:
+            return all(len(await services.storage.answers(u)) == day + 1 for u, _, _ in learners)
+
+        await eventually(recorded)
+
+    await group_quiz_answered_by_everyone(0)
+    await group_quiz_answered_by_everyone(1)
+    clock.set(at(1, 20))
+    sent = len(fake.calls_to("sendMessage"))
+    fake.push_message("/top", user_id=13, chat_id=GROUP, chat_type="group")
+    top = (await fake.wait_for("sendMessage", sent + 1))[sent]
+    assert chat(top) == GROUP
+    text = top.params["text"]
+    week = text.split("<b>این هفته</b>")[1].split("<b>از ابتدا</b>")[0]
+    assert week.index("Ali: ۲ درست از ۲") < week.index("&lt;b&gt;x&lt;/b&gt;: ۱ درست از ۲")
+    assert week.index("&lt;b&gt;x&lt;/b&gt;") < week.index("Sara: ۰ درست از ۲")
+    assert "<b>x</b>" not in text
+    # group answers get no private feedback
+    assert all(chat(c) < 0 for c in fake.calls_to("sendMessage"))
