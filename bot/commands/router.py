@@ -10,9 +10,11 @@ from bot.commands import act, admin, backprop, batch, fit, gd, lesson, practice,
 from bot.commands import lr as lr_command
 from bot.commands import opt as opt_command
 from bot.commands.base import Context, Response, Text, UserError
+from bot.engine.expr import ExpressionError, parse_function
 from bot.fa import help as help_words
 from bot.fa.html import plain_text
 from bot.fa.messages import INTERNAL_ERROR, STALE_BUTTON
+from bot.fa.numbers import normalize_input
 
 log = logging.getLogger(__name__)
 
@@ -95,13 +97,23 @@ async def handle_text(text: str, ctx: Context) -> Response:
     """Answer a message: run its command, or explain what the bot understands."""
     parts = split_command(text)
     if parts is None:
-        return Response([Text(help_words.not_a_command(text))])
+        return Response([Text(help_words.not_a_command(_as_gd(text)))])
     name, args = parts
     command = _BY_NAME.get(name)
     if command is None:
         message = help_words.unknown_command(name, _menu(ctx))
         return Response([Text(message)], error=_first_line(message))
     return await _guarded(command.run, args, ctx)
+
+
+def _as_gd(text: str) -> str:
+    """``/gd <text>`` when a plain message is a function the lab would accept."""
+    candidate = normalize_input(text).strip()
+    try:
+        parse_function(candidate)
+    except ExpressionError:
+        return ""
+    return f"/gd {candidate}"
 
 
 async def handle_button(data: str, ctx: Context) -> Response:

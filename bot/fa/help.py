@@ -46,7 +46,11 @@ def unknown_command(name: str, menu: Menu) -> str:
     )
 
 
-def not_a_command(text: str) -> str:
+def not_a_command(suggestion: str = "") -> str:
+    """Plain text: say how to talk to the bot; if it was a function, offer /gd on it."""
+    if suggestion:
+        return (f"این شبیه یک تابع است! برای دیدن گرادیان کاهشی رویش بفرستید: {code(suggestion)}\n"
+                "فهرست دستورها: /help")
     return (
         "من با دستورها کار می‌کنم؛ هر دستور با / شروع می‌شود. "
         f"مثلاً برای دیدن گرادیان کاهشی بفرستید: {code('/gd 0.1x^2 lr=0.4')}\n"

@@ -1,0 +1,42 @@
+"""The command table's entry points: commands, plain text, unknown commands, buttons."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.commands.base import Context
+from bot.commands.router import handle_button, handle_text, split_command
+from bot.fa.messages import STALE_BUTTON
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("/gd 0.1x^2", ("gd", "0.1x^2")), ("/GD@DarsBot  x^2 lr=1", ("gd", "x^2 lr=1")),
+     ("/help", ("help", "")), ("hello", None)],
+)
+def test_split_command(text: str, expected: tuple[str, str] | None) -> None:
+    assert split_command(text) == expected
+
+
+async def test_plain_function_text_is_offered_to_gd(ctx: Context) -> None:
+    reply = (await handle_text("x^2+3y^2", ctx)).replies[0].text
+    assert "<code>/gd x^2+3y^2</code>" in reply
+
+
+async def test_plain_words_get_the_general_hint_with_escaped_nothing(ctx: Context) -> None:
+    response = await handle_text("<b>سلام</b>", ctx)
+    assert "<b>سلام</b>" not in response.replies[0].text
+    assert "/help" in response.replies[0].text
+    assert response.error == ""
+
+
+async def test_unknown_command_is_an_error_listing_commands(ctx: Context) -> None:
+    response = await handle_text("/nosuch", ctx)
+    assert response.error and "/gd" in response.replies[0].text
+
+
+async def test_forged_button_data_is_stale_not_a_crash(ctx: Context) -> None:
+    for data in ("", "gd", "gd::", "lesson:show:x", "quiz:lesson:nope", "zz:1:2"):
+        response = await handle_button(data, ctx)
+        assert response.replies == [] or response.error == ""
+    assert (await handle_button("nosuch:1", ctx)).notice == STALE_BUTTON
