@@ -104,6 +104,8 @@ class Teacher:
         key = key or f"{day.isoformat()}:{slot.kind}"
         existing = await storage.slot(key)
         if existing is None:
+            if slot.kind == "group_quiz" and await self._quiz_unprepared(day):
+                return False  # the channel's quiz is still being chosen: next tick
             counters = {"lesson": (LESSON_COUNTER,), "quiz": (QUIZ_COUNTER, NUMBER_COUNTER)}
             claimed = await storage.claim_slot(key, slot.kind, self.owner, now,
                                                counters.get(slot.kind, ()))
@@ -111,9 +113,10 @@ class Teacher:
                 return False
             if not await self._prepare(key, slot.kind, day, claimed):
                 return False
-        elif existing.status not in RETRYABLE or now - existing.updated_at < _backoff(existing.attempts):
+        elif (existing.status not in RETRYABLE or not existing.payload  # still being prepared
+              or now - existing.updated_at < _backoff(existing.attempts)):
             return False
-        if not await storage.transition(key, RETRYABLE, "sending"):
+        if not await storage.transition(key, RETRYABLE, "sending", now):
             return False
         current = await storage.slot(key)
         assert current is not None
@@ -121,11 +124,18 @@ class Teacher:
             sent = await self._send(current, slot.chat, now)
         except Exception as error:  # noqa: BLE001 (any failure leaves the slot for a retry)
             log.warning("posting %s failed: %r", key, error)
-            await storage.update_slot(key, status="failed", error=repr(error)[:500])
+            await storage.update_slot(key, status="failed", error=repr(error)[:500],
+                                      updated_at=now)
             return False
         await storage.update_slot(key, status="sent", chat_id=_numeric(slot.chat),
-                                  message_id=sent.message_id, poll_id=sent.poll_id)
+                                  message_id=sent.message_id, poll_id=sent.poll_id, updated_at=now)
         return True
+
+    async def _quiz_unprepared(self, day: date) -> bool:
+        """True while another instance has claimed today's channel quiz but not yet
+        written which quiz it is (the group's quiz copies that choice)."""
+        source = await self.services.storage.slot(f"{day.isoformat()}:quiz")
+        return source is not None and source.status == "claimed" and not source.payload
 
     async def _prepare(self, key: str, kind: str, day: date, counters: dict[str, int]) -> bool:
         """Decide what a freshly claimed slot posts and write it into the slot."""
@@ -159,9 +169,10 @@ class Teacher:
         quiz_kind = "group_quiz" if kind == "group_reveal" else "quiz"
         slots = await self.services.storage.slots(limit=200)
         revealed = {s.payload for s in slots if s.kind == kind}
-        quizzes = sorted((s for s in slots if s.kind == quiz_kind and s.status == "sent"),
-                         key=lambda s: s.key, reverse=True)
-        latest = quizzes[0] if quizzes else None
+        # latest by sending time, not by key: a /post_now quiz's key sorts after the
+        # scheduled quiz of the same day
+        latest = max((s for s in slots if s.kind == quiz_kind and s.status == "sent"),
+                     key=lambda s: s.updated_at, default=None)
         return latest if latest is not None and latest.key not in revealed else None
 
     async def _send(self, slot: SlotInfo, chat: int | str, now: datetime) -> Sent:

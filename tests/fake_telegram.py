@@ -124,7 +124,8 @@ class FakeTelegram:
 
     def push_poll_answer(self, poll_id: str, option_ids: list[int], *, user_id: int = 1001,
                          name: str = "Sara") -> dict[str, Any]:
-        answer = {"poll_id": poll_id, "user": self.user(user_id, name), "option_ids": option_ids}
+        answer = {"poll_id": poll_id, "user": self.user(user_id, name), "option_ids": option_ids,
+                  "option_persistent_ids": [str(index) for index in option_ids]}
         return self._push({"poll_answer": answer})
 
     def fail(self, method: str, status: int, times: int = 1, retry_after: int | None = None) -> None:
@@ -264,17 +265,21 @@ class FakeTelegram:
                                     "width": 560, "height": 400, "duration": 5}
         if "question" in params:
             options = params.get("options") or []
-            message["poll"] = {
+            message["poll"] = {  # the fields Bot API 10 requires (PTB 22.8 checks them)
                 "id": f"poll-{next(self._poll_ids)}",
                 "question": params["question"],
-                "options": [{"text": o if isinstance(o, str) else o["text"], "voter_count": 0}
-                            for o in options],
+                "options": [{"text": o if isinstance(o, str) else o["text"], "voter_count": 0,
+                             "persistent_id": str(index)} for index, o in enumerate(options)],
                 "total_voter_count": 0,
                 "is_closed": False,
                 "is_anonymous": params.get("is_anonymous", True),
                 "type": params.get("type", "regular"),
                 "allows_multiple_answers": False,
+                "allows_revoting": False,
+                "members_only": False,
             }
+            if "correct_option_ids" in params:
+                message["poll"]["correct_option_ids"] = params["correct_option_ids"]
         if "reply_markup" in params:
             message["reply_markup"] = params["reply_markup"]
         key = (message["chat"]["id"], message["message_id"])

@@ -23,7 +23,6 @@ from bot.storage import PollInfo, Storage, normalize_url
 from bot.storage.tables import Base, SchemaVersion
 
 ROOT = Path(__file__).resolve().parents[1]
-UTC = UTC
 TEHRAN = ZoneInfo("Asia/Tehran")
 T0 = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 DAY = timedelta(days=1)

@@ -39,7 +39,8 @@ async def run_post_now(args: str, ctx: Context) -> Response:
     kind = args.strip().lower()
     if kind not in ("lesson", "quiz"):
         raise UserError(unknown_choice("post_now", kind or "—", ("lesson", "quiz"), "/post_now quiz"))
-    await teacher.post_now(kind, ctx.services.clock())
+    if not await teacher.post_now(kind, ctx.services.clock()):
+        raise UserError(words.POST_FAILED.format(kind=words.KIND_NAMES[kind]))
     return Response([Text(words.POSTED.format(kind=words.KIND_NAMES[kind]))])
 
 

@@ -17,8 +17,9 @@ PAGE_SIZE = 8
 
 
 def _fold(text: str) -> str:
-    """Lowercase, Persian letters and digits normalised, no half-spaces or spaces."""
-    return normalize_input(text).lower().replace(" ", "").replace("\u200c", "")
+    """Lowercase, Persian letters and digits normalised, «آ» as «ا», no (half-)spaces,
+    so «ادام» finds «آدام»."""
+    return normalize_input(text).lower().replace("آ", "ا").replace(" ", "").replace("\u200c", "")
 
 
 def search(course: Curriculum, query: str) -> list[Lesson]:
@@ -47,6 +48,7 @@ async def run(args: str, ctx: Context) -> Response:
         return Response([Text(words.NO_LESSONS)])
     query = normalize_input(args).strip()
     replies: list = []
+    related: list[Lesson] = []
     if not query:
         position = await storage.lesson_position(ctx.user_id)
         lesson = course.by_order(position + 1)
@@ -61,16 +63,13 @@ async def run(args: str, ctx: Context) -> Response:
         found = search(course, query)
         if not found:
             raise UserError(words.lesson_not_found(args.strip()))
-        lesson = found[0]
-        others = found[1:6]
-        if others:
-            replies.append(lesson_reply(course, lesson))
-            buttons = tuple((Button(f"{fa_int(o.order)}. {o.title}", f"lesson:show:{o.order}"),) for o in others)
-            replies.append(Text("درس‌های مرتبط دیگر:", buttons))
-            await storage.set_lesson_position(ctx.user_id, lesson.order, ctx.user_name)
-            return Response(replies)
+        lesson, related = found[0], found[1:6]
     await storage.set_lesson_position(ctx.user_id, lesson.order, ctx.user_name)
     replies.append(lesson_reply(course, lesson))
+    if related:
+        buttons = tuple((Button(f"{fa_int(o.order)}. {o.title}", f"lesson:show:{o.order}"),)
+                        for o in related)
+        replies.append(Text(words.RELATED_LESSONS, buttons))
     return Response(replies, data={"lesson": lesson.id, "order": lesson.order})
 
 

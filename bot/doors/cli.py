@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,7 +37,8 @@ class Session:
     async def send_poll(self, poll: Poll) -> None:
         """What sending a poll means offline: remember it so answers can be recorded."""
         self.polls += 1
-        poll_id = f"offline-{self.ctx.user_id}-{self.polls}"
+        # unique across sessions: the database (and its polls) outlives one `try` run
+        poll_id = f"offline-{self.ctx.user_id}-{uuid.uuid4().hex}"
         await record_sent_poll(self.ctx.services, poll, poll_id, self.ctx.chat_id, self.polls)
         self.open_poll = (poll_id, poll)
 

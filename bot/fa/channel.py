@@ -16,6 +16,8 @@ NO_CHANNEL = "کانالی تنظیم نشده است (BOT_CHANNEL_ID)؛ برن�
 SKIPPED = "⏭ پست بعدی ({kind}) رد شد."
 NOTHING_TO_SKIP = "امروز پست زمان‌بندی‌شدهٔ دیگری نمانده است."
 POSTED = "✅ فرستاده شد: {kind}"
+POST_FAILED = ("⚠️ {kind} به کانال فرستاده نشد (تلگرام نپذیرفت)؛ کمی بعد دوباره /post_now "
+               "را بفرستید. وضعیت پست‌ها: /status")
 KIND_NAMES = {"lesson": "درس", "quiz": "کوییز", "reveal": "پاسخ کوییز",
               "group_quiz": "کوییز گروه", "group_reveal": "پاسخ کوییز گروه"}
 

@@ -33,6 +33,7 @@ REVIEW_NOTE = "🔁 مرور: این سؤال را قبلاً اشتباه جو�
 NO_GROUP_TOP = "جدول امتیازها مخصوص گروه‌هاست؛ برای آمار خودتان /stats را بفرستید."
 NO_ANSWERS = "هنوز به هیچ کوییزی جواب نداده‌اید. با /quiz شروع کنید! 🧠"
 NO_LESSONS = "هنوز درسی در پوشهٔ lessons نیست."
+RELATED_LESSONS = "درس‌های مرتبط دیگر:"
 
 
 def feedback(quiz: Quiz, correct: bool, streak: int) -> str:
@@ -40,7 +41,7 @@ def feedback(quiz: Quiz, correct: bool, streak: int) -> str:
     if correct:
         head = "✅ آفرین، درست بود!"
     else:
-        head = f"❌ جواب درست: <b>{escape(quiz.options[quiz.correct])}</b>\nاین سؤال چند روز دیگر برای مرور برمی‌گردد."
+        head = f"❌ جواب درست: <b>{escape(quiz.options[quiz.correct])}</b>\nاین سؤال فردا برای مرور برمی‌گردد (و اگر درست جواب دهید، بعد از ۳ و ۷ روز)."
     parts = [head, f"💡 {escape(quiz.explanation)}"]
     if streak > 1:
         parts.append(f"🔥 {fa_int(streak)} روز پشت سر هم تمرین کرده‌اید.")

@@ -1,0 +1,135 @@
+"""/lesson and /lessons: the next lesson per learner (kept in the database), a lesson by
+number or by a word in Persian or English, the paged table of contents and its buttons."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from bot.commands.base import Context, Poll, Response, Services, Text
+from bot.commands.lesson import PAGE_SIZE
+from bot.commands.router import handle_button, handle_text
+from bot.fa import practice as words
+from bot.fa.html import escape, visible_length
+from bot.storage import Storage
+
+
+def lesson_texts(response: Response) -> list[str]:
+    return [r.text for r in response.replies if isinstance(r, Text) and "📘" in r.text]
+
+
+def callbacks(reply: Text) -> list[str]:
+    return [button.callback for row in reply.keyboard for button in row]
+
+
+async def test_next_lesson_advances_per_learner_and_survives_a_restart(
+        ctx: Context, services: Services) -> None:
+    course = services.course
+    assert (await handle_text("/lesson", ctx)).data["order"] == 1
+    second = await handle_text("/lesson", ctx)
+    assert second.data == {"lesson": course.lessons[1].id, "order": 2}
+    assert "📘 <b>درس ۲ از ۴۶: " in lesson_texts(second)[0]
+
+    other = Context(services, user_id=8, chat_id=8, user_name="Ali")
+    assert (await handle_text("/lesson", other)).data["order"] == 1
+
+    reopened = await Storage.open(services.storage.url)
+    try:
+        assert await reopened.lesson_position(7) == 2
+        after_restart = Context(replace(services, storage=reopened), user_id=7, chat_id=7)
+        assert (await handle_text("/lesson", after_restart)).data["order"] == 3
+    finally:
+        await reopened.close()
+
+
+async def test_a_lesson_by_number_moves_the_learner_there(ctx: Context) -> None:
+    assert (await handle_text("/lesson 17", ctx)).data["order"] == 17
+    assert (await handle_text("/lesson", ctx)).data["order"] == 18
+    assert (await handle_text("/lesson ۵", ctx)).data["order"] == 5  # Persian digits
+
+
+async def test_after_the_last_lesson_the_course_starts_again(ctx: Context,
+                                                             services: Services) -> None:
+    await services.storage.set_lesson_position(7, len(services.course.lessons))
+    response = await handle_text("/lesson", ctx)
+    assert response.replies[0].text == words.COURSE_FINISHED
+    assert response.data["order"] == 1
+
+
+async def test_a_word_in_persian_or_english_finds_the_adam_lesson(ctx: Context,
+                                                                  services: Services) -> None:
+    adam = next(lesson for lesson in services.course.lessons if lesson.id == "adam")
+    for query in ("آدام", "adam", "Adam", "ADAM"):
+        response = await handle_text(f"/lesson {query}", ctx)
+        assert response.data == {"lesson": "adam", "order": adam.order}, query
+        first = response.replies[0]
+        assert escape(adam.title) in first.text
+        assert callbacks(first) == ["quiz:lesson:adam"]
+    # «adam» is also in AdamW's lesson: offered as a related lesson, with its button
+    related = (await handle_text("/lesson adam", ctx)).replies[-1]
+    assert related.text == words.RELATED_LESSONS
+    assert "lesson:show:28" in callbacks(related)
+    assert await services.storage.lesson_position(7) == adam.order
+
+
+async def test_unknown_numbers_and_words_get_specific_persian_messages(ctx: Context,
+                                                                       services: Services) -> None:
+    total = len(services.course.lessons)
+    for number in (999, 0):
+        response = await handle_text(f"/lesson {number}", ctx)
+        assert [r.text for r in response.replies] == [words.lesson_out_of_range(number, total)]
+        assert response.error
+    assert "۱ تا ۴۶" in words.lesson_out_of_range(999, total)
+
+    response = await handle_text("/lesson zzz", ctx)
+    assert [r.text for r in response.replies] == [words.lesson_not_found("zzz")]
+    assert "«zzz»" in response.replies[0].text and "مثال درست" in response.replies[0].text
+    assert await services.storage.lesson_position(7) == 0  # nothing was read
+
+
+async def test_every_lesson_is_distinct_and_fits_one_message(ctx: Context,
+                                                             services: Services) -> None:
+    seen = set()
+    for order in range(1, len(services.course.lessons) + 1):
+        response = await handle_text(f"/lesson {order}", ctx)
+        assert response.data["order"] == order
+        [text] = lesson_texts(response)
+        assert visible_length(text) <= 4096, order
+        assert f"درس {order}".translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")) in text
+        seen.add((response.data["lesson"], text))
+    assert len(seen) == len(services.course.lessons)
+    assert len({lesson_id for lesson_id, _ in seen}) == len(seen)
+
+
+async def test_the_table_of_contents_pages_with_buttons(ctx: Context, services: Services) -> None:
+    lessons = services.course.lessons
+    pages = -(-len(lessons) // PAGE_SIZE)
+    assert PAGE_SIZE == 8 and pages == 6
+
+    first = (await handle_text("/lessons", ctx)).replies[0]
+    assert "صفحهٔ ۱ از ۶" in first.text
+    assert callbacks(first) == [f"lesson:show:{n}" for n in range(1, 9)] + ["lesson:page:2"]
+    assert all(len(c.encode()) <= 64 for c in callbacks(first))
+    assert escape(lessons[7].title) in first.text and escape(lessons[8].title) not in first.text
+
+    turned = await handle_button("lesson:page:2", ctx)
+    assert turned.edit is True
+    page = turned.replies[0]
+    assert "صفحهٔ ۲ از ۶" in page.text
+    assert callbacks(page) == ([f"lesson:show:{n}" for n in range(9, 17)]
+                               + ["lesson:page:1", "lesson:page:3"])
+
+    last = (await handle_button("lesson:page:6", ctx)).replies[0]
+    assert callbacks(last) == [f"lesson:show:{n}" for n in range(41, 47)] + ["lesson:page:5"]
+    assert "صفحهٔ ۶ از ۶" in (await handle_text("/lessons 99", ctx)).replies[0].text
+
+    shown = await handle_button("lesson:show:9", ctx)
+    assert shown.edit is False and shown.data["order"] == 9
+    assert escape(lessons[8].title) in lesson_texts(shown)[0]
+
+
+async def test_a_lessons_quiz_button_asks_a_question_of_that_lesson(ctx: Context,
+                                                                    services: Services) -> None:
+    adam = next(lesson for lesson in services.course.lessons if lesson.id == "adam")
+    response = await handle_button("quiz:lesson:adam", ctx)
+    [poll] = response.replies
+    assert isinstance(poll, Poll) and poll.quiz_id == adam.quizzes[0].id
