@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 from bot.commands.base import Context
 from bot.commands.router import COMMANDS, handle_text
 
@@ -42,3 +44,24 @@ def test_readme_opens_with_a_two_command_quick_start() -> None:
     assert "python -m bot run" in commands[0] and "pytest" in commands[1]
     ci = (Path(__file__).resolve().parents[1] / ".ci" / "run").read_text()
     assert commands[1] in ci  # CI runs exactly the README's test command
+
+
+def _readme_examples() -> list[str]:
+    """Every `/command …` in a code span of the README whose command exists (admin-only
+    commands need a channel and are covered by the teacher tests)."""
+    names = {c.name for c in COMMANDS if not c.admin}
+    spans = re.findall(r"`(/[a-z_]+(?: [^`]*)?)`", README)
+    return sorted({s for s in spans if s[1:].split()[0] in names and "…" not in s and "|" not in s})
+
+
+def test_readme_has_examples_for_every_lab() -> None:
+    examples = _readme_examples()
+    for name in ("gd", "backprop", "opt", "lr", "act", "batch", "scale", "fit"):
+        assert any(e.split()[0] == f"/{name}" for e in examples)
+
+
+@pytest.mark.parametrize("example", _readme_examples())
+async def test_every_readme_example_runs(example: str, ctx: Context) -> None:
+    response = await handle_text(example, ctx)
+    assert response.error == "", f"{example}: {response.error}"
+    assert response.replies
