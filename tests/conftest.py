@@ -42,7 +42,10 @@ async def storage(tmp_path: Path) -> AsyncIterator[Storage]:
 
 @pytest.fixture
 def services(runner: LabRunner, storage: Storage, settings: Settings) -> Services:
-    runner.file_ids = LRU(1000)  # file ids belong to one (fake) Bot API server: one test
+    # Each test starts with empty caches: file ids belong to one (fake) Bot API server,
+    # and a result cached by an earlier test would hide this test's render.
+    runner.file_ids.clear()
+    runner.results.clear()
     return Services(runner=runner, requests=LRU(1000), storage=storage, course=curriculum(),
                     settings=settings)
 

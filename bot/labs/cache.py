@@ -32,6 +32,10 @@ class LRU(Generic[K, V]):
         self._items.move_to_end(key)
         return item[0]
 
+    def clear(self) -> None:
+        self._items.clear()
+        self.used = 0
+
     def discard(self, key: K) -> None:
         item = self._items.pop(key, None)
         if item is not None:

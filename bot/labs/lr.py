@@ -18,6 +18,7 @@ from bot.engine.objective import Objective, compile_objective
 from bot.engine.presets import largest_curvature, quadratic_minimum
 from bot.fa import lr as words
 from bot.fa.formula import plain, pretty
+from bot.labs.path import TracedPath
 from bot.render.panels import Panel, PanelsPicture, render_panels
 from bot.render.view import visible_prefix, window
 
@@ -43,25 +44,13 @@ class LRRequest:
 
 
 @dataclass(frozen=True)
-class LRRun:
+class LRRun(TracedPath):
     lr: float
     path: tuple[tuple[float, ...], ...]
     values: tuple[float, ...]
     verdict: str
     stopped: str
     factor: float | None  # 1 − lr·λmax for a quadratic, else None
-
-    @property
-    def final(self) -> tuple[float, ...]:
-        return self.path[-1]
-
-    @property
-    def final_value(self) -> float:
-        return self.values[-1]
-
-    @property
-    def steps_taken(self) -> int:
-        return len(self.path) - 1
 
     def to_data(self) -> dict[str, object]:
         return {

@@ -27,6 +27,7 @@ from bot.engine.presets import (
 )
 from bot.fa import opt as words
 from bot.fa.formula import plain, pretty
+from bot.labs.path import TracedPath
 from bot.render.race import RacePicture, RaceRun, render_race_animation, render_race_still
 from bot.render.view import visible_prefix, window
 
@@ -106,7 +107,7 @@ class KnownMinimum:
 
 
 @dataclass(frozen=True)
-class RunSummary:
+class RunSummary(TracedPath):
     optimizer: str
     colour: str
     hyper: dict[str, object]
@@ -116,18 +117,6 @@ class RunSummary:
     stopped: str  # "steps" or "nonfinite" (the next point left every bound)
     steps_to_tol: int | None
     settled_local: bool  # converged to a known local minimum, not a global one
-
-    @property
-    def final(self) -> tuple[float, ...]:
-        return self.path[-1]
-
-    @property
-    def final_value(self) -> float:
-        return self.values[-1]
-
-    @property
-    def steps_taken(self) -> int:
-        return len(self.path) - 1
 
     def to_data(self) -> dict[str, object]:
         hyper = {k: list(v) if isinstance(v, tuple) else v for k, v in self.hyper.items()}

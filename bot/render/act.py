@@ -9,7 +9,7 @@ import numpy as np
 from matplotlib.axes import Axes
 
 from bot.render.canvas import END, INK, MUTED, PATH, START, new_figure, png_bytes, style_axes
-from bot.render.glyphs import log_axis, symbol_fonts
+from bot.render.glyphs import log_axis
 
 SIZE = (800, 940)
 MARGINS = {"left": 0.12, "right": 0.97, "bottom": 0.075, "top": 0.955, "hspace": 0.3}
@@ -112,11 +112,10 @@ def _label_end(ax: Axes, depth: int, series: np.ndarray, text: str, colour: str,
 
 
 def render_act(picture: ActPicture, labels: ActLabels) -> bytes:
-    with symbol_fonts():
-        figure = new_figure(*SIZE, margins=MARGINS)
-        top, bottom = figure.subplots(2, 1, height_ratios=(1.15, 1))
-        _draw_functions(top, picture, labels)
-        _draw_chain(bottom, picture, labels)
-        for ax in (top, bottom):
-            ax.tick_params(labelsize=11)
-        return png_bytes(figure)
+    figure = new_figure(*SIZE, margins=MARGINS)
+    top, bottom = figure.subplots(2, 1, height_ratios=(1.15, 1))
+    _draw_functions(top, picture, labels)
+    _draw_chain(bottom, picture, labels)
+    for ax in (top, bottom):
+        ax.tick_params(labelsize=11)
+    return png_bytes(figure)

@@ -10,7 +10,7 @@ from matplotlib.axes import Axes
 
 from bot.render.canvas import END, INK, MUTED, PATH, START, new_figure, png_bytes, style_axes
 from bot.render.contours import draw_loss_contours, loss_levels
-from bot.render.glyphs import log_axis, symbol_fonts
+from bot.render.glyphs import log_axis
 
 SIZE = (800, 1080)
 #: The square contour panel sits top left, its legend to its right (figure fractions).
@@ -92,11 +92,10 @@ def _draw_losses(ax: Axes, picture: BatchPicture, title: str, x_label: str, y_la
 
 
 def render_batch(picture: BatchPicture, labels: BatchLabels) -> bytes:
-    with symbol_fonts():
-        figure = new_figure(*SIZE, margins=LOSS_MARGINS)
-        _draw_paths(figure.add_axes(PATHS_RECT), picture, labels)
-        left, right = figure.subplots(1, 2)
-        _draw_losses(left, picture, labels.per_iteration, labels.iteration_axis,
-                     labels.loss_axis, per_epoch=False)
-        _draw_losses(right, picture, labels.per_epoch, labels.epoch_axis, "", per_epoch=True)
-        return png_bytes(figure)
+    figure = new_figure(*SIZE, margins=LOSS_MARGINS)
+    _draw_paths(figure.add_axes(PATHS_RECT), picture, labels)
+    left, right = figure.subplots(1, 2)
+    _draw_losses(left, picture, labels.per_iteration, labels.iteration_axis,
+                 labels.loss_axis, per_epoch=False)
+    _draw_losses(right, picture, labels.per_epoch, labels.epoch_axis, "", per_epoch=True)
+    return png_bytes(figure)

@@ -10,7 +10,7 @@ from matplotlib.axes import Axes
 from matplotlib.ticker import MaxNLocator
 
 from bot.render.canvas import END, INK, MUTED, PATH, new_figure, png_bytes, style_axes
-from bot.render.glyphs import log_axis, symbol_fonts
+from bot.render.glyphs import log_axis
 
 SIZE = (800, 940)
 MARGINS = {"left": 0.11, "right": 0.97, "bottom": 0.075, "top": 0.955, "hspace": 0.32}
@@ -90,9 +90,8 @@ def _draw_errors(ax: Axes, picture: FitPicture, labels: FitLabels) -> None:
 
 
 def render_fit(picture: FitPicture, labels: FitLabels) -> bytes:
-    with symbol_fonts():
-        figure = new_figure(*SIZE, margins=MARGINS)
-        top, bottom = figure.subplots(2, 1)
-        _draw_fit(top, picture, labels)
-        _draw_errors(bottom, picture, labels)
-        return png_bytes(figure)
+    figure = new_figure(*SIZE, margins=MARGINS)
+    top, bottom = figure.subplots(2, 1)
+    _draw_fit(top, picture, labels)
+    _draw_errors(bottom, picture, labels)
+    return png_bytes(figure)

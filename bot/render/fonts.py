@@ -13,6 +13,9 @@ import matplotlib
 from matplotlib import font_manager
 
 FAMILY = "Vazirmatn"
+#: Vazirmatn has no σ, φ, λ, κ, θ, ∇ or →; matplotlib takes each missing glyph from the
+#: next family, DejaVu Sans, which matplotlib itself ships (no system font is used).
+FALLBACK = "DejaVu Sans"
 _FILES = ("Vazirmatn-Regular.ttf", "Vazirmatn-Bold.ttf")
 
 
@@ -23,6 +26,6 @@ def register_fonts() -> str:
     for name in _FILES:
         with resources.as_file(folder / name) as path:
             font_manager.fontManager.addfont(str(path))
-    matplotlib.rcParams["font.family"] = FAMILY
+    matplotlib.rcParams["font.family"] = [FAMILY, FALLBACK]
     matplotlib.rcParams["axes.unicode_minus"] = True
     return FAMILY

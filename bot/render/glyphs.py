@@ -1,31 +1,14 @@
-"""Greek letters, arrows and exponents in pictures.
-
-Vazirmatn has no σ, φ, λ, κ, θ or →; with DejaVu Sans (shipped with matplotlib) listed
-after it, matplotlib takes each missing glyph from DejaVu, still shaping the Persian.
-"""
+"""Exponents on log axes in pictures (Greek letters and arrows come from the fallback
+font :func:`bot.render.fonts.register_fonts` sets up)."""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
-from contextlib import contextmanager
 
-from matplotlib import rc_context
 from matplotlib.axis import Axis
 from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
 
 from bot.fa.numbers import SUPERSCRIPT
-from bot.render.fonts import FAMILY, register_fonts
-
-FALLBACK = "DejaVu Sans"
-
-
-@contextmanager
-def symbol_fonts() -> Iterator[None]:
-    """Build and draw a figure inside this block so every text gets the fallback font."""
-    register_fonts()  # first, so its one-time global setting is not undone on exit
-    with rc_context({"font.family": [FAMILY, FALLBACK]}):
-        yield
 
 
 def decade_label(value: float, _position: object = None) -> str:

@@ -18,7 +18,6 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Circle, FancyBboxPatch
 
 from bot.render.canvas import END, INK, MUTED, PATH, new_figure, png_bytes, style_axes
-from bot.render.fonts import FAMILY
 
 NETWORK_SIZE = (1280, 860)
 TALL_SIZE = (1280, 1000)
@@ -83,12 +82,10 @@ class CurveLabels:
 
 # --- the network ---------------------------------------------------------------------------
 
-#: Vazirmatn has no ∇ or θ: matplotlib falls back to DejaVu Sans glyph by glyph.
-FONTS = (FAMILY, "DejaVu Sans")
 
 
 def _text(ax: Axes, x: float, y: float, text: str, **style: object) -> None:
-    ax.text(x, y, text, fontfamily=FONTS, color=style.pop("color", INK), **style)
+    ax.text(x, y, text, color=style.pop("color", INK), **style)
 
 
 @dataclass(frozen=True)
@@ -251,7 +248,7 @@ def _draw_loss(ax: Axes, layout: _Layout, highlight: Highlight, text: str) -> No
 def _draw_legend(ax: Axes, labels: NetworkLabels) -> None:
     handles = [Line2D([], [], color=END, lw=4.5), Line2D([], [], color=ON_PATH, lw=2.8)]
     ax.legend(handles, labels.legend[:2], loc="lower right", bbox_to_anchor=(0.99, 0.01),
-              prop={"family": FONTS, "size": 15}, frameon=False, ncols=2)
+              prop={"size": 15}, frameon=False, ncols=2)
     _text(ax, 0.015, 0.025, labels.legend[2], transform=ax.transAxes, ha="left",
           va="bottom", fontsize=15, color=MUTED)
 
@@ -343,7 +340,7 @@ def render_losses(losses: Sequence[float], labels: CurveLabels) -> bytes:
     style_axes(ax)
     steps = range(len(losses))
     ax.plot(steps, losses, color=PATH, lw=2.2, marker="o", ms=6, zorder=3)
-    ax.set_title(labels.title, color=INK, fontsize=15, fontfamily=FONTS)
+    ax.set_title(labels.title, color=INK, fontsize=15)
     ax.set_xlabel(labels.x_label, color=INK, fontsize=13)
     ax.set_ylabel(labels.y_label, color=INK, fontsize=13)
     ax.tick_params(labelsize=11)

@@ -15,7 +15,6 @@ from matplotlib.axes import Axes
 
 from bot.render.canvas import END, INK, MUTED, new_figure, png_bytes, style_axes
 from bot.render.contours import draw_loss_contours, loss_levels
-from bot.render.glyphs import symbol_fonts
 
 WIDTH = 1000
 PANEL_HEIGHT = 340
@@ -114,15 +113,14 @@ def render_panels(picture: PanelsPicture, labels: PanelsLabels) -> bytes:
     height = rows * PANEL_HEIGHT + TOP
     margins = {"left": 0.075, "right": 0.98, "bottom": BOTTOM / height,
                "top": 1 - TOP / height, "wspace": 0.25, "hspace": 0.6}
-    with symbol_fonts():
-        figure = new_figure(WIDTH, height, margins=margins)
-        axes = figure.subplots(rows, columns, squeeze=False)
-        for index, ax in enumerate(axes.flat):
-            if index >= count:
-                ax.set_visible(False)
-                continue
-            row, column = divmod(index, columns)
-            last_row = row == rows - 1 or index + columns >= count
-            _draw_panel(ax, picture.panels[index], labels, column == 0, last_row)
-        figure.suptitle(labels.title, color=INK, fontsize=15, y=1 - 12 / height, va="top")
-        return png_bytes(figure)
+    figure = new_figure(WIDTH, height, margins=margins)
+    axes = figure.subplots(rows, columns, squeeze=False)
+    for index, ax in enumerate(axes.flat):
+        if index >= count:
+            ax.set_visible(False)
+            continue
+        row, column = divmod(index, columns)
+        last_row = row == rows - 1 or index + columns >= count
+        _draw_panel(ax, picture.panels[index], labels, column == 0, last_row)
+    figure.suptitle(labels.title, color=INK, fontsize=15, y=1 - 12 / height, va="top")
+    return png_bytes(figure)

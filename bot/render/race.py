@@ -28,7 +28,6 @@ from bot.render.canvas import (
     style_axes,
 )
 from bot.render.contours import draw_loss_contours, loss_levels
-from bot.render.glyphs import symbol_fonts
 from bot.render.trajectory import frame_indices
 
 STILL_SIZE = (1100, 600)
@@ -216,32 +215,30 @@ def _draw_progress_frame(ax: Axes, picture: RacePicture, labels: RaceLabels,
 
 def render_race_still(picture: RacePicture, labels: RaceLabels) -> bytes:
     """Every run, whole, as one PNG."""
-    with symbol_fonts():
-        figure = new_figure(*STILL_SIZE, margins=MARGINS)
-        scene = _Scene(figure, picture, labels, font_scale=1.0,
-                       legend_x=MARGINS["right"] + 0.01)
-        scene.show(_length(picture))
-        return png_bytes(figure)
+    figure = new_figure(*STILL_SIZE, margins=MARGINS)
+    scene = _Scene(figure, picture, labels, font_scale=1.0,
+                   legend_x=MARGINS["right"] + 0.01)
+    scene.show(_length(picture))
+    return png_bytes(figure)
 
 
 def render_race_animation(picture: RacePicture, labels: RaceLabels) -> bytes:
     """The race as a GIF: all paths grow together, frame by frame. A busy race (long
     zig-zag paths over dense contours) drops frames until it fits the budget."""
-    with symbol_fonts():
-        figure = new_figure(*GIF_SIZE, dpi=80, margins=GIF_MARGINS)
-        scene = _Scene(figure, picture, labels, font_scale=0.9,
-                       legend_x=GIF_MARGINS["right"] + 0.01)
-        canvas = figure.canvas
-        for artist in scene.show(1):
-            artist.set_animated(True)
-        canvas.draw()
-        background = canvas.copy_from_bbox(figure.bbox)
-        frames = []
-        for count in frame_indices(_length(picture), GIF_FRAMES):
-            canvas.restore_region(background)
-            for artist in scene.show(int(count)):
-                artist.axes.draw_artist(artist)
-            frames.append(canvas_image(figure))
+    figure = new_figure(*GIF_SIZE, dpi=80, margins=GIF_MARGINS)
+    scene = _Scene(figure, picture, labels, font_scale=0.9,
+                   legend_x=GIF_MARGINS["right"] + 0.01)
+    canvas = figure.canvas
+    for artist in scene.show(1):
+        artist.set_animated(True)
+    canvas.draw()
+    background = canvas.copy_from_bbox(figure.bbox)
+    frames = []
+    for count in frame_indices(_length(picture), GIF_FRAMES):
+        canvas.restore_region(background)
+        for artist in scene.show(int(count)):
+            artist.axes.draw_artist(artist)
+        frames.append(canvas_image(figure))
     frames = _with_exact_colours(frames, [run.colour for run in picture.runs])
     shown = frames
     while True:

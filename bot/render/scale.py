@@ -11,7 +11,7 @@ from matplotlib.axes import Axes
 
 from bot.render.canvas import END, INK, MUTED, PATH, START, new_figure, png_bytes, style_axes
 from bot.render.contours import draw_loss_contours, loss_levels
-from bot.render.glyphs import log_axis, symbol_fonts
+from bot.render.glyphs import log_axis
 
 SIZE = (800, 900)
 MARGINS = {"left": 0.1, "right": 0.975, "bottom": 0.075, "top": 0.955, "hspace": 0.3,
@@ -110,12 +110,11 @@ def _draw_progress(ax: Axes, picture: ScalePicture, labels: ScaleLabels) -> None
 
 
 def render_scale(picture: ScalePicture, labels: ScaleLabels) -> bytes:
-    with symbol_fonts():
-        figure = new_figure(*SIZE, margins=MARGINS)
-        grid = figure.add_gridspec(2, 2, height_ratios=(1.05, 1))
-        _draw_panel(figure.add_subplot(grid[0, 0]), picture.raw, picture.best_loss, RAW,
-                    labels.raw_title, labels.raw_axes, labels, labels.milestones)
-        _draw_panel(figure.add_subplot(grid[0, 1]), picture.scaled, picture.best_loss, SCALED,
-                    labels.scaled_title, labels.scaled_axes, labels)
-        _draw_progress(figure.add_subplot(grid[1, :]), picture, labels)
-        return png_bytes(figure)
+    figure = new_figure(*SIZE, margins=MARGINS)
+    grid = figure.add_gridspec(2, 2, height_ratios=(1.05, 1))
+    _draw_panel(figure.add_subplot(grid[0, 0]), picture.raw, picture.best_loss, RAW,
+                labels.raw_title, labels.raw_axes, labels, labels.milestones)
+    _draw_panel(figure.add_subplot(grid[0, 1]), picture.scaled, picture.best_loss, SCALED,
+                labels.scaled_title, labels.scaled_axes, labels)
+    _draw_progress(figure.add_subplot(grid[1, :]), picture, labels)
+    return png_bytes(figure)
