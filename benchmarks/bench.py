@@ -88,7 +88,7 @@ async def service() -> None:
 
         users = [Context(services, user_id=100 + i, chat_id=100 + i) for i in range(20)]
         renders_in_flight = [
-            asyncio.create_task(handle_text(f"/gd 0.{i + 1}x^2+sin(x) steps=400 anim", c))
+            asyncio.create_task(handle_text(f"/gd {i + 1}x^2+sin(x) lr=0.001 steps=400 anim", c))
             for i, c in enumerate(users)
         ]
         await asyncio.sleep(0.3)  # let all twenty reach the pool
