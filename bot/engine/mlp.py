@@ -13,16 +13,17 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise, product
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from bot.engine.activations import activation
+
 Array = NDArray[np.float64]
 
-LEAKY_SLOPE = 0.01
 ACTIVATIONS = ("relu", "sigmoid", "tanh", "linear", "leaky_relu", "softmax")
 LOSSES = ("mse", "half_sse", "bce", "ce")
 #: Losses that only make sense on one output activation.
@@ -30,10 +31,6 @@ REQUIRED_OUTPUT = {"bce": "sigmoid", "ce": "softmax"}
 
 
 # --- activations -------------------------------------------------------------------------
-
-
-def _sigmoid(z: Array) -> Array:
-    return np.exp(-np.logaddexp(0.0, -z))  # 1/(1+e^-z) without overflow
 
 
 def _softmax(z: Array) -> Array:
@@ -46,24 +43,15 @@ def _softmax_jacobian(s: Array) -> Array:
     return np.diag(s) - np.outer(s, s)
 
 
-_FORWARD: dict[str, Callable[[Array], Array]] = {
-    "relu": lambda z: np.maximum(z, 0.0),
-    "sigmoid": _sigmoid,
-    "tanh": np.tanh,
-    "linear": lambda z: z.copy(),
-    "leaky_relu": lambda z: np.where(z > 0, z, LEAKY_SLOPE * z),
-    "softmax": _softmax,
-}
+def _activate(name: str, z: Array) -> Array:
+    """act(z); the elementwise activations are the ones /act draws."""
+    return _softmax(z) if name == "softmax" else activation(name).value(z)
 
-#: Elementwise act'(z) from z and a = act(z); for softmax the Jacobian's diagonal.
-_DERIVATIVE: dict[str, Callable[[Array, Array], Array]] = {
-    "relu": lambda z, a: np.where(z > 0, 1.0, 0.0),
-    "sigmoid": lambda z, a: a * (1.0 - a),
-    "tanh": lambda z, a: 1.0 - a**2,
-    "linear": lambda z, a: np.ones_like(z),
-    "leaky_relu": lambda z, a: np.where(z > 0, 1.0, LEAKY_SLOPE),
-    "softmax": lambda z, a: a * (1.0 - a),
-}
+
+def _activation_derivative(name: str, z: Array, a: Array) -> Array:
+    """Elementwise act'(z); for softmax the Jacobian's diagonal a(1 − a)."""
+    return a * (1.0 - a) if name == "softmax" else activation(name).derivative(z)
+
 
 _DERIVATIVE_FORMULA = {
     "relu": "ReLU'({z})",
@@ -332,7 +320,7 @@ def _forward(network: Network, x: Array) -> tuple[list[Array], list[Array]]:
     pres, outs, a = [], [], x
     for w, b, act in zip(network.weights, network.biases, network.activations):
         z = w @ a + b
-        a = _FORWARD[act](z)
+        a = _activate(act, z)
         pres.append(z)
         outs.append(a)
     return pres, outs
@@ -352,7 +340,7 @@ def backprop(network: Network, x: ArrayLike, y: ArrayLike, loss_name: str, lr: f
     _check_loss(loss_name, network.activations[-1])
     rate = _check_lr(lr)
     pres, outs = _forward(network, x_arr)
-    act_grads = [_DERIVATIVE[act](z, a) for act, z, a in zip(network.activations, pres, outs)]
+    act_grads = [_activation_derivative(act, z, a) for act, z, a in zip(network.activations, pres, outs)]
     y_hat = outs[-1]
     dloss = _dloss_dout(loss_name, y_arr, y_hat)
     out_delta = _output_delta(

@@ -15,7 +15,8 @@ from collections.abc import Sequence
 from itertools import pairwise
 from typing import TYPE_CHECKING
 
-from bot.engine.mlp import LEAKY_SLOPE, ChainPath, Factor, Trace
+from bot.engine.activations import LEAKY_SLOPE
+from bot.engine.mlp import ChainPath, Factor, Trace
 from bot.fa.errors import with_example
 from bot.fa.html import code, escape, visible_length
 from bot.fa.numbers import ascii_number, fa_int, fa_number
