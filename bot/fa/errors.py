@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from bot.engine.expr import MAX_DEPTH, MAX_EXPONENT, MAX_LENGTH, ExpressionError
-from bot.fa.html import code, escape
+from bot.fa.html import code
 from bot.fa.numbers import fa_int, fa_number
 
 
@@ -86,10 +86,10 @@ _FUNCTIONS = "sin، cos، tan، exp، log، sqrt، abs، tanh، sigmoid"
 
 def expression(error: ExpressionError, example: str) -> str:
     """The message for a function text the parser refused."""
-    detail = escape(error.detail)
+    detail = error.detail  # code() escapes it
     if error.code == "bad_character":
         problem = (
-            f"نویسهٔ {code(error.detail)} در تابع مجاز نیست. فقط عدد، x و y، "
+            f"نویسهٔ {code(detail)} در تابع مجاز نیست. فقط عدد، x و y، "
             f"عملگرهای {code('+ - * / ^')}، پرانتز و توابع {_FUNCTIONS} را می‌فهمم."
         )
     elif error.code == "unknown_name":
