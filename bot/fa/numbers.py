@@ -54,7 +54,7 @@ def fa_digits(text: str) -> str:
 
 
 def ascii_number(value: float, significant: int = 4) -> str:
-    """A short ASCII rendering of a number: 0.25, -1.5, 3.2e+12, 1e-07."""
+    """A short ASCII rendering of a number: 0.25, -1.5, 3.2e+12, 1e-7."""
     if not math.isfinite(value):
         return "∞" if value > 0 else ("-∞" if value < 0 else "NaN")
     if value == 0:
