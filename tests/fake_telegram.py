@@ -12,16 +12,35 @@ from __future__ import annotations
 import asyncio
 import email.parser
 import email.policy
+import inspect
 import itertools
 import json
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs
 
 TOKEN = "123456:TEST-TOKEN"
+async def eventually(check: Callable[[], object], timeout: float = 20.0) -> None:
+    """Wait until something the bot does in the background has had its effect.
+
+    The server records a call before the bot reads the answer, so what the bot does with
+    the answer (store a message id, remember a file_id) lands a moment later.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        done = check()
+        if inspect.isawaitable(done):
+            done = await done
+        if done:
+            return
+        assert time.monotonic() < deadline, "the bot did not get there in time"
+        await asyncio.sleep(0.02)
+
+
 BOT_USER = {"id": 123456, "is_bot": True, "first_name": "DarsBot", "username": "dars_test_bot",
             "can_join_groups": True, "can_read_all_group_messages": False,
             "supports_inline_queries": False}

@@ -5,8 +5,7 @@ instances, catch-up, faults; the admins' commands; the group quiz's leaderboard.
 from __future__ import annotations
 
 import asyncio
-import time as monotonic_time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import replace
 from datetime import datetime, time
@@ -24,7 +23,7 @@ from bot.fa.html import escape
 from bot.storage import Storage
 from bot.teacher import LESSON_COUNTER, NUMBER_COUNTER, QUIZ_COUNTER, TICK_SECONDS, Teacher
 from tests.conftest import Clock
-from tests.fake_telegram import Call, FakeTelegram
+from tests.fake_telegram import Call, FakeTelegram, eventually
 
 CHANNEL, GROUP = -1001, -2002
 TEHRAN = ZoneInfo("Asia/Tehran")
@@ -82,14 +81,6 @@ def share_line(quiz: Quiz, index: int, votes: list[int]) -> str:
 
 def admin(services: Services) -> Context:
     return Context(services, user_id=ADMIN, chat_id=ADMIN, user_name="Admin")
-
-
-async def eventually(check: Callable[[], object], timeout: float = 20.0) -> None:
-    """Wait until an update the door handles in the background has had its effect."""
-    deadline = monotonic_time.monotonic() + timeout
-    while not await check():  # type: ignore[misc]
-        assert monotonic_time.monotonic() < deadline, "the update was not handled"
-        await asyncio.sleep(0.02)
 
 
 @asynccontextmanager

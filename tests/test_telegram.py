@@ -6,8 +6,9 @@ import io
 
 from PIL import Image
 
+from bot.commands.base import Services
 from bot.fa.messages import STALE_BUTTON
-from tests.fake_telegram import FakeTelegram
+from tests.fake_telegram import FakeTelegram, eventually
 
 
 def _buttons(call_params: dict) -> list[dict]:
@@ -73,10 +74,13 @@ async def test_stale_or_forged_button_gets_a_polite_answer(fake: FakeTelegram, t
     assert fake.calls_to("editMessageMedia") == []
 
 
-async def test_repeated_request_reuses_the_uploaded_file_id(fake: FakeTelegram, telegram_app) -> None:
+async def test_repeated_request_reuses_the_uploaded_file_id(
+    fake: FakeTelegram, telegram_app, services: Services
+) -> None:
     fake.push_message("/gd x^2+10y^2 x0=2,1 lr=0.05", user_id=3003)
     first = (await fake.wait_for("sendPhoto"))[0]
     assert "photo" in first.files
+    await eventually(lambda: len(services.runner.file_ids) == 1)
     fake.push_message("/gd x^2 + 10y^2 x0 = 2, 1 lr=۰٫۰۵", user_id=3004)
     second = (await fake.wait_for("sendPhoto", 2))[1]
     assert second.files == {}
