@@ -34,6 +34,7 @@ LESSON_COUNTER = "channel_lesson"
 QUIZ_COUNTER = "channel_quiz"
 NUMBER_COUNTER = "channel_quiz_number"
 RETRYABLE = ("claimed", "failed")
+POST_NOW_MARK = ":now-"  # in the key of a slot an admin posted with /post_now
 
 
 @dataclass(frozen=True)
@@ -96,7 +97,20 @@ class Teacher:
         for slot in self.plan():
             if clock >= slot.at and await self.run(slot, day, now):
                 posted.append(f"{day.isoformat()}:{slot.kind}")
+        for key, slot in await self._unfinished_posts_now(day):
+            if await self.run(slot, day, now, key=key):
+                posted.append(key)
         return posted
+
+    async def _unfinished_posts_now(self, day: date) -> list[tuple[str, Slot]]:
+        """Today's ``/post_now`` posts that failed: retried like scheduled ones, so the
+        quiz number they claimed is used, not skipped."""
+        channel = self.services.settings.channel_id
+        assert channel is not None
+        prefix = f"{day.isoformat()}:"
+        failed = await self.services.storage.slots(statuses=("failed",), limit=200)
+        return [(s.key, Slot(s.kind, time(0), channel)) for s in reversed(failed)
+                if s.key.startswith(prefix) and POST_NOW_MARK in s.key]
 
     async def run(self, slot: Slot, day: date, now: datetime, key: str | None = None) -> bool:
         """Claim (or resume) one slot and post it; True when this call posted it."""
@@ -216,17 +230,21 @@ class Teacher:
         channel = self.services.settings.channel_id
         assert channel is not None
         day, _ = self.local_day(now)
-        key = f"{day.isoformat()}:{kind}:now-{now.strftime('%H%M%S%f')}"
+        key = f"{day.isoformat()}:{kind}{POST_NOW_MARK}{now.strftime('%H%M%S%f')}"
         return await self.run(Slot(kind, time(0), channel), day, now, key=key)
 
     async def skip(self, now: datetime) -> str | None:
-        """Mark today's next pending slot as skipped; returns its kind."""
+        """Mark today's next pending post as skipped; returns its kind. A reveal with no
+        quiz to answer is passed over: it would post nothing anyway."""
         storage = self.services.storage
         day, clock = self.local_day(now)
         for slot in self.plan():
             key = f"{day.isoformat()}:{slot.kind}"
-            if (slot.at > clock and await storage.slot(key) is None
-                    and await storage.claim_slot(key, slot.kind, self.owner, now) is not None):
+            if slot.at <= clock or await storage.slot(key) is not None:
+                continue
+            if slot.kind.endswith("reveal") and await self._unrevealed(slot.kind) is None:
+                continue
+            if await storage.claim_slot(key, slot.kind, self.owner, now) is not None:
                 await storage.update_slot(key, status="skipped", error="skipped by an admin")
                 return slot.kind
         return None

@@ -342,6 +342,22 @@ async def test_skip_marks_todays_next_slot_and_burns_no_lesson(
     assert "درس ۱ از ۴۶" in posts(fake)[-1].params["text"]
 
 
+async def test_skip_passes_over_a_reveal_with_nothing_to_reveal(
+        fake: FakeTelegram, teacher: Teacher, services: Services, clock: Clock) -> None:
+    await teacher.tick(at(0, 9))
+    clock.set(at(0, 12))  # day one: no quiz posted yet, so the 18:00 reveal has no work
+    response = await handle_text("/skip", admin(services))
+    assert response.data == {"skipped": "quiz"}
+    assert await services.storage.slot("2026-11-23:reveal") is None
+    await teacher.tick(at(1, 17))
+    clock.set(at(1, 17))  # day two: yesterday's quiz was skipped, so still nothing to reveal
+    assert (await handle_text("/skip", admin(services))).data == {"skipped": "quiz"}
+
+    await teacher.tick(at(2, 18))
+    clock.set(at(3, 12))  # day four: day three's quiz awaits its reveal, which /skip may skip
+    assert (await handle_text("/skip", admin(services))).data == {"skipped": "reveal"}
+
+
 async def test_post_now_posts_the_next_quiz_immediately(
         fake: FakeTelegram, teacher: Teacher, services: Services, clock: Clock) -> None:
     course = services.course
@@ -367,13 +383,33 @@ async def test_post_now_posts_the_next_quiz_immediately(
         assert reveal.params["reply_parameters"]["message_id"] == poll.result["message_id"]
 
 
-async def test_post_now_says_so_when_telegram_refuses(
+async def test_a_refused_post_now_is_retried_by_the_tick_under_its_own_number(
         fake: FakeTelegram, teacher: Teacher, services: Services, clock: Clock) -> None:
+    course = services.course
     clock.set(at(0, 10))
     fake.fail("sendPoll", 500)
     response = await handle_text("/post_now quiz", admin(services))
     assert [r.text for r in response.replies] == [words.POST_FAILED.format(kind="کوییز")]
     assert response.error
+
+    assert await teacher.tick(at(0, 10, 0, 10)) == ["2026-11-23:lesson"]  # still backing off
+    [key] = await teacher.tick(at(0, 10, 0, TICK_SECONDS))
+    assert key.startswith("2026-11-23:quiz:now-")
+    assert await teacher.tick(at(0, 11)) == []
+    polls = [c for c in fake.calls_to("sendPoll") if c.status == 200]
+    assert [p.params["question"] for p in polls] == [question(course.quizzes[0], 1)]
+    await teacher.tick(at(0, 18))
+    channel_polls = [c for c in fake.calls_to("sendPoll") if c.status == 200 and chat(c) == CHANNEL]
+    assert channel_polls[-1].params["question"] == question(course.quizzes[1], 2)
+
+
+async def test_a_refused_post_now_is_not_retried_the_next_day(
+        fake: FakeTelegram, teacher: Teacher, services: Services, clock: Clock) -> None:
+    clock.set(at(0, 23, 59))
+    fake.fail("sendPoll", 500)
+    await handle_text("/post_now quiz", admin(services))
+    assert await teacher.tick(at(1, 8)) == []
+    assert [c.status for c in fake.calls_to("sendPoll")] == [500]
 
 
 async def test_post_now_names_the_kinds_it_knows(teacher: Teacher, services: Services) -> None:
