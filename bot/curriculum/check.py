@@ -46,6 +46,8 @@ _ZWNJ_RULES = (
      "«{0}»: join «تر/ترین» with a zero-width non-joiner (U+200C): «ساده‌تر»"),
     (re.compile(r"به(?: |)روز(?:رسانی|\s+رسانی)"),
      "«{0}»: write «به‌روزرسانی» with zero-width non-joiners"),
+    (re.compile(r"[\u0600-\u06ff]+ه\u200cی(?![\w\u200c])"),
+     "«{0}»: the course writes the ezafe after «ه» as «هٔ» (U+0654): «لایهٔ پنهان»"),
 )
 #: A Latin number standing on its own (not part of a Latin word such as L1 or x0).
 _LATIN_NUMBER = re.compile(r"(?<![A-Za-z_0-9.\-])[0-9]+(?:\.[0-9]+)?(?![A-Za-z_0-9])")
