@@ -8,6 +8,7 @@ is uploaded once.
 from __future__ import annotations
 
 import logging
+import os
 from typing import Any
 
 from telegram import (
@@ -52,6 +53,10 @@ from bot.config import Settings
 from bot.labs.runner import LabRunner
 from bot.services import close_services, create_services
 from bot.teacher import TICK_SECONDS, Sent, Teacher
+
+# PTB 22.2+ returns time periods (RetryAfter.retry_after …) as timedelta only when asked;
+# the int form is deprecated and warns on every 429. The bot reads none of them itself.
+os.environ.setdefault("PTB_TIMEDELTA", "1")
 
 log = logging.getLogger(__name__)
 
