@@ -19,7 +19,7 @@ from bot.fa.html import escape
 from bot.practice import next_quiz, stats, streaks, week_start
 from bot.storage import AnswerInfo, PollInfo, Storage
 from tests.conftest import Clock
-from tests.fake_telegram import FakeTelegram
+from tests.fake_telegram import Call, FakeTelegram, eventually
 
 TEHRAN = ZoneInfo("Asia/Tehran")
 T0 = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)  # Monday, 13:30 in Tehran
@@ -164,6 +164,15 @@ def test_the_week_starts_saturday_midnight_in_tehran(moment: datetime) -> None:
 
 
 # --- through the Telegram door ----------------------------------------------------------
+async def answer_sent_poll(fake: FakeTelegram, storage: Storage, sent_poll: Call, option: int,
+                 user_id: int) -> None:
+    """Answer a poll the bot sent, once the bot has stored it (it does so after Telegram
+    confirms the send, a moment after the fake server has recorded the call)."""
+    poll_id = sent_poll.result["poll"]["id"]
+    await eventually(lambda: storage.find_poll(poll_id))
+    fake.push_poll_answer(poll_id, [option], user_id=user_id)
+
+
 async def test_a_private_quiz_answered_wrong_comes_back_after_a_day(
         fake: FakeTelegram, telegram_app, services, clock: Clock) -> None:
     course = services.course
@@ -178,7 +187,7 @@ async def test_a_private_quiz_answered_wrong_comes_back_after_a_day(
     assert poll.params["correct_option_ids"] == [first.correct]
 
     wrong = (first.correct + 1) % len(first.options)
-    fake.push_poll_answer(poll.result["poll"]["id"], [wrong], user_id=1001)
+    await answer_sent_poll(fake, services.storage, poll, wrong, user_id=1001)
     [feedback] = await fake.wait_for("sendMessage")
     assert int(feedback.params["chat_id"]) == 1001
     assert feedback.params["text"].startswith(
@@ -203,7 +212,7 @@ async def test_a_private_quiz_answered_wrong_comes_back_after_a_day(
     note = (await fake.wait_for("sendMessage", 3))[2]
     assert note.params["text"] == words.REVIEW_NOTE
 
-    fake.push_poll_answer(review.result["poll"]["id"], [first.correct], user_id=1001)
+    await answer_sent_poll(fake, services.storage, review, first.correct, user_id=1001)
     praise = (await fake.wait_for("sendMessage", 4))[3]
     assert praise.params["text"].startswith("✅ آفرین، درست بود!")
     assert await services.storage.next_review(1001) == start + 4 * DAY
@@ -214,7 +223,7 @@ async def test_the_next_question_button_under_feedback_asks_the_next_one(
     first, second = services.course.quizzes[0], services.course.quizzes[1]
     fake.push_message("/quiz", user_id=1002)
     [poll] = await fake.wait_for("sendPoll")
-    fake.push_poll_answer(poll.result["poll"]["id"], [first.correct], user_id=1002)
+    await answer_sent_poll(fake, services.storage, poll, first.correct, user_id=1002)
     [feedback] = await fake.wait_for("sendMessage")
     fake.push_button(feedback.result, "quiz:next", user_id=1002)
     following = (await fake.wait_for("sendPoll", 2))[1]
