@@ -4,9 +4,12 @@ each posted exactly once.
 Every post is a *slot* with a unique key (``2026-11-23:quiz``). A slot is claimed in the
 database before anything is sent, so a restart or a second instance never posts it
 twice; the claim moves through ``claimed → sending → sent`` with atomic transitions.
-A send that fails marks the slot ``failed`` and a later tick retries it; a slot found
-in ``sending`` (the process died mid-send, so Telegram may or may not have it) is never
-resent. ``tick(now)`` posts every slot of today whose time has come: PTB's JobQueue
+What a slot posts (which lesson, which quiz and its number) is decided in the claiming
+transaction itself. A send that fails marks the slot ``failed`` and a later tick retries
+it; a send whose fate is unknown (the answer timed out after the request went out) is
+marked ``unknown``, and a slot found in ``sending`` (the process died mid-send) is left
+alone: Telegram may have either, and a duplicate post is worse than a missing one, which
+an admin sees in /status and can replace with /post_now. ``tick(now)`` posts every slot of today whose time has come: PTB's JobQueue
 calls it every ``TICK_SECONDS``, which also catches up after a restart (a missed slot
 is posted once, on the same day).
 """
@@ -15,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Protocol
@@ -25,7 +29,7 @@ from bot.curriculum.model import Quiz
 from bot.fa import channel as words
 from bot.fa.dates import header
 from bot.fa.lessons import lesson_message
-from bot.storage import SlotInfo
+from bot.storage import Claim, SlotInfo
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +39,11 @@ QUIZ_COUNTER = "channel_quiz"
 NUMBER_COUNTER = "channel_quiz_number"
 RETRYABLE = ("claimed", "failed")
 POST_NOW_MARK = ":now-"  # in the key of a slot an admin posted with /post_now
+COUNTERS = {"lesson": (LESSON_COUNTER,), "quiz": (QUIZ_COUNTER, NUMBER_COUNTER)}
+
+
+class DeliveryUnknown(Exception):
+    """The request reached Telegram but no answer came back: the post may exist."""
 
 
 @dataclass(frozen=True)
@@ -48,7 +57,8 @@ class ChannelDoor(Protocol):
 
     async def post(self, chat_id: int | str, reply: Reply, reply_to: int | None = None) -> Sent: ...
 
-    async def stop_poll(self, chat_id: int | str, message_id: int) -> list[int]: ...
+    async def stop_poll(self, chat_id: int | str, message_id: int) -> list[int] | None:
+        """Close a poll and return its vote counts; None when it was already closed."""
 
 
 @dataclass(frozen=True)
@@ -102,14 +112,18 @@ class Teacher:
                 posted.append(key)
         return posted
 
+    def _chat(self, kind: str) -> int | str:
+        settings = self.services.settings
+        chat = settings.group_id if kind.startswith("group_") else settings.channel_id
+        assert chat is not None
+        return chat
+
     async def _unfinished_posts_now(self, day: date) -> list[tuple[str, Slot]]:
         """Today's ``/post_now`` posts that failed: retried like scheduled ones, so the
         quiz number they claimed is used, not skipped."""
-        channel = self.services.settings.channel_id
-        assert channel is not None
         prefix = f"{day.isoformat()}:"
         failed = await self.services.storage.slots(statuses=("failed",), limit=200)
-        return [(s.key, Slot(s.kind, time(0), channel)) for s in reversed(failed)
+        return [(s.key, Slot(s.kind, time(0), self._chat(s.kind))) for s in reversed(failed)
                 if s.key.startswith(prefix) and POST_NOW_MARK in s.key]
 
     async def run(self, slot: Slot, day: date, now: datetime, key: str | None = None) -> bool:
@@ -118,16 +132,12 @@ class Teacher:
         key = key or f"{day.isoformat()}:{slot.kind}"
         existing = await storage.slot(key)
         if existing is None:
-            if slot.kind == "group_quiz" and await self._quiz_unprepared(day):
-                return False  # the channel's quiz is still being chosen: next tick
-            counters = {"lesson": (LESSON_COUNTER,), "quiz": (QUIZ_COUNTER, NUMBER_COUNTER)}
+            choose = await self._chooser(key, slot.kind)
             claimed = await storage.claim_slot(key, slot.kind, self.owner, now,
-                                               counters.get(slot.kind, ()))
-            if claimed is None:
+                                               COUNTERS.get(slot.kind, ()), choose)
+            if claimed is None or claimed.status == "skipped":
                 return False
-            if not await self._prepare(key, slot.kind, day, claimed):
-                return False
-        elif (existing.status not in RETRYABLE or not existing.payload  # still being prepared
+        elif (existing.status not in RETRYABLE
               or now - existing.updated_at < _backoff(existing.attempts)):
             return False
         if not await storage.transition(key, RETRYABLE, "sending", now):
@@ -136,6 +146,11 @@ class Teacher:
         assert current is not None
         try:
             sent = await self._send(current, slot.chat, now)
+        except DeliveryUnknown as error:
+            log.warning("posting %s: Telegram may have it (%r); not resending", key, error)
+            await storage.update_slot(key, status="unknown", error=repr(error.__cause__)[:500],
+                                      updated_at=now)
+            return False
         except Exception as error:  # noqa: BLE001 (any failure leaves the slot for a retry)
             log.warning("posting %s failed: %r", key, error)
             await storage.update_slot(key, status="failed", error=repr(error)[:500],
@@ -145,38 +160,24 @@ class Teacher:
                                   message_id=sent.message_id, poll_id=sent.poll_id, updated_at=now)
         return True
 
-    async def _quiz_unprepared(self, day: date) -> bool:
-        """True while another instance has claimed today's channel quiz but not yet
-        written which quiz it is (the group's quiz copies that choice)."""
-        source = await self.services.storage.slot(f"{day.isoformat()}:quiz")
-        return source is not None and source.status == "claimed" and not source.payload
-
-    async def _prepare(self, key: str, kind: str, day: date, counters: dict[str, int]) -> bool:
-        """Decide what a freshly claimed slot posts and write it into the slot."""
-        storage = self.services.storage
+    async def _chooser(self, key: str, kind: str) -> Callable[[dict[str, int]], Claim]:
+        """What a slot about to be claimed will post, as a function of the counters its
+        claim advances (the lesson and quiz come round in course order)."""
         course = self.services.course
         if kind == "lesson":
-            lesson = course.lessons[(counters[LESSON_COUNTER] - 1) % len(course.lessons)]
-            await storage.update_slot(key, payload=lesson.id)
-            return True
+            return lambda c: Claim(course.lessons[(c[LESSON_COUNTER] - 1) % len(course.lessons)].id)
         if kind == "quiz":
-            quizzes = course.quizzes
-            quiz = quizzes[(counters[QUIZ_COUNTER] - 1) % len(quizzes)]
-            await storage.update_slot(key, payload=quiz.id, number=counters[NUMBER_COUNTER])
-            return True
-        if kind == "group_quiz":
-            source = await storage.slot(f"{day.isoformat()}:quiz")
+            return lambda c: Claim(course.quizzes[(c[QUIZ_COUNTER] - 1) % len(course.quizzes)].id,
+                                   c[NUMBER_COUNTER])
+        if kind == "group_quiz":  # the group gets the channel's quiz, under its number
+            source = await self.services.storage.slot(key.replace("group_", "", 1))
             if source is None or not source.payload:
-                await storage.update_slot(key, status="skipped", error="no channel quiz today")
-                return False
-            await storage.update_slot(key, payload=source.payload, number=source.number)
-            return True
+                return lambda _: Claim(skipped="no channel quiz today")
+            return lambda _: Claim(source.payload, source.number)
         target = await self._unrevealed(kind)
         if target is None:
-            await storage.update_slot(key, status="skipped", error="no quiz to reveal")
-            return False
-        await storage.update_slot(key, payload=target.key, number=target.number)
-        return True
+            return lambda _: Claim(skipped="no quiz to reveal")
+        return lambda _: Claim(target.key, target.number)
 
     async def _unrevealed(self, kind: str) -> SlotInfo | None:
         """The latest posted quiz in this reveal's chat that no reveal has answered."""
@@ -202,10 +203,15 @@ class Teacher:
             poll = quiz_poll(quiz, kind="channel" if slot.kind == "quiz" else "group",
                              number=slot.number, anonymous=slot.kind == "quiz")
             return await self.door.post(chat, poll)  # the door records the poll for answers
-        target = await self.services.storage.slot(slot.payload)
+        storage = self.services.storage
+        target = await storage.slot(slot.payload)
         assert target is not None and target.message_id is not None
-        votes = await self.door.stop_poll(chat, target.message_id)
-        text = words.reveal_message(self._quiz(target.payload), target.number, votes)
+        votes = slot.votes
+        if votes is None:
+            votes = await self.door.stop_poll(chat, target.message_id) or []
+            await storage.save_votes(slot.key, votes)
+        text = words.reveal_message(self._quiz(target.payload), target.number, votes,
+                                    header(now, zone))
         return await self.door.post(chat, Text(text), reply_to=target.message_id)
 
     def _quiz(self, quiz_id: str) -> Quiz:
@@ -226,12 +232,16 @@ class Teacher:
         return sorted(rows, key=lambda row: row[1])
 
     async def post_now(self, kind: str, now: datetime) -> bool:
-        """Post the next lesson or quiz immediately, under a key of its own."""
-        channel = self.services.settings.channel_id
-        assert channel is not None
+        """Post the next lesson or quiz immediately, under a key of its own; a quiz goes
+        to the group too, when there is one. True when the channel got it."""
         day, _ = self.local_day(now)
-        key = f"{day.isoformat()}:{kind}{POST_NOW_MARK}{now.strftime('%H%M%S%f')}"
-        return await self.run(Slot(kind, time(0), channel), day, now, key=key)
+        stamp = f"{POST_NOW_MARK}{now.strftime('%H%M%S%f')}"
+        posted = await self.run(Slot(kind, time(0), self._chat(kind)), day, now,
+                                key=f"{day.isoformat()}:{kind}{stamp}")
+        if kind == "quiz" and self.services.settings.group_id is not None:
+            await self.run(Slot("group_quiz", time(0), self._chat("group_quiz")), day, now,
+                           key=f"{day.isoformat()}:group_quiz{stamp}")
+        return posted
 
     async def skip(self, now: datetime) -> str | None:
         """Mark today's next pending post as skipped; returns its kind. A reveal with no
@@ -244,10 +254,13 @@ class Teacher:
                 continue
             if slot.kind.endswith("reveal") and await self._unrevealed(slot.kind) is None:
                 continue
-            if await storage.claim_slot(key, slot.kind, self.owner, now) is not None:
-                await storage.update_slot(key, status="skipped", error="skipped by an admin")
+            if await storage.claim_slot(key, slot.kind, self.owner, now, choose=_skipped_by_admin):
                 return slot.kind
         return None
+
+
+def _skipped_by_admin(_: dict[str, int]) -> Claim:
+    return Claim(skipped="skipped by an admin")
 
 
 def _backoff(attempts: int) -> timedelta:

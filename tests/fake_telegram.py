@@ -3,8 +3,10 @@
 It speaks enough of the Bot API (HTTP POST ``/bot<token>/<method>``, url-encoded or
 multipart bodies, JSON answers) for the bot's handlers: updates are queued by the test
 and served through ``getUpdates`` long polling; every call is recorded with its answer;
-sent messages get ids; a sent poll's voter counts can be set (``stopPoll`` returns them);
-faults (429 with ``retry_after``, 500) can be injected per method.
+sent messages get ids; a sent poll's voter counts can be set (``stopPoll`` returns them,
+and refuses a poll already closed, as Telegram does); faults (429 with ``retry_after``,
+500) can be injected per method, and a call can be carried out but left unanswered (the
+connection hangs up), as when a network breaks after Telegram got the request.
 """
 
 from __future__ import annotations
@@ -24,6 +26,10 @@ from typing import Any
 from urllib.parse import parse_qs
 
 TOKEN = "123456:TEST-TOKEN"
+class Refused(Exception):
+    """A request Telegram refuses with 400 and this description."""
+
+
 async def eventually(check: Callable[[], object], timeout: float = 20.0) -> None:
     """Wait until something the bot does in the background has had its effect.
 
@@ -66,6 +72,7 @@ class FakeTelegram:
         self._file_ids = itertools.count(1)
         self._poll_ids = itertools.count(1)
         self._faults: dict[str, list[tuple[int, dict[str, Any]]]] = {}
+        self._hang_ups: dict[str, int] = {}
         self.files: dict[str, bytes] = {}
         self.messages: dict[tuple[int, int], dict[str, Any]] = {}
         self._lock = threading.Condition()
@@ -156,6 +163,12 @@ class FakeTelegram:
         with self._lock:
             self._faults.setdefault(method, []).extend([(status, body)] * times)
 
+    def hang_up(self, method: str, times: int = 1) -> None:
+        """Carry out the next ``times`` calls of ``method`` but close the connection
+        instead of answering: the message exists, the bot never hears so."""
+        with self._lock:
+            self._hang_ups[method] = self._hang_ups.get(method, 0) + times
+
     def set_votes(self, chat_id: int, message_id: int, counts: list[int]) -> None:
         """Give a sent poll these voter counts, one per option (``stopPoll`` returns them)."""
         with self._lock:
@@ -194,11 +207,20 @@ class FakeTelegram:
         else:
             try:
                 status, answer = 200, {"ok": True, "result": self._answer(method, params, files)}
+            except Refused as error:
+                status = 400
+                answer = {"ok": False, "error_code": 400, "description": f"Bad Request: {error}"}
             except (KeyError, ValueError, TypeError) as error:  # what Telegram calls a bad request
                 status = 400
                 answer = {"ok": False, "error_code": 400, "description": f"Bad Request: {error!r}"}
         with self._lock:  # recorded once answered, so a waiting test sees the stored state
             self.calls.append(Call(method, params, files, status, answer.get("result")))
+            hang_up = self._hang_ups.get(method, 0) > 0
+            if hang_up:
+                self._hang_ups[method] -= 1
+        if hang_up:
+            request.close_connection = True  # no status line: the client sees a disconnect
+            return
         payload = json.dumps(answer).encode()
         try:
             request.send_response(status)
@@ -227,9 +249,12 @@ class FakeTelegram:
             return self._store(message, params, files, method)
         if method == "stopPoll":
             key = (int(params["chat_id"]), int(params["message_id"]))
-            poll = dict(self.messages.get(key, {}).get("poll", {}))
-            poll["is_closed"] = True
-            return poll
+            with self._lock:
+                poll = self.messages.get(key, {}).get("poll", {})
+                if poll.get("is_closed"):
+                    raise Refused("poll has already been closed")
+                poll["is_closed"] = True
+                return dict(poll)
         return True
 
     def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:

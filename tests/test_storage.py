@@ -16,10 +16,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from bot.storage import PollInfo, Storage, normalize_url
+from bot.storage import SCHEMA_VERSION, Claim, PollInfo, Storage, normalize_url
 from bot.storage.tables import Base, SchemaVersion
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -97,56 +97,99 @@ async def test_open_creates_the_schema_and_records_its_version(tmp_path: Path) -
         tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         versions = db.execute("SELECT id, version FROM schema_version").fetchall()
     assert {"users", "polls", "answers", "reviews", "slots", "counters", "schema_version"} <= tables
-    assert versions == [(1, 1)]
+    assert versions == [(1, SCHEMA_VERSION)]
 
 
 async def test_opening_twice_keeps_data_and_one_version_row(store: Storage, db_url: str) -> None:
     await store.set_counter("channel_lesson", 5)
     again = await Storage.open(db_url)
     try:
-        assert await again.migrate() == 1
+        assert await again.migrate() == SCHEMA_VERSION
         assert await again.counter("channel_lesson") == 5
         async with again.sessions() as session:
             rows = (await session.execute(select(SchemaVersion.id, SchemaVersion.version))).all()
-        assert [tuple(r) for r in rows] == [(1, 1)]
+        assert [tuple(r) for r in rows] == [(1, SCHEMA_VERSION)]
     finally:
         await again.close()
 
 
-async def test_an_older_schema_version_is_upgraded(store: Storage) -> None:
-    async with store.sessions.begin() as session:
-        await session.execute(update(SchemaVersion).values(version=0))
-    assert await store.migrate() == 1
-    async with store.sessions() as session:
-        assert (await session.get(SchemaVersion, 1)).version == 1
+#: The slots table as version 1 of the schema created it (before ``votes``).
+SLOTS_V1 = """CREATE TABLE slots (key VARCHAR(64) PRIMARY KEY, kind VARCHAR(16), status VARCHAR(16),
+    owner VARCHAR(64), payload TEXT, number INTEGER, chat_id BIGINT, message_id BIGINT,
+    poll_id VARCHAR(128), attempts INTEGER, error TEXT, updated_at TIMESTAMP)"""
+
+
+async def test_a_version_1_database_is_migrated_and_keeps_its_data(db_url: str) -> None:
+    engine = create_async_engine(normalize_url(db_url))
+    async with engine.begin() as connection:
+        await connection.execute(text(SLOTS_V1))
+        await connection.execute(text("CREATE TABLE schema_version (id INTEGER PRIMARY KEY, version INTEGER)"))
+        await connection.execute(text("INSERT INTO schema_version VALUES (1, 1)"))
+        await connection.execute(text(
+            "INSERT INTO slots VALUES ('2026-11-23:quiz', 'quiz', 'sent', 'a', 'q1', 7, 5, 9, 'p',"
+            " 1, '', '2026-11-23 14:30:00')"))
+    await engine.dispose()
+
+    storage = await Storage.open(db_url)
+    try:
+        slot = await storage.slot("2026-11-23:quiz")
+        assert slot is not None and (slot.payload, slot.number, slot.message_id) == ("q1", 7, 9)
+        assert slot.votes is None
+        await storage.save_votes("2026-11-23:quiz", [2, 1])
+        assert (await storage.slot("2026-11-23:quiz")).votes == [2, 1]
+        assert await storage.counter("channel_quiz") == 0  # tables new since then exist
+        async with storage.sessions() as session:
+            assert (await session.get(SchemaVersion, 1)).version == SCHEMA_VERSION
+    finally:
+        await storage.close()
 
 
 # --- slots and counters ----------------------------------------------------------------
 async def test_only_one_of_two_processes_claims_a_slot(store: Storage, twin: Storage) -> None:
     counters = ("channel_quiz", "channel_quiz_number")
     results = await asyncio.gather(
-        store.claim_slot("2026-11-23:quiz", "quiz", "a", T0, counters),
-        twin.claim_slot("2026-11-23:quiz", "quiz", "b", T0, counters),
+        store.claim_slot("2026-11-23:quiz", "quiz", "a", T0, counters, _quiz_choice),
+        twin.claim_slot("2026-11-23:quiz", "quiz", "b", T0, counters, _quiz_choice),
     )
-    winners = [r for r in results if r is not None]
-    assert winners == [{"channel_quiz": 1, "channel_quiz_number": 1}]
+    [winner] = [r for r in results if r is not None]
+    assert (winner.status, winner.payload, winner.number) == ("claimed", "quiz-1", 1)
     slot = await twin.slot("2026-11-23:quiz")
-    assert slot is not None and slot.status == "claimed"
-    assert slot.owner == ("a" if results[0] is not None else "b")
+    assert slot == winner and slot.owner == ("a" if results[0] is not None else "b")
     assert await store.counter("channel_quiz") == 1
     assert await twin.counter("channel_quiz_number") == 1
     assert await store.claim_slot("2026-11-23:quiz", "quiz", "c", T0, counters) is None
     assert await twin.counter("channel_quiz") == 1  # a lost claim burns no number
 
 
+def _quiz_choice(counters: dict[str, int]) -> Claim:
+    return Claim(f"quiz-{counters['channel_quiz']}", counters["channel_quiz_number"])
+
+
+async def test_a_claim_never_exists_without_its_choice(store: Storage) -> None:
+    """Choosing runs inside the claiming transaction: if it fails, nothing is claimed and
+    no number is burnt (no crash can leave a claim that says nothing)."""
+    def broken(_: dict[str, int]) -> Claim:
+        raise RuntimeError("the course could not be read")
+
+    with pytest.raises(RuntimeError):
+        await store.claim_slot("2026-11-23:quiz", "quiz", "a", T0, ("channel_quiz",), broken)
+    assert await store.slot("2026-11-23:quiz") is None
+    assert await store.counter("channel_quiz") == 0
+    skipped = await store.claim_slot("2026-11-23:reveal", "reveal", "a", T0,
+                                     choose=lambda _: Claim(skipped="no quiz to reveal"))
+    assert skipped is not None and (skipped.status, skipped.error) == ("skipped", "no quiz to reveal")
+
+
 async def test_two_slots_claimed_at_once_share_a_new_counter(store: Storage, twin: Storage) -> None:
     """Both claims succeed and take numbers 1 and 2, even when the counter row does not
     exist yet (two transactions may both try to create it)."""
     results = await asyncio.gather(
-        store.claim_slot("2026-11-23:quiz", "quiz", "a", T0, ("channel_quiz",)),
-        twin.claim_slot("2026-11-23:quiz:now-1", "quiz", "b", T0, ("channel_quiz",)),
+        store.claim_slot("2026-11-23:quiz", "quiz", "a", T0, ("channel_quiz",),
+                         lambda c: Claim(number=c["channel_quiz"])),
+        twin.claim_slot("2026-11-23:quiz:now-1", "quiz", "b", T0, ("channel_quiz",),
+                        lambda c: Claim(number=c["channel_quiz"])),
     )
-    assert sorted(r["channel_quiz"] for r in results if r is not None) == [1, 2]
+    assert sorted(r.number for r in results if r is not None) == [1, 2]
     assert await store.counter("channel_quiz") == 2
 
 

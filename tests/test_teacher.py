@@ -11,16 +11,18 @@ from dataclasses import replace
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
+import httpx
 import pytest
+from telegram.error import BadRequest, NetworkError, TimedOut
 
 from bot.commands.base import Context, Services
 from bot.commands.router import handle_text
 from bot.config import Settings
 from bot.curriculum.model import Quiz
-from bot.doors.telegram import TelegramChannel, build_application, on_startup
+from bot.doors.telegram import TelegramChannel, build_application, may_have_arrived, on_startup
 from bot.fa import channel as words
 from bot.fa.html import escape
-from bot.storage import Storage
+from bot.storage import Claim, Storage
 from bot.teacher import LESSON_COUNTER, NUMBER_COUNTER, QUIZ_COUNTER, TICK_SECONDS, Teacher
 from tests.conftest import Clock
 from tests.fake_telegram import Call, FakeTelegram, eventually
@@ -168,7 +170,8 @@ async def test_lesson_at_nine_quiz_at_six_then_reveal_and_next_quiz(
     assert int(group_stop.params["message_id"]) == group_message
     assert group_reveal.params["reply_parameters"]["message_id"] == group_message
     text = reveal.params["text"]
-    assert text.startswith(f"✅ <b>پاسخ کوییز شماره ۱</b>: {escape(first.options[first.correct])}")
+    assert text.startswith("📅 سه‌شنبه ۳ آذر ۱۴۰۵\n\n"
+                           f"✅ <b>پاسخ کوییز شماره ۱</b>: {escape(first.options[first.correct])}")
     assert share_line(first, 0, votes) in text and share_line(first, 1, votes) in text
     assert "۷۵٪" in text and "۲۵٪" in text and "(۴ رأی)" in text
     assert all(share_line(first, i, group_votes) in group_reveal.params["text"]
@@ -232,6 +235,65 @@ async def test_missed_slots_are_caught_up_in_order_but_never_from_yesterday(
         assert await services.storage.slot(f"2026-11-24:{kind}") is None
 
 
+async def test_a_reveal_retried_after_a_failed_answer_closes_the_poll_only_once(
+        fake: FakeTelegram, teacher: Teacher, services: Services) -> None:
+    """Telegram refuses to close a closed poll, so the counts are kept from the first try."""
+    first = services.course.quizzes[0]
+    await teacher.tick(at(0, 18))
+    [channel_poll] = [c for c in fake.calls_to("sendPoll") if chat(c) == CHANNEL]
+    votes = [1, 3] + [0] * (len(first.options) - 2)
+    fake.set_votes(CHANNEL, channel_poll.result["message_id"], votes)
+    await teacher.tick(at(1, 9))
+    fake.fail("sendMessage", 500)
+    assert "2026-11-24:reveal" not in await teacher.tick(at(1, 18))
+    assert await teacher.tick(at(1, 18, 0, TICK_SECONDS)) == ["2026-11-24:reveal"]
+    assert [chat(c) for c in fake.calls_to("stopPoll")] == [CHANNEL, GROUP]
+    reveal = [c for c in posts(fake) if c.method == "sendMessage" and chat(c) == CHANNEL][-1]
+    assert share_line(first, 1, votes) in reveal.params["text"] and "(۴ رأی)" in reveal.params["text"]
+
+
+async def test_a_poll_someone_else_closed_is_revealed_without_shares(
+        fake: FakeTelegram, teacher: Teacher, services: Services) -> None:
+    first = services.course.quizzes[0]
+    await teacher.tick(at(0, 18))
+    [channel_poll] = [c for c in fake.calls_to("sendPoll") if chat(c) == CHANNEL]
+    fake.messages[(CHANNEL, channel_poll.result["message_id"])]["poll"]["is_closed"] = True
+    assert "2026-11-24:reveal" in await teacher.tick(at(1, 18))
+    [refused] = [c for c in fake.calls_to("stopPoll") if chat(c) == CHANNEL]
+    assert refused.status == 400
+    reveal = [c for c in posts(fake) if c.method == "sendMessage" and chat(c) == CHANNEL][-1]
+    assert f"پاسخ کوییز شماره ۱</b>: {escape(first.options[first.correct])}" in reveal.params["text"]
+    assert escape(first.explanation) in reveal.params["text"] and "رأی" not in reveal.params["text"]
+
+
+async def test_a_post_whose_answer_never_came_is_not_sent_again(
+        fake: FakeTelegram, teacher: Teacher, services: Services, clock: Clock) -> None:
+    """The connection broke after Telegram got the lesson: resending could post it twice."""
+    fake.hang_up("sendMessage")
+    assert await teacher.tick(at(0, 9)) == []
+    for moment in (at(0, 9, 1), at(0, 12), at(0, 23)):
+        assert "2026-11-23:lesson" not in await teacher.tick(moment)
+    assert [chat(c) for c in fake.calls_to("sendMessage")] == [CHANNEL]
+    assert (await services.storage.slot("2026-11-23:lesson")).status == "unknown"
+    clock.set(at(0, 23))
+    status = (await handle_text("/status", admin(services))).replies[0].text
+    assert f"<code>2026-11-23:lesson</code> — {words.STATUS_NAMES['unknown']}" in status
+
+
+@pytest.mark.parametrize(("error", "cause", "may_have"), [
+    (NetworkError("Internal (500)"), None, False),  # Telegram answered, with an error
+    (BadRequest("chat not found"), None, False),
+    (NetworkError("httpx.ConnectError"), httpx.ConnectError("refused"), False),  # never left
+    (TimedOut(), httpx.ConnectTimeout("connect"), False),
+    (TimedOut(), httpx.ReadTimeout("read"), True),  # sent, no answer in time
+    (NetworkError("httpx.RemoteProtocolError"), httpx.RemoteProtocolError("hung up"), True),
+])
+def test_only_a_request_that_may_have_arrived_is_left_unresent(
+        error: NetworkError, cause: Exception | None, may_have: bool) -> None:
+    error.__cause__ = cause
+    assert may_have_arrived(error) is may_have
+
+
 async def test_a_failed_post_is_retried_after_the_backoff_exactly_once(
         fake: FakeTelegram, teacher: Teacher, services: Services) -> None:
     await teacher.tick(at(0, 9))
@@ -278,8 +340,8 @@ async def test_a_slot_stuck_in_sending_is_never_resent(fake: FakeTelegram, teach
                                                        services: Services) -> None:
     """A process died mid-send: Telegram may have the lesson, so it is not sent again."""
     storage = services.storage
-    await storage.claim_slot("2026-11-23:lesson", "lesson", "dead", at(0, 9), (LESSON_COUNTER,))
-    await storage.update_slot("2026-11-23:lesson", payload=services.course.lessons[0].id)
+    await storage.claim_slot("2026-11-23:lesson", "lesson", "dead", at(0, 9), (LESSON_COUNTER,),
+                             lambda _: Claim(services.course.lessons[0].id))
     assert await storage.transition("2026-11-23:lesson", ["claimed"], "sending", at(0, 9))
     for moment in (at(0, 9, 0, 1), at(0, 12), at(0, 23, 59)):
         assert "2026-11-23:lesson" not in await teacher.tick(moment)
@@ -291,33 +353,14 @@ async def test_a_prepared_claim_of_a_dead_instance_is_posted_once(
         fake: FakeTelegram, teacher: Teacher, services: Services) -> None:
     storage = services.storage
     await storage.claim_slot("2026-11-23:quiz", "quiz", "dead", at(0, 18),
-                             (QUIZ_COUNTER, NUMBER_COUNTER))
-    await storage.update_slot("2026-11-23:quiz", payload=services.course.quizzes[0].id, number=1)
+                             (QUIZ_COUNTER, NUMBER_COUNTER),
+                             lambda c: Claim(services.course.quizzes[0].id, c[NUMBER_COUNTER]))
     assert await teacher.tick(at(0, 18, 1)) == ["2026-11-23:lesson", "2026-11-23:quiz",
                                                 "2026-11-23:group_quiz"]
     assert await teacher.tick(at(0, 18, 2)) == []
     polls = fake.calls_to("sendPoll")
     assert [chat(c) for c in polls] == [CHANNEL, GROUP]
     assert all(c.params["question"] == question(services.course.quizzes[0], 1) for c in polls)
-
-
-async def test_a_quiz_another_instance_is_still_preparing_is_left_to_it(
-        fake: FakeTelegram, teacher: Teacher, services: Services) -> None:
-    """Another instance has claimed today's quiz but not yet written which quiz it is:
-    this instance neither sends the empty claim nor gives up the group's quiz."""
-    storage = services.storage
-    await storage.claim_slot("2026-11-23:lesson", "lesson", "other", at(0, 9), (LESSON_COUNTER,))
-    await storage.claim_slot("2026-11-23:quiz", "quiz", "other", at(0, 18),
-                             (QUIZ_COUNTER, NUMBER_COUNTER))
-    assert await teacher.tick(at(0, 18)) == []
-    assert fake.calls_to("sendPoll") == [] and fake.calls_to("sendMessage") == []
-    group = await storage.slot("2026-11-23:group_quiz")
-    assert group is None or group.status != "skipped"
-
-    # the other instance writes its choice (and then, say, dies before sending)
-    await storage.update_slot("2026-11-23:quiz", payload=services.course.quizzes[0].id, number=1)
-    assert await teacher.tick(at(0, 18, 1)) == ["2026-11-23:quiz", "2026-11-23:group_quiz"]
-    assert [chat(c) for c in fake.calls_to("sendPoll")] == [CHANNEL, GROUP]
 
 
 # --- the admins ------------------------------------------------------------------------
@@ -364,9 +407,10 @@ async def test_post_now_posts_the_next_quiz_immediately(
     clock.set(at(0, 10))
     response = await handle_text("/post_now quiz", admin(services))
     assert response.replies[0].text == words.POSTED.format(kind="کوییز")
-    [now_poll] = fake.calls_to("sendPoll")
+    now_poll, group_poll = fake.calls_to("sendPoll")  # the group gets the same quiz
     assert chat(now_poll) == CHANNEL and now_poll.params["is_anonymous"] is True
-    assert now_poll.params["question"] == question(course.quizzes[0], 1)
+    assert chat(group_poll) == GROUP and group_poll.params["is_anonymous"] is False
+    assert {p.params["question"] for p in (now_poll, group_poll)} == {question(course.quizzes[0], 1)}
 
     # 18:00: the reveal answers the 10:00 quiz, then comes the scheduled quiz number 2
     await teacher.tick(at(0, 18))
@@ -379,7 +423,7 @@ async def test_post_now_posts_the_next_quiz_immediately(
                and "پاسخ کوییز" in c.params["text"]]
     assert len(reveals) == 2
     for reveal, number, poll in zip(reveals, ("۱", "۲"), (now_poll, scheduled), strict=True):
-        assert reveal.params["text"].startswith(f"✅ <b>پاسخ کوییز شماره {number}</b>:")
+        assert f"\n\n✅ <b>پاسخ کوییز شماره {number}</b>:" in reveal.params["text"]
         assert reveal.params["reply_parameters"]["message_id"] == poll.result["message_id"]
 
 
@@ -397,7 +441,8 @@ async def test_a_refused_post_now_is_retried_by_the_tick_under_its_own_number(
     assert key.startswith("2026-11-23:quiz:now-")
     assert await teacher.tick(at(0, 11)) == []
     polls = [c for c in fake.calls_to("sendPoll") if c.status == 200]
-    assert [p.params["question"] for p in polls] == [question(course.quizzes[0], 1)]
+    assert [chat(c) for c in polls] == [GROUP, CHANNEL]  # the group's copy went at once
+    assert {p.params["question"] for p in polls} == {question(course.quizzes[0], 1)}
     await teacher.tick(at(0, 18))
     channel_polls = [c for c in fake.calls_to("sendPoll") if c.status == 200 and chat(c) == CHANNEL]
     assert channel_polls[-1].params["question"] == question(course.quizzes[1], 2)
@@ -409,7 +454,7 @@ async def test_a_refused_post_now_is_not_retried_the_next_day(
     fake.fail("sendPoll", 500)
     await handle_text("/post_now quiz", admin(services))
     assert await teacher.tick(at(1, 8)) == []
-    assert [c.status for c in fake.calls_to("sendPoll")] == [500]
+    assert [c.status for c in fake.calls_to("sendPoll") if chat(c) == CHANNEL] == [500]
 
 
 async def test_post_now_names_the_kinds_it_knows(teacher: Teacher, services: Services) -> None:
@@ -428,7 +473,7 @@ async def test_status_lists_the_next_times_and_recent_posts(
     assert "• پاسخ کوییز: دوشنبه ۲ آذر ۱۴۰۵، ساعت ۱۸:۰۰" in text
     assert "• درس: سه‌شنبه ۳ آذر ۱۴۰۵، ساعت ۰۹:۰۰" in text
     assert "آخرین درس ۱ از ۴۶" in text
-    assert "<code>2026-11-23:lesson</code> — sent" in text
+    assert f"<code>2026-11-23:lesson</code> — {words.STATUS_NAMES['sent']}" in text
     assert text.index("• کوییز") < text.index("• درس")  # soonest first
 
 

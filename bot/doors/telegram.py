@@ -11,6 +11,7 @@ import logging
 import os
 from typing import Any
 
+import httpx
 from telegram import (
     BotCommand,
     InlineKeyboardButton,
@@ -25,7 +26,7 @@ from telegram import (
 )
 from telegram import Poll as TelegramPoll
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, TelegramError
+from telegram.error import BadRequest, NetworkError, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -52,7 +53,7 @@ from bot.commands.router import COMMANDS, handle_button, handle_text
 from bot.config import Settings
 from bot.labs.runner import LabRunner
 from bot.services import close_services, create_services
-from bot.teacher import TICK_SECONDS, Sent, Teacher
+from bot.teacher import TICK_SECONDS, DeliveryUnknown, Sent, Teacher
 
 # PTB 22.2+ returns time periods (RetryAfter.retry_after …) as timedelta only when asked;
 # the int form is deprecated and warns on every 429. The bot reads none of them itself.
@@ -241,12 +242,36 @@ class TelegramChannel:
         self.services = services
 
     async def post(self, chat_id: int | str, reply: Reply, reply_to: int | None = None) -> Sent:
-        message = await send_reply(self.bot, chat_id, reply, self.services, reply_to=reply_to)
+        try:
+            message = await send_reply(self.bot, chat_id, reply, self.services, reply_to=reply_to)
+        except NetworkError as error:
+            if may_have_arrived(error):
+                raise DeliveryUnknown(str(error)) from error
+            raise
         return Sent(message.message_id, message.poll.id if message.poll else None)
 
-    async def stop_poll(self, chat_id: int | str, message_id: int) -> list[int]:
-        poll = await self.bot.stop_poll(chat_id, message_id)
+    async def stop_poll(self, chat_id: int | str, message_id: int) -> list[int] | None:
+        try:
+            poll = await self.bot.stop_poll(chat_id, message_id)
+        except BadRequest as error:
+            if any(reason in error.message.lower() for reason in POLL_ALREADY_CLOSED):
+                return None
+            raise
         return [option.voter_count for option in poll.options]
+
+
+#: How the Bot API words its refusal to stop a poll that is already closed.
+POLL_ALREADY_CLOSED = ("already been closed", "already closed", "can't be stopped")
+#: Transport failures before the request left this machine: safe to send again.
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
+
+def may_have_arrived(error: NetworkError) -> bool:
+    """True when a failed request may still have been carried out by Telegram: the
+    connection broke or timed out after the request was on its way. An error answer
+    from Telegram (a status code) or a failure to connect means it was not."""
+    cause = error.__cause__
+    return isinstance(cause, httpx.TransportError) and not isinstance(cause, _NOT_SENT)
 
 
 async def on_shutdown(application: Application) -> None:

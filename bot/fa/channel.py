@@ -23,17 +23,19 @@ KIND_NAMES = {"lesson": "درس", "quiz": "کوییز", "reveal": "پاسخ کو
               "group_quiz": "کوییز گروه", "group_reveal": "پاسخ کوییز گروه"}
 
 
-def reveal_message(quiz: Quiz, number: int | None, votes: list[int]) -> str:
-    """The answer of a closed quiz, its explanation, and the share of each option."""
-    total = sum(votes)
+def reveal_message(quiz: Quiz, number: int | None, votes: list[int], header: str = "") -> str:
+    """The answer of a closed quiz, its explanation, and the share of each option (when
+    the counts are known: a poll someone else closed first has none to give)."""
     title = f"کوییز شماره {fa_int(number)}" if number else "کوییز"
-    lines = [f"✅ <b>پاسخ {title}</b>: {escape(quiz.options[quiz.correct])}", ""]
-    for index, option in enumerate(quiz.options):
-        share = 100 * votes[index] / total if total and index < len(votes) else 0.0
-        mark = "✅" if index == quiz.correct else "▫️"
-        lines.append(f"{mark} {fa_number(share, 3)}٪ — {escape(option)}")
-    lines.append(f"({fa_int(total)} رأی)")
-    lines.append("")
+    lines = [header, ""] if header else []
+    lines += [f"✅ <b>پاسخ {title}</b>: {escape(quiz.options[quiz.correct])}", ""]
+    if votes:
+        total = sum(votes)
+        for index, option in enumerate(quiz.options):
+            share = 100 * votes[index] / total if total and index < len(votes) else 0.0
+            mark = "✅" if index == quiz.correct else "▫️"
+            lines.append(f"{mark} {fa_number(share, 3)}٪ — {escape(option)}")
+        lines += [f"({fa_int(total)} رأی)", ""]
     lines.append(f"💡 {escape(quiz.explanation)}")
     text = "\n".join(lines)
     if quiz.more:
@@ -53,5 +55,13 @@ def status_message(rows: list[tuple[str, datetime]], positions: dict[str, int], 
     )
 
 
+STATUS_NAMES = {
+    "claimed": "در صف فرستادن", "sending": "در حال فرستادن (اگر ماند، در کانال نگاه کنید)",
+    "sent": "فرستاده شد", "failed": "ناموفق؛ دوباره امتحان می‌شود", "skipped": "رد شد",
+    "unknown": "معلوم نیست رسیده یا نه (پاسخ تلگرام نیامد)؛ در کانال نگاه کنید",
+}
+
+
 def recent_line(key: str, status: str, message_id: int | None) -> str:
-    return f"• {code(key)} — {escape(status)}" + (f" (پیام {code(str(message_id))})" if message_id else "")
+    return (f"• {code(key)} — {escape(STATUS_NAMES.get(status, status))}"
+            + (f" (پیام {code(str(message_id))})" if message_id else ""))

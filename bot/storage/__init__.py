@@ -8,20 +8,25 @@ acknowledged and corrupts nothing (SQLite runs in WAL mode).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import case, event, func, select, update
+from sqlalchemy import case, event, func, select, text, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
 from bot.storage.tables import Answer, Base, Counter, Review, SchemaVersion, SentPoll, Slot, User
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+#: What brings a database from the version before to this one (run in order at start).
+MIGRATIONS: dict[int, tuple[str, ...]] = {
+    2: ("ALTER TABLE slots ADD COLUMN votes TEXT",),
+}
 #: Days until a question answered wrong comes back: after a miss, then after each
 #: correct review; a third correct review retires it.
 REVIEW_DAYS = (1, 3, 7)
@@ -83,6 +88,18 @@ class SlotInfo:
     attempts: int
     error: str
     updated_at: datetime
+    votes: list[int] | None = None  # a reveal's counts, once its poll is closed
+
+
+@dataclass(frozen=True)
+class Claim:
+    """What a slot will post, decided in the transaction that claims it (so no crash can
+    leave a claim that says nothing): a lesson or quiz id and the quiz number, or why
+    there is nothing to post (the slot is then ``skipped``)."""
+
+    payload: str = ""
+    number: int | None = None
+    skipped: str = ""
 
 
 @dataclass(frozen=True)
@@ -98,6 +115,7 @@ def _slot_info(slot: Slot) -> SlotInfo:
         key=slot.key, kind=slot.kind, status=slot.status, owner=slot.owner, payload=slot.payload,
         number=slot.number, chat_id=slot.chat_id, message_id=slot.message_id, poll_id=slot.poll_id,
         attempts=slot.attempts, error=slot.error, updated_at=_utc(slot.updated_at) or datetime.now(UTC),
+        votes=json.loads(slot.votes) if slot.votes is not None else None,
     )
 
 
@@ -127,15 +145,22 @@ class Storage:
         await self.engine.dispose()
 
     async def migrate(self) -> int:
-        """Create or upgrade the schema; returns the version now in place."""
+        """Create the schema, or bring an older one up to date with ``MIGRATIONS``, in one
+        transaction; returns the version now in place."""
         async with self.engine.begin() as connection:
-            await connection.run_sync(Base.metadata.create_all)
-        async with self.sessions.begin() as session:
-            row = await session.get(SchemaVersion, 1)
-            if row is None:
-                session.add(SchemaVersion(id=1, version=SCHEMA_VERSION))
-            elif row.version < SCHEMA_VERSION:
-                row.version = SCHEMA_VERSION  # future migrations run here, in order
+            await connection.run_sync(SchemaVersion.__table__.create, checkfirst=True)
+            version = (await connection.execute(
+                select(SchemaVersion.version).where(SchemaVersion.id == 1).with_for_update()
+            )).scalar()
+            for step in range((version or SCHEMA_VERSION) + 1, SCHEMA_VERSION + 1):
+                for statement in MIGRATIONS[step]:
+                    await connection.execute(text(statement))
+            await connection.run_sync(Base.metadata.create_all)  # tables new in this version
+            if version is None:
+                await connection.execute(SchemaVersion.__table__.insert().values(id=1, version=SCHEMA_VERSION))
+            elif version < SCHEMA_VERSION:
+                await connection.execute(update(SchemaVersion).where(SchemaVersion.id == 1)
+                                         .values(version=SCHEMA_VERSION))
         return SCHEMA_VERSION
 
     # --- learners ---------------------------------------------------------------------
@@ -250,15 +275,25 @@ class Storage:
 
     # --- channel slots and counters ---------------------------------------------------
     async def claim_slot(self, key: str, kind: str, owner: str, now: datetime,
-                         counters: Sequence[str] = ()) -> dict[str, int] | None:
+                         counters: Sequence[str] = (),
+                         choose: Callable[[dict[str, int]], Claim] = lambda _: Claim(),
+                         ) -> SlotInfo | None:
         """Claim a post slot by its unique key; None if anyone claimed it already. The
-        named counters advance in the same transaction (a lost claim burns no number)."""
+        named counters advance, and ``choose`` turns their new values into what the slot
+        posts, in the same transaction: a lost claim burns no number, and a claim never
+        exists without its choice."""
         try:
             async with self.sessions.begin() as session:
-                session.add(Slot(key=key, kind=kind, status="claimed", owner=owner, payload="",
-                                 attempts=0, error="", updated_at=now))
+                slot = Slot(key=key, kind=kind, status="claimed", owner=owner, payload="",
+                            attempts=0, error="", updated_at=now)
+                session.add(slot)
                 await session.flush()
-                return {name: await self._increment(session, name) for name in counters}
+                claim = choose({name: await self._increment(session, name) for name in counters})
+                slot.payload, slot.number = claim.payload, claim.number
+                if claim.skipped:
+                    slot.status, slot.error = "skipped", claim.skipped
+                await session.flush()
+                return _slot_info(slot)
         except IntegrityError:
             return None
 
@@ -287,6 +322,12 @@ class Storage:
         values.setdefault("updated_at", datetime.now(UTC))
         async with self.sessions.begin() as session:
             await session.execute(update(Slot).where(Slot.key == key).values(**values))
+
+    async def save_votes(self, key: str, votes: list[int]) -> None:
+        """A reveal's vote counts, kept once its poll is closed: a retried reveal must not
+        ask Telegram to close the poll again (it refuses a closed poll)."""
+        async with self.sessions.begin() as session:
+            await session.execute(update(Slot).where(Slot.key == key).values(votes=json.dumps(votes)))
 
     async def slot(self, key: str) -> SlotInfo | None:
         async with self.sessions() as session:

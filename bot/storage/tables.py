@@ -101,6 +101,8 @@ class Slot(Base):
     chat_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     message_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     poll_id: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    # a reveal's vote counts as JSON, once it has closed its poll ("[]": closed, counts unknown)
+    votes: Mapped[str | None] = mapped_column(Text, nullable=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str] = mapped_column(Text, default="")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
