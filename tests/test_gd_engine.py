@@ -201,12 +201,67 @@ def test_leaving_the_domain_stops_the_run_and_is_diverged():
         ("sqrt(x)", [0.0], "gradient_undefined"),
         ("x^(1/3)", [0.0], "gradient_undefined"),
         ("sqrt(x^2+y^2)", [0.0, 0.0], "gradient_undefined"),
+        ("exp(x)", [1000.0], "overflow"),
+        ("x^64", [1e6], "overflow"),
+        ("exp(x^2)", [27.0], "overflow"),
+        ("-exp(x)", [1000.0], "overflow"),
     ],
 )
 def test_start_error(text, x0, code):
     with pytest.raises(StartError) as info:
         descend(text, x0, 0.1)
     assert info.value.code == code
+
+
+def test_a_hill_has_no_minimum_and_the_point_slides_off_it():
+    """f = −x²: x_{k+1} = x_k + 0.2·x_k, so x_k = 2·1.2^k and f falls without end."""
+    run = descend("-x^2", [2.0], 0.1, 25)
+    assert run.verdict == "unbounded" and run.stopped == "steps"
+    np.testing.assert_allclose(run.path[:, 0], [2.0 * 1.2**k for k in range(26)], rtol=1e-12)
+    assert run.curvature.exact and run.curvature.unbounded and run.curvature.curves_down
+    assert run.curvature.lr_times_lowest == pytest.approx(-0.2, rel=1e-15)
+
+
+def test_a_saddle_sends_the_point_off_along_its_downhill_axis():
+    """f = x² − y²: x_k = 2·0.8^k settles, y_k = 0.1·1.2^k runs away."""
+    run = descend("x^2-y^2", [2.0, 0.1], 0.1, 25)
+    assert run.verdict == "unbounded"
+    k = np.arange(26)
+    np.testing.assert_allclose(run.path, np.column_stack([2 * 0.8**k, 0.1 * 1.2**k]), rtol=1e-12)
+
+
+def test_a_point_on_the_saddle_axis_settles_on_the_saddle_not_a_minimum():
+    run = descend("x^2-y^2", [1.0, 0.0], 0.1, 60)
+    assert run.verdict == "converged"
+    assert run.curvature.curves_down and run.curvature.lr_times_lowest == pytest.approx(-0.2)
+
+
+@pytest.mark.parametrize(("text", "x0", "unbounded"), [
+    ("3x", [2.0], True),  # a slope: x_k = 2 − 0.3·k
+    ("x^2+y", [1.0, 1.0], True),  # flat along y, and sloping there
+    ("x^2+2xy+y^2", [1.0, 0.5], False),  # flat along (1, −1), but level there: a valley floor
+    ("x^2+10y^2", [2.0, 2.0], False),
+])
+def test_a_quadratic_is_unbounded_below_exactly_when_it_has_no_minimum(text, x0, unbounded):
+    run = descend(text, x0, 0.1, 25)
+    assert run.curvature.unbounded is unbounded
+    assert (run.verdict == "unbounded") is unbounded
+
+
+def test_a_run_that_escapes_while_falling_is_unbounded_not_diverged():
+    run = descend("-x^4", [2.0], 0.1, 25)
+    assert run.stopped == "escaped" and run.verdict == "unbounded"
+    assert np.all(np.diff(run.values) < 0)
+
+
+@pytest.mark.parametrize(("text", "x0", "lr", "verdict"), [
+    ("-exp(x)", [2.0], 100.0, "unbounded"),  # x1 = 2 + 100·e² ≈ 741: f = −e^741 = −inf
+    ("exp(x^2)", [3.0], 0.1, "diverged"),  # x1 = 3 − 0.1·6e⁹ ≈ −4859: f = e^(4859²) = inf
+])
+def test_an_infinite_value_on_the_way_stops_the_run(text, x0, lr, verdict):
+    run = descend(text, x0, lr, 25)
+    assert run.stopped == ("bottomless" if verdict == "unbounded" else "overflow")
+    assert run.verdict == verdict and run.steps_taken == 0
 
 
 # ------------------------------------------------------------------------ curvature

@@ -63,7 +63,7 @@ def reply_json(reply: Reply, session: Session) -> dict[str, Any]:
             "poll": {
                 "question": reply.question,
                 "options": list(reply.options),
-                "correct_option_id": reply.correct_option,
+                "correct_option_ids": [reply.correct_option],  # as the Bot API 10.0 field
                 "explanation": reply.explanation,
                 "is_anonymous": reply.is_anonymous,
             },

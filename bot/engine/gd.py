@@ -19,25 +19,58 @@ ABSOLUTE_TOLERANCE = 1e-6
 #: ... and the last tenth of the run moved less than this share of the whole way.
 RECENT_SHARE = 0.01
 
-Verdict = Literal["converged", "slow", "oscillating", "diverged"]
-Stop = Literal["steps", "escaped", "domain"]
+#: unbounded: the function has no minimum, and the run slid downhill without end.
+Verdict = Literal["converged", "slow", "oscillating", "diverged", "unbounded"]
+#: escaped: the point left |x| < ESCAPE_RADIUS; overflow: f or ∇f became too large to
+#: represent there; bottomless: f fell below −1.8e308 (−inf); domain: f or ∇f is
+#: undefined there (NaN).
+Stop = Literal["steps", "escaped", "overflow", "bottomless", "domain"]
 
 
 class StartError(ValueError):
-    """The function or its gradient is undefined (or infinite) at the start point."""
+    """The function or its gradient is undefined, or too large to represent, at x0."""
 
-    def __init__(self, code: Literal["undefined", "gradient_undefined"]) -> None:
+    def __init__(self, code: Literal["undefined", "overflow", "gradient_undefined"]) -> None:
         super().__init__(code)
         self.code = code
 
 
+def check_start(objective: Objective, x0: Sequence[float]) -> tuple[float, np.ndarray]:
+    """f and ∇f at the start point, or the StartError that says why a run cannot begin."""
+    point = np.asarray(x0, dtype=float)
+    value = objective.value(point)
+    grad = objective.gradient(point)
+    if np.isnan(value):
+        raise StartError("undefined")
+    if not np.isfinite(value):
+        raise StartError("overflow" if _huge_all_around(objective, point) else "undefined")
+    if not np.all(np.isfinite(grad)):
+        raise StartError("gradient_undefined")
+    return value, grad
+
+
+def _huge_all_around(objective: Objective, point: np.ndarray) -> bool:
+    """An infinite f is an overflow (exp(1000): too large for a float) when it stays
+    infinite at nearby points, and a singularity (log 0, 1/0) when it does not."""
+    nudge = 1e-6 * np.maximum(1.0, np.abs(point))
+    return all(not np.isfinite(objective.value(point + sign * nudge)) for sign in (-1, 1))
+
+
 @dataclass(frozen=True)
 class Curvature:
-    """lr times the largest curvature: along that axis each step multiplies the error
-    by 1 − lr·λ, so lr·λ < 1 is monotone, 1..2 oscillates and > 2 diverges."""
+    """The Hessian's extreme eigenvalues times lr. Along an eigenvector with eigenvalue λ
+    each step multiplies the distance to the stationary point by 1 − lr·λ: for λ > 0,
+    lr·λ < 1 is monotone, 1..2 oscillates and > 2 diverges; for λ < 0 the factor is above
+    1 (the surface curves down: a hill or a saddle), and the point slides away."""
 
-    lr_times_lambda: float
+    lr_times_lambda: float  # lr × the largest eigenvalue
+    lr_times_lowest: float  # lr × the smallest eigenvalue
     exact: bool  # True for a quadratic (constant Hessian), False for a local estimate
+    unbounded: bool = False  # a quadratic without a minimum: f falls without end
+
+    @property
+    def curves_down(self) -> bool:
+        return self.lr_times_lowest < 0
 
 
 @dataclass(frozen=True)
@@ -71,12 +104,7 @@ def gradient_descent(objective: Objective, x0: Sequence[float], lr: float, steps
     """Run ``steps`` plain gradient-descent steps from ``x0``; stop early if the point
     leaves the domain or escapes to infinity (that is a result, not an error)."""
     point = np.asarray(x0, dtype=float)
-    value = objective.value(point)
-    grad = objective.gradient(point)
-    if not np.isfinite(value):
-        raise StartError("undefined")
-    if not np.all(np.isfinite(grad)):
-        raise StartError("gradient_undefined")
+    value, grad = check_start(objective, point)
     path, values, norms = [point], [value], [float(np.linalg.norm(grad))]
     stopped: Stop = "steps"
     for _ in range(steps):
@@ -87,8 +115,11 @@ def gradient_descent(objective: Objective, x0: Sequence[float], lr: float, steps
             break
         value = objective.value(point)
         grad = objective.gradient(point)
-        if not np.isfinite(value) or not np.all(np.isfinite(grad)):
+        if np.isnan(value) or np.any(np.isnan(grad)):
             stopped = "domain"
+            break
+        if not np.isfinite(value) or not np.all(np.isfinite(grad)):
+            stopped = "bottomless" if value == -np.inf else "overflow"
             break
         path.append(point)
         values.append(value)
@@ -104,7 +135,8 @@ def gradient_descent(objective: Objective, x0: Sequence[float], lr: float, steps
         values=values_array,
         grad_norms=norms_array,
         stopped=stopped,
-        verdict=judge(path_array, values_array, norms_array, stopped),
+        verdict=judge(path_array, values_array, norms_array, stopped,
+                      unbounded=bool(curvature and curvature.unbounded)),
         curvature=curvature,
     )
 
@@ -114,20 +146,61 @@ def _curvature(objective: Objective, lr: float, point: np.ndarray) -> Curvature 
     hessian = constant if constant is not None else objective.hessian(point)
     if not np.all(np.isfinite(hessian)):
         return None
-    largest = float(np.max(np.abs(np.linalg.eigvalsh((hessian + hessian.T) / 2))))
-    return Curvature(lr_times_lambda=lr * largest, exact=constant is not None)
+    eigenvalues, vectors = np.linalg.eigh((hessian + hessian.T) / 2)
+    unbounded = constant is not None and _no_minimum(eigenvalues, vectors,
+                                                       objective.gradient(point))
+    return Curvature(lr_times_lambda=lr * float(eigenvalues[-1]),
+                     lr_times_lowest=lr * float(eigenvalues[0]),
+                     exact=constant is not None, unbounded=unbounded)
 
 
-def judge(path: np.ndarray, values: np.ndarray, grad_norms: np.ndarray, stopped: Stop) -> Verdict:
+def quadratic_without_minimum(objective: Objective) -> bool:
+    """True for a quadratic (or linear) function that is unbounded below."""
+    hessian = objective.constant_hessian
+    if hessian is None:
+        return False
+    eigenvalues, vectors = np.linalg.eigh((hessian + hessian.T) / 2)
+    return _no_minimum(eigenvalues, vectors, objective.gradient(np.zeros(objective.dimension)))
+
+
+def _no_minimum(eigenvalues: np.ndarray, vectors: np.ndarray, gradient: np.ndarray) -> bool:
+    """Whether the quadratic f = ½xᵀHx + bᵀx + c with these Hessian eigenpairs and this
+    gradient (at any point) is unbounded below: H has a negative eigenvalue, or b has a
+    component along a flat direction (H's null space), where f is a plain slope."""
+    scale = max(1.0, float(np.max(np.abs(eigenvalues))))
+    if eigenvalues[0] < -1e-9 * scale:
+        return True
+    flat = np.abs(eigenvalues) <= 1e-9 * scale
+    if not np.any(flat) or not np.all(np.isfinite(gradient)):
+        return False
+    slope = vectors[:, flat].T @ gradient
+    return bool(np.linalg.norm(slope) > 1e-9 * max(1.0, float(np.linalg.norm(gradient))))
+
+
+def judge(path: np.ndarray, values: np.ndarray, grad_norms: np.ndarray, stopped: Stop,
+          unbounded: bool = False) -> Verdict:
     """Classify a run the way a teacher reads its picture.
 
-    diverged: it escaped, left the domain, or its steps grow while f rises;
-    oscillating: consecutive steps mostly point in opposite directions;
+    unbounded: it ran off while f fell at every step, or the function is a quadratic
+    without a minimum (``unbounded``) and the point did not settle;
+    diverged: it escaped, overflowed or left the domain otherwise, or its steps grow
+    while f rises; oscillating: consecutive steps mostly point in opposite directions;
     converged: the gradient shrank below the tolerance and the point has stopped
     travelling; slow: still moving.
     """
+    if stopped == "bottomless" or (stopped in ("escaped", "overflow") and _falling(values)):
+        return "unbounded"
     if stopped != "steps":
         return "diverged"
+    verdict = _judge_full_run(path, values, grad_norms)
+    return "unbounded" if unbounded and verdict in ("slow", "oscillating") else verdict
+
+
+def _falling(values: np.ndarray) -> bool:
+    return len(values) >= 2 and bool(np.all(np.diff(values) <= 0)) and values[-1] < values[0]
+
+
+def _judge_full_run(path: np.ndarray, values: np.ndarray, grad_norms: np.ndarray) -> Verdict:
     steps = np.diff(path, axis=0)
     lengths = np.linalg.norm(steps, axis=1)
     if len(steps) >= 2 and values[-1] > values[0] and lengths[-1] > lengths[0]:

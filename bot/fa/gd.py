@@ -16,7 +16,12 @@ VERDICT_TITLES = {
     "slow": "🐢 هنوز در راه است",
     "oscillating": "↔️ نوسان می‌کند (oscillation)",
     "diverged": "💥 واگرا شد (divergence)",
+    "unbounded": "⬇️ کمینه‌ای در کار نیست (unbounded below)",
 }
+#: A run that came to rest where the surface still curves down: a hilltop or a saddle.
+NOT_A_MINIMUM_TITLE = "⚠️ ایستاد، ولی نه در کمینه"
+#: Below this, lr·λ counts as no curvature at all (a flat stretch).
+FLAT = 1e-9
 
 MAX_STEPS_NOTICE = "به سقف ۵۰۰ گام رسیده‌اید."
 
@@ -76,7 +81,7 @@ def caption(summary: GDSummary) -> str:
             f"{code(f'f = {ascii_number(summary.final_value)}')}"
         ),
         "",
-        f"<b>{VERDICT_TITLES[summary.verdict]}</b>",
+        f"<b>{verdict_title(summary)}</b>",
         verdict_reason(summary),
     ]
     hint = curvature_hint(summary)
@@ -85,18 +90,24 @@ def caption(summary: GDSummary) -> str:
     return "\n".join(lines)
 
 
+def _at_saddle_or_top(summary: GDSummary) -> bool:
+    return summary.verdict == "converged" and (summary.lr_times_lowest or 0.0) < -FLAT
+
+
+def verdict_title(summary: GDSummary) -> str:
+    return NOT_A_MINIMUM_TITLE if _at_saddle_or_top(summary) else VERDICT_TITLES[summary.verdict]
+
+
 def verdict_reason(summary: GDSummary) -> str:
     """What the teacher says about the run, in one or two sentences."""
     steps = fa_int(summary.steps_taken)
     if summary.verdict == "diverged":
-        if summary.stopped == "domain":
-            return (
-                f"بعد از {steps} گام، گام بعدی نقطه را به جایی برد که تابع تعریف نشده است "
-                "(مثلاً log یا sqrt یک عدد منفی). نرخ یادگیری را کوچک‌تر کنید."
-            )
+        return _diverged_reason(summary)
+    if summary.verdict == "unbounded":
         return (
-            "هر گام نقطه را از کمینه دورتر کرد و مقدار تابع بالا رفت. "
-            "نرخ یادگیری برای این تابع بزرگ است؛ آن را کوچک‌تر کنید."
+            "این تابع کمینه ندارد: هرچه نقطه جلوتر برود مقدار f کمتر می‌شود، پس گرادیان کاهشی "
+            "هیچ‌وقت نمی‌ایستد. تقصیر نرخ یادگیری نیست؛ تابعی بدهید که دور از مبدأ بالا برود، "
+            f"مثل {code('x^4-x^2')} به جای {code('-x^2')}." + _stopped_early(summary)
         )
     if summary.verdict == "oscillating":
         return (
@@ -104,6 +115,18 @@ def verdict_reason(summary: GDSummary) -> str:
             "با نرخ یادگیری کوچک‌تر حرکت آرام و یکنواخت می‌شود."
         )
     if summary.verdict == "converged":
+        if _at_saddle_or_top(summary):
+            return (
+                f"بعد از {steps} گام شیب تقریباً صفر است، اما این نقطه کمینه نیست: در دست‌کم "
+                "یک راستا سطح رو به پایین خم شده است، پس این‌جا قله یا نقطهٔ زینی (saddle point) "
+                f"است. با کمی جابه‌جا کردن نقطهٔ شروع ({code('x0=')}) نقطه از این‌جا سُر می‌خورد."
+            )
+        if abs(summary.lr_times_lambda or 0.0) < FLAT and abs(summary.lr_times_lowest or 0.0) < FLAT:
+            return (
+                f"بعد از {steps} گام شیب تقریباً صفر است، ولی انحنا هم صفر است: نقطه روی "
+                "ناحیه‌ای تخت ایستاده که شاید کف دره نباشد؛ مثلاً exp(x) هرچه x کوچک‌تر شود "
+                "پایین‌تر می‌رود ولی هرگز به کف نمی‌رسد."
+            )
         return f"بعد از {steps} گام شیب تقریباً صفر است و نقطه در ته دره نشسته است."
     return (
         f"بعد از {steps} گام نقطه هنوز پایین می‌رود و به ته دره نرسیده است: "
@@ -111,13 +134,56 @@ def verdict_reason(summary: GDSummary) -> str:
     )
 
 
+def _diverged_reason(summary: GDSummary) -> str:
+    steps = fa_int(summary.steps_taken)
+    smaller = "نرخ یادگیری را کوچک‌تر کنید یا از نقطهٔ نزدیک‌تری شروع کنید."
+    if summary.stopped == "domain":
+        return (
+            f"بعد از {steps} گام، گام بعدی نقطه را به جایی برد که تابع تعریف نشده است "
+            f"(مثلاً log یا sqrt یک عدد منفی)، پس اجرا همان‌جا ایستاد. {smaller}"
+        )
+    if summary.stopped == "overflow":
+        return (
+            f"بعد از {steps} گام، در نقطهٔ بعدی مقدار تابع یا شیبش از بزرگ‌ترین عددی که رایانه "
+            f"نشان می‌دهد (حدود {code('1.8e308')}) گذشت (سرریز، overflow)، پس اجرا همان‌جا "
+            f"ایستاد. {smaller}"
+        )
+    if summary.steps_taken == 0:
+        return (
+            "همان گام اول نقطه را خیلی دور پرتاب کرد، چون شیب در نقطهٔ شروع بسیار تند است. "
+            + smaller
+        )
+    return (
+        "هر گام نقطه را از کمینه دورتر کرد و مقدار تابع بالا رفت. "
+        "نرخ یادگیری برای این تابع بزرگ است؛ آن را کوچک‌تر کنید." + _stopped_early(summary)
+    )
+
+
+def _stopped_early(summary: GDSummary) -> str:
+    done = f"بعد از {fa_int(summary.steps_taken)} گام (از {fa_int(summary.steps)})"
+    if summary.stopped == "escaped":
+        return f" نقطه {done} آن‌قدر دور شد که اجرا متوقف شد."
+    if summary.stopped == "bottomless":
+        return (f" {done} مقدار f از کوچک‌ترین عددی که رایانه نشان می‌دهد هم پایین‌تر رفت "
+                "(منفی بی‌نهایت)، پس اجرا متوقف شد.")
+    return ""
+
+
 def curvature_hint(summary: GDSummary) -> str:
-    """Why, in numbers: along the steepest direction each step multiplies the error by
-    1 − lr·λ (exact for a quadratic, a local estimate otherwise)."""
-    c = summary.lr_times_lambda
-    if c is None or c == 0:
+    """Why, in numbers: along an eigen-direction each step multiplies the distance to the
+    stationary point by 1 − lr·λ (exact for a quadratic, a local estimate otherwise)."""
+    c, low = summary.lr_times_lambda, summary.lr_times_lowest
+    if c is None or low is None:
         return ""
-    product = "lr·λmax" if len(summary.variables) == 2 else "lr·f''"
+    two_d = len(summary.variables) == 2
+    if low < -FLAT:
+        return _curving_down_hint(summary, low, "lr·λmin" if two_d else "lr·f''")
+    if summary.verdict == "unbounded":  # a quadratic flat in one direction, sloping there
+        return ("🔎 این تابع درجه‌دو (quadratic) است، اما در یک راستا انحنا ندارد و شیبش "
+                "آن‌جا ثابت است: نقطه با گام‌های برابر برای همیشه پایین می‌رود.")
+    if c < FLAT:
+        return ""
+    product = "lr·λmax" if two_d else "lr·f''"
     value = code(f"{product} = {ascii_number(c)}")
     if c < 1:
         regime = "کمتر از ۱ است، پس حرکت یکنواخت و بدون نوسان است"
@@ -136,8 +202,25 @@ def curvature_hint(summary: GDSummary) -> str:
             f"(در تندترین راستا) در {factor} ضرب می‌کند. {value} {regime}."
         )
     return (
-        f"🔎 نزدیک نقطهٔ پایان انحنا (curvature) {value} است؛ "
+        f"🔎 نزدیک نقطهٔ پایان، نرخ یادگیری ضرب در انحنا (curvature) {value} است؛ "
         f"این عدد {regime} (تقریب محلی، چون تابع درجه‌دو نیست)."
+    )
+
+
+def _curving_down_hint(summary: GDSummary, low: float, product: str) -> str:
+    """The surface curves down (negative curvature): a hilltop or a saddle, not a valley."""
+    value = code(f"{product} = {ascii_number(low)}")
+    factor = code(f"1 − {product} = {ascii_number(1 - low)}")
+    where = " در یک راستا" if len(summary.variables) == 2 else ""
+    if summary.curvature_exact:
+        return (
+            f"🔎 این تابع درجه‌دو (quadratic) است و انحنایش{where} منفی است ({value}): "
+            f"آن‌جا به جای دره یک تپه است و هر گام فاصله از قله را در {factor} ضرب می‌کند، "
+            "که بیشتر از ۱ است؛ پس نقطه هر بار تندتر دور می‌شود."
+        )
+    return (
+        f"🔎 نزدیک نقطهٔ پایان انحنا منفی است ({value}): نقطه روی شیب یک تپه است، نه در "
+        "دره (تقریب محلی، چون تابع درجه‌دو نیست)."
     )
 
 
@@ -146,4 +229,8 @@ def start_problem(code_name: str, x0: tuple[float, ...]) -> str:
     point = code(("x0 = " if len(x0) == 1 else "(x0, y0) = ") + ascii_point(x0))
     if code_name == "undefined":
         return f"تابع در نقطهٔ شروع {point} تعریف نشده است (مثلاً log صفر یا عدد منفی). نقطهٔ شروع دیگری با {code('x0=')} بدهید."
+    if code_name == "overflow":
+        return (f"مقدار تابع در نقطهٔ شروع {point} از بزرگ‌ترین عددی که رایانه نشان می‌دهد "
+                f"(حدود {code('1.8e308')}) بزرگ‌تر است (سرریز، overflow). از نقطهٔ نزدیک‌تری "
+                f"به صفر شروع کنید، مثلاً {code('x0=1')}.")
     return f"مشتق تابع در نقطهٔ شروع {point} تعریف نشده یا بی‌نهایت است. نقطهٔ شروع دیگری با {code('x0=')} بدهید."

@@ -20,6 +20,7 @@ PANEL_VERDICTS = {
     "slow": "کند (هنوز در راه)",
     "oscillating": "نوسانی",
     "diverged": "واگرا شد",
+    "unbounded": "بی‌کمینه: f بی‌پایان کم می‌شود",
 }
 WIDER_FRAME = "کادر این نمودار بازتر است"
 #: The function of the classic four-panel figure, as :func:`bot.fa.formula.plain` prints it.

@@ -31,6 +31,7 @@ VERDICTS = {
     "slow": "🐢 کند",
     "oscillating": "↔️ نوسانی",
     "diverged": "💥 واگرا",
+    "unbounded": "⬇️ بی‌کمینه",
 }
 
 PRESETS = {

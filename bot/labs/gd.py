@@ -61,6 +61,7 @@ class GDSummary:
     verdict: str
     stopped: str
     lr_times_lambda: float | None
+    lr_times_lowest: float | None
     curvature_exact: bool
     shown_points: int
 
@@ -116,6 +117,7 @@ def _summary(objective: Objective, run: GDRun, shown: int) -> GDSummary:
         verdict=run.verdict,
         stopped=run.stopped,
         lr_times_lambda=run.curvature.lr_times_lambda if run.curvature else None,
+        lr_times_lowest=run.curvature.lr_times_lowest if run.curvature else None,
         curvature_exact=bool(run.curvature and run.curvature.exact),
         shown_points=shown,
     )

@@ -14,7 +14,7 @@ from types import MappingProxyType
 import numpy as np
 
 from bot.engine.expr import parse_function
-from bot.engine.gd import StartError, judge
+from bot.engine.gd import check_start, judge, quadratic_without_minimum
 from bot.engine.objective import Objective, compile_objective
 from bot.engine.optimizers import OptimizerRun, default_hyper, run_optimizer
 from bot.engine.presets import (
@@ -170,7 +170,7 @@ class OptResult:
 def run_opt(request: OptRequest) -> OptResult:
     """Race and draw; raises engine errors (ExpressionError, StartError) on bad input."""
     objective = compile_objective(parse_function(request.function))
-    _check_start(objective, request.x0)
+    check_start(objective, request.x0)
     known = known_minimum(request, objective)
     runs = tuple(race_one(objective, request, name, known) for name in request.optimizers)
     summary = OptSummary(
@@ -192,14 +192,6 @@ def run_opt(request: OptRequest) -> OptResult:
     png = render_race_still(picture, labels)
     gif = render_race_animation(picture, labels) if request.anim else None
     return OptResult(summary=summary, png=png, gif=gif)
-
-
-def _check_start(objective: Objective, x0: tuple[float, ...]) -> None:
-    point = np.asarray(x0, dtype=float)
-    if not np.isfinite(objective.value(point)):
-        raise StartError("undefined")
-    if not np.all(np.isfinite(objective.gradient(point))):
-        raise StartError("gradient_undefined")
 
 
 def known_minimum(request: OptRequest, objective: Objective) -> KnownMinimum:
@@ -246,8 +238,9 @@ def race_verdict(objective: Objective, run: OptimizerRun,
     """
     norms = np.array([np.linalg.norm(objective.gradient(p)) for p in run.path])
     stopped = "steps" if run.stopped == "steps" else "escaped"
-    verdict = judge(run.path, run.values, norms, stopped)
-    if known.f_min is None or verdict in ("diverged", "oscillating"):
+    verdict = judge(run.path, run.values, norms, stopped,
+                    unbounded=quadratic_without_minimum(objective))
+    if known.f_min is None or verdict in ("diverged", "oscillating", "unbounded"):
         return verdict, False
     if run.values[-1] - known.f_min <= TOLERANCE:
         return "converged", False

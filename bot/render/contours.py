@@ -25,9 +25,10 @@ def draw_loss_contours(ax: Axes, grid: tuple[np.ndarray, np.ndarray, np.ndarray]
     """Filled bands (dark at the minimum) with thin level lines over them."""
     a, b, loss = grid
     ax.grid(False)
-    bottom = min(float(loss.min()), float(levels[0])) - 1e-12 * abs(float(levels[0]))
-    top = max(float(loss.max()), float(levels[-1])) * 1.01
-    ax.contourf(a, b, loss, levels=np.concatenate([[bottom], levels, [top]]), cmap=BANDS,
+    low = min(float(loss.min()), float(levels[0]))
+    high = max(float(loss.max()), float(levels[-1]))
+    pad = 0.01 * max(high - low, abs(high), 1e-12)  # outer bands, whatever the sign of f
+    ax.contourf(a, b, loss, levels=np.concatenate([[low - pad], levels, [high + pad]]), cmap=BANDS,
                 alpha=0.35, zorder=0)
     ax.contour(a, b, loss, levels=levels, colors=MUTED, linewidths=0.6, alpha=0.7, zorder=1)
     ax.set_xlim(a[0, 0], a[0, -1])

@@ -28,6 +28,7 @@ VERDICT_COLOURS = {
     "slow": "#1971c2",
     "oscillating": "#f08c00",
     "diverged": END,
+    "unbounded": "#7048e8",
 }
 
 
