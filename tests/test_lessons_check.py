@@ -60,6 +60,7 @@ CASES: dict[str, list[Expected]] = {
                         Expected(B, 22, "«می شود»: the prefix «می»", "واگرا می شود")],
     "missing_zwnj_ha": [Expected(B, 20, "«شبکهها»: join «ها»", "آموزش شبکهها")],
     "missing_zwnj_tar": [Expected(B, 21, "«سادهتر»: join «تر/ترین»", "و سادهتر")],
+    "zwnj_after_non_joiner": [Expected(A, 29, "«پارامتر‌ها»: no zero-width non-joiner", "پارامتر‌ها")],
     "ezafe_style": [Expected(B, 18, "«اندازه‌ی»: the course writes the ezafe", "اندازه‌ی هر گام")],
     # after a fenced code block: the line number must count the block's lines
     "latin_digits_prose": [Expected(A, 39, "Latin digits in Persian prose «0.92»", "گام 0.92 است")],

@@ -46,6 +46,8 @@ _ZWNJ_RULES = (
      "«{0}»: join «تر/ترین» with a zero-width non-joiner (U+200C): «ساده‌تر»"),
     (re.compile(r"به(?: |)روز(?:رسانی|\s+رسانی)"),
      "«{0}»: write «به‌روزرسانی» with zero-width non-joiners"),
+    (re.compile(r"[\u0600-\u06ff]*[اآدذرزژوؤأإ]\u200c[\u0600-\u06ff]+"),
+     "«{0}»: no zero-width non-joiner after a letter that never joins (ا د ذ ر ز ژ و): «پارامترها»"),
     (re.compile(r"[\u0600-\u06ff]+ه\u200cی(?![\w\u200c])"),
      "«{0}»: the course writes the ezafe after «ه» as «هٔ» (U+0654): «لایهٔ پنهان»"),
 )
