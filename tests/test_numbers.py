@@ -166,7 +166,8 @@ def test_plain_writes_like_a_teacher(text, printed):
 @pytest.mark.parametrize(
     ("text", "printed"),
     [("0.1x^2", "0.1x²"), ("x^4-3x^2+x", "x⁴ − 3x² + x"), ("x^-2", "x⁻²"),
-     ("pi*x", "π*x")],
+     ("pi*x", "πx"), ("y-x^2", "y − x²"), ("abs(x)+x^2", "x² + |x|"), ("x*y+x", "xy + x"),
+     ("x*exp(x)", "x·exp(x)"), ("(1-x)^2+100(y-x^2)^2", "(1 − x)² + 100(y − x²)²")],
 )
 def test_pretty_uses_superscripts_and_minus_signs(text, printed):
     assert pretty(parse_function(text).expr) == printed

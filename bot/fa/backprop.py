@@ -21,6 +21,7 @@ from bot.fa.errors import with_example
 from bot.fa.html import code, escape, visible_length
 from bot.fa.numbers import ascii_number, fa_int, fa_number
 from bot.fa.pages import quote, split_messages
+from bot.fa.picture import ltr
 from bot.render.network import CurveLabels, NetworkLabels, Table
 
 if TYPE_CHECKING:
@@ -76,12 +77,6 @@ def input_name(n_layers: int, layer: int, i: int) -> str:
 def param_name(kind: str, layer: int, j: int, i: int | None) -> str:
     """``W1_11`` or ``b1_2`` (0-based indices in)."""
     return f"b{layer + 1}_{j + 1}" if i is None else f"{kind}{layer + 1}_{j + 1}{i + 1}"
-
-
-def ltr(text: str) -> str:
-    """A formula inside Persian picture text, isolated left-to-right (LRI … PDI), so the
-    bidi algorithm keeps ``∂L/∂w`` in order."""
-    return f"\u2066{text}\u2069"
 
 
 def num(value: float, digits: int = DIGITS) -> str:

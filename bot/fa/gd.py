@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from bot.fa.html import code
 from bot.fa.numbers import ascii_number, ascii_point, fa_int, fa_number
+from bot.fa.picture import ltr
 from bot.render.trajectory import TrajectoryLabels
 
 if TYPE_CHECKING:
@@ -45,7 +46,7 @@ def picture_labels(summary: GDSummary) -> TrajectoryLabels:
         note = "گام بعدی از کادر بیرون می‌رود"
     return TrajectoryLabels(
         title=(
-            f"گرادیان کاهشی روی {name} = {summary.function_pretty}\n"
+            f"گرادیان کاهشی روی {ltr(f'{name} = {summary.function_pretty}')}\n"
             f"نرخ یادگیری {fa_number(summary.lr)} · {fa_int(summary.steps_taken)} گام"
         ),
         x_label="x",
