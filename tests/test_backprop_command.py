@@ -482,11 +482,11 @@ def test_a_diverging_run_stops_and_says_so() -> None:
 
 async def test_backprop_through_telegram(fake: FakeTelegram, telegram_app) -> None:
     fake.push_message("/backprop", user_id=5005)
-    photos = await fake.wait_for("sendPhoto", 2, timeout=60)
-    texts = await fake.wait_for("sendMessage")
+    photos = await fake.wait_for("sendPhoto", 2, timeout=60)  # the table comes last
+    texts = fake.calls_to("sendMessage")
     assert Image.open(io.BytesIO(photos[0].files["photo"])).format == "PNG"
-    text = texts[0].params["text"]
-    assert texts[0].params["parse_mode"] == "HTML"
-    assert "پس‌انتشار" in text
-    assert "W1_11(new) = 0.15 − 0.01·0.001604407 = 0.14998396" in plain_text(text)
+    assert all(t.params["parse_mode"] == "HTML" for t in texts)
+    text = "\n".join(plain_text(t.params["text"]) for t in texts)
+    assert text.startswith("🧠 پس‌انتشار")
+    assert "W1_11(new) = 0.15 − 0.01·0.001604407 = 0.14998396" in text
     assert "∂L/∂W1_11" in plain_text(photos[0].params["caption"])

@@ -179,8 +179,8 @@ _BCE_SIGMOID = "σ' = ŷk(1 − ŷk)"
 
 def _relu_case(pre: str, z: float) -> str:
     if z > 0:
-        return f"این‌جا {code(f'{pre} = {num(z)} > 0')}، پس مشتق 1 است."
-    return (f"این‌جا {code(f'{pre} = {num(z)} ≤ 0')}، پس مشتق 0 است و این مسیر هیچ "
+        return f"این‌جا {code(f'{pre} = {num(z)} > 0')}، پس مشتق ۱ است."
+    return (f"این‌جا {code(f'{pre} = {num(z)} ≤ 0')}، پس مشتق ۰ است و این مسیر هیچ "
             "گرادیانی نمی‌برد (نورون خاموش، dead ReLU).")
 
 
@@ -188,18 +188,19 @@ def _activation_note(activation: str, at: tuple[str, float] | None = None) -> st
     """Why act' is what it is; ``at`` (name, z) adds the case of one neuron for ReLU."""
     if activation == "relu":
         case = f" {_relu_case(*at)}" if at else ""
-        return (f"مشتق ReLU برای {code('z > 0')} برابر 1 و برای {code('z < 0')} برابر 0 است؛ "
-                f"در {code('z = 0')} مشتق تعریف نشده و مثل PyTorch آن را 0 می‌گیریم.{case}")
+        return (f"مشتق ReLU برای {code('z > 0')} برابر ۱ و برای {code('z < 0')} برابر ۰ است؛ "
+                f"در {code('z = 0')} مشتق تعریف نشده و مثل PyTorch آن را ۰ می‌گیریم.{case}")
     if activation == "sigmoid":
         return (f"مشتق سیگموید (sigmoid): {code(_SIGMOID_PRIME)}. حاصل‌ضرب "
                 f"{code('σ(1 − σ)')} وقتی {code('σ = 0.5')} است بیشینه می‌شود، پس "
-                f"{code(_SIGMOID_BOUND)}: هر لایهٔ سیگموید گرادیان را دست‌کم ۴ برابر کوچک "
-                "می‌کند (محوشدن گرادیان، vanishing gradient).")
+                f"{code(_SIGMOID_BOUND)}: گذر از هر لایهٔ سیگموید گرادیان را در عاملی حداکثر "
+                "۰٫۲۵ ضرب می‌کند (جدا از وزن‌ها، که می‌توانند بزرگش کنند)؛ در شبکهٔ عمیق این "
+                "ضرب‌ها گرادیان لایه‌های اول را محو می‌کنند (محوشدن گرادیان، vanishing gradient).")
     if activation == "tanh":
         return (f"مشتق tanh: {code(_TANH_PRIME)}؛ چون {code('|tanh(z)| < 1')} "
-                f"است، این مشتق حداکثر 1 است (در {code('z = 0')}).")
+                f"است، این مشتق حداکثر ۱ است (در {code('z = 0')}).")
     if activation == "leaky_relu":
-        return (f"مشتق Leaky ReLU برای {code('z > 0')} برابر 1 و برای {code('z ≤ 0')} برابر "
+        return (f"مشتق Leaky ReLU برای {code('z > 0')} برابر ۱ و برای {code('z ≤ 0')} برابر "
                 f"{code(str(LEAKY_SLOPE))} است (در صفر هم مثل PyTorch)؛ برخلاف ReLU گرادیان "
                 "هیچ‌وقت کاملاً صفر نمی‌شود.")
     return f"تابع خطی (linear) خودِ ورودی را برمی‌گرداند، پس مشتقش همیشه {code('1')} است."
@@ -212,7 +213,7 @@ _SOFTMAX_NOTE = (
 )
 _MERGED_NOTE = (
     f"با softmax در خروجی و cross-entropy، ضرب {code('∂L/∂ŷ')} در ژاکوبی softmax ساده "
-    f"می‌شود: {code('∂L/∂Inq = ŷq − yq')} (چون جمع yها 1 است)؛ پس این دو عامل یکی شده‌اند."
+    f"می‌شود: {code('∂L/∂Inq = ŷq − yq')} (چون جمع yها ۱ است)؛ پس این دو عامل یکی شده‌اند."
 )
 
 
@@ -273,7 +274,7 @@ def _factor_note(factor: Factor, kind: str, trace: Trace) -> str:
         return (f"{formula}؛ از این جمع فقط جملهٔ {code(f'{factor.formula}·{bottom}')} به "
                 f"{code(bottom)} بستگی دارد، پس مشتق همان وزن {code(factor.formula)} است.")
     if bottom.startswith("b"):
-        return f"{formula}؛ بایاس (bias) با ضریب 1 در این جمع آمده است، پس مشتق 1 است."
+        return f"{formula}؛ بایاس (bias) با ضریب ۱ در این جمع آمده است، پس مشتق ۱ است."
     return (f"{formula}؛ فقط جملهٔ {code(f'{bottom}·{factor.formula}')} به {code(bottom)} "
             f"بستگی دارد، پس مشتق، ورودیِ ضرب‌شده در این وزن یعنی {code(factor.formula)} است.")
 
@@ -621,7 +622,7 @@ def caption(summary: BackpropSummary) -> str:
     sizes = sizes_text(summary.trace.network.sizes)
     what = "وزن" if summary.target[0] == "W" else "بایاس"
     return (
-        f"🧠 <b>شبکهٔ {sizes}</b> · مشتق L نسبت به {code(target)}\n"
+        f"🧠 <b>شبکهٔ {code(sizes)}</b> · مشتق L نسبت به {code(target)}\n"
         f"روی هر نورون ورودی خالص {code('In')} و خروجی‌اش و روی یال‌ها وزن {code('w')} و "
         f"گرادیانش {code('∇ = ∂L/∂w')} آمده است. {what} هدف قرمز و مسیرهای زنجیره‌ای‌اش "
         f"نارنجی‌اند.\n{code(f'∂L/∂{target} = {num(summary.gradient)}')}"
