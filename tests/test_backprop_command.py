@@ -281,6 +281,8 @@ _EXAMPLE = re.compile(r"مثال درست: (/backprop[^\n]*)$")
         ("hello", "نفهمیدم"),
         ("depth=3", "نمی‌شناسم"),
         ("lr=0.1 lr=0.2", "دو بار"),
+        ("loss=", "چیزی ننوشته‌اید"),
+        ("loss=mse,bce", "فقط یک مقدار"),
     ],
 )
 def test_bad_option_gets_its_own_message_and_a_working_example(args: str, needle: str) -> None:
@@ -292,6 +294,16 @@ def test_bad_option_gets_its_own_message_and_a_working_example(args: str, needle
     example = _EXAMPLE.search(message)
     assert example, message
     parse(example.group(1).removeprefix("/backprop"))  # the example itself is accepted
+
+
+@pytest.mark.parametrize("args", ["x=a,b", "y=0.1,q", "w1=0.1,x,0.3,0.4", "w2=inf,1;1,1",
+                                  "b1=q", "loss=hinge", "loss="])
+def test_a_bad_value_is_answered_with_an_example_of_that_option(args: str) -> None:
+    name = args.split("=")[0]
+    with pytest.raises(UserError) as caught:
+        parse(args)
+    example = _EXAMPLE.search(plain_text(caught.value.message))
+    assert example and f" {name}=" in example.group(1), caught.value.message
 
 
 async def test_bad_option_through_the_router_is_a_message_not_a_traceback(ctx: Context) -> None:

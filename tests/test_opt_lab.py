@@ -381,6 +381,7 @@ def test_equal_requests_share_a_key() -> None:
 @pytest.mark.parametrize(("args", "example", "needles"), [
     ("ravine opt=sgd,adamx", EXAMPLE, ("adamx", "opt", "مجاز نیست", "adamw")),
     ("ravine opt=adam,adam", EXAMPLE, ("adam", "دو بار")),
+    ("ravine opt=", EXAMPLE, ("opt=", "چیزی ننوشته‌اید", "adamw")),
     ("rosenbrok", EXAMPLE, ("rosenbrok", "منظورتان rosenbrock", "سطح‌های آماده")),
     ("banana", EXAMPLE, ("banana", "سطح آماده", "ravine")),
     ("x^^2", EXAMPLE, ("تابع را نفهمیدم",)),

@@ -171,10 +171,10 @@ def _vector(options: Options, name: str, size: int, default: Vector, example: st
     if raw is None:
         return default
     count = len(raw.split(","))
+    correct = f"{example} {name}={','.join(['0.5'] * size)}"
     if count != size:
-        values = ",".join(["0.5"] * size)
-        raise UserError(words.vector_size(name, size, count, f"{example} {name}={values}"))
-    return _numbers(name, raw, example)
+        raise UserError(words.vector_size(name, size, count, correct))
+    return _numbers(name, raw, correct)
 
 
 def _weights(options: Options, layer: int, sizes: tuple[int, ...], default: Matrix,
@@ -187,11 +187,10 @@ def _weights(options: Options, layer: int, sizes: tuple[int, ...], default: Matr
     n_out, n_in = sizes[layer], sizes[layer - 1]
     rows = raw.split(";")
     shaped = len(rows) == n_out and all(len(r.split(",")) == n_in for r in rows)
+    correct = f"{example} {name}={';'.join([','.join(['0.1'] * n_in)] * n_out)}"
     if not (shaped if len(rows) > 1 else len(raw.split(",")) == n_out * n_in):
-        row = ",".join(["0.1"] * n_in)
-        raise UserError(words.weight_shape(layer, n_out, n_in,
-                                           f"{example} {name}={';'.join([row] * n_out)}"))
-    flat = _numbers(name, raw.replace(";", ","), example)
+        raise UserError(words.weight_shape(layer, n_out, n_in, correct))
+    flat = _numbers(name, raw.replace(";", ","), correct)
     return tuple(flat[j * n_in:(j + 1) * n_in] for j in range(n_out))
 
 
@@ -204,7 +203,7 @@ def _bias(options: Options, layer: int, n_out: int, default: Vector, example: st
     count = len(raw.split(","))
     if count not in (1, n_out):
         raise UserError(words.bias_size(layer, n_out, count, f"{example} {name}=0.1"))
-    values = _numbers(name, raw, example)
+    values = _numbers(name, raw, f"{example} {name}=0.1")
     return values * n_out if count == 1 else values
 
 

@@ -111,12 +111,18 @@ class Options:
         """A comma-separated list of names from ``allowed`` (no repeats)."""
         if name not in self.values:
             return tuple(default)
-        picked = tuple(part.strip().lower() for part in self.values[name].split(",") if part)
+        picked = tuple(part.strip().lower() for part in self.values[name].split(",") if part.strip())
+        example = self.example if f"{name}=" in self.example else f"{self.example} {name}={allowed[0]}"
+        if not picked:
+            raise UserError(errors.empty_choice(name, allowed, example))
         for part in picked:
             if part not in allowed:
-                raise UserError(errors.unknown_choice(name, part, allowed, self.example))
-        if not picked or len(set(picked)) != len(picked) or (most and len(picked) > most):
-            raise UserError(errors.repeated_option(name, self.example))
+                raise UserError(errors.unknown_choice(name, part, allowed, example))
+        if most and len(picked) > most:
+            raise UserError(errors.too_many_choices(name, most, allowed, example))
+        if len(set(picked)) != len(picked):
+            repeated = next(part for part in picked if picked.count(part) > 1)
+            raise UserError(errors.repeated_choice(name, repeated, example))
         return picked
 
     def choice(self, name: str, default: str, *, allowed: Sequence[str]) -> str:

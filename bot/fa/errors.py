@@ -60,6 +60,22 @@ def wrong_count(name: str, expected: int, example: str) -> str:
     return with_example(f"برای {code(name)} {what} لازم است.", example)
 
 
+def empty_choice(name: str, choices: Iterable[str], example: str) -> str:
+    return with_example(f"بعد از {code(name + '=')} چیزی ننوشته‌اید. مقدارهای مجاز: {_names(choices)}.",
+                        example)
+
+
+def too_many_choices(name: str, most: int, choices: Iterable[str], example: str) -> str:
+    how_many = "فقط یک مقدار" if most == 1 else f"حداکثر {fa_int(most)} مقدار"
+    return with_example(f"برای {code(name)} {how_many} بدهید؛ مقدارهای مجاز: {_names(choices)}.",
+                        example)
+
+
+def repeated_choice(name: str, value: str, example: str) -> str:
+    return with_example(f"{code(value)} در {code(name)} دو بار آمده است؛ هر کدام را یک بار بنویسید.",
+                        example)
+
+
 def unknown_choice(name: str, value: str, choices: Iterable[str], example: str) -> str:
     return with_example(
         f"{code(value)} برای {code(name)} مجاز نیست. مقدارهای مجاز: {_names(choices)}.", example
