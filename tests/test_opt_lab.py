@@ -382,6 +382,8 @@ def test_equal_requests_share_a_key() -> None:
     ("ravine opt=sgd,adamx", EXAMPLE, ("adamx", "opt", "مجاز نیست", "adamw")),
     ("ravine opt=adam,adam", EXAMPLE, ("adam", "دو بار")),
     ("ravine opt=", EXAMPLE, ("opt=", "چیزی ننوشته‌اید", "adamw")),
+    ("rosenbrock opt=sgd,rmsprop beta=0.9", EXAMPLE, ("beta", "sgd", "rmsprop", "استفاده نمی‌کنند")),
+    ("rosenbrock x^2", EXAMPLE, ("rosenbrock", "x^2", "نه هر دو")),
     ("rosenbrok", EXAMPLE, ("rosenbrok", "منظورتان rosenbrock", "سطح‌های آماده")),
     ("banana", EXAMPLE, ("banana", "سطح آماده", "ravine")),
     ("x^^2", EXAMPLE, ("تابع را نفهمیدم",)),

@@ -25,7 +25,7 @@ from bot.fa import errors
 from bot.fa import gd as gd_words
 from bot.fa import opt as words
 from bot.fa.messages import STALE_BUTTON
-from bot.labs.opt import OptRequest, OptResult, run_opt
+from bot.labs.opt import ADAM_FAMILY, MOMENTUM_FAMILY, OptRequest, OptResult, run_opt
 
 NAME = "opt"
 EXAMPLE = "/opt rosenbrock opt=sgd,momentum,adam"
@@ -42,6 +42,9 @@ def parse(args: str) -> OptRequest:
     options = Options(args, allowed=("x0", "steps", "opt", "lr", "beta"), flags=("anim",),
                       example=EXAMPLE)
     text = options.positional or DEFAULT_PRESET
+    first, _, rest = text.partition(" ")
+    if rest and first.lower() in PRESETS:
+        raise UserError(words.preset_and_function(first.lower(), rest, EXAMPLE))
     preset = PRESETS.get(text.lower())
     function = preset.function if preset else text
     dimension = len(preset.x0) if preset else _dimension(text)
@@ -72,10 +75,6 @@ def _dimension(text: str) -> int:
 
 
 def _optimizers(options: Options) -> tuple[str, ...]:
-    names = [part.strip().lower() for part in options.values.get("opt", "").split(",")]
-    for name in names:
-        if name and names.count(name) > 1:
-            raise UserError(words.repeated_optimizer(name, EXAMPLE))
     return options.choices("opt", OPTIMIZERS, allowed=OPTIMIZERS)
 
 
@@ -86,6 +85,8 @@ def _beta(options: Options, optimizers: tuple[str, ...]) -> float | None:
     beta = options.number("beta", 0.0)
     if not 0 <= beta < 1:
         raise UserError(words.beta_out_of_range(EXAMPLE))
+    if not any(name in MOMENTUM_FAMILY + ADAM_FAMILY for name in optimizers):
+        raise UserError(words.beta_unused(optimizers, EXAMPLE))
     if beta == 0 and "nesterov" in optimizers:
         raise UserError(words.nesterov_needs_momentum(EXAMPLE))
     return beta

@@ -192,6 +192,19 @@ def nesterov_needs_momentum(example: str) -> str:
     )
 
 
-def repeated_optimizer(name: str, example: str) -> str:
-    return with_example(f"بهینه‌ساز {code(name)} دو بار در {code('opt=')} آمده است؛ "
-                        "هر کدام را یک بار بنویسید.", example)
+def beta_unused(optimizers: tuple[str, ...], example: str) -> str:
+    chosen = "، ".join(code(name) for name in optimizers)
+    return with_example(
+        f"{code('beta')} تکانهٔ momentum و nesterov و β1 خانوادهٔ Adam است، ولی بهینه‌سازهای "
+        f"انتخابی شما ({chosen}) از آن استفاده نمی‌کنند؛ یکی از آن‌ها را به {code('opt=')} "
+        f"اضافه کنید یا {code('beta')} را بردارید.",
+        example,
+    )
+
+
+def preset_and_function(preset: str, rest: str, example: str) -> str:
+    return with_example(
+        f"بعد از نام سطح آماده ({code(preset)}) تابع دیگری ({code(rest)}) هم آمده است؛ "
+        f"یا نام یک سطح آماده را بدهید یا خود تابع را، نه هر دو.",
+        example,
+    )
