@@ -324,8 +324,10 @@ def test_json_data_shape() -> None:
         assert run["verdict"] in ("converged", "slow", "oscillating", "diverged")
     assert data["runs"][0]["hyper"] == {"lr": 0.035, "momentum": 0.0, "dampening": 0.0,
                                         "nesterov": False, "weight_decay": 0.0}
-    assert data["runs"][3]["hyper"] == {"lr": 1.0, "weight_decay": 0.0,
+    assert data["runs"][3]["hyper"] == {"lr": 1.0, "lr_decay": 0.0, "weight_decay": 0.0,
                                         "initial_accumulator_value": 0.0, "eps": 1e-10}
+    assert data["runs"][4]["hyper"] == {"lr": 0.05, "alpha": 0.99, "eps": 1e-08,
+                                        "weight_decay": 0.0, "momentum": 0.0, "centered": False}
 
 
 @pytest.mark.parametrize("args", [*PRESETS, "x^2+10y^2", "sin(x)+0.1x^2"])

@@ -49,10 +49,11 @@ COLOURS: Mapping[str, tuple[str, str]] = MappingProxyType({
 MOMENTUM_FAMILY = ("momentum", "nesterov")
 #: ... and β1 of these (β2 keeps torch's default).
 ADAM_FAMILY = ("adam", "adamax", "adamw")
-#: The hyper-parameters reported per run (torch's argument names; Adagrad's lr_decay
-#: stays at its default 0 and is left out).
-HYPER_NAMES = ("lr", "momentum", "dampening", "nesterov", "betas", "eps", "alpha",
-               "weight_decay", "initial_accumulator_value")
+#: The hyper-parameters reported per run, under torch's argument names.
+HYPER_NAMES = ("lr", "lr_decay", "momentum", "dampening", "nesterov", "betas", "eps", "alpha",
+               "centered", "weight_decay", "initial_accumulator_value")
+#: torch.optim.RMSprop arguments the rule implements only at their defaults (reported too).
+RMSPROP_FIXED = {"momentum": 0.0, "centered": False}
 
 
 @dataclass(frozen=True)
@@ -216,7 +217,8 @@ def race_one(objective: Objective, request: OptRequest, name: str,
     return RunSummary(
         optimizer=name,
         colour=COLOURS[name][0],
-        hyper={k: run.hyper[k] for k in HYPER_NAMES if k in run.hyper},
+        hyper={k: v for k, v in ({**run.hyper, **(RMSPROP_FIXED if name == "rmsprop" else {})}
+                                 ).items() if k in HYPER_NAMES},
         path=tuple(tuple(float(v) for v in p) for p in run.path),
         values=tuple(float(v) for v in run.values),
         verdict=verdict,
