@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pytest
+
 from bot.commands.base import Context, Poll, Response, Services, Text
 from bot.commands.lesson import PAGE_SIZE
 from bot.commands.router import handle_button, handle_text
@@ -69,6 +71,14 @@ async def test_a_word_in_persian_or_english_finds_the_adam_lesson(ctx: Context,
     assert related.text == words.RELATED_LESSONS
     assert "lesson:show:28" in callbacks(related)
     assert await services.storage.lesson_position(7) == adam.order
+
+
+@pytest.mark.parametrize(("query", "lesson_id"), [
+    ("شبکه عصبی", "neural-network"), ("شبکهٔ عصبی", "neural-network"),
+    ("کمینه محلی", "convexity"), ("کمینهٔ محلی", "convexity"),
+])
+async def test_a_search_ignores_the_ezafe_mark(query: str, lesson_id: str, ctx: Context) -> None:
+    assert (await handle_text(f"/lesson {query}", ctx)).data["lesson"] == lesson_id
 
 
 async def test_unknown_numbers_and_words_get_specific_persian_messages(ctx: Context,

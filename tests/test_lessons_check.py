@@ -224,6 +224,7 @@ def test_cli_plain_prints_file_line_message() -> None:
     ("یک **نکتهٔ مهم** و **دو**", "یک <b>نکتهٔ مهم</b> و <b>دو</b>"),
     ("شرط `a < b && c > d` است", "شرط <code>a &lt; b &amp;&amp; c &gt; d</code> است"),
     ("`**x**` و **y**", "<code>**x**</code> و <b>y</b>"),
+    ("**قاعدهٔ `σ'(z)` را ببینید**", "<b>قاعدهٔ <code>σ'(z)</code> را ببینید</b>"),
     ("فهرست:\n- اول\n  - دوم", "فهرست:\n• اول\n• دوم"),
     ("کد:\n```python\nif a < b & c:\n    **x** = 1\n```\nپایان", "کد:\n<pre>if a &lt; b &amp; c:\n    **x** = 1</pre>\nپایان"),
     ("<b>hi</b> & <a href='x'>link</a>", "&lt;b&gt;hi&lt;/b&gt; &amp; &lt;a href='x'&gt;link&lt;/a&gt;"),

@@ -17,9 +17,10 @@ PAGE_SIZE = 8
 
 
 def _fold(text: str) -> str:
-    """Lowercase, Persian letters and digits normalised, «آ» as «ا», no (half-)spaces,
-    so «ادام» finds «آدام»."""
-    return normalize_input(text).lower().replace("آ", "ا").replace(" ", "").replace("\u200c", "")
+    """Lowercase, Persian letters and digits normalised, «آ» as «ا», no ezafe mark and no
+    (half-)spaces, so «ادام» finds «آدام» and «لایه پنهان» finds «لایهٔ پنهان»."""
+    folded = normalize_input(text).lower().replace("آ", "ا").replace("\u0654", "")
+    return folded.replace(" ", "").replace("\u200c", "")
 
 
 def search(course: Curriculum, query: str) -> list[Lesson]:

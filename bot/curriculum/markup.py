@@ -14,16 +14,20 @@ _BOLD = re.compile(r"\*\*(.+?)\*\*")
 _FENCE = re.compile(r"^```[^\n]*\n(.*?)^```[ \t]*$", re.MULTILINE | re.DOTALL)
 
 
+_STASHED = re.compile("\ue000(\\d+)\ue001")
+
+
 def _inline(text: str) -> str:
-    """Escape, then mark up: code spans first so ``**`` inside code stays literal."""
-    pieces = []
-    last = 0
-    for match in _CODE.finditer(text):
-        pieces.append(_BOLD.sub(r"<b>\1</b>", html.escape(text[last:match.start()], quote=False)))
-        pieces.append(f"<code>{html.escape(match.group(1), quote=False)}</code>")
-        last = match.end()
-    pieces.append(_BOLD.sub(r"<b>\1</b>", html.escape(text[last:], quote=False)))
-    return "".join(pieces)
+    """Escape, then mark up. Code spans are set aside first (so ``**`` inside code stays
+    literal) and put back last (so bold may contain code: ``**a `b` c**``)."""
+    spans: list[str] = []
+
+    def stash(match: re.Match[str]) -> str:
+        spans.append(f"<code>{html.escape(match.group(1), quote=False)}</code>")
+        return f"\ue000{len(spans) - 1}\ue001"
+
+    marked = _BOLD.sub(r"<b>\1</b>", html.escape(_CODE.sub(stash, text), quote=False))
+    return _STASHED.sub(lambda match: spans[int(match.group(1))], marked)
 
 
 def _lines(text: str) -> str:
