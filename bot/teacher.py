@@ -24,6 +24,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Protocol
 
 from bot.commands.base import Reply, Services, Text
+from bot.commands.lesson import lab_keyboard
 from bot.commands.practice import quiz_poll
 from bot.curriculum.model import Quiz
 from bot.fa import channel as words
@@ -196,8 +197,8 @@ class Teacher:
         if slot.kind == "lesson":
             lesson = course.by_id(slot.payload)
             assert lesson is not None
-            return await self.door.post(chat, Text(lesson_message(lesson, len(course.lessons),
-                                                                  header(now, zone))))
+            text = lesson_message(lesson, len(course.lessons), header(now, zone))
+            return await self.door.post(chat, Text(text, lab_keyboard(lesson)))
         if slot.kind in ("quiz", "group_quiz"):
             quiz = self._quiz(slot.payload)
             poll = quiz_poll(quiz, kind="channel" if slot.kind == "quiz" else "group",

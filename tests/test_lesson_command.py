@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import pytest
 
-from bot.commands.base import Context, Poll, Response, Services, Text
+from bot.commands.base import Context, Photo, Poll, Response, Services, Text
 from bot.commands.lesson import PAGE_SIZE
 from bot.commands.router import handle_button, handle_text
 from bot.fa import practice as words
@@ -65,12 +65,42 @@ async def test_a_word_in_persian_or_english_finds_the_adam_lesson(ctx: Context,
         assert response.data == {"lesson": "adam", "order": adam.order}, query
         first = response.replies[0]
         assert escape(adam.title) in first.text
-        assert callbacks(first) == ["quiz:lesson:adam"]
+        assert callbacks(first) == ["quiz:lesson:adam", f"lesson:lab:{adam.order}"]
     # «adam» is also in AdamW's lesson: offered as a related lesson, with its button
     related = (await handle_text("/lesson adam", ctx)).replies[-1]
     assert related.text == words.RELATED_LESSONS
     assert "lesson:show:28" in callbacks(related)
     assert await services.storage.lesson_position(7) == adam.order
+
+
+async def test_the_lab_button_runs_the_lessons_try_it_line(ctx: Context, services: Services) -> None:
+    lesson = services.course.by_order(16)
+    assert lesson is not None and lesson.lab == "/gd 0.1x^2 lr=0.4 steps=25"
+    [row] = [r for r in (await handle_text("/lesson 16", ctx)).replies[0].keyboard
+             if r[0].callback.startswith("lesson:lab:")]
+    assert row[0].text == "🧪 اجرا: /gd 0.1x^2 lr=0.4 steps=25"
+    pressed = await handle_button(row[0].callback, ctx)
+    typed = await handle_text(lesson.lab, ctx)
+    assert not pressed.error and pressed.data == typed.data
+    assert isinstance(pressed.replies[0], Photo) and not pressed.edit
+
+
+async def test_a_lab_button_under_a_channel_post_opens_the_bots_chat(services: Services) -> None:
+    channel = Context(services, user_id=7, chat_id=-1001, chat_type="channel")
+    pressed = await handle_button("lesson:lab:16", channel)
+    assert pressed.start_link == "lab-16" and pressed.replies == []
+    # the deep link arrives as /start lab-16 in the private chat, and runs the lab there
+    private = Context(services, user_id=7, chat_id=7)
+    started = await handle_text("/start lab-16", private)
+    assert started.data == (await handle_text("/gd 0.1x^2 lr=0.4 steps=25", private)).data
+
+
+@pytest.mark.parametrize(("data", "needle"), [("lesson:lab:1", "آزمایشگاهی ندارد"),
+                                              ("lesson:lab:999", "۹۹۹")])
+async def test_a_lab_button_without_a_lab_gets_a_polite_notice(data: str, needle: str,
+                                                               ctx: Context) -> None:
+    pressed = await handle_button(data, ctx)
+    assert needle in pressed.notice and pressed.replies == []
 
 
 @pytest.mark.parametrize(("query", "lesson_id"), [

@@ -179,6 +179,25 @@ async def test_lesson_at_nine_quiz_at_six_then_reveal_and_next_quiz(
     assert next_quiz.params["question"] == question(second, 2)
 
 
+async def test_a_channel_lesson_carries_its_lab_as_a_button_that_opens_the_bot(
+        fake: FakeTelegram, teacher: Teacher, services: Services) -> None:
+    """A press under a channel post answers with a deep link to the bot's private chat,
+    where /start lab-N runs the lab: nothing is posted to the channel."""
+    await services.storage.set_counter(LESSON_COUNTER, 15)
+    assert await teacher.tick(at(0, 9)) == ["2026-11-23:lesson"]
+    [lesson] = posts(fake)
+    [[button]] = lesson.params["reply_markup"]["inline_keyboard"]
+    assert button == {"text": "🧪 اجرا: /gd 0.1x^2 lr=0.4 steps=25", "callback_data": "lesson:lab:16"}
+
+    fake.push_button(lesson.result, button["callback_data"], user_id=4004)
+    [answer] = await fake.wait_for("answerCallbackQuery")
+    assert answer.params["url"] == "https://t.me/dars_test_bot?start=lab-16"
+    fake.push_message("/start lab-16", user_id=4004)
+    [photo] = await fake.wait_for("sendPhoto")
+    assert chat(photo) == 4004 and "lr = 0.4" in photo.params["caption"]
+    assert [chat(c) for c in posts(fake)] == [CHANNEL]  # the channel got the lesson only
+
+
 async def test_a_restarted_teacher_posts_nothing_already_posted(
         fake: FakeTelegram, teacher: Teacher, telegram_app, services: Services) -> None:
     await teacher.tick(at(0, 18))

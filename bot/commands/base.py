@@ -86,6 +86,9 @@ class Response:
     edit: bool = False
     notice: str = ""
     error: str = ""
+    #: For a press where the bot must not answer in place (a channel post): open the
+    #: bot's private chat with ``/start <start_link>`` instead.
+    start_link: str = ""
 
 
 class UserError(Exception):

@@ -37,9 +37,28 @@ def search(course: Curriculum, query: str) -> list[Lesson]:
     return [lesson for _, _, lesson in sorted(ranked, key=lambda item: item[:2])]
 
 
+def lab_keyboard(lesson: Lesson) -> Keyboard:
+    """A button that runs the lesson's "try it" line (in a channel: in the bot's chat)."""
+    if not lesson.lab:
+        return ()
+    command = lesson.lab if len(lesson.lab) <= 40 else lesson.lab[:39] + "…"
+    return ((Button(words.LESSON_LAB.format(command=command), f"lesson:lab:{lesson.order}"),),)
+
+
 def lesson_reply(course: Curriculum, lesson: Lesson) -> Text:
-    keyboard: Keyboard = ((Button(words.LESSON_QUIZ, f"quiz:lesson:{lesson.id}"),),)
+    keyboard: Keyboard = ((Button(words.LESSON_QUIZ, f"quiz:lesson:{lesson.id}"),),
+                          *lab_keyboard(lesson))
     return Text(lesson_message(lesson, len(course.lessons)), keyboard)
+
+
+def lesson_lab(course: Curriculum, order: int) -> str:
+    """The lab line of lesson ``order``; a Persian UserError when there is none."""
+    lesson = course.by_order(order)
+    if lesson is None:
+        raise UserError(words.lesson_out_of_range(order, len(course.lessons)))
+    if not lesson.lab:
+        raise UserError(words.NO_LAB)
+    return lesson.lab
 
 
 async def run(args: str, ctx: Context) -> Response:
@@ -115,7 +134,8 @@ async def run_interview(args: str, ctx: Context) -> Response:
 
 
 async def on_button(payload: str, ctx: Context) -> Response:
-    """``show:N`` sends lesson N; ``page:P`` turns the table of contents in place."""
+    """``show:N`` sends lesson N; ``page:P`` turns the table of contents in place (the
+    router runs ``lab:N``, a lesson's lab)."""
     action, _, value = payload.partition(":")
     if not value.isdigit():
         raise UserError(words.lesson_not_found(value))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -31,8 +32,31 @@ class Command:
     admin: bool = False  # listed only to the channel's admins
 
 
+#: ``/start lab-16``: a channel's lab button opened the bot's chat (a deep link).
+_LAB_LINK = re.compile(r"lab-(\d{1,4})")
+
+
 async def _start(args: str, ctx: Context) -> Response:
+    link = _LAB_LINK.fullmatch(args.strip())
+    if link:
+        return await _run_lesson_lab(int(link.group(1)), ctx)
     return Response([Text(help_words.start(ctx.user_name, _menu(ctx)))])
+
+
+async def _lesson_button(payload: str, ctx: Context) -> Response:
+    action, _, value = payload.partition(":")
+    if action == "lab" and value.isdigit():
+        return await _run_lesson_lab(int(value), ctx)
+    return await lesson.on_button(payload, ctx)
+
+
+async def _run_lesson_lab(order: int, ctx: Context) -> Response:
+    """A lesson's "try it" line, run as if the learner had typed it; pressed under a
+    channel post it opens the bot's private chat instead (no lab lands in the channel)."""
+    command = lesson.lesson_lab(ctx.services.course, order)
+    if ctx.chat_type == "channel":
+        return Response(start_link=f"lab-{order}")
+    return await handle_text(command, ctx)
 
 
 async def _help(args: str, ctx: Context) -> Response:
@@ -43,7 +67,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("start", "شروع و معرفی ربات", "/start", _start),
     Command("help", "راهنمای دستورها با مثال", "/help", _help),
     Command("lesson", "درس بعدی، یا درس شمارهٔ N، یا درسی دربارهٔ یک کلمه", lesson.EXAMPLE,
-            lesson.run, lesson.on_button),
+            lesson.run, _lesson_button),
     Command("lessons", "فهرست همهٔ درس‌ها", "/lessons", lesson.run_toc),
     Command("interview", "سؤال مصاحبه با پاسخ نمونه (تصادفی یا از درس N)", "/interview 27",
             lesson.run_interview),

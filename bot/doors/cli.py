@@ -92,7 +92,6 @@ def print_human(response: Response, session: Session, stream: TextIO) -> None:
             label = "تصویر" if isinstance(reply, Photo) else "انیمیشن"
             print(f"[{label}: {session.save(reply)}]", file=stream)
             print(plain_text(reply.caption), file=stream)
-    session.remember_buttons(response)
     if session.buttons and any(not isinstance(r, Poll) and r.keyboard for r in response.replies):
         labels = "  ".join(f"[{i}] {b.text}" for i, b in enumerate(session.buttons, 1))
         print(f"دکمه‌ها (شماره را بفرستید): {labels}", file=stream)
@@ -100,8 +99,8 @@ def print_human(response: Response, session: Session, stream: TextIO) -> None:
 
 
 async def answer(text: str, session: Session) -> Response:
-    """A message through the shared command layer. In the chat a bare number answers the
-    open quiz poll (by option number) or presses a button of the last keyboard."""
+    """A message through the shared command layer. A bare number answers the open quiz
+    poll (by option number) or presses a button of the last keyboard."""
     stripped = normalize_input(text).strip()
     if stripped.isdigit() and session.open_poll is not None:
         poll_id, poll = session.open_poll
@@ -110,11 +109,13 @@ async def answer(text: str, session: Session) -> Response:
             return await answer_poll(session.ctx.services, poll_id, session.ctx.user_id,
                                      session.ctx.user_name, [int(stripped) - 1])
     if stripped.isdigit() and 1 <= int(stripped) <= len(session.buttons):
-        return await handle_button(session.buttons[int(stripped) - 1].callback, session.ctx)
-    response = await handle_text(text.strip(), session.ctx)
+        response = await handle_button(session.buttons[int(stripped) - 1].callback, session.ctx)
+    else:
+        response = await handle_text(text.strip(), session.ctx)
     for reply in response.replies:
         if isinstance(reply, Poll):
             await session.send_poll(reply)
+    session.remember_buttons(response)
     return response
 
 

@@ -187,6 +187,9 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     ctx = _context(update, context)
     response = await handle_button(query.data or "", ctx)
+    if response.start_link:
+        await query.answer(url=f"https://t.me/{context.bot.username}?start={response.start_link}")
+        return
     message = query.message
     if response.edit and response.replies and isinstance(message, Message):
         await edit_reply(message, response.replies[0], ctx.services.runner)
