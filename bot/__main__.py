@@ -8,7 +8,7 @@ import logging
 import sys
 from pathlib import Path
 
-from bot.config import Settings
+from bot.config import Settings, SettingsError
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -30,7 +30,11 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    settings = Settings.load()
+    try:
+        settings = Settings.load()
+    except SettingsError as error:
+        print(f"configuration error: {error}", file=sys.stderr)
+        return 2
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)
     from bot.doors import cli
@@ -46,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
         run_polling(settings)
         return 0
     if args.command == "lessons":
-        return _check_lessons(args)
+        return _check_lessons(args, settings)
     if args.messages:
         asyncio.run(cli.run_messages(args.messages, args.out, args.json))
     else:
@@ -54,13 +58,13 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _check_lessons(args: argparse.Namespace) -> int:
+def _check_lessons(args: argparse.Namespace, settings: Settings) -> int:
     import json
 
     from bot.curriculum.check import check
     from bot.curriculum.loader import lessons_dir
 
-    report = check(args.dir or lessons_dir(), run_labs=not args.no_labs)
+    report = check(args.dir or lessons_dir(settings.lessons_dir), run_labs=not args.no_labs)
     if args.json:
         print(json.dumps(report.to_json(), ensure_ascii=False))
     else:

@@ -50,6 +50,18 @@ def parse_chat(name: str, value: str) -> int | str | None:
     raise SettingsError(f"{name}={value!r}: use a numeric chat id such as -1001234567890 or @channelname")
 
 
+def parse_number(name: str, value: str, kind: type[int | float], low: float) -> int | float:
+    """A whole (``int``) or decimal (``float``) number of at least ``low``."""
+    try:
+        number = kind(value.strip())
+    except ValueError:
+        what = "a whole number" if kind is int else "a number"
+        raise SettingsError(f"{name}={value!r}: use {what}, e.g. {kind(max(low, 1))}") from None
+    if not number >= low:  # also refuses nan
+        raise SettingsError(f"{name}={value!r}: must be at least {kind(low)}")
+    return number
+
+
 def read_dotenv(path: Path) -> dict[str, str]:
     """``KEY=value`` lines; blank lines and ``#`` comments skipped, quotes stripped."""
     values: dict[str, str] = {}
@@ -82,6 +94,7 @@ class Settings:
     quiz_time: time = time(18, 0)
     reveal_time: time | None = None  # None: at the next quiz time
     admin_ids: frozenset[int] = field(default_factory=frozenset)
+    lessons_dir: Path | None = None  # None: the lessons/ folder of the checkout
 
     @property
     def zone(self) -> ZoneInfo:
@@ -105,10 +118,11 @@ class Settings:
             token=get("TELEGRAM_BOT_TOKEN", ""),
             api_base_url=get("BOT_API_BASE_URL", cls.api_base_url),
             data_dir=Path(get("BOT_DATA_DIR", str(cls.data_dir))),
-            workers=int(get("BOT_WORKERS", str(min(os.cpu_count() or 2, 4)))),
-            render_timeout=float(get("BOT_RENDER_TIMEOUT", str(cls.render_timeout))),
-            queue_limit=int(get("BOT_QUEUE_LIMIT", str(cls.queue_limit))),
-            cache_mb=int(get("BOT_CACHE_MB", str(cls.cache_mb))),
+            workers=int(parse_number("BOT_WORKERS", get("BOT_WORKERS", str(min(os.cpu_count() or 2, 4))), int, 1)),
+            render_timeout=parse_number("BOT_RENDER_TIMEOUT",
+                                        get("BOT_RENDER_TIMEOUT", str(cls.render_timeout)), float, 1),
+            queue_limit=int(parse_number("BOT_QUEUE_LIMIT", get("BOT_QUEUE_LIMIT", str(cls.queue_limit)), int, 1)),
+            cache_mb=int(parse_number("BOT_CACHE_MB", get("BOT_CACHE_MB", str(cls.cache_mb)), int, 0)),
             log_level=get("BOT_LOG_LEVEL", cls.log_level).upper(),
             db_url=get("BOT_DB_URL", ""),
             timezone=_zone(get("BOT_TIMEZONE", cls.timezone)),
@@ -119,6 +133,7 @@ class Settings:
             reveal_time=(parse_time("BOT_REVEAL_TIME", env["BOT_REVEAL_TIME"])
                          if env.get("BOT_REVEAL_TIME", "").strip() else None),
             admin_ids=parse_ids("BOT_ADMIN_IDS", get("BOT_ADMIN_IDS", "")),
+            lessons_dir=Path(get("BOT_LESSONS_DIR", "")) if get("BOT_LESSONS_DIR", "") else None,
         )
 
 

@@ -27,7 +27,7 @@ async def create_services(settings: Settings) -> Services:
     await runner.start()
     storage = await Storage.open(settings.database_url)
     return Services(runner=runner, requests=LRU(REMEMBERED_REQUESTS), storage=storage,
-                    course=curriculum(), settings=settings)
+                    course=curriculum(settings.lessons_dir), settings=settings)
 
 
 async def close_services(services: Services) -> None:

@@ -6,7 +6,6 @@ problem of every file at once; a file whose schema is broken yields no Lesson.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -27,12 +26,11 @@ class Problem:
         return f"{self.path}:{self.line}: {self.message}"
 
 
-def lessons_dir() -> Path:
-    """``BOT_LESSONS_DIR``, else ``lessons/`` beside the package (a checkout), else in the
-    working directory (the container copies it there)."""
-    configured = os.environ.get("BOT_LESSONS_DIR")
-    if configured:
-        return Path(configured)
+def lessons_dir(configured: Path | None = None) -> Path:
+    """The configured folder (``BOT_LESSONS_DIR``), else ``lessons/`` beside the package (a
+    checkout), else in the working directory (the container copies it there)."""
+    if configured is not None:
+        return configured
     beside = Path(__file__).resolve().parents[2] / "lessons"
     return beside if beside.is_dir() else Path("lessons")
 
@@ -187,6 +185,7 @@ def load_all(folder: Path) -> tuple[Curriculum, list[Problem]]:
 
 
 @cache
-def curriculum() -> Curriculum:
-    """The course the bot serves (loaded once; files with problems are left out)."""
-    return load_all(lessons_dir())[0]
+def curriculum(directory: Path | None = None) -> Curriculum:
+    """The course the bot serves (loaded once per folder; files with problems are left
+    out)."""
+    return load_all(lessons_dir(directory))[0]
