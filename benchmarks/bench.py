@@ -117,9 +117,9 @@ def labs() -> None:
         command = importlib.import_module(f"bot.commands.{name}")
         lab = importlib.import_module(f"bot.labs.{name}")
         job = partial(getattr(lab, f"run_{name}"), command.parse(args))
-        ours = best_ms(job, 3)
+        ours = best_ms(job, 5)
         with naive.drawn_naively():
-            theirs = best_ms(job, 3)
+            theirs = best_ms(job, 5)
         line(text, ours, theirs, "faster than naive")
 
 

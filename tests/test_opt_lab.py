@@ -460,3 +460,19 @@ async def test_opt_ravine_through_telegram(fake: FakeTelegram, telegram_app) -> 
         assert re.search(rf"<code>{name} lr=[0-9.]+</code> ✅", caption), name
     buttons = [b for row in call.params["reply_markup"]["inline_keyboard"] for b in row]
     assert [b["text"] for b in buttons] == [words.BUTTONS["anim"]]
+
+
+@pytest.mark.parametrize("args", ["rosenbrock", "beale", "ravine", "bumpy",
+                                  "x^2+10y^2 opt=adam lr=0.1 steps=200",
+                                  "(1.5-x+xy)^2+(2.25-x+xy^2)^2+0.1x^2 x0=1,1",
+                                  "x^2-y^2 x0=1,0.1"])
+def test_each_verdict_agrees_with_the_tolerance_column(args: str) -> None:
+    """«✅ converged» only for a run that ends within the tolerance (or rests at a known
+    local minimum); a run that reached it and left again is not «slow»."""
+    for run in race(args).summary.runs:
+        if run.verdict == "converged" and not run.settled_local:
+            assert run.steps_to_tol is not None, run.optimizer
+        if run.steps_to_tol is not None:
+            assert run.verdict in ("converged", "oscillating"), run.optimizer
+    if args.startswith("x^2-y^2"):
+        assert {run.verdict for run in race(args).summary.runs} == {"unbounded"}
