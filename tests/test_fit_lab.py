@@ -144,3 +144,17 @@ async def test_run_in_the_render_pool(ctx):
     response = await fit.run("degree=2 n=40 seed=5", ctx)
     assert response.data["degree"] == 2 and len(response.data["errors_by_degree"]) == 12
     assert_png(response.replies[0].media.data)
+
+
+@pytest.mark.parametrize(("request_", "close"), [
+    (FitRequest(degree=3), True),
+    (FitRequest(degree=3, seed=5), False),  # validation 0.101 against σ² = 0.04: not "near"
+])
+def test_a_good_fit_says_only_what_its_numbers_show(request_, close):
+    summary = run_fit(request_).summary
+    assert summary.verdict == "good"
+    text = plain_text(fit.words.caption(summary))
+    near = summary.val_error <= 2 * (summary.noise**2 + 1e-3) and summary.val_error <= 2 * summary.train_error
+    assert near is close
+    assert ("نزدیک σ² و نزدیک هم‌اند" in text) is close
+    assert ("نویز دادهٔ اعتبارسنجی" in text) is not close

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from bot.engine.regression import ERROR_FLOOR, HIGH
 from bot.fa.html import code
 from bot.fa.numbers import ascii_number, fa_int
 from bot.fa.picture import ltr
@@ -74,12 +75,29 @@ def caption(summary: FitSummary) -> str:
          f"{code(ascii_number(summary.val_errors[best - 1]))}"),
         "",
         f"{ICONS[summary.verdict]} <b>{VERDICTS[summary.verdict]}</b>",
-        REASONS[summary.verdict],
+        _reason(summary),
     ]
     hint = _hint(summary)
     if hint:
         lines.append(hint)
     return "\n".join(lines)
+
+
+def _reason(summary: FitSummary) -> str:
+    """The verdict's reason; for a good fit, said the way the numbers allow."""
+    reference = summary.noise**2 + ERROR_FLOOR
+    close = summary.val_error <= HIGH * reference and summary.val_error <= HIGH * summary.train_error
+    if summary.verdict != "good" or close:
+        return REASONS[summary.verdict]
+    simpler = summary.val_errors[:summary.degree]  # degrees 1 … this one
+    best = simpler.index(min(simpler)) + 1
+    simpler_too = ("هیچ درجهٔ ساده‌تری خطای اعتبارسنجی کمتری نداشت" if best == summary.degree else
+                   f"بهترین درجهٔ ساده‌تر (درجهٔ {fa_int(best)}) هم فاصلهٔ زیادی با آن ندارد")
+    return (
+        "خطای آموزش نزدیک σ² است و خطای اعتبارسنجی از آن بیشتر، اما "
+        f"{simpler_too}. پس این فاصله بیشتر از کم بودن و نویز دادهٔ اعتبارسنجی است تا حفظ "
+        f"کردن نویز؛ با دادهٔ بیشتر ({code('n=')}) دقیق‌تر دیده می‌شود."
+    )
 
 
 def _hint(summary: FitSummary) -> str:
