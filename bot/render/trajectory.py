@@ -74,6 +74,10 @@ class _Scene:
         self.ax = ax = figure.add_subplot()
         style_axes(ax)
         ax.title.set(color=INK, fontsize=12)
+        # The y name stands upright above its axis: beside wide tick labels (1.275) a
+        # rotated one would fall off the small GIF's fixed left margin.
+        ax.yaxis.set_label_coords(0, 1.015)
+        ax.yaxis.label.set(rotation=0, ha="center", va="bottom", color=INK)
         self.two_d = two_d
         if two_d:
             ax.grid(False)
@@ -99,7 +103,7 @@ class _Scene:
         ax = self.ax
         ax.set_title(labels.title)
         ax.set_xlabel(labels.x_label, color=INK)
-        ax.set_ylabel(labels.y_label, color=INK)
+        ax.yaxis.label.set_text(labels.y_label)  # set_ylabel would re-centre it
         for contour in self.contours:
             contour.remove()
         self.contours = []
