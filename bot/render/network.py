@@ -20,7 +20,7 @@ from matplotlib.patches import Circle, FancyBboxPatch
 from bot.render.canvas import END, INK, MUTED, PATH, new_figure, png_bytes, style_axes
 
 NETWORK_SIZE = (1280, 860)
-TALL_SIZE = (1280, 1000)
+TALL_SIZE = (1280, 1180)
 CURVE_SIZE = (800, 480)
 ON_PATH = "#f08c00"
 EDGE = "#ced4da"
@@ -113,7 +113,7 @@ def _layout(sizes: Sequence[int]) -> _Layout:
         for size in sizes
     )
     roomy = spacing >= 180 and gap >= 280
-    radius = min(46.0, spacing * 0.28)
+    radius = min(46.0, spacing * 0.25)
     return _Layout(width, height, xs, ys, radius,
                    note_font=15.0 if roomy else 12.0 if spacing >= 135 else 11.0,
                    name_font=19.0 if roomy else 15.0 if radius >= 34 else 13.0)
