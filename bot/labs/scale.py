@@ -31,7 +31,7 @@ from bot.render.scale import ScalePanel, ScalePicture, render_scale
 TOLERANCE = 1e-3
 MAX_STEPS = 20000
 GRID_SAMPLES = 160
-PADDING = 0.15
+PADDING = 0.3  # room around the path and the optimum (the star must not sit on an edge)
 
 
 @dataclass(frozen=True)

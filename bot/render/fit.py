@@ -62,7 +62,7 @@ def _draw_fit(ax: Axes, picture: FitPicture, labels: FitLabels) -> None:
     ax.set_ylabel("y", color=INK, fontsize=12)
     ax.set_title(labels.title, color=INK, fontsize=14)
     ax.tick_params(labelsize=11)
-    ax.legend(loc="lower left", ncols=2, fontsize=11, framealpha=0.92)
+    ax.legend(loc="best", ncols=2, fontsize=11, framealpha=0.92)  # where the curves are not
 
 
 def _draw_errors(ax: Axes, picture: FitPicture, labels: FitLabels) -> None:
