@@ -103,8 +103,8 @@ async def second_instance(services: Services) -> AsyncIterator[Teacher]:
 
 
 # --- wiring ----------------------------------------------------------------------------
-async def test_the_door_schedules_the_teacher_on_its_job_queue(clock: Clock, telegram_app,
-                                                                services: Services) -> None:
+async def test_the_door_schedules_the_teacher_on_its_job_queue(
+        fake: FakeTelegram, clock: Clock, telegram_app, services: Services) -> None:
     jobs = telegram_app.job_queue.get_jobs_by_name("channel-teacher")
     for job in jobs:
         job.schedule_removal()
@@ -112,6 +112,13 @@ async def test_the_door_schedules_the_teacher_on_its_job_queue(clock: Clock, tel
     assert jobs[0].job.trigger.interval.total_seconds() == TICK_SECONDS
     assert isinstance(services.teacher.door, TelegramChannel)
     assert services.teacher.door.bot is telegram_app.bot
+    # what the job does when it fires: a tick at the services' clock
+    clock.set(at(0, 9, 0, 5))
+    await jobs[0].run(telegram_app)
+    [lesson] = posts(fake)
+    assert chat(lesson) == CHANNEL and "درس ۱ از ۴۶" in lesson.params["text"]
+    await jobs[0].run(telegram_app)
+    assert len(posts(fake)) == 1
 
 
 # --- a day of the channel --------------------------------------------------------------
