@@ -12,6 +12,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from persiantools.jdatetime import JalaliDate
 
+from bot.commands.base import Context
+from bot.commands.router import handle_text
+from bot.curriculum.markup import to_html
 from bot.curriculum.model import Curriculum, Lesson, Quiz
 from bot.doors.cli import run_messages
 from bot.fa import practice as words
@@ -287,3 +290,19 @@ async def test_the_offline_chat_answers_a_quiz_asked_by_a_button(offline: Path, 
     asked, verdict = lines[1], lines[2]
     assert asked["replies"][0]["poll"]["question"] == f"❓ {quiz.question}"
     assert verdict["data"] == {"quiz": quiz.id, "correct": True, "recorded": True}
+
+
+async def test_a_group_quiz_carries_its_longer_explanation_behind_a_spoiler(services) -> None:
+    """In a group an answer gets no private follow-up, so the longer explanation comes
+    with the question, hidden until tapped; in a private chat it follows the answer."""
+    course = services.course
+    first_with_more = next(i for i, q in enumerate(course.quizzes) if q.more)
+    for quiz in course.quizzes[:first_with_more]:  # answered right: no reviews due
+        await answer(services.storage, quiz, True, services.clock(), user_id=77)
+    quiz = course.quizzes[first_with_more]
+    group = Context(services, user_id=77, chat_id=-500, chat_type="group", user_name="Sara")
+    poll, spoiler = (await handle_text("/quiz", group)).replies
+    assert poll.quiz_id == quiz.id
+    assert spoiler.text.endswith(f"<tg-spoiler>{to_html(quiz.more)}</tg-spoiler>")
+    private = Context(services, user_id=77, chat_id=77)
+    assert [type(r).__name__ for r in (await handle_text("/quiz", private)).replies] == ["Poll"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.commands.base import Button, Context, Poll, Response, Services, Text
 from bot.curriculum.model import Quiz
 from bot.fa import practice as words
-from bot.fa.lessons import quiz_question
+from bot.fa.lessons import more_spoiler, quiz_question
 from bot.practice import next_quiz, stats, streaks, week_start
 
 
@@ -33,6 +33,8 @@ async def run_quiz(args: str, ctx: Context) -> Response:
         return Response([Text(words.all_done(pick.next_review, services.settings.zone))])
     replies: list = [Text(words.REVIEW_NOTE)] if pick.review else []
     replies.append(quiz_poll(pick.quiz))
+    if ctx.chat_type != "private" and pick.quiz.more:
+        replies.append(Text(more_spoiler(pick.quiz)))
     return Response(replies, data={"quiz": pick.quiz.id, "review": pick.review})
 
 

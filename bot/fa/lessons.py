@@ -42,3 +42,10 @@ def interview_message(lesson: Lesson, interview: Interview, header: str = "") ->
 def more_message(quiz: Quiz) -> str:
     """The longer explanation of a quiz, sent after it (when the lesson has one)."""
     return f"📝 <b>توضیح بیشتر</b>\n{to_html(quiz.more)}"
+
+
+def more_spoiler(quiz: Quiz) -> str:
+    """The longer explanation posted under a group's quiz, hidden until tapped (a group
+    answer gets no private follow-up, and the others have not answered yet)."""
+    return (f"📝 <b>توضیح بیشتر</b> (بعد از جواب دادن، روی متن بزنید تا باز شود)\n"
+            f"<tg-spoiler>{to_html(quiz.more)}</tg-spoiler>")
