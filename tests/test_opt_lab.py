@@ -476,3 +476,12 @@ def test_each_verdict_agrees_with_the_tolerance_column(args: str) -> None:
             assert run.verdict in ("converged", "oscillating"), run.optimizer
     if args.startswith("x^2-y^2"):
         assert {run.verdict for run in race(args).summary.runs} == {"unbounded"}
+
+
+@pytest.mark.parametrize(("args", "noted"), [("rosenbrock opt=adam,adamw", True),
+                                             ("ravine opt=adam,adamw lr=0.01 beta=0.95", False)])
+def test_the_adamw_note_only_when_adam_arrived_and_adamw_did_not(args: str, noted: bool) -> None:
+    """Weight decay explains AdamW stopping short only when plain Adam, the same rule
+    without it, got there (on the ravine at lr=0.01 both are simply slow)."""
+    text = plain_text(words.caption(race(args).summary))
+    assert ("Adam رسید و AdamW نه" in text) is noted

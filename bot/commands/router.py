@@ -88,7 +88,7 @@ COMMANDS: tuple[Command, ...] = (
             opt_command.EXAMPLE, opt_command.run, opt_command.on_button),
     Command("lr", "یک تابع با چند نرخ یادگیری: یکنواخت، نوسانی یا واگرا", lr_command.EXAMPLE,
             lr_command.run),
-    Command("backprop", "پس‌انتشار گام به گام: هر عامل قاعدهٔ زنجیره‌ای با عددش", backprop.EXAMPLE,
+    Command("backprop", "پس‌انتشار گام‌به‌گام: هر عامل قاعدهٔ زنجیره‌ای با عددش", backprop.EXAMPLE,
             backprop.run),
     Command("act", "تابع فعال‌سازی و مشتقش؛ محوشدگی و انفجار گرادیان در مسیر عمیق",
             act.EXAMPLE, act.run),

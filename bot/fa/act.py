@@ -61,7 +61,7 @@ REGIMES = {
         "پس گرادیانی که به لایه‌های اول می‌رسد به‌صورت نمایی کوچک می‌شود."
     ),
     "steady": (
-        "⚖️ ضریب هر لایه در بهترین حالت دقیقاً ۱ است: گرادیان از بابت این مسیر "
+        "⚖️ ضریب هر لایه در بیشترین حالت دقیقاً ۱ است: گرادیان در این مسیر "
         "نه کوچک می‌شود نه بزرگ."
     ),
     "exploding": (
@@ -138,7 +138,7 @@ def picture_labels(summary: ActSummary) -> ActLabels:
         chain_title=f"حاصل‌ضرب مشتق‌ها در مسیری با {fa_int(summary.depth)} لایه{w}",
         depth_axis="تعداد لایه‌ها (N)",
         product_axis="قدرمطلق حاصل‌ضرب (لگاریتمی)",
-        best=f"{'حد بالا' if summary.where == 'infinity' else 'بهترین حالت'}: {ltr(f'({ascii_number(summary.factor)})^N')}",
+        best=f"{'حد بالا' if summary.where == 'infinity' else 'بیشترین ضریب'}: {ltr(f'({ascii_number(summary.factor)})^N')}",
         side=f"در {ltr(f'z = {ascii_number(summary.side_z)}')}: {ltr(f'({side_factor})^N')}",
         best_end=ltr(f"N = {summary.depth}: {ascii_number(summary.products[-1])}"),
         side_end=ltr(f"{ascii_number(summary.side_products[-1])}"),
@@ -156,7 +156,7 @@ def caption(summary: ActSummary) -> str:
     chain = (f"🔗 <b>مسیری با {fa_int(depth)} لایه</b> "
              f"(وزن هر پیوند {code(f'w = {ascii_number(summary.w)}')}): "
              "گرادیان لایهٔ اول حاصل‌ضرب ضریب همهٔ لایه‌هاست.")
-    best_name = "حد بالا (دست‌نیافتنی)" if summary.where == "infinity" else "بهترین حالت"
+    best_name = "حد بالا (دست‌نیافتنی)" if summary.where == "infinity" else "بیشترین ضریب"
     best_line = (f"• {best_name}، ضریب هر لایه {code(_best_factor(summary))}: "
                  f"{code(f'{_power(summary.factor, depth)} ≈ {ascii_number(best)}')}، "
                  f"یعنی حدود {fa_number(best)}.")

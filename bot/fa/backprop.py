@@ -195,7 +195,7 @@ def _activation_note(activation: str, at: tuple[str, float] | None = None) -> st
                 f"{code('σ(1 − σ)')} وقتی {code('σ = 0.5')} است بیشینه می‌شود، پس "
                 f"{code(_SIGMOID_BOUND)}: گذر از هر لایهٔ سیگموید گرادیان را در عاملی حداکثر "
                 "۰٫۲۵ ضرب می‌کند (جدا از وزن‌ها، که می‌توانند بزرگش کنند)؛ در شبکهٔ عمیق این "
-                "ضرب‌ها گرادیان لایه‌های اول را محو می‌کنند (محوشدن گرادیان، vanishing gradient).")
+                "ضرب‌ها گرادیان لایه‌های اول را محو می‌کنند (محوشدگی گرادیان، vanishing gradient).")
     if activation == "tanh":
         return (f"مشتق tanh: {code(_TANH_PRIME)}؛ چون {code('|tanh(z)| < 1')} "
                 f"است، این مشتق حداکثر ۱ است (در {code('z = 0')}).")
@@ -306,7 +306,7 @@ def _setup(summary: BackpropSummary) -> list[str]:
         layers = "لایهٔ پنهان" if n_layers == 2 else "لایه‌های پنهان"
         acts = f"{layers} {'، '.join(hidden)} و {acts}"
     lines = [
-        _heading("🧠 پس‌انتشار (backpropagation) گام به گام"),
+        _heading("🧠 پس‌انتشار (backpropagation) گام‌به‌گام"),
         (f"شبکهٔ {code(sizes_text(network.sizes))} با {acts}؛ تابع هزینه "
          f"{LOSS_LABELS[trace.loss_name]} و نرخ یادگیری (learning rate) "
          f"{code(f'α = {num(trace.lr)}')}. هدف: مشتق {code('L')} نسبت به "
@@ -730,7 +730,7 @@ def layer_count(count: int, most: int, example: str) -> str:
                    "خروجی‌ها (و بینشان لایه‌های پنهان).")
     else:
         problem = (f"حداکثر {fa_int(most)} لایهٔ وزن‌دار ({fa_int(most + 1)} عدد در "
-                   f"{code('layers')}) را گام به گام نشان می‌دهم؛ با {fa_int(count - 1)} لایه "
+                   f"{code('layers')}) را گام‌به‌گام نشان می‌دهم؛ با {fa_int(count - 1)} لایه "
                    "متن و شکل آن‌قدر بزرگ می‌شوند که دنبال کردنشان سخت است.")
     return with_example(problem, example)
 

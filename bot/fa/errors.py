@@ -117,7 +117,7 @@ def expression(error: ExpressionError, example: str) -> str:
     elif error.code == "needs_parentheses":
         problem = f"ورودی تابع {code(detail)} را داخل پرانتز بنویسید، مثل {code(detail + '(x)')}."
     elif error.code == "unexpected":
-        problem = f"تابع را نفهمیدم: {code(detail)} این‌جا انتظار نمی‌رفت."
+        problem = f"تابع را نفهمیدم: {code(detail)} این‌جا بی‌جاست."
     else:
         problem = _EXPRESSION.get(error.code, "تابع را نفهمیدم.")
     return with_example(problem, example)

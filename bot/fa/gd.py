@@ -108,7 +108,7 @@ def verdict_reason(summary: GDSummary) -> str:
         return (
             "این تابع کمینه ندارد: هرچه نقطه جلوتر برود مقدار f کمتر می‌شود، پس گرادیان کاهشی "
             "هیچ‌وقت نمی‌ایستد. تقصیر نرخ یادگیری نیست؛ تابعی بدهید که دور از مبدأ بالا برود، "
-            f"مثل {code('x^4-x^2')} به جای {code('-x^2')}." + _stopped_early(summary)
+            f"مثل {code('x^4-x^2')} به‌جای {code('-x^2')}." + _stopped_early(summary)
         )
     if summary.verdict == "oscillating":
         return (
@@ -216,7 +216,7 @@ def _curving_down_hint(summary: GDSummary, low: float, product: str) -> str:
     if summary.curvature_exact:
         return (
             f"🔎 این تابع درجه‌دو (quadratic) است و انحنایش{where} منفی است ({value}): "
-            f"آن‌جا به جای دره یک تپه است و هر گام فاصله از قله را در {factor} ضرب می‌کند، "
+            f"آن‌جا به‌جای دره یک تپه است و هر گام فاصله از قله را در {factor} ضرب می‌کند، "
             "که بیشتر از ۱ است؛ پس نقطه هر بار تندتر دور می‌شود."
         )
     return (

@@ -62,7 +62,7 @@ def picture_labels(summary: OptSummary) -> RaceLabels:
         runs=tuple(run.optimizer for run in summary.runs),
         start="شروع",
         minimum="کمینه",
-        progress_title="فاصله تا کمینه (مقیاس لگاریتمی)" if known else "مقدار تابع در هر گام",
+        progress_title="اختلاف f با کمینه (مقیاس لگاریتمی)" if known else "مقدار تابع در هر گام",
         step_axis="گام",
         progress_axis=ltr("f − f*") if known else ltr(_f_name(summary)),
         target=f"دقت {ltr('tol = ' + ascii_number(summary.tol))}",
@@ -73,17 +73,17 @@ def caption(summary: OptSummary) -> str:
     """The photo caption: the setting, one row per optimizer, and what to notice.
 
     Within Telegram's limit whatever the numbers: the notes give way first, then (only
-    for very long numbers) the rows drop their final points, which the picture shows.
+    for very long numbers) the rows drop their final points, which the picture shows,
+    and last the note on learning rates shrinks to its gist.
     """
-    head = _head(summary)
     bodies = []
-    for points in (True, False):
+    for points, brief in ((True, False), (False, False), (False, True)):
         rows = [_run_line(run, summary.lr_source != "user", points) for run in summary.runs]
-        bodies.append([*head, "", *rows, _tolerance(summary, points)])
+        bodies.append([*_head(summary, brief), "", *rows, _tolerance(summary, points)])
     return fit_caption(bodies, _notes(summary))
 
 
-def _head(summary: OptSummary) -> list[str]:
+def _head(summary: OptSummary, brief: bool = False) -> list[str]:
     title = "🏁 <b>مسابقهٔ بهینه‌سازها (optimizers)</b>"
     if summary.preset:
         title += f" — {code(summary.preset)}: {PRESETS[summary.preset]}"
@@ -93,7 +93,7 @@ def _head(summary: OptSummary) -> list[str]:
         f"تابع: {code(f'{_f_name(summary)} = {summary.function_pretty}')}",
         (f"شروع از {code(f'{start} = {ascii_point(summary.x0)}')}، {fa_int(summary.steps)} گام. "
          f"{_minimum(summary)}").rstrip(),
-        _rates(summary),
+        _rates(summary, brief),
     ]
     if summary.beta is not None:
         lines.append(_beta(summary.beta))
@@ -107,21 +107,23 @@ def _minimum(summary: OptSummary) -> str:
     value = code(f"f* = {ascii_number(known.f_min)}")
     if len(known.minima) == 1:
         return f"کمینه {value} در {code(ascii_point(known.minima[0]))}."
-    return f"{fa_int(len(known.minima))} کمینه، همه با {value}."
+    return f"{fa_int(len(known.minima))} کمینه، {'هر دو' if len(known.minima) == 2 else 'همه'} با {value}."
 
 
-def _rates(summary: OptSummary) -> str:
-    rest = "بقیهٔ ابرپارامترها پیش‌فرض torch.optim."
+def _rates(summary: OptSummary, brief: bool = False) -> str:
+    rest = "بقیهٔ ابرپارامترها (hyperparameters) پیش‌فرض torch.optim هستند."
     if summary.lr_source == "user":
         return f"نرخ یادگیری (learning rate) همه {code(f'lr = {ascii_number(summary.lr or 0)}')}؛ {rest}"
-    where = "برای این سطح" if summary.lr_source == "preset" else "پیش‌فرض"
-    return (f"نرخ یادگیری (learning rate) هر کدام جدا و {where} است (یک نرخ به همه نمی‌خورد)؛ "
-            f"{code('lr=0.01')} همه را یکی می‌کند. {rest}")
+    if brief:
+        return f"نرخ یادگیری هر بهینه‌ساز کنار نامش آمده است؛ {rest}"
+    where = "برای این سطح تنظیم شده" if summary.lr_source == "preset" else "پیش‌فرض خودش"
+    return (f"هر بهینه‌ساز نرخ یادگیری (learning rate) جداگانه‌ای دارد که {where} است (یک نرخ "
+            f"به همه نمی‌خورد)؛ با {code('lr=0.01')} همه یکسان می‌شوند. {rest}")
 
 
 def _beta(beta: float) -> str:
     value = code(f"beta={ascii_number(beta)}")
-    return (f"{value}: تکانهٔ momentum در momentum و nesterov، {code('β1')} در adam، adamax و "
+    return (f"{value}: ضریب مومنتوم (momentum) در momentum و nesterov، {code('β1')} در adam، adamax و "
             "adamw؛ بقیه بی‌تغییر.")
 
 
@@ -150,17 +152,21 @@ def _notes(summary: OptSummary) -> list[str]:
     stuck = [run.optimizer for run in summary.runs if run.settled_local]
     if stuck:
         names = "، ".join(stuck)
-        notes.append(f"📍 {names}: در کمینهٔ محلی (local minimum) ماند، نه کمینهٔ اصلی. "
-                     "تکانه (momentum) گاهی توپ را از روی تپهٔ کوچک رد می‌کند.")
+        stayed = "ماندند" if len(stuck) > 1 else "ماند"
+        notes.append(f"📍 {names}: در کمینهٔ محلی (local minimum) {stayed}، نه کمینهٔ اصلی. "
+                     "مومنتوم (momentum) گاهی توپ را از روی تپهٔ کوچک رد می‌کند.")
     diverged = [run for run in summary.runs if run.stopped != "steps"]
     if diverged:
         names = "، ".join(run.optimizer for run in diverged)
         notes.append(f"💥 {names} از مرز عددی بیرون رفت و متوقف شد؛ نرخ کوچک‌تری بدهید.")
-    adamw = next((run for run in summary.runs if run.optimizer == "adamw"), None)
-    if adamw is not None and adamw.verdict in ("slow", "oscillating"):
+    by_name = {run.optimizer: run for run in summary.runs}
+    adam, adamw = by_name.get("adam"), by_name.get("adamw")
+    if (adam is not None and adamw is not None and adam.verdict == "converged"
+            and adamw.verdict in ("slow", "oscillating")):  # the only difference: the decay
         decay = ascii_number(float(adamw.hyper["weight_decay"]))  # type: ignore[arg-type]
-        notes.append(f"ℹ️ {code(f'weight_decay={decay}')} در AdamW هر گام نقطه را به سمت مبدأ "
-                     "می‌کشد؛ برای همین کنار کمینهٔ f می‌ایستد، نه روی آن.")
+        notes.append(f"ℹ️ Adam رسید و AdamW نه: {code(f'weight_decay={decay}')} در AdamW هر گام "
+                     "نقطه را به سمت مبدأ می‌کشد؛ برای همین نزدیک کمینه می‌ایستد و با گام "
+                     "بیشتر هم به آن نمی‌رسد.")
     return notes
 
 
@@ -186,7 +192,7 @@ def beta_out_of_range(example: str) -> str:
 
 def nesterov_needs_momentum(example: str) -> str:
     return with_example(
-        f"nesterov بدون تکانه معنا ندارد: با {code('beta=0')} تکانه صفر می‌شود. "
+        f"nesterov بدون مومنتوم معنا ندارد: با {code('beta=0')} مومنتوم صفر می‌شود. "
         f"{code('beta')} را بزرگ‌تر از ۰ بدهید یا nesterov را از {code('opt=')} بردارید.",
         example,
     )
@@ -195,7 +201,7 @@ def nesterov_needs_momentum(example: str) -> str:
 def beta_unused(optimizers: tuple[str, ...], example: str) -> str:
     chosen = "، ".join(code(name) for name in optimizers)
     return with_example(
-        f"{code('beta')} تکانهٔ momentum و nesterov و β1 خانوادهٔ Adam است، ولی بهینه‌سازهای "
+        f"{code('beta')} ضریب مومنتوم در momentum و nesterov و β1 خانوادهٔ Adam است، ولی بهینه‌سازهای "
         f"انتخابی شما ({chosen}) از آن استفاده نمی‌کنند؛ یکی از آن‌ها را به {code('opt=')} "
         f"اضافه کنید یا {code('beta')} را بردارید.",
         example,
