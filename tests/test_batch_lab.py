@@ -110,13 +110,13 @@ def test_picture_and_caption(default_result):
     text = assert_caption(batch.words.caption(default_result.summary))
     assert "⌈200/1⌉ = 200" in text and "⌈200/16⌉ = 13" in text and "⌈200/200⌉ = 1" in text
     assert "۲۰۰۰ تکرار" in text and "۱۳۰ تکرار" in text and "۱۰ تکرار" in text
-    assert "L* = 0.2605" in text and "نویز در برابر هزینه" in text
+    assert "L* = 0.2605" in text and "نویز در برابر حجم محاسبه" in text
 
 
 def test_the_longest_caption_fits():
     # Four runs, four-digit sizes, a six-digit seed, diverging runs (the longer line).
     result = run_batch(parse("n=1999 batch=1,2,3,1998 lr=1 seed=999999"))
-    assert sum(run.diverged for run in result.summary.runs) == 3
+    assert sum(run.diverged for run in result.summary.runs) == 4
     assert_caption(batch.words.caption(result.summary))
     result = run_batch(parse("n=1999 batch=1997,1998,1999,1000 epochs=200 lr=0.001 seed=999999"))
     assert_caption(batch.words.caption(result.summary))
@@ -174,3 +174,13 @@ async def test_run_in_the_render_pool(ctx):
     response = await batch.run("n=100 batch=10,100 epochs=3", ctx)
     assert [r["iterations"] for r in response.data["runs"]] == [30, 3]
     assert_png(response.replies[0].media.data)
+
+
+def test_a_full_batch_run_whose_loss_grows_is_called_diverged():
+    """lr=1 on this data: the full-batch loss grows every step without ever overflowing
+    (about 1e7 after 10 epochs); it is a divergence, and the closing advice says so."""
+    result = run_batch(parse("lr=1"))
+    full = result.summary.runs[-1]
+    assert full.batch == 200 and full.diverged and full.final[2] > 1e6
+    text = plain_text(batch.words.caption(result.summary))
+    assert "هموار و دقیق است" not in text and "نرخ یادگیری کوچک‌تری امتحان کنید" in text

@@ -164,7 +164,8 @@ def minibatch_descent(X: Array, y: Array, theta0: Array, lr: float, batch: int, 
                 return DescentRun(np.array(path), np.array(losses), diverged=True)
             path.append(theta)
             losses.append(float(loss.at(*theta)))
-    return DescentRun(np.array(path), np.array(losses), diverged=False)
+    # finite but worse than the start: each step overshot further (lr too large)
+    return DescentRun(np.array(path), np.array(losses), diverged=losses[-1] > losses[0])
 
 
 def descend_until(X: Array, y: Array, theta0: Array, lr: float, target: float,
