@@ -66,7 +66,7 @@ def test_default_caption_tells_the_truth_about_0_6_and_0_8() -> None:
     for factor in ("0.96", "0.92", "0.88", "0.84"):
         assert f"ضریب {factor} (یکنواخت)" in text
     assert "lr < 5" in text and "lr > 10" in text
-    assert "0.6 و 0.8 روی 0.1x² نوسان نمی‌کنند" in text
+    assert "0.6 و 0.8 روی 0.1x² نوسان می‌کنند؛ این‌طور نیست" in text
     assert data("")["thresholds"] == {"monotone_below": pytest.approx(5.0),
                                       "diverge_above": pytest.approx(10.0)}
 

@@ -12,7 +12,8 @@ from bot.fa import gd as gd_words
 from bot.fa import lr as words
 from bot.labs.lr import LRRequest, LRResult, run_lr
 
-EXAMPLE = "/lr 0.1x^2 lrs=0.2,0.4,0.6,0.8"
+#: All three regimes of 0.1x² (thresholds 5 and 10); plain /lr draws the classic 0.2 … 0.8.
+EXAMPLE = "/lr 0.1x^2 lrs=1,4,6,11"
 #: Examples that fit a function of one or of two variables (for x0 mistakes).
 EXAMPLES = {1: "/lr x^2 lrs=0.2,0.6,1.1 x0=2", 2: "/lr x^2+10y^2 lrs=0.02,0.08,0.11 x0=2,1"}
 DEFAULT_FUNCTION = "0.1x^2"

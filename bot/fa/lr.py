@@ -122,9 +122,9 @@ def _notes(summary: LRSummary) -> list[str]:
         big = [run.lr for run in runs if run.lr in (0.6, 0.8)]
         if summary.function == CLASSIC and big:
             rates = " و ".join(code(ascii_number(lr)) for lr in big)
-            notes.append(f"⚠️ برخلاف ادعای یک پست وبلاگ پرخواننده، {rates} روی "
-                         f"{code('0.1x²')} نوسان نمی‌کنند؛ نوسان از {code('lr > 5')} شروع "
-                         f"می‌شود و واگرایی از {code('lr > 10')}.")
+            notes.append(f"⚠️ شاید جایی خوانده باشید که {rates} روی {code('0.1x²')} نوسان "
+                         f"می‌کنند؛ این‌طور نیست: نوسان از {code('lr > 5')} شروع می‌شود و "
+                         f"واگرایی از {code('lr > 10')}.")
         notes.append("📌 همهٔ این نرخ‌ها زیر آستانهٔ نوسان‌اند: همهٔ ضریب‌ها بین ۰ و ۱ هستند، پس نقطه "
                      "هر گام بی‌آن‌که از کمینه بپرد نزدیک‌تر می‌شود؛ نرخ بزرگ‌تر فقط سریع‌تر است.")
     if any(run.verdict == "slow" for run in runs):
