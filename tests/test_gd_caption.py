@@ -78,3 +78,17 @@ async def test_a_start_point_that_cannot_be_used_gets_its_own_reason(
     response = await handle_text(f"/gd {args}", ctx)
     assert response.error and wanted in response.replies[0].text
     assert "مثال درست" in response.replies[0].text
+
+
+def test_a_first_step_out_of_the_domain_is_named_so() -> None:
+    text = caption("log(x)", (1.0,), lr=2.0)  # x1 = 1 − 2·1 = −1
+    assert words.OUTSIDE_DOMAIN_TITLE in text and "همان گام اول" in text
+    assert "بعد از ۰ گام" not in text
+
+
+def test_a_slow_two_variable_quadratic_names_its_slowest_direction() -> None:
+    """x² + 10y² at lr = 0.05: y settles in one step (1 − 0.05·20 = 0), x shrinks by
+    1 − 0.05·2 = 0.9 per step: that direction is why the run is slow."""
+    text = caption("x^2+10y^2", (2.0, 1.0), lr=0.05)
+    assert words.VERDICT_TITLES["slow"] in text
+    assert "1 − lr·λmin = 0.9" in text and "کندترین راستا" in text

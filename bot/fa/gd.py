@@ -21,6 +21,8 @@ VERDICT_TITLES = {
 }
 #: A run that came to rest where the surface still curves down: a hilltop or a saddle.
 NOT_A_MINIMUM_TITLE = "⚠️ ایستاد، ولی نه در کمینه"
+#: A run whose next step left the function's domain.
+OUTSIDE_DOMAIN_TITLE = "⛔ بیرون از دامنهٔ تابع"
 #: Below this, lr·λ counts as no curvature at all (a flat stretch).
 FLAT = 1e-9
 
@@ -96,7 +98,11 @@ def _at_saddle_or_top(summary: GDSummary) -> bool:
 
 
 def verdict_title(summary: GDSummary) -> str:
-    return NOT_A_MINIMUM_TITLE if _at_saddle_or_top(summary) else VERDICT_TITLES[summary.verdict]
+    if _at_saddle_or_top(summary):
+        return NOT_A_MINIMUM_TITLE
+    if summary.stopped == "domain":
+        return OUTSIDE_DOMAIN_TITLE
+    return VERDICT_TITLES[summary.verdict]
 
 
 def verdict_reason(summary: GDSummary) -> str:
@@ -139,9 +145,10 @@ def _diverged_reason(summary: GDSummary) -> str:
     steps = fa_int(summary.steps_taken)
     smaller = "نرخ یادگیری را کوچک‌تر کنید یا از نقطهٔ نزدیک‌تری شروع کنید."
     if summary.stopped == "domain":
+        when = "همان گام اول" if summary.steps_taken == 0 else f"بعد از {steps} گام، گام بعدی"
         return (
-            f"بعد از {steps} گام، گام بعدی نقطه را به جایی برد که تابع تعریف نشده است "
-            f"(مثلاً log یا sqrt یک عدد منفی)، پس اجرا همان‌جا ایستاد. {smaller}"
+            f"{when} نقطه را به جایی برد که تابع تعریف نشده است (مثلاً log یا sqrt یک عدد "
+            f"منفی)، پس اجرا همان‌جا ایستاد. {smaller}"
         )
     if summary.stopped == "overflow":
         return (
@@ -198,9 +205,13 @@ def curvature_hint(summary: GDSummary) -> str:
         regime = "بیشتر از ۲ است، پس هر گام خطا را بزرگ‌تر می‌کند و واگرا می‌شود"
     factor = code(f"1 − {product} = {ascii_number(1 - c)}")
     if summary.curvature_exact:
+        slowest = ""
+        if two_d and summary.verdict == "slow" and FLAT < low < c:
+            slow_factor = code(f"1 − lr·λmin = {ascii_number(1 - low)}")
+            slowest = f" ولی در کندترین راستا ضریب {slow_factor} است؛ کندی از همین‌جاست."
         return (
             f"🔎 این تابع درجه‌دو (quadratic) است: هر گام فاصله تا کمینه را "
-            f"(در تندترین راستا) در {factor} ضرب می‌کند. {value} {regime}."
+            f"(در تندترین راستا) در {factor} ضرب می‌کند. {value} {regime}.{slowest}"
         )
     return (
         f"🔎 نزدیک نقطهٔ پایان، نرخ یادگیری ضرب در انحنا (curvature) {value} است؛ "
