@@ -30,9 +30,23 @@ async def test_plain_words_get_the_general_hint_with_escaped_nothing(ctx: Contex
     assert response.error == ""
 
 
-async def test_unknown_command_is_an_error_listing_commands(ctx: Context) -> None:
+async def test_unknown_command_is_a_short_error_pointing_to_help(ctx: Context) -> None:
     response = await handle_text("/nosuch", ctx)
-    assert response.error and "/gd" in response.replies[0].text
+    assert response.error and response.replies[0].text.endswith("فهرست دستورها با مثال: /help")
+    assert "منظورتان" not in response.replies[0].text
+
+
+@pytest.mark.parametrize(("typed", "meant"), [("/gdd", "/gd"), ("/lessom", "/lesson"),
+                                              ("/backprob", "/backprop"), ("/STATS1", "/stats")])
+async def test_a_mistyped_command_gets_the_closest_one(typed: str, meant: str, ctx: Context) -> None:
+    text = (await handle_text(f"{typed} x", ctx)).replies[0].text
+    assert f"منظورتان {meant} بود؟" in text
+
+
+async def test_start_is_short_and_points_to_help(ctx: Context) -> None:
+    text = (await handle_text("/start", ctx)).replies[0].text
+    assert text.count("\n•") == 4 and text.endswith("همهٔ دستورها با مثال: /help")
+    assert "/gd 0.1x^2 lr=0.4 steps=25" in text and "/opt" not in text
 
 
 async def test_forged_button_data_is_stale_not_a_crash(ctx: Context) -> None:

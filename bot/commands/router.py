@@ -40,7 +40,7 @@ async def _start(args: str, ctx: Context) -> Response:
     link = _LAB_LINK.fullmatch(args.strip())
     if link:
         return await _run_lesson_lab(int(link.group(1)), ctx)
-    return Response([Text(help_words.start(ctx.user_name, _menu(ctx)))])
+    return Response([Text(help_words.start(ctx.user_name))])
 
 
 async def _lesson_button(payload: str, ctx: Context) -> Response:

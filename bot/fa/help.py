@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import difflib
+
 from bot.fa.html import code, escape
 
 Menu = list[tuple[str, str, str]]  # (name, summary, example)
@@ -12,15 +14,27 @@ def _command_lines(menu: Menu) -> str:
                      for name, summary, example in menu)
 
 
-def start(user_name: str, menu: Menu) -> str:
+#: The few doors a newcomer needs (example, what it does); /help lists everything.
+FIRST_STEPS = (
+    ("/gd 0.1x^2 lr=0.4 steps=25", "گرادیان کاهشی روی تابع شما، با نمودار و تحلیل"),
+    ("/lesson", "درس بعدی دوره، از «شبکهٔ عصبی چیست؟» تا Adam و attention"),
+    ("/quiz", "یک کوییز؛ اشتباه‌ها بعداً برای مرور برمی‌گردند"),
+    ("/backprop", "پس‌انتشار گام‌به‌گام با عددهای دقیق"),
+)
+
+
+def start(user_name: str) -> str:
     greeting = f"سلام {escape(user_name)}! 👋" if user_name else "سلام! 👋"
+    # a bare /command is tappable in Telegram; one with arguments is shown as code to copy
+    steps = "\n".join(f"• {code(example) if ' ' in example else example} — {what}"
+                      for example, what in FIRST_STEPS)
     return (
         f"{greeting}\n"
         "من دستیار آموزش یادگیری عمیق (deep learning) هستم. به‌جای عکس‌های ثابت، "
         "خودتان با مفاهیم بازی می‌کنید: تابع دلخواهتان را بدهید تا گرادیان کاهشی "
         "(gradient descent) را رویش اجرا کنم، نمودارش را بکشم و بگویم چه اتفاقی افتاد.\n\n"
-        f"برای شروع این را بفرستید: {code('/gd 0.1x^2 lr=0.4 steps=25')}\n\n"
-        f"{_command_lines(menu)}"
+        f"چند شروع خوب:\n{steps}\n\n"
+        "همهٔ دستورها با مثال: /help"
     )
 
 
@@ -40,10 +54,10 @@ def help_text(menu: Menu) -> str:
 
 
 def unknown_command(name: str, menu: Menu) -> str:
-    return (
-        f"دستور {code('/' + name)} را نمی‌شناسم 🤔\n"
-        f"دستورهایی که بلدم:\n{_command_lines(menu)}"
-    )
+    """Short: the closest command, if one is close, and the way to the full list."""
+    close = difflib.get_close_matches(name.lower(), [command for command, _, _ in menu], n=1)
+    guess = f" منظورتان /{close[0]} بود؟" if close else ""
+    return f"دستور {code('/' + name)} را نمی‌شناسم 🤔{guess}\nفهرست دستورها با مثال: /help"
 
 
 def not_a_command(suggestion: str = "") -> str:
