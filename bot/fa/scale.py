@@ -35,7 +35,7 @@ def picture_labels(summary: ScaleSummary) -> ScaleLabels:
                      f"ضریب اتاق استاندارد {ltr('(v2)')}"),
         start="شروع",
         optimum="کمینه",
-        progress_title=f"فاصله تا کمینه، هر کدام با نرخ {ltr('lr = 1/λmax')} خودش",
+        progress_title=f"اختلاف هزینه با کمینه، هر کدام با نرخ {ltr('lr = 1/λmax')} خودش",
         step_axis="گام (لگاریتمی)",
         gap_axis=f"{ltr('L − L*')} (لگاریتمی)",
         raw_run=f"خام: {_steps(raw)}",
@@ -69,7 +69,9 @@ def caption(summary: ScaleSummary) -> str:
         "",
         (f"🔎 خطوط تراز خام بیضی‌هایی حدود {fa_number(raw.condition_number ** 0.5, 2)} برابر "
          "کشیده‌اند (درهٔ باریک)؛ پس از استانداردسازی تقریباً دایره‌اند."),
-        (f"چرا {code('lr = 1/λmax')}؟ هسین هزینه {code('H = (2/n)XᵀX')} ثابت است؛ با "
+        (f"چرا {code('lr = 1/λmax')}؟ ماتریس مشتق‌های دوم هزینه (هسین، Hessian) "
+         f"{code('H = (2/n)XᵀX')} ثابت است و {code('λmax')} و {code('λmin')} بزرگ‌ترین و "
+         f"کوچک‌ترین مقدار ویژهٔ آن‌اند ({code('κ = λmax/λmin')}، عدد حالت یا condition number)؛ با "
          f"{code('lr > 2/λmax')} تندترین جهت واگرا می‌شود و {code('1/λmax')} آن را در یک گام "
          "صاف می‌کند. ولی کندترین جهت در هر گام فقط در "
          f"{code('1 − λmin/λmax = 1 − 1/κ')} ضرب می‌شود: "
