@@ -18,6 +18,18 @@ def test_split_command(text: str, expected: tuple[str, str] | None) -> None:
     assert split_command(text) == expected
 
 
+@pytest.mark.parametrize("text", ["/gd\nx^2", "/gd\u00a0x^2", "/gd\tx^2"])
+def test_any_space_separates_the_command(text: str) -> None:
+    assert split_command(text) == ("gd", "x^2")
+
+
+@pytest.mark.parametrize("text", ["/" + "a" * 4080, "/gd x^2 " + "a" * 4000 + "=1",
+                                  "/lesson " + "b" * 3000, "x" * 5000])
+async def test_an_overlong_message_gets_a_short_refusal(text: str, ctx: Context) -> None:
+    response = await handle_text(text, ctx)
+    assert response.error and len(response.replies[0].text) < 400
+
+
 async def test_plain_function_text_is_offered_to_gd(ctx: Context) -> None:
     reply = (await handle_text("x^2+3y^2", ctx)).replies[0].text
     assert "<code>/gd x^2+3y^2</code>" in reply

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import io
 
+import pytest
 from PIL import Image
 
 from bot.commands.base import Services
+from bot.doors.telegram import for_another_bot
 from bot.fa.messages import STALE_BUTTON
 from tests.fake_telegram import FakeTelegram, eventually
 
@@ -100,6 +102,16 @@ async def test_bad_input_gets_a_persian_message_not_a_crash(fake: FakeTelegram, 
 
 async def test_plain_text_in_groups_is_ignored_but_commands_work(fake: FakeTelegram, telegram_app) -> None:
     fake.push_message("just chatting", chat_id=-500, chat_type="group")
+    fake.push_message("/gd@other_bot x^2", chat_id=-500, chat_type="group")  # not ours
     fake.push_message("/help@dars_test_bot", chat_id=-500, chat_type="group")
     sent = await fake.wait_for("sendMessage", 1)
     assert len(sent) == 1 and "راهنما" in sent[0].params["text"]
+    assert fake.calls_to("sendPhoto") == []
+
+
+@pytest.mark.parametrize(("text", "theirs"), [
+    ("/gd@other_bot x^2", True), ("/gd@Dars_Test_Bot x^2", False), ("/gd x^2", False),
+    ("/help@other_bot", True), ("hello @other_bot", False),
+])
+def test_a_commandfor_another_bot_is_left_to_it(text: str, theirs: bool) -> None:
+    assert for_another_bot(text, "dars_test_bot") is theirs

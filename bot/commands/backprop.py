@@ -89,7 +89,7 @@ def _sizes(options: Options) -> tuple[int, ...]:
     parts = raw.split(",")
     example = "/backprop layers=3,4,2 seed=1"
     for part in parts:
-        if not re.fullmatch(r"\+?\d+", part):
+        if not re.fullmatch(r"\+?[0-9]{1,3}", part):
             raise UserError(errors.not_integer("layers", part, example))
     sizes = tuple(int(part) for part in parts)
     if not 2 <= len(sizes) <= MAX_LAYERS + 1:

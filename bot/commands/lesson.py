@@ -7,6 +7,7 @@ import math
 import random
 
 from bot.commands.base import Button, Context, Keyboard, Response, Text, UserError
+from bot.commands.options import whole_number
 from bot.curriculum.model import Curriculum, Lesson
 from bot.fa import practice as words
 from bot.fa.lessons import interview_message, lesson_message
@@ -76,9 +77,12 @@ async def run(args: str, ctx: Context) -> Response:
             replies.append(Text(words.COURSE_FINISHED))
             lesson = course.lessons[0]
     elif query.isdigit():
-        lesson = course.by_order(int(query))
+        number = whole_number(query)
+        if number is None:  # «²», or a number longer than any course
+            raise UserError(words.lesson_out_of_range_text(query[:12], len(course.lessons)))
+        lesson = course.by_order(number)
         if lesson is None:
-            raise UserError(words.lesson_out_of_range(int(query), len(course.lessons)))
+            raise UserError(words.lesson_out_of_range(number, len(course.lessons)))
     else:
         found = search(course, query)
         if not found:
@@ -110,7 +114,7 @@ def table_of_contents(course: Curriculum, page: int) -> Text:
 async def run_toc(args: str, ctx: Context) -> Response:
     if not ctx.services.course.lessons:
         return Response([Text(words.NO_LESSONS)])
-    page = int(args) if args.strip().isdigit() else 1
+    page = whole_number(args) or 1
     return Response([table_of_contents(ctx.services.course, page)])
 
 
@@ -122,10 +126,12 @@ async def run_interview(args: str, ctx: Context) -> Response:
         return Response([Text(words.NO_LESSONS)])
     query = normalize_input(args).strip()
     if query.isdigit():
-        pair = next(((l, i) for l, i in pairs if l.order == int(query)), None)
+        number = whole_number(query)
+        pair = next(((l, i) for l, i in pairs if l.order == number), None)
         if pair is None:
             orders = "، ".join(fa_int(l.order) for l, _ in pairs)
-            raise UserError(words.no_interview(int(query), orders))
+            shown = fa_int(number) if number is not None else query[:12]
+            raise UserError(words.no_interview(shown, orders))
     else:
         pair = random.choice(pairs)
     lesson, interview = pair
@@ -137,10 +143,11 @@ async def on_button(payload: str, ctx: Context) -> Response:
     """``show:N`` sends lesson N; ``page:P`` turns the table of contents in place (the
     router runs ``lab:N``, a lesson's lab)."""
     action, _, value = payload.partition(":")
-    if not value.isdigit():
-        raise UserError(words.lesson_not_found(value))
+    number = whole_number(value)
+    if number is None:
+        raise UserError(words.lesson_not_found(value[:40]))
     if action == "page":
-        response = Response([table_of_contents(ctx.services.course, int(value))])
+        response = Response([table_of_contents(ctx.services.course, number)])
         response.edit = True
         return response
-    return await run(value, ctx)
+    return await run(str(number), ctx)

@@ -20,6 +20,14 @@ _NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
 _NON_FINITE = re.compile(r"[-+]?(nan|inf|infinity)", re.IGNORECASE)
 
 
+def whole_number(text: str, digits: int = 6) -> int | None:
+    """``text`` as a non-negative whole number of at most ``digits`` ASCII digits (after
+    normalising Persian digits), else None: «²» or a 5000-digit string is not a lesson
+    number, and ``int()`` would refuse or labour over it."""
+    text = normalize_input(text).strip()
+    return int(text) if re.fullmatch(rf"[0-9]{{1,{digits}}}", text) else None
+
+
 class Options:
     """The options of one command call; readers raise :class:`UserError` in Persian."""
 
@@ -85,9 +93,11 @@ class Options:
         if name not in self.values:
             return default
         raw = self.values[name]
-        if not re.fullmatch(r"[-+]?\d+", raw):
+        if not re.fullmatch(r"[-+]?[0-9]+", raw):
             raise UserError(errors.not_integer(name, raw, self.example))
-        value = int(raw)
+        digits = raw.lstrip("+-").lstrip("0")
+        # beyond a dozen digits the value is out of range whatever it is (no huge int())
+        value = int(raw) if len(digits) <= 12 else (high + 1 if raw[0] != "-" else low - 1)
         self._check_range(name, value, low, high)
         return value
 

@@ -11,7 +11,8 @@ from bot.commands import act, admin, backprop, batch, fit, gd, lesson, practice,
 from bot.commands import lr as lr_command
 from bot.commands import opt as opt_command
 from bot.commands.base import Context, Response, Text, UserError
-from bot.engine.expr import ExpressionError, parse_function
+from bot.commands.options import whole_number
+from bot.engine.expr import parse_function
 from bot.fa import help as help_words
 from bot.fa.html import plain_text
 from bot.fa.messages import INTERNAL_ERROR, STALE_BUTTON
@@ -45,8 +46,9 @@ async def _start(args: str, ctx: Context) -> Response:
 
 async def _lesson_button(payload: str, ctx: Context) -> Response:
     action, _, value = payload.partition(":")
-    if action == "lab" and value.isdigit():
-        return await _run_lesson_lab(int(value), ctx)
+    number = whole_number(value)
+    if action == "lab" and number is not None:
+        return await _run_lesson_lab(number, ctx)
     return await lesson.on_button(payload, ctx)
 
 
@@ -112,13 +114,22 @@ def split_command(text: str) -> tuple[str, str] | None:
     text = text.strip()
     if not text.startswith("/"):
         return None
-    head, _, args = text[1:].partition(" ")
+    head, *rest = re.split(r"\s+", text[1:], maxsplit=1)  # any space, newline or NBSP
     name = head.split("@", 1)[0].lower()
-    return name, args.strip()
+    return name, (rest[0] if rest else "").strip()
+
+
+#: Longer messages are refused before anything reads them: no command needs more (the
+#: longest, /backprop with every weight of a 6-6-6-6-6 network, is about 1000), and
+#: error messages that quote a part of the text stay far below Telegram's 4096.
+MAX_MESSAGE = 1500
 
 
 async def handle_text(text: str, ctx: Context) -> Response:
     """Answer a message: run its command, or explain what the bot understands."""
+    if len(text) > MAX_MESSAGE:
+        message = help_words.too_long(MAX_MESSAGE)
+        return Response([Text(message)], error=_first_line(message))
     parts = split_command(text)
     if parts is None:
         return Response([Text(help_words.not_a_command(_as_gd(text)))])
@@ -135,7 +146,7 @@ def _as_gd(text: str) -> str:
     candidate = normalize_input(text).strip()
     try:
         parse_function(candidate)
-    except ExpressionError:
+    except Exception:  # noqa: BLE001 (only a suggestion: anything unparsable gets none)
         return ""
     return f"/gd {candidate}"
 

@@ -174,10 +174,19 @@ async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         return
     if message.chat.type != "private" and not message.text.startswith("/"):
         return
+    if for_another_bot(message.text, context.bot.username):
+        return
     ctx = _context(update, context)
     response = await handle_text(message.text, ctx)
     for reply in response.replies:
         await send_reply(context.bot, message.chat_id, reply, ctx.services)
+
+
+def for_another_bot(text: str, username: str | None) -> bool:
+    """``/gd@other_bot …``: in a group another bot's command is not ours to answer."""
+    head = text.split(maxsplit=1)[0] if text.startswith("/") else ""
+    _, at, target = head.partition("@")
+    return bool(at) and username is not None and target.lower() != username.lower()
 
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -15,7 +15,11 @@ powers (right-associative, binding tighter than unary minus: ``-x^2`` is ``-(x^2
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import sympy as sp
@@ -27,6 +31,15 @@ MAX_LITERAL = 1e12
 MIN_LITERAL = 1e-12  # smallest non-zero literal
 MAX_CONSTANT = 1e100
 MAX_DIGITS = 100  # of any rational coefficient's numerator or denominator
+#: exp() of a constant above this would pass MAX_CONSTANT (e^230 ≈ 10^100); SymPy would
+#: also turn exp(n·log b) into the integer b^n, however many digits that takes.
+MAX_EXP_ARGUMENT = 230
+#: A rational exponent with a larger denominator becomes a float: SymPy would search for
+#: an exact root of a number (999999^0.5999999999999 never returns).
+MAX_EXPONENT_DENOMINATOR = 1000
+#: Parsing runs where the question is asked (the event loop): whatever SymPy does while
+#: building the tree must end within this many seconds.
+PARSE_SECONDS = 1.0
 
 X, Y = sp.symbols("x y", real=True)
 VARIABLES: dict[str, sp.Symbol] = {"x": X, "y": Y}
@@ -242,6 +255,8 @@ class _Parser:
         self.advance()
         argument = self.nested(self.sum)
         self.expect_close(opening)
+        if name.text in ("exp", "sigmoid"):
+            _check_exp_argument(argument if name.text == "exp" else -argument, name.position)
         return _bounded(FUNCTIONS[name.text](argument))
 
     def expect_close(self, opening: Token) -> None:
@@ -261,24 +276,35 @@ def _number(token: Token) -> sp.Expr:
     return sp.Rational(token.text)
 
 
+def _check_exp_argument(argument: sp.Expr, position: int) -> None:
+    """Refuse exp of a huge constant part before SymPy evaluates it (see MAX_EXP_ARGUMENT)."""
+    for term in sp.Add.make_args(argument):
+        if term.is_number and abs(complex(sp.N(term, 15))) > MAX_EXP_ARGUMENT:
+            raise ExpressionError("number_too_large", "exp", position)
+
+
 def _power(base: sp.Expr, exponent: sp.Expr, position: int) -> sp.Expr:
     if exponent.is_number:
         if not exponent.is_real or abs(float(exponent)) > MAX_EXPONENT:
             raise ExpressionError("exponent_too_large", str(exponent), position)
         if base.is_zero and exponent.is_negative:
             raise ExpressionError("division_by_zero", "", position)
+        if exponent.is_Rational and exponent.q > MAX_EXPONENT_DENOMINATOR:
+            exponent = sp.Float(exponent, 15)
     return _bounded(sp.Pow(base, exponent))
 
 
 def _bounded(expr: sp.Expr) -> sp.Expr:
     """Refuse undefined, complex, huge or tiny constants, and coefficients with too many
     digits (``((10^12x)^64)^64`` would carry a 50 000-digit coefficient)."""
+    if expr.has(sp.zoo, sp.nan):
+        raise ExpressionError("undefined_constant")
     if not expr.is_number:
         for number in expr.atoms(sp.Rational):
             if len(str(abs(number.p))) > MAX_DIGITS or len(str(number.q)) > MAX_DIGITS:
                 raise ExpressionError("number_too_large")
         return expr
-    if expr.has(sp.zoo, sp.oo, sp.nan):
+    if expr.has(sp.oo, -sp.oo):
         raise ExpressionError("undefined_constant")
     value = sp.N(expr, 5)
     if value.has(sp.I):
@@ -303,11 +329,48 @@ class ParsedFunction:
         return sp.srepr(self.expr)
 
 
+class _OutOfTime(Exception):
+    pass
+
+
+@contextmanager
+def _deadline(seconds: float) -> Iterator[None]:
+    """Interrupt the block after ``seconds`` (SIGALRM; main thread only, elsewhere a no-op).
+    An outer alarm (a render worker's own limit) is kept: if it is due first, it stays in
+    charge; otherwise it is re-armed with what is left of it afterwards."""
+    outer, _ = signal.getitimer(signal.ITIMER_REAL)
+    if threading.current_thread() is not threading.main_thread() or 0 < outer <= seconds:
+        yield
+        return
+
+    def expire(signum: int, frame: object) -> None:
+        raise _OutOfTime
+
+    started = time.monotonic()
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+        if outer:
+            signal.setitimer(signal.ITIMER_REAL, max(outer - (time.monotonic() - started), 1e-3))
+
+
 def parse_function(text: str) -> ParsedFunction:
     """Parse a function of x (or x and y) typed by a user; raise ExpressionError if refused."""
     if len(text) > MAX_LENGTH:
         raise ExpressionError("too_long", str(MAX_LENGTH))
-    expr = _Parser(tokenize(text)).parse()
+    try:
+        with _deadline(PARSE_SECONDS):
+            expr = _Parser(tokenize(text)).parse()
+    except _OutOfTime:
+        raise ExpressionError("too_complex") from None
+    except (ArithmeticError, ValueError, TypeError, RecursionError) as error:
+        if isinstance(error, ExpressionError):
+            raise
+        raise ExpressionError("undefined_constant") from error
     free = expr.free_symbols
     if not free:
         raise ExpressionError("no_variable")

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import sympy as sp
 
-from bot.engine.expr import ParsedFunction
+from bot.engine.expr import ExpressionError, ParsedFunction
 
 ArrayFn = Callable[..., np.ndarray]
 
@@ -59,7 +59,7 @@ class Objective:
     @property
     def constant_hessian(self) -> np.ndarray | None:
         """The Hessian when it does not depend on the point (quadratic functions)."""
-        if any(h.free_symbols for row in self.hessian_exprs for h in row):
+        if any(h.free_symbols or h.has(sp.nan) for row in self.hessian_exprs for h in row):
             return None
         return np.array([[float(h) for h in row] for row in self.hessian_exprs])
 
@@ -72,16 +72,34 @@ def _real(value: object) -> float:
 
 
 def _almost_everywhere(expr: sp.Expr) -> sp.Expr:
-    """Derivatives of abs() bring DiracDelta, which is zero except at the kink (where no
-    derivative exists) and which NumPy cannot evaluate: drop it."""
-    return expr.replace(sp.DiracDelta, lambda *args: sp.S.Zero)
+    """Derivatives of abs() bring DiracDelta, or an unevaluated derivative of sign() when
+    SymPy cannot tell the argument is real (abs(log(x))): both are zero except at the
+    kink, where no derivative exists, and NumPy can evaluate neither: drop them."""
+    expr = expr.replace(sp.DiracDelta, lambda *args: sp.S.Zero)
+    return expr.replace(lambda e: isinstance(e, sp.Derivative) and isinstance(e.expr, sp.sign),
+                        lambda e: sp.S.Zero)
+
+
+def _differentiable(expr: sp.Expr) -> sp.Expr:
+    """A derivative NumPy can evaluate, or the ExpressionError that says it cannot."""
+    if expr.has(sp.Derivative, sp.zoo, sp.nan):
+        raise ExpressionError("not_differentiable")
+    return expr
+
+
+def _curvature_term(expr: sp.Expr) -> sp.Expr:
+    """A Hessian entry; one NumPy cannot evaluate becomes NaN (the lab then simply
+    states no curvature), since descent itself needs only the gradient."""
+    expr = _almost_everywhere(expr)
+    return sp.nan if expr.has(sp.Derivative, sp.zoo) else expr
 
 
 def compile_objective(function: ParsedFunction) -> Objective:
     """Differentiate symbolically and compile f, ∇f and the Hessian for NumPy."""
     variables = function.variables
-    gradient = tuple(_almost_everywhere(sp.diff(function.expr, v)) for v in variables)
-    hessian = tuple(tuple(_almost_everywhere(sp.diff(g, v)) for v in variables) for g in gradient)
+    gradient = tuple(_differentiable(_almost_everywhere(sp.diff(function.expr, v)))
+                     for v in variables)
+    hessian = tuple(tuple(_curvature_term(sp.diff(g, v)) for v in variables) for g in gradient)
 
     def compile_one(expr: sp.Expr) -> ArrayFn:
         return sp.lambdify(variables, expr, modules="numpy")

@@ -95,6 +95,8 @@ _EXPRESSION = {
     "undefined_constant": "بخشی از تابع تعریف‌نشده است (مثلاً log(0)).",
     "not_real": "بخشی از تابع عدد مختلط (complex) می‌شود، مثل جذر عدد منفی.",
     "no_variable": "تابع باید به x (یا x و y) وابسته باشد.",
+    "too_complex": "این تابع برای تحلیل نمادین بیش از حد پیچیده است؛ ساده‌ترش کنید.",
+    "not_differentiable": "مشتق این تابع را نمی‌توانم به شکل نمادین حساب کنم.",
 }
 
 _FUNCTIONS = "sin، cos، tan، exp، log، sqrt، abs، tanh، sigmoid"

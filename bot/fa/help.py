@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 
 from bot.fa.html import code, escape
+from bot.fa.numbers import fa_int
 
 Menu = list[tuple[str, str, str]]  # (name, summary, example)
 
@@ -58,6 +59,11 @@ def unknown_command(name: str, menu: Menu) -> str:
     close = difflib.get_close_matches(name.lower(), [command for command, _, _ in menu], n=1)
     guess = f" منظورتان /{close[0]} بود؟" if close else ""
     return f"دستور {code('/' + name)} را نمی‌شناسم 🤔{guess}\nفهرست دستورها با مثال: /help"
+
+
+def too_long(limit: int) -> str:
+    return (f"⚠️ پیامتان خیلی طولانی است (بیش از {fa_int(limit)} نویسه)؛ هیچ دستوری این‌قدر "
+            "طولانی نمی‌شود. دستور را کوتاه‌تر بفرستید. فهرست دستورها: /help")
 
 
 def not_a_command(suggestion: str = "") -> str:

@@ -117,8 +117,12 @@ def lesson_not_found(query: str) -> str:
 
 
 def lesson_out_of_range(number: int, total: int) -> str:
+    return lesson_out_of_range_text(fa_int(number), total)
+
+
+def lesson_out_of_range_text(number: str, total: int) -> str:
     return (
-        f"⚠️ درس شمارهٔ {fa_int(number)} نداریم؛ درس‌ها از ۱ تا {fa_int(total)} هستند.\n"
+        f"⚠️ درس شمارهٔ {escape(number)} نداریم؛ درس‌ها از ۱ تا {fa_int(total)} هستند.\n"
         f"مثال درست: {code('/lesson 1')}"
     )
 
@@ -126,8 +130,9 @@ def lesson_out_of_range(number: int, total: int) -> str:
 COURSE_FINISHED = "🎓 همهٔ درس‌ها را خوانده‌اید! دوباره از درس اول:"
 
 
-def no_interview(number: int, orders: str) -> str:
+def no_interview(number: str, orders: str) -> str:
+    """``number`` as the learner typed it (Persian digits when it is a number)."""
     return (
-        f"⚠️ درس {fa_int(number)} سؤال مصاحبه ندارد. درس‌هایی که دارند: {orders}\n"
+        f"⚠️ درس {escape(number)} سؤال مصاحبه ندارد. درس‌هایی که دارند: {orders}\n"
         f"مثال درست: {code('/interview 27')}"
     )
