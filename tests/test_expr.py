@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import builtins
 import importlib
+import signal
 import subprocess
 import sys
 import time
@@ -385,3 +386,42 @@ def test_literal_with_huge_exponent_is_refused_quickly(text):
     answer, elapsed = _parse_in_child(text, budget=1.0)
     assert answer != "hung", f"{text!r} still parsing after {elapsed:.1f}s"
     assert answer in {"number_too_large", "number_too_small", "exponent_too_large"}
+
+
+# ----------------------------------------------------------- what SymPy must not be asked
+
+@pytest.mark.parametrize(("text", "code"), [
+    ("exp(1e12 ln(2))+x", "number_too_large"),  # SymPy would build the integer 2^(10^12)
+    ("exp(x + 1000000 log(2))", "number_too_large"),  # the same, inside a sum
+    ("sigmoid(-1e12)+x", "number_too_large"),
+    ("1/log(sigmoid(1e12))+x", "number_too_large"),
+    ("(0^x)^-1+x", "undefined_constant"),
+    ("exp(tanh((y^63.9)^63.9))", "too_complex"),  # 20 s of SymPy assumptions otherwise
+])
+def test_pathological_inputs_are_refused_quickly(text: str, code: str) -> None:
+    started = time.monotonic()
+    with pytest.raises(ExpressionError) as caught:
+        parse_function(text)
+    assert caught.value.code == code
+    assert time.monotonic() - started < 3
+
+
+def test_a_long_decimal_exponent_becomes_a_float_instead_of_an_exact_root() -> None:
+    started = time.monotonic()
+    parsed = parse_function("999999^0.5999999999999 x")
+    assert time.monotonic() - started < 3
+    coefficient = float(parsed.expr.coeff(X))
+    assert coefficient == pytest.approx(999999**0.5999999999999, rel=1e-12)
+    assert parse_function("x^0.25").expr == X ** R(1, 4)  # short decimals stay exact
+
+
+def test_the_parse_deadline_keeps_an_outer_alarm() -> None:
+    """In a render worker an alarm already limits the whole job: parsing must not cancel
+    it, and must re-arm it with what is left."""
+    signal.setitimer(signal.ITIMER_REAL, 30)
+    try:
+        parse_function("x^2+10y^2")
+        left, _ = signal.getitimer(signal.ITIMER_REAL)
+        assert 25 < left <= 30
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)

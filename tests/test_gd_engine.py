@@ -302,3 +302,14 @@ def test_abs_can_be_descended(text, x0):
     if text == "abs(x)":  # slope 1 until the kink: x_k = 2 − 0.1·k
         np.testing.assert_allclose(run.path[:, 0], [2 - 0.1 * k for k in range(11)],
                                    rtol=1e-12)
+
+
+def test_abs_of_a_function_sympy_cannot_call_real_is_differentiated_almost_everywhere():
+    """d/dx |log x| = sign(log x)/x; SymPy leaves d/dx sign(log x) unevaluated (it cannot
+    tell log x is real), which is 0 away from x = 1."""
+    objective = compile_objective(parse_function("abs(log(x))"))
+    point = np.array([2.0])
+    assert objective.gradient(point)[0] == pytest.approx(0.5)
+    assert objective.hessian(point)[0, 0] == pytest.approx(-0.25)
+    run = descend("abs(log(x))", [2.0], 0.1, 25)
+    assert run.stopped == "steps" and run.final[0] < 2.0
