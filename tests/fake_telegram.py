@@ -285,6 +285,8 @@ class FakeTelegram:
             file_id = f"file-{next(self._file_ids)}"
             self.files[file_id] = data
             return file_id
+        if isinstance(value, str) and value.startswith("file-") and value not in self.files:
+            raise Refused("wrong file identifier/HTTP URL specified")
         return str(value)
 
     def _store(self, message: dict[str, Any], params: dict[str, Any], files: dict[str, bytes],

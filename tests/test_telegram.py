@@ -8,6 +8,7 @@ import pytest
 from PIL import Image
 
 from bot.commands.base import Services
+from bot.commands.gd import parse as gd_parse
 from bot.doors.telegram import for_another_bot
 from bot.fa.messages import STALE_BUTTON
 from tests.fake_telegram import FakeTelegram, eventually
@@ -87,6 +88,27 @@ async def test_repeated_request_reuses_the_uploaded_file_id(
     second = (await fake.wait_for("sendPhoto", 2))[1]
     assert second.files == {}
     assert second.params["photo"].startswith("file-")
+
+
+async def test_a_stale_file_id_falls_back_to_uploading_the_picture(
+    fake: FakeTelegram, telegram_app, services: Services
+) -> None:
+    """Telegram forgot a file (or the cache outlived a bot token change): sending and
+    editing with its id fail, and the bot uploads the bytes instead, once."""
+    request = gd_parse("0.1x^2 lr=0.4 steps=25")
+    services.runner.file_ids.put(request.key + "|png", "file-gone")
+    fake.push_message("/gd 0.1x^2 lr=0.4 steps=25", user_id=3005)
+    refused, sent = await fake.wait_for("sendPhoto", 2)
+    assert (refused.status, refused.params["photo"]) == (400, "file-gone")
+    assert sent.status == 200 and "photo" in sent.files
+
+    doubled = gd_parse("0.1x^2 lr=0.8 steps=25")
+    services.runner.file_ids.put(doubled.key + "|png", "file-gone-too")
+    button = next(b for b in sent.params["reply_markup"]["inline_keyboard"][0] if "×" in b["text"])
+    fake.push_button(sent.result, button["callback_data"], user_id=3005)
+    refused, edited = await fake.wait_for("editMessageMedia", 2)
+    assert refused.status == 400 and edited.status == 200 and edited.files
+    await fake.wait_for("answerCallbackQuery")
 
 
 async def test_bad_input_gets_a_persian_message_not_a_crash(fake: FakeTelegram, telegram_app) -> None:

@@ -129,21 +129,30 @@ async def send_reply(bot: Any, chat_id: int | str, reply: Reply, services: Servi
 
 
 async def edit_reply(message: Message, reply: Reply, runner: LabRunner) -> None:
-    """Replace a message's picture (or text) and keyboard in place."""
-    markup = _markup(reply.keyboard) if not isinstance(reply, Poll) else None
+    """Replace a message's picture (or text) and keyboard in place; a stale cached file
+    id falls back to uploading the bytes, as when sending."""
     try:
-        if isinstance(reply, (Photo, Animation)):
-            kind = InputMediaPhoto if isinstance(reply, Photo) else InputMediaAnimation
-            media = kind(_upload(reply.media, runner, attach=True), caption=reply.caption, parse_mode=HTML)
-            edited = await message.edit_media(media, reply_markup=markup)
-            if isinstance(edited, Message):
-                _remember_file(edited, reply.media, runner)
-        elif isinstance(reply, Text):
-            await message.edit_text(reply.text, parse_mode=HTML, reply_markup=markup,
-                                    link_preview_options=NO_PREVIEW)
+        await _edit(message, reply, runner)
     except BadRequest as error:
-        if "not modified" not in str(error).lower():
+        if "not modified" in str(error).lower():
+            return
+        if not isinstance(reply, (Photo, Animation)) or runner.file_ids.get(reply.media.key) is None:
             raise
+        runner.file_ids.discard(reply.media.key)
+        await _edit(message, reply, runner)
+
+
+async def _edit(message: Message, reply: Reply, runner: LabRunner) -> None:
+    markup = _markup(reply.keyboard) if not isinstance(reply, Poll) else None
+    if isinstance(reply, (Photo, Animation)):
+        kind = InputMediaPhoto if isinstance(reply, Photo) else InputMediaAnimation
+        media = kind(_upload(reply.media, runner, attach=True), caption=reply.caption, parse_mode=HTML)
+        edited = await message.edit_media(media, reply_markup=markup)
+        if isinstance(edited, Message):
+            _remember_file(edited, reply.media, runner)
+    elif isinstance(reply, Text):
+        await message.edit_text(reply.text, parse_mode=HTML, reply_markup=markup,
+                                link_preview_options=NO_PREVIEW)
 
 
 def _context(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Context:
@@ -201,8 +210,10 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     message = query.message
     if response.edit and response.replies and isinstance(message, Message):
-        await edit_reply(message, response.replies[0], ctx.services.runner)
-        await query.answer(response.notice or None)
+        try:
+            await edit_reply(message, response.replies[0], ctx.services.runner)
+        finally:  # the button stops spinning whatever happened to the edit
+            await query.answer(response.notice or None)
         return
     await query.answer(response.notice or None)
     for reply in response.replies:
