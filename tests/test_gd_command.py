@@ -188,3 +188,19 @@ def test_tiny_constant_is_refused_or_usable(args):
         assert "مثال درست" in error.message
         return
     assert request.key.startswith("gd|")
+
+
+@pytest.mark.parametrize("args", ["y = x^2", "f(x)=x^2", "F(x) = x^2", "y=x^2 lr=0.1"])
+def test_a_function_written_as_an_equation_is_accepted(args: str) -> None:
+    assert parse(args).function == "x^2"
+
+
+@pytest.mark.parametrize(("args", "needle"), [
+    ("x^2 lr 0.1", "را با = بنویسید"),
+    ("x^2 steps 5", "را با = بنویسید"),
+    ("x^2 anim=1", "مقدار نمی‌گیرد"),
+])
+def test_an_option_written_the_wrong_way_is_named(args: str, needle: str) -> None:
+    with pytest.raises(UserError) as caught:
+        parse(args)
+    assert needle in plain_text(caught.value.message)

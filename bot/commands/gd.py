@@ -15,8 +15,7 @@ from bot.commands.base import (
     UserError,
 )
 from bot.commands.lab import recall, remember, run_lab
-from bot.commands.options import Options
-from bot.engine.expr import ExpressionError, parse_function
+from bot.commands.options import function_options, read_function
 from bot.engine.gd import StartError
 from bot.fa import errors
 from bot.fa import gd as words
@@ -33,12 +32,10 @@ MAX_LR = 1e6
 
 def parse(args: str) -> GDRequest:
     """Read ``/gd`` arguments into a request; every mistake raises a Persian UserError."""
-    options = Options(args, allowed=("x0", "lr", "steps"), flags=("anim",), example=EXAMPLE)
+    options = function_options(args, allowed=("x0", "lr", "steps"), flags=("anim",),
+                               example=EXAMPLE)
     text = options.positional or DEFAULT_FUNCTION
-    try:
-        function = parse_function(text)
-    except ExpressionError as error:
-        raise UserError(errors.expression(error, EXAMPLE)) from error
+    function = read_function(options, text)
     dimension = len(function.variables)
     x0 = options.numbers("x0", (2.0,) * dimension, lengths=(dimension,), low=-1e6, high=1e6)
     return GDRequest(

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from bot.commands.base import Context, Media, Photo, Response, UserError
 from bot.commands.lab import run_lab
-from bot.commands.options import Options
-from bot.engine.expr import ExpressionError, parse_function
+from bot.commands.options import Options, function_options, read_function
 from bot.engine.gd import StartError
 from bot.fa import errors
 from bot.fa import gd as gd_words
@@ -26,12 +25,9 @@ MAX_LR = 1e6
 
 def parse(args: str) -> LRRequest:
     """Read ``/lr`` arguments into a request; every mistake raises a Persian UserError."""
-    options = Options(args, allowed=("lrs", "steps", "x0"), example=EXAMPLE)
+    options = function_options(args, allowed=("lrs", "steps", "x0"), example=EXAMPLE)
     text = options.positional or DEFAULT_FUNCTION
-    try:
-        dimension = len(parse_function(text).variables)
-    except ExpressionError as error:
-        raise UserError(errors.expression(error, EXAMPLE)) from error
+    dimension = len(read_function(options, text).variables)
     options.example = EXAMPLES[dimension]
     x0 = options.numbers("x0", (2.0,) * dimension, lengths=(dimension,), low=-1e6, high=1e6)
     options.example = EXAMPLE

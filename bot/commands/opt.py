@@ -16,7 +16,7 @@ from bot.commands.base import (
     UserError,
 )
 from bot.commands.lab import recall, remember, run_lab
-from bot.commands.options import Options
+from bot.commands.options import Options, function_options, read_function
 from bot.engine.expr import ExpressionError, parse_function
 from bot.engine.gd import StartError
 from bot.engine.optimizers import OPTIMIZERS
@@ -39,15 +39,15 @@ _WORD = re.compile(r"[A-Za-z_]+\d*")
 
 def parse(args: str) -> OptRequest:
     """Read ``/opt`` arguments into a request; every mistake raises a Persian UserError."""
-    options = Options(args, allowed=("x0", "steps", "opt", "lr", "beta"), flags=("anim",),
-                      example=EXAMPLE)
+    options = function_options(args, allowed=("x0", "steps", "opt", "lr", "beta"),
+                               flags=("anim",), example=EXAMPLE)
     text = options.positional or DEFAULT_PRESET
     first, _, rest = text.partition(" ")
     if rest and first.lower() in PRESETS:
         raise UserError(words.preset_and_function(first.lower(), rest, EXAMPLE))
     preset = PRESETS.get(text.lower())
     function = preset.function if preset else text
-    dimension = len(preset.x0) if preset else _dimension(text)
+    dimension = len(preset.x0) if preset else _dimension(options, text)
     options.example = EXAMPLES[dimension]
     x0 = options.numbers("x0", preset.x0 if preset else (2.0,) * dimension,
                          lengths=(dimension,), low=-1e6, high=1e6)
@@ -63,15 +63,15 @@ def parse(args: str) -> OptRequest:
                       anim=options.flag("anim"))
 
 
-def _dimension(text: str) -> int:
+def _dimension(options: Options, text: str) -> int:
     """The number of variables of a typed function; a lone unknown word is taken for a
     mistyped preset name."""
-    try:
-        return len(parse_function(text).variables)
-    except ExpressionError as error:
-        if error.code == "unknown_name" and _WORD.fullmatch(text):
+    if _WORD.fullmatch(text) and text.lower() not in options.allowed:
+        try:
+            parse_function(text)
+        except ExpressionError as error:
             raise UserError(words.unknown_preset(text, tuple(PRESETS), EXAMPLE)) from error
-        raise UserError(errors.expression(error, EXAMPLE)) from error
+    return len(read_function(options, text).variables)
 
 
 def _optimizers(options: Options) -> tuple[str, ...]:

@@ -12,12 +12,36 @@ import re
 from collections.abc import Iterable, Sequence
 
 from bot.commands.base import UserError
+from bot.engine.expr import ExpressionError, ParsedFunction, parse_function
 from bot.fa import errors
 from bot.fa.numbers import normalize_input
 
 _SPACED = re.compile(r"\s*([=,])\s*")
 _NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
 _NON_FINITE = re.compile(r"[-+]?(nan|inf|infinity)", re.IGNORECASE)
+
+
+#: ``y = …``, ``f(x) = …``, ``f(x, y) = …`` before a function: people write it that way.
+_FUNCTION_NAME = re.compile(r"^\s*(?:[yzf]|f\s*\(\s*x\s*(?:,\s*y\s*)?\))\s*=\s*(?!=)", re.IGNORECASE)
+
+
+def function_options(args: str, *, allowed: Iterable[str], flags: Iterable[str] = (),
+                     example: str) -> Options:
+    """The options of a command whose text is a function (/gd, /lr, /opt), accepting
+    ``y = x^2`` and ``f(x) = x^2`` for ``x^2``."""
+    return Options(_FUNCTION_NAME.sub("", normalize_input(args), count=1), allowed=allowed,
+                   flags=flags, example=example)
+
+
+def read_function(options: Options, text: str) -> ParsedFunction:
+    """Parse the function text; an option written without ``=`` (``lr 0.1``) is named as
+    such rather than as an unknown function."""
+    try:
+        return parse_function(text)
+    except ExpressionError as error:
+        if error.code == "unknown_name" and error.detail.lower() in options.allowed:
+            raise UserError(errors.option_without_equals(error.detail.lower(), options.example)) from error
+        raise UserError(errors.expression(error, options.example)) from error
 
 
 def whole_number(text: str, digits: int = 6) -> int | None:
@@ -53,6 +77,8 @@ class Options:
         self.positional = " ".join(words)
 
     def _add(self, key: str, value: str) -> None:
+        if key in self.known_flags:
+            raise UserError(errors.flag_with_value(key, self.example))
         if key not in self.allowed:
             raise UserError(errors.unknown_option(key, self.allowed + self.known_flags,
                                                   self.example))

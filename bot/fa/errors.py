@@ -28,6 +28,16 @@ def repeated_option(name: str, example: str) -> str:
     return with_example(f"گزینهٔ {code(name)} دو بار آمده است؛ هر گزینه را یک بار بنویسید.", example)
 
 
+def flag_with_value(name: str, example: str) -> str:
+    return with_example(f"{code(name)} مقدار نمی‌گیرد؛ فقط خودش را بنویسید، بدون {code('=')}.",
+                        example)
+
+
+def option_without_equals(name: str, example: str) -> str:
+    return with_example(f"گزینهٔ {code(name)} را با {code('=')} بنویسید، مثل {code(name + '=0.1')}.",
+                        example)
+
+
 def not_a_number(name: str, value: str, example: str) -> str:
     return with_example(f"مقدار {code(name + '=' + value)} عدد نیست.", example)
 
