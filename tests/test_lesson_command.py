@@ -173,3 +173,13 @@ async def test_a_lessons_quiz_button_asks_a_question_of_that_lesson(ctx: Context
     response = await handle_button("quiz:lesson:adam", ctx)
     [poll] = response.replies
     assert isinstance(poll, Poll) and poll.quiz_id == adam.quizzes[0].id
+
+
+@pytest.mark.parametrize(("query", "lesson_id"), [("adam", "adam"), ("آدام", "adam")])
+async def test_an_interview_question_about_a_word(query: str, lesson_id: str, ctx: Context) -> None:
+    assert (await handle_text(f"/interview {query}", ctx)).data["lesson"] == lesson_id
+
+
+async def test_an_interview_word_with_no_question_is_said_so(ctx: Context) -> None:
+    response = await handle_text("/interview abc", ctx)
+    assert response.error and "abc" in response.replies[0].text

@@ -119,7 +119,8 @@ async def run_toc(args: str, ctx: Context) -> Response:
 
 
 async def run_interview(args: str, ctx: Context) -> Response:
-    """«💡 سوال مصاحبه»: the interview question of lesson N, or a random one."""
+    """«💡 سوال مصاحبه»: the interview question of lesson N, of the best lesson about a
+    word (as /lesson finds it), or a random one."""
     course = ctx.services.course
     pairs = course.interviews
     if not pairs:
@@ -132,6 +133,12 @@ async def run_interview(args: str, ctx: Context) -> Response:
             orders = "، ".join(fa_int(l.order) for l, _ in pairs)
             shown = fa_int(number) if number is not None else query[:12]
             raise UserError(words.no_interview(shown, orders))
+    elif query:
+        with_interview = {lesson.id: (lesson, interview) for lesson, interview in pairs}
+        found = [with_interview[l.id] for l in search(course, query) if l.id in with_interview]
+        if not found:
+            raise UserError(words.no_interview_about(args.strip()[:40]))
+        pair = found[0]
     else:
         pair = random.choice(pairs)
     lesson, interview = pair

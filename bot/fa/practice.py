@@ -130,6 +130,13 @@ def lesson_out_of_range_text(number: str, total: int) -> str:
 COURSE_FINISHED = "🎓 همهٔ درس‌ها را خوانده‌اید! دوباره از درس اول:"
 
 
+def no_interview_about(word: str) -> str:
+    return (
+        f"⚠️ سؤال مصاحبه‌ای دربارهٔ {escape(word)} پیدا نکردم.\n"
+        f"مثال درست: {code('/interview adam')} یا {code('/interview 27')}"
+    )
+
+
 def no_interview(number: str, orders: str) -> str:
     """``number`` as the learner typed it (Persian digits when it is a number)."""
     return (
