@@ -71,7 +71,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("lesson", "درس بعدی، یا درس شمارهٔ N، یا درسی دربارهٔ یک کلمه", lesson.EXAMPLE,
             lesson.run, _lesson_button),
     Command("lessons", "فهرست همهٔ درس‌ها", "/lessons", lesson.run_toc),
-    Command("interview", "سؤال مصاحبه با پاسخ نمونه (تصادفی یا از درس N)", "/interview 27",
+    Command("interview", "سؤال مصاحبه با پاسخ نمونه (تصادفی، از درس N یا دربارهٔ یک کلمه)", "/interview 27",
             lesson.run_interview),
     Command("quiz", "کوییز بعدی شما (با مرور سؤال‌های اشتباه)", "/quiz", practice.run_quiz,
             practice.on_button),
