@@ -32,15 +32,18 @@ from bot.services import open_services
 REPEATS = 7
 
 
-def best_ms(action: Callable[[], object], repeats: int = REPEATS) -> float:
-    """The fastest of several runs after a warm-up: the least noisy estimate of cost."""
-    action()
-    times = []
+def paired_best_ms(ours: Callable[[], object], theirs: Callable[[], object],
+                   repeats: int = REPEATS) -> tuple[float, float]:
+    """Best times of two actions measured in alternation, so that a slow spell of a
+    shared machine lands on both rather than on whichever ran during it."""
+    ours(), theirs()
+    mine, baseline = [], []
     for _ in range(repeats):
-        start = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - start)
-    return 1000 * min(times)
+        for action, times in ((ours, mine), (theirs, baseline)):
+            start = time.perf_counter()
+            action()
+            times.append(time.perf_counter() - start)
+    return 1000 * min(mine), 1000 * min(baseline)
 
 
 def scene(function: str, x0: tuple[float, ...], lr: float, steps: int) -> tuple[Trajectory, TrajectoryLabels]:
@@ -61,10 +64,12 @@ def renders() -> None:
     for title, spec in (("/gd 0.1x^2 lr=0.4 steps=25", ("0.1x^2", (2.0,), 0.4, 25)),
                         ("/gd rosenbrock x0=-1,1 lr=0.001", ("(1-x)^2+100(y-x^2)^2", (-1.0, 1.0), 0.001, 25))):
         drawing = scene(*spec)
-        line(f"still {title}", best_ms(partial(render_still, *drawing)),
-             best_ms(partial(naive.still, *drawing)), "≥ 2×")
-        line(f"GIF 25 steps {title}", best_ms(partial(render_animation, *drawing), 3),
-             best_ms(partial(naive.animation, *drawing), 3), "≥ 3×")
+        line(f"still {title}",
+             *paired_best_ms(partial(render_still, *drawing), partial(naive.still, *drawing)),
+             "≥ 2×")
+        line(f"GIF 25 steps {title}",
+             *paired_best_ms(partial(render_animation, *drawing),
+                             partial(naive.animation, *drawing), 3), "≥ 3×")
     result = run_gd(GDRequest("0.1x^2", (2.0,), 0.4, 25, anim=True))
     worst = run_gd(GDRequest("(1-x)^2+100(y-x^2)^2", (-1.0, 1.0), 0.001, 500, anim=True))
     print(f"{'sizes':<44} PNG {len(result.png) / 1024:.0f} KB (2-D {len(worst.png) / 1024:.0f} KB), "
@@ -109,6 +114,11 @@ LABS = ("/backprop", "/opt ravine", "/opt rosenbrock anim", "/lr", "/act sigmoid
         "/batch batch=1,16,200", "/scale", "/fit degree=9")
 
 
+def _naively(job: Callable[[], object]) -> object:
+    with naive.drawn_naively():
+        return job()
+
+
 def labs() -> None:
     print("Labs (whole job: engine + pictures; naive = fresh pyplot figures, default PNG, "
           "full redraw per GIF frame)")
@@ -117,10 +127,7 @@ def labs() -> None:
         command = importlib.import_module(f"bot.commands.{name}")
         lab = importlib.import_module(f"bot.labs.{name}")
         job = partial(getattr(lab, f"run_{name}"), command.parse(args))
-        ours = best_ms(job, 5)
-        with naive.drawn_naively():
-            theirs = best_ms(job, 5)
-        line(text, ours, theirs, "faster than naive")
+        line(text, *paired_best_ms(job, partial(_naively, job), 5), "faster than naive")
 
 
 def main() -> None:
