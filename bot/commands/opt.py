@@ -66,12 +66,14 @@ def parse(args: str) -> OptRequest:
 def _dimension(options: Options, text: str) -> int:
     """The number of variables of a typed function; a lone unknown word is taken for a
     mistyped preset name."""
-    if _WORD.fullmatch(text) and text.lower() not in options.allowed:
-        try:
-            parse_function(text)
-        except ExpressionError as error:
+    if not _WORD.fullmatch(text) or text.lower() in options.allowed:
+        return len(read_function(options, text).variables)
+    try:
+        return len(parse_function(text).variables)
+    except ExpressionError as error:
+        if error.code == "unknown_name":
             raise UserError(words.unknown_preset(text, tuple(PRESETS), EXAMPLE)) from error
-    return len(read_function(options, text).variables)
+        raise UserError(errors.expression(error, EXAMPLE)) from error
 
 
 def _optimizers(options: Options) -> tuple[str, ...]:
