@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import logging
 import os
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 import httpx
 from telegram import (
@@ -60,6 +61,7 @@ from bot.teacher import TICK_SECONDS, DeliveryUnknown, Sent, Teacher
 os.environ.setdefault("PTB_TIMEDELTA", "1")
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 HTML = ParseMode.HTML
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
@@ -114,45 +116,45 @@ async def send_reply(bot: Any, chat_id: int | str, reply: Reply, services: Servi
                                    message.message_id)
         return message
     send = bot.send_photo if isinstance(reply, Photo) else bot.send_animation
-    try:
-        message = await send(chat_id, _upload(reply.media, runner), caption=reply.caption,
-                             parse_mode=HTML, reply_markup=_markup(reply.keyboard))
-    except BadRequest:
-        if runner.file_ids.get(reply.media.key) is None:
-            raise
-        runner.file_ids.discard(reply.media.key)  # a stale id: upload the bytes instead
-        message = await send(chat_id, InputFile(reply.media.data, filename=reply.media.filename),
-                             caption=reply.caption, parse_mode=HTML,
-                             reply_markup=_markup(reply.keyboard))
+    message = await _by_file_id_or_bytes(reply.media, runner, lambda: send(
+        chat_id, _upload(reply.media, runner), caption=reply.caption, parse_mode=HTML,
+        reply_markup=_markup(reply.keyboard)))
     _remember_file(message, reply.media, runner)
     return message
+
+
+async def _by_file_id_or_bytes(media: Media, runner: LabRunner,
+                               attempt: Callable[[], Awaitable[T]]) -> T:
+    """Run ``attempt`` (which sends ``media`` through :func:`_upload`: by its cached file
+    id when there is one); if Telegram refuses a stale id, forget it and attempt again,
+    which uploads the bytes."""
+    try:
+        return await attempt()
+    except BadRequest as error:
+        if "not modified" in str(error).lower() or runner.file_ids.get(media.key) is None:
+            raise
+        runner.file_ids.discard(media.key)
+        return await attempt()
 
 
 async def edit_reply(message: Message, reply: Reply, runner: LabRunner) -> None:
     """Replace a message's picture (or text) and keyboard in place; a stale cached file
     id falls back to uploading the bytes, as when sending."""
-    try:
-        await _edit(message, reply, runner)
-    except BadRequest as error:
-        if "not modified" in str(error).lower():
-            return
-        if not isinstance(reply, (Photo, Animation)) or runner.file_ids.get(reply.media.key) is None:
-            raise
-        runner.file_ids.discard(reply.media.key)
-        await _edit(message, reply, runner)
-
-
-async def _edit(message: Message, reply: Reply, runner: LabRunner) -> None:
     markup = _markup(reply.keyboard) if not isinstance(reply, Poll) else None
-    if isinstance(reply, (Photo, Animation)):
-        kind = InputMediaPhoto if isinstance(reply, Photo) else InputMediaAnimation
-        media = kind(_upload(reply.media, runner, attach=True), caption=reply.caption, parse_mode=HTML)
-        edited = await message.edit_media(media, reply_markup=markup)
-        if isinstance(edited, Message):
-            _remember_file(edited, reply.media, runner)
-    elif isinstance(reply, Text):
-        await message.edit_text(reply.text, parse_mode=HTML, reply_markup=markup,
-                                link_preview_options=NO_PREVIEW)
+    try:
+        if isinstance(reply, (Photo, Animation)):
+            kind = InputMediaPhoto if isinstance(reply, Photo) else InputMediaAnimation
+            edited = await _by_file_id_or_bytes(reply.media, runner, lambda: message.edit_media(
+                kind(_upload(reply.media, runner, attach=True), caption=reply.caption,
+                     parse_mode=HTML), reply_markup=markup))
+            if isinstance(edited, Message):
+                _remember_file(edited, reply.media, runner)
+        elif isinstance(reply, Text):
+            await message.edit_text(reply.text, parse_mode=HTML, reply_markup=markup,
+                                    link_preview_options=NO_PREVIEW)
+    except BadRequest as error:
+        if "not modified" not in str(error).lower():
+            raise
 
 
 def _context(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Context:
