@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import time
 from pathlib import Path
+from typing import TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
@@ -50,7 +51,10 @@ def parse_chat(name: str, value: str) -> int | str | None:
     raise SettingsError(f"{name}={value!r}: use a numeric chat id such as -1001234567890 or @channelname")
 
 
-def parse_number(name: str, value: str, kind: type[int | float], low: float) -> int | float:
+Number = TypeVar("Number", int, float)
+
+
+def parse_number(name: str, value: str, kind: type[Number], low: Number) -> Number:
     """A whole (``int``) or decimal (``float``) number of at least ``low``."""
     try:
         number = kind(value.strip())
@@ -118,11 +122,11 @@ class Settings:
             token=get("TELEGRAM_BOT_TOKEN", ""),
             api_base_url=get("BOT_API_BASE_URL", cls.api_base_url),
             data_dir=Path(get("BOT_DATA_DIR", str(cls.data_dir))),
-            workers=int(parse_number("BOT_WORKERS", get("BOT_WORKERS", str(min(os.cpu_count() or 2, 4))), int, 1)),
+            workers=parse_number("BOT_WORKERS", get("BOT_WORKERS", str(min(os.cpu_count() or 2, 4))), int, 1),
             render_timeout=parse_number("BOT_RENDER_TIMEOUT",
-                                        get("BOT_RENDER_TIMEOUT", str(cls.render_timeout)), float, 1),
-            queue_limit=int(parse_number("BOT_QUEUE_LIMIT", get("BOT_QUEUE_LIMIT", str(cls.queue_limit)), int, 1)),
-            cache_mb=int(parse_number("BOT_CACHE_MB", get("BOT_CACHE_MB", str(cls.cache_mb)), int, 0)),
+                                        get("BOT_RENDER_TIMEOUT", str(cls.render_timeout)), float, 1.0),
+            queue_limit=parse_number("BOT_QUEUE_LIMIT", get("BOT_QUEUE_LIMIT", str(cls.queue_limit)), int, 1),
+            cache_mb=parse_number("BOT_CACHE_MB", get("BOT_CACHE_MB", str(cls.cache_mb)), int, 0),
             log_level=get("BOT_LOG_LEVEL", cls.log_level).upper(),
             db_url=get("BOT_DB_URL", ""),
             timezone=_zone(get("BOT_TIMEZONE", cls.timezone)),
@@ -133,7 +137,7 @@ class Settings:
             reveal_time=(parse_time("BOT_REVEAL_TIME", env["BOT_REVEAL_TIME"])
                          if env.get("BOT_REVEAL_TIME", "").strip() else None),
             admin_ids=parse_ids("BOT_ADMIN_IDS", get("BOT_ADMIN_IDS", "")),
-            lessons_dir=Path(get("BOT_LESSONS_DIR", "")) if get("BOT_LESSONS_DIR", "") else None,
+            lessons_dir=Path(lessons) if (lessons := get("BOT_LESSONS_DIR", "")) else None,
         )
 
 
