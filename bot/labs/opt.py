@@ -105,6 +105,7 @@ class KnownMinimum:
     minima: tuple[Point, ...] = ()
     f_min: float | None = None
     local_minima: tuple[Point, ...] = ()
+    unbounded: bool = False  # a quadratic with no minimum at all: f falls without end
 
 
 @dataclass(frozen=True)
@@ -202,7 +203,7 @@ def known_minimum(request: OptRequest, objective: Objective) -> KnownMinimum:
         return KnownMinimum(preset.minima, preset.f_min, preset.local_minima)
     solved = quadratic_minimum(objective)
     if solved is None:
-        return KnownMinimum()
+        return KnownMinimum(unbounded=quadratic_without_minimum(objective))
     point, value = solved
     return KnownMinimum((point,), value)
 
@@ -242,8 +243,7 @@ def race_verdict(objective: Objective, run: OptimizerRun,
     """
     norms = np.array([np.linalg.norm(objective.gradient(p)) for p in run.path])
     stopped = "steps" if run.stopped == "steps" else "escaped"
-    verdict = judge(run.path, run.values, norms, stopped,
-                    unbounded=quadratic_without_minimum(objective))
+    verdict = judge(run.path, run.values, norms, stopped, unbounded=known.unbounded)
     if verdict in ("diverged", "unbounded"):
         return verdict, False
     gap = run.values[-1] - known.f_min if known.f_min is not None else norms[-1]
