@@ -367,9 +367,9 @@ def parse_function(text: str) -> ParsedFunction:
             expr = _Parser(tokenize(text)).parse()
     except _OutOfTime:
         raise ExpressionError("too_complex") from None
+    except ExpressionError:
+        raise
     except (ArithmeticError, ValueError, TypeError, RecursionError) as error:
-        if isinstance(error, ExpressionError):
-            raise
         raise ExpressionError("undefined_constant") from error
     free = expr.free_symbols
     if not free:

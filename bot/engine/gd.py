@@ -146,7 +146,7 @@ def _curvature(objective: Objective, lr: float, point: np.ndarray) -> Curvature 
     hessian = constant if constant is not None else objective.hessian(point)
     if not np.all(np.isfinite(hessian)):
         return None
-    eigenvalues, vectors = np.linalg.eigh((hessian + hessian.T) / 2)
+    eigenvalues, vectors = _eigen(hessian)
     unbounded = constant is not None and _no_minimum(eigenvalues, vectors,
                                                        objective.gradient(point))
     return Curvature(lr_times_lambda=lr * float(eigenvalues[-1]),
@@ -159,8 +159,12 @@ def quadratic_without_minimum(objective: Objective) -> bool:
     hessian = objective.constant_hessian
     if hessian is None:
         return False
-    eigenvalues, vectors = np.linalg.eigh((hessian + hessian.T) / 2)
-    return _no_minimum(eigenvalues, vectors, objective.gradient(np.zeros(objective.dimension)))
+    return _no_minimum(*_eigen(hessian), objective.gradient(np.zeros(objective.dimension)))
+
+
+def _eigen(hessian: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Eigenvalues (ascending) and eigenvectors of the Hessian (symmetrised)."""
+    return np.linalg.eigh((hessian + hessian.T) / 2)
 
 
 def _no_minimum(eigenvalues: np.ndarray, vectors: np.ndarray, gradient: np.ndarray) -> bool:
