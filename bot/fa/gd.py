@@ -25,6 +25,8 @@ NOT_A_MINIMUM_TITLE = "⚠️ ایستاد، ولی نه در کمینه"
 OUTSIDE_DOMAIN_TITLE = "⛔ بیرون از دامنهٔ تابع"
 #: Below this, lr·λ counts as no curvature at all (a flat stretch).
 FLAT = 1e-9
+#: Where a float overflows, said once for the start point and for a step on the way.
+LARGEST_FLOAT = f"بزرگ‌ترین عددی که رایانه نشان می‌دهد (حدود {code('1.8e308')})"
 
 MAX_STEPS_NOTICE = "به سقف ۵۰۰ گام رسیده‌اید."
 
@@ -152,9 +154,8 @@ def _diverged_reason(summary: GDSummary) -> str:
         )
     if summary.stopped == "overflow":
         return (
-            f"بعد از {steps} گام، در نقطهٔ بعدی مقدار تابع یا شیبش از بزرگ‌ترین عددی که رایانه "
-            f"نشان می‌دهد (حدود {code('1.8e308')}) گذشت (سرریز، overflow)، پس اجرا همان‌جا "
-            f"ایستاد. {smaller}"
+            f"بعد از {steps} گام، در نقطهٔ بعدی مقدار تابع یا شیبش از {LARGEST_FLOAT} گذشت "
+            f"(سرریز، overflow)، پس اجرا همان‌جا ایستاد. {smaller}"
         )
     if summary.steps_taken == 0:
         return (
@@ -242,7 +243,6 @@ def start_problem(code_name: str, x0: tuple[float, ...]) -> str:
     if code_name == "undefined":
         return f"تابع در نقطهٔ شروع {point} تعریف نشده است (مثلاً log صفر یا عدد منفی). نقطهٔ شروع دیگری با {code('x0=')} بدهید."
     if code_name == "overflow":
-        return (f"مقدار تابع در نقطهٔ شروع {point} از بزرگ‌ترین عددی که رایانه نشان می‌دهد "
-                f"(حدود {code('1.8e308')}) بزرگ‌تر است (سرریز، overflow). از نقطهٔ نزدیک‌تری "
-                f"به صفر شروع کنید، مثلاً {code('x0=1')}.")
+        return (f"مقدار تابع در نقطهٔ شروع {point} از {LARGEST_FLOAT} بزرگ‌تر است (سرریز، "
+                f"overflow). از نقطهٔ نزدیک‌تری به صفر شروع کنید، مثلاً {code('x0=1')}.")
     return f"مشتق تابع در نقطهٔ شروع {point} تعریف نشده یا بی‌نهایت است. نقطهٔ شروع دیگری با {code('x0=')} بدهید."
