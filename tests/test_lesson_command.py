@@ -12,11 +12,16 @@ from bot.commands.lesson import PAGE_SIZE
 from bot.commands.router import handle_button, handle_text
 from bot.fa import practice as words
 from bot.fa.html import escape, visible_length
+from bot.fa.numbers import fa_int
 from bot.storage import Storage
 
 
 def lesson_texts(response: Response) -> list[str]:
     return [r.text for r in response.replies if isinstance(r, Text) and "📘" in r.text]
+
+
+def lesson_replies(response: Response) -> list[Text]:
+    return [r for r in response.replies if isinstance(r, Text) and "📘" in r.text]
 
 
 def callbacks(reply: Text) -> list[str]:
@@ -43,10 +48,57 @@ async def test_next_lesson_advances_per_learner_and_survives_a_restart(
         await reopened.close()
 
 
-async def test_a_lesson_by_number_moves_the_learner_there(ctx: Context) -> None:
+async def test_looking_at_a_lesson_does_not_move_the_reading_position(
+        ctx: Context, services: Services) -> None:
+    """Only «درس بعدی» and a bare /lesson move the position: browsing the table of
+    contents, a lesson by number or by word, or «درس قبلی» skips nothing."""
+    assert (await handle_text("/lesson", ctx)).data["order"] == 1
     assert (await handle_text("/lesson 17", ctx)).data["order"] == 17
-    assert (await handle_text("/lesson", ctx)).data["order"] == 18
     assert (await handle_text("/lesson ۵", ctx)).data["order"] == 5  # Persian digits
+    assert (await handle_text("/lesson adam", ctx)).data["lesson"] == "adam"
+    assert (await handle_button("lesson:show:30", ctx)).data["order"] == 30
+    assert await services.storage.lesson_position(7) == 1
+    assert (await handle_text("/lesson", ctx)).data["order"] == 2
+
+
+async def test_the_next_lesson_button_moves_the_position_and_the_previous_one_does_not(
+        ctx: Context, services: Services) -> None:
+    seventeen = lesson_replies(await handle_text("/lesson 17", ctx))[0]
+    assert callbacks(seventeen)[:2] == ["lesson:next:18", "lesson:show:16"]
+    assert [b.text for b in seventeen.keyboard[0]] == [words.NEXT_LESSON, words.PREVIOUS_LESSON]
+    assert (await handle_button("lesson:show:16", ctx)).data["order"] == 16
+    assert await services.storage.lesson_position(7) == 0
+    assert (await handle_button("lesson:next:18", ctx)).data["order"] == 18
+    assert await services.storage.lesson_position(7) == 18
+    assert (await handle_text("/lesson", ctx)).data["order"] == 19
+
+
+@pytest.mark.parametrize(("order", "navigation"), [
+    (1, ["lesson:next:2"]),
+    (2, ["lesson:next:3", "lesson:show:1"]),
+    (46, ["lesson:show:45"]),
+])
+async def test_every_lesson_carries_the_course_its_quiz_and_its_lab(
+        order: int, navigation: list[str], ctx: Context, services: Services) -> None:
+    lesson = services.course.by_order(order)
+    reply = lesson_replies(await handle_text(f"/lesson {order}", ctx))[0]
+    expected = [*navigation, f"quiz:lesson:{lesson.id}"]
+    if lesson.lab:
+        expected.append(f"lesson:lab:{order}")
+    assert callbacks(reply) == expected
+
+
+@pytest.mark.parametrize(("chat_type", "shown"), [("private", False), ("group", True),
+                                                  ("supergroup", True)])
+async def test_channel_hashtags_are_left_out_of_private_chats(
+        chat_type: str, shown: bool, services: Services) -> None:
+    ctx = Context(services, user_id=7, chat_id=7 if chat_type == "private" else -5,
+                  chat_type=chat_type)
+    adam = next(lesson for lesson in services.course.lessons if lesson.id == "adam")
+    assert adam.hashtags
+    for command in ("/lesson adam", "/interview adam"):
+        text = (await handle_text(command, ctx)).replies[0].text
+        assert all((tag in text) is shown for tag in adam.hashtags), (command, text)
 
 
 async def test_after_the_last_lesson_the_course_starts_again(ctx: Context,
@@ -65,12 +117,12 @@ async def test_a_word_in_persian_or_english_finds_the_adam_lesson(ctx: Context,
         assert response.data == {"lesson": "adam", "order": adam.order}, query
         first = response.replies[0]
         assert escape(adam.title) in first.text
-        assert callbacks(first) == ["quiz:lesson:adam", f"lesson:lab:{adam.order}"]
+        assert callbacks(first)[-2:] == ["quiz:lesson:adam", f"lesson:lab:{adam.order}"]
     # «adam» is also in AdamW's lesson: offered as a related lesson, with its button
     related = (await handle_text("/lesson adam", ctx)).replies[-1]
     assert related.text == words.RELATED_LESSONS
     assert "lesson:show:28" in callbacks(related)
-    assert await services.storage.lesson_position(7) == adam.order
+    assert await services.storage.lesson_position(7) == 0  # looked at, not read in order
 
 
 async def test_the_lab_button_runs_the_lessons_try_it_line(ctx: Context, services: Services) -> None:
@@ -149,6 +201,7 @@ async def test_the_table_of_contents_pages_with_buttons(ctx: Context, services: 
     assert "صفحهٔ ۱ از ۶" in first.text
     assert callbacks(first) == [f"lesson:show:{n}" for n in range(1, 9)] + ["lesson:page:2"]
     assert all(len(c.encode()) <= 64 for c in callbacks(first))
+    assert first.keyboard[-1][0].text == words.NEXT_PAGE
     assert escape(lessons[7].title) in first.text and escape(lessons[8].title) not in first.text
 
     turned = await handle_button("lesson:page:2", ctx)
@@ -156,11 +209,15 @@ async def test_the_table_of_contents_pages_with_buttons(ctx: Context, services: 
     page = turned.replies[0]
     assert "صفحهٔ ۲ از ۶" in page.text
     assert callbacks(page) == ([f"lesson:show:{n}" for n in range(9, 17)]
-                               + ["lesson:page:1", "lesson:page:3"])
+                               + ["lesson:page:3", "lesson:page:1"])  # right to left
+    assert [b.text for b in page.keyboard[-1]] == [words.NEXT_PAGE, words.PREVIOUS_PAGE]
 
     last = (await handle_button("lesson:page:6", ctx)).replies[0]
     assert callbacks(last) == [f"lesson:show:{n}" for n in range(41, 47)] + ["lesson:page:5"]
     assert "صفحهٔ ۶ از ۶" in (await handle_text("/lessons 99", ctx)).replies[0].text
+
+    titles = [button.text for row in last.keyboard[:-1] for button in row]
+    assert titles == [f"{fa_int(n)}. {lessons[n - 1].title}" for n in range(41, 47)]  # whole
 
     shown = await handle_button("lesson:show:9", ctx)
     assert shown.edit is False and shown.data["order"] == 9

@@ -283,10 +283,10 @@ async def test_the_offline_chat_in_words(offline: Path, services) -> None:
 
 
 async def test_the_offline_chat_answers_a_quiz_asked_by_a_button(offline: Path, services) -> None:
-    """/lesson 16, press its quiz button (1), answer the poll it asks by option number."""
+    """/lesson 16, press its quiz button (3), answer the poll it asks by option number."""
     lesson = services.course.by_order(16)
     quiz = lesson.quizzes[0]
-    lines = await chat_json(["/lesson 16", "1", str(quiz.correct + 1)], offline / "out")
+    lines = await chat_json(["/lesson 16", "3", str(quiz.correct + 1)], offline / "out")
     asked, verdict = lines[1], lines[2]
     assert asked["replies"][0]["poll"]["question"] == f"❓ {quiz.question}"
     assert verdict["data"] == {"quiz": quiz.id, "correct": True, "recorded": True}

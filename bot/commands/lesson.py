@@ -46,10 +46,24 @@ def lab_keyboard(lesson: Lesson) -> Keyboard:
     return ((Button(words.LESSON_LAB.format(command=command), f"lesson:lab:{lesson.order}"),),)
 
 
-def lesson_reply(course: Curriculum, lesson: Lesson) -> Text:
-    keyboard: Keyboard = ((Button(words.LESSON_QUIZ, f"quiz:lesson:{lesson.id}"),),
+def neighbours(course: Curriculum, lesson: Lesson) -> tuple[Button, ...]:
+    """«بعدی» (moves the reading position) and «قبلی» (only shows), right to left."""
+    buttons = []
+    if course.by_order(lesson.order + 1) is not None:
+        buttons.append(Button(words.NEXT_LESSON, f"lesson:next:{lesson.order + 1}"))
+    if course.by_order(lesson.order - 1) is not None:
+        buttons.append(Button(words.PREVIOUS_LESSON, f"lesson:show:{lesson.order - 1}"))
+    return tuple(buttons)
+
+
+def lesson_reply(course: Curriculum, lesson: Lesson, chat_type: str = "private") -> Text:
+    """A lesson with its buttons: the course either way, its quiz and its lab. The
+    channel's hashtags are left out of a private chat, where they link nowhere."""
+    rows = [row for row in (neighbours(course, lesson),) if row]
+    keyboard: Keyboard = (*rows, (Button(words.LESSON_QUIZ, f"quiz:lesson:{lesson.id}"),),
                           *lab_keyboard(lesson))
-    return Text(lesson_message(lesson, len(course.lessons)), keyboard)
+    text = lesson_message(lesson, len(course.lessons), hashtags=chat_type != "private")
+    return Text(text, keyboard)
 
 
 def lesson_lab(course: Curriculum, order: int) -> str:
@@ -63,6 +77,13 @@ def lesson_lab(course: Curriculum, order: int) -> str:
 
 
 async def run(args: str, ctx: Context) -> Response:
+    """``/lesson``: the next lesson (the reading position moves); ``/lesson 17`` or
+    ``/lesson adam``: that lesson, to look at (the position stays)."""
+    return await _show(args, ctx, advance=not normalize_input(args).strip())
+
+
+async def _show(args: str, ctx: Context, *, advance: bool) -> Response:
+    """Find the lesson ``args`` asks for; ``advance`` makes it the learner's position."""
     course = ctx.services.course
     storage = ctx.services.storage
     if not course.lessons:
@@ -88,8 +109,9 @@ async def run(args: str, ctx: Context) -> Response:
         if not found:
             raise UserError(words.lesson_not_found(args.strip()))
         lesson, related = found[0], found[1:6]
-    await storage.set_lesson_position(ctx.user_id, lesson.order, ctx.user_name)
-    replies.append(lesson_reply(course, lesson))
+    if advance:
+        await storage.set_lesson_position(ctx.user_id, lesson.order, ctx.user_name)
+    replies.append(lesson_reply(course, lesson, ctx.chat_type))
     if related:
         buttons = tuple((Button(f"{fa_int(o.order)}. {o.title}", f"lesson:show:{o.order}"),)
                         for o in related)
@@ -101,12 +123,12 @@ def table_of_contents(course: Curriculum, page: int) -> Text:
     pages = max(1, math.ceil(len(course.lessons) / PAGE_SIZE))
     page = min(max(page, 1), pages)
     shown = list(course.lessons[(page - 1) * PAGE_SIZE:page * PAGE_SIZE])
-    rows = [(Button(f"{fa_int(l.order)}. {l.title}"[:60], f"lesson:show:{l.order}"),) for l in shown]
-    nav = []
-    if page > 1:
-        nav.append(Button("◀️ قبلی", f"lesson:page:{page - 1}"))
+    rows = [(Button(f"{fa_int(l.order)}. {l.title}", f"lesson:show:{l.order}"),) for l in shown]
+    nav = []  # right to left: the next page on the left
     if page < pages:
-        nav.append(Button("بعدی ▶️", f"lesson:page:{page + 1}"))
+        nav.append(Button(words.NEXT_PAGE, f"lesson:page:{page + 1}"))
+    if page > 1:
+        nav.append(Button(words.PREVIOUS_PAGE, f"lesson:page:{page - 1}"))
     keyboard = tuple(rows) + ((tuple(nav),) if nav else ())
     return Text(words.toc_text(shown, page, pages, len(course.lessons)), keyboard)
 
@@ -142,13 +164,15 @@ async def run_interview(args: str, ctx: Context) -> Response:
     else:
         pair = random.choice(pairs)
     lesson, interview = pair
-    return Response([Text(interview_message(lesson, interview))],
+    text = interview_message(lesson, interview, hashtags=ctx.chat_type != "private")
+    return Response([Text(text)],
                     data={"lesson": lesson.id, "order": lesson.order})
 
 
 async def on_button(payload: str, ctx: Context) -> Response:
-    """``show:N`` sends lesson N; ``page:P`` turns the table of contents in place (the
-    router runs ``lab:N``, a lesson's lab)."""
+    """``show:N`` sends lesson N to look at; ``next:N`` sends it as the next one to read
+    (the reading position moves there); ``page:P`` turns the table of contents in place
+    (the router runs ``lab:N``, a lesson's lab)."""
     action, _, value = payload.partition(":")
     number = whole_number(value)
     if number is None:
@@ -157,4 +181,4 @@ async def on_button(payload: str, ctx: Context) -> Response:
         response = Response([table_of_contents(ctx.services.course, number)])
         response.edit = True
         return response
-    return await run(str(number), ctx)
+    return await _show(str(number), ctx, advance=action == "next")

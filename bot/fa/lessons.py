@@ -12,14 +12,17 @@ TRY_IT = "🧪 امتحان کنید: "
 INTERVIEW = "💡 سوال مصاحبه"
 
 
-def lesson_message(lesson: Lesson, total: int, header: str = "") -> str:
-    """The lesson as one HTML message: heading, body, the lab to try, hashtags."""
+def lesson_message(lesson: Lesson, total: int, header: str = "", *,
+                   hashtags: bool = True) -> str:
+    """The lesson as one HTML message: heading, body, the lab to try, and the channel's
+    hashtags (which mean nothing in a private chat: ``hashtags=False`` there)."""
     parts = [header] if header else []
     parts.append(f"📘 <b>درس {fa_int(lesson.order)} از {fa_int(total)}: {escape(lesson.title)}</b>")
     parts.append(to_html(lesson.body))
     if lesson.lab:
         parts.append(TRY_IT + code(lesson.lab))
-    parts.append(" ".join(lesson.hashtags))
+    if hashtags:
+        parts.append(" ".join(lesson.hashtags))
     return "\n\n".join(parts)
 
 
@@ -29,13 +32,15 @@ def quiz_question(quiz: Quiz, number: int | None = None) -> str:
     return prefix + quiz.question
 
 
-def interview_message(lesson: Lesson, interview: Interview, header: str = "") -> str:
+def interview_message(lesson: Lesson, interview: Interview, header: str = "", *,
+                      hashtags: bool = True) -> str:
     """«💡 سوال مصاحبه»: the question, and the model answer folded (tap to open)."""
     parts = [header] if header else []
     parts.append(f"{INTERVIEW}: <b>{escape(interview.question)}</b>")
     parts.append(f"<blockquote expandable>{to_html(interview.answer)}</blockquote>")
     parts.append(f"📘 درس مرتبط: {escape(lesson.title)} — {code(f'/lesson {lesson.order}')}")
-    parts.append(" ".join(lesson.hashtags))
+    if hashtags:
+        parts.append(" ".join(lesson.hashtags))
     return "\n\n".join(parts)
 
 

@@ -28,6 +28,12 @@ TOPIC_NAMES = {
 }
 
 NEXT_QUIZ = "🧠 سؤال بعدی"
+#: Course navigation reads right to left: «قبلی» on the right pointing right, «بعدی» on
+#: the left pointing left (a keyboard row is listed left to right: «بعدی» comes first).
+NEXT_LESSON = "◀️ درس بعدی"
+PREVIOUS_LESSON = "درس قبلی ▶️"
+NEXT_PAGE = "◀️ صفحهٔ بعد"
+PREVIOUS_PAGE = "صفحهٔ قبل ▶️"
 LESSON_QUIZ = "🧠 کوییز این درس"
 LESSON_LAB = "🧪 اجرا: {command}"
 NO_LAB = "این درس آزمایشگاهی ندارد."
