@@ -24,6 +24,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Protocol
 
 from bot.commands.base import Reply, Services, Text
+from bot.commands.channel import LESSON_COUNTER, NUMBER_COUNTER, QUIZ_COUNTER
 from bot.commands.lesson import lab_keyboard
 from bot.commands.practice import quiz_poll
 from bot.curriculum.model import Quiz
@@ -35,9 +36,6 @@ from bot.storage import Claim, SlotInfo
 log = logging.getLogger(__name__)
 
 TICK_SECONDS = 30
-LESSON_COUNTER = "channel_lesson"
-QUIZ_COUNTER = "channel_quiz"
-NUMBER_COUNTER = "channel_quiz_number"
 RETRYABLE = ("claimed", "failed")
 POST_NOW_MARK = ":now-"  # in the key of a slot an admin posted with /post_now
 COUNTERS = {"lesson": (LESSON_COUNTER,), "quiz": (QUIZ_COUNTER, NUMBER_COUNTER)}

@@ -12,7 +12,8 @@ from bot.commands.fit import EXAMPLE, parse
 from bot.engine.regression import curve_data, judge_fit, split_indices
 from bot.fa.html import plain_text
 from bot.fa.numbers import ascii_number
-from bot.labs.fit import DEFAULT_SEED, DEGREES, FitRequest, run_fit
+from bot.labdata.fit import DEFAULT_SEED, DEGREES, FitRequest
+from bot.labs.fit import run_fit
 from tests.lab_checks import assert_caption, assert_png, assert_refused
 
 

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from bot.commands.base import Context, Response, Text, UserError
+from bot.commands.channel import LESSON_COUNTER, NUMBER_COUNTER, QUIZ_COUNTER, ChannelTeacher
 from bot.commands.practice import quiz_poll
 from bot.fa import channel as words
 from bot.fa.dates import header
 from bot.fa.errors import unknown_choice
 from bot.fa.lessons import lesson_message
-from bot.teacher import LESSON_COUNTER, NUMBER_COUNTER, QUIZ_COUNTER, Teacher
 
 
-def _teacher(ctx: Context) -> Teacher:
+def _teacher(ctx: Context) -> ChannelTeacher:
     if ctx.user_id not in ctx.services.settings.admin_ids:
         raise UserError(words.NOT_ADMIN)
     teacher = ctx.services.teacher

@@ -13,14 +13,8 @@ from bot.commands.options import Options
 from bot.engine.mlp import ACTIVATIONS, LOSSES, REQUIRED_OUTPUT, parse_param, random_network
 from bot.fa import backprop as words
 from bot.fa import errors
-from bot.labs.backprop import (
-    BackpropRequest,
-    BackpropResult,
-    Matrix,
-    Overflow,
-    Vector,
-    run_backprop,
-)
+from bot.labdata.backprop import BackpropRequest, BackpropResult, Matrix, Overflow, Vector
+from bot.labs.backprop import run_backprop
 
 EXAMPLE = "/backprop"
 #: The example a general option error shows (one that exercises options).

@@ -12,12 +12,12 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from bot.commands.channel import ChannelTeacher
     from bot.config import Settings
     from bot.curriculum.model import Curriculum
     from bot.labs.cache import LRU
     from bot.labs.runner import LabRunner
     from bot.storage import Storage
-    from bot.teacher import Teacher
 
 
 @dataclass(frozen=True)
@@ -117,7 +117,7 @@ class Services:
     course: Curriculum
     settings: Settings
     clock: Callable[[], datetime] = _utc_now
-    teacher: Teacher | None = None  # set by the Telegram door when a channel is configured
+    teacher: ChannelTeacher | None = None  # set by the Telegram door when a channel is configured
 
 
 @dataclass

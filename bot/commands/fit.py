@@ -8,7 +8,8 @@ from bot.commands.options import Options
 from bot.engine.regression import MAX_SEED
 from bot.fa import fit as words
 from bot.fa.lab_errors import unexpected_text
-from bot.labs.fit import MAX_DEGREE, FitRequest, FitResult, run_fit
+from bot.labdata.fit import MAX_DEGREE, FitRequest, FitResult
+from bot.labs.fit import run_fit
 
 EXAMPLE = "/fit degree=9"
 #: 20 points leave 14 for training: enough to determine a degree-12 polynomial.

@@ -11,7 +11,7 @@ from bot.fa.picture import ltr
 from bot.render.act import ActLabels
 
 if TYPE_CHECKING:
-    from bot.labs.act import ActSummary
+    from bot.labdata.act import ActSummary
 
 TITLES = {
     "sigmoid": "سیگموید (sigmoid)",

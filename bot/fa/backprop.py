@@ -25,7 +25,7 @@ from bot.fa.picture import ltr
 from bot.render.network import CurveLabels, NetworkLabels, Table
 
 if TYPE_CHECKING:
-    from bot.labs.backprop import BackpropSummary
+    from bot.labdata.backprop import BackpropSummary
 
 #: Significant digits of numbers in the working (the classic example's 0.7165932).
 DIGITS = 7

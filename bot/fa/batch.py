@@ -11,7 +11,7 @@ from bot.fa.picture import ltr
 from bot.render.batch import BatchLabels
 
 if TYPE_CHECKING:
-    from bot.labs.batch import BatchSummary, RunSummary
+    from bot.labdata.batch import BatchSummary, RunSummary
 
 
 def kind(batch: int, n: int) -> str:

@@ -11,7 +11,7 @@ from bot.fa.picture import ltr
 from bot.render.fit import FitLabels
 
 if TYPE_CHECKING:
-    from bot.labs.fit import FitSummary
+    from bot.labdata.fit import FitSummary
 
 #: The words the lessons use.
 VERDICTS = {

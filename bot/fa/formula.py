@@ -14,7 +14,7 @@ import re
 import sympy as sp
 from sympy.printing.str import StrPrinter
 
-from bot.fa.numbers import SUPERSCRIPT
+from bot.render.digits import SUPERSCRIPT
 
 MAX_FORMULA = 160
 

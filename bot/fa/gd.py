@@ -10,7 +10,7 @@ from bot.fa.picture import ltr
 from bot.render.trajectory import TrajectoryLabels
 
 if TYPE_CHECKING:
-    from bot.labs.gd import GDSummary
+    from bot.labdata.gd import GDSummary
 
 VERDICT_TITLES = {
     "converged": "✅ همگرا شد (converged)",

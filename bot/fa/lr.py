@@ -12,7 +12,7 @@ from bot.fa.picture import ltr
 from bot.render.panels import PanelsLabels
 
 if TYPE_CHECKING:
-    from bot.labs.lr import LRRun, LRSummary
+    from bot.labdata.lr import LRRun, LRSummary
 
 #: Verdicts as plain words for the picture (the font has no emoji).
 PANEL_VERDICTS = {

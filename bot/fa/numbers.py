@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import math
 
+from bot.render.digits import SUPERSCRIPT
+
 _FA_DIGITS = "۰۱۲۳۴۵۶۷۸۹"
 _AR_DIGITS = "٠١٢٣٤٥٦٧٨٩"
 
@@ -32,9 +34,6 @@ _TO_ASCII = str.maketrans(
     }
 )
 _TO_FA = str.maketrans({str(i): fa for i, fa in enumerate(_FA_DIGITS)})
-
-#: Unicode superscript digits, for exponents in captions (x² rather than x^2).
-SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 
 
 def normalize_input(text: str) -> str:

@@ -12,7 +12,7 @@ from bot.fa.picture import ltr
 from bot.render.race import RaceLabels
 
 if TYPE_CHECKING:
-    from bot.labs.opt import OptSummary, RunSummary
+    from bot.labdata.opt import OptSummary, RunSummary
 
 #: The caption's coloured dot for each picture colour (see bot.labs.opt.COLOURS).
 DOTS = {

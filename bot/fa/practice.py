@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from bot.curriculum.model import Lesson, Quiz
@@ -11,7 +13,20 @@ from bot.fa.html import code, escape
 from bot.fa.lessons import more_message
 from bot.fa.numbers import fa_int, fa_number
 from bot.practice import Stats
-from bot.storage import Standing
+
+
+class Standing(Protocol):
+    """A leaderboard row as storage returns it; wording needs only these fields."""
+
+    @property
+    def user_id(self) -> int: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def correct(self) -> int: ...
+    @property
+    def answered(self) -> int: ...
+
 
 TOPIC_NAMES = {
     "basics": "مبانی شبکهٔ عصبی",
@@ -85,7 +100,7 @@ def stats_text(name: str, stats: Stats) -> str:
     return "\n".join(lines)
 
 
-def _table(standings: list[Standing]) -> str:
+def _table(standings: Sequence[Standing]) -> str:
     if not standings:
         return "هنوز کسی جواب نداده است."
     medals = ["🥇", "🥈", "🥉"]
@@ -97,7 +112,7 @@ def _table(standings: list[Standing]) -> str:
     return "\n".join(rows)
 
 
-def top_text(week: list[Standing], all_time: list[Standing]) -> str:
+def top_text(week: Sequence[Standing], all_time: Sequence[Standing]) -> str:
     return (
         "🏆 <b>جدول امتیازهای این گروه</b>\n\n"
         f"<b>این هفته</b>\n{_table(week)}\n\n"

@@ -10,7 +10,7 @@ from bot.fa.picture import ltr
 from bot.render.scale import ScaleLabels
 
 if TYPE_CHECKING:
-    from bot.labs.scale import FeatureRun, ScaleSummary
+    from bot.labdata.scale import FeatureRun, ScaleSummary
 
 
 def _steps(run: FeatureRun) -> str:

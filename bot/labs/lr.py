@@ -8,8 +8,6 @@ eigenvector each step multiplies the error by 1 − lr·λmax, so the run is mon
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
 from bot.engine.expr import parse_function
@@ -18,79 +16,12 @@ from bot.engine.objective import Objective, compile_objective
 from bot.engine.presets import largest_curvature, quadratic_minimum
 from bot.fa import lr as words
 from bot.fa.formula import plain, pretty
-from bot.labs.path import TracedPath
+from bot.labdata.lr import LRRequest, LRResult, LRRun, LRSummary
 from bot.render.panels import Panel, PanelsPicture, render_panels
 from bot.render.view import visible_prefix, window
 
 CURVE_SAMPLES = 300
 GRID_SAMPLES = 100
-
-
-@dataclass(frozen=True)
-class LRRequest:
-    """A normalised /lr request; equal requests give equal pictures (the cache key)."""
-
-    function: str
-    x0: tuple[float, ...]
-    lrs: tuple[float, ...]
-    steps: int
-
-    @property
-    def key(self) -> str:
-        canonical = parse_function(self.function).key
-        x0 = ",".join(repr(v) for v in self.x0)
-        lrs = ",".join(repr(v) for v in self.lrs)
-        return f"lr|{canonical}|{x0}|{lrs}|{self.steps}"
-
-
-@dataclass(frozen=True)
-class LRRun(TracedPath):
-    lr: float
-    path: tuple[tuple[float, ...], ...]
-    values: tuple[float, ...]
-    verdict: str
-    stopped: str
-    factor: float | None  # 1 − lr·λmax for a quadratic, else None
-
-    def to_data(self) -> dict[str, object]:
-        return {
-            "lr": self.lr,
-            "path": [list(p) for p in self.path],
-            "final": list(self.final),
-            "final_value": self.final_value,
-            "verdict": self.verdict,
-        }
-
-
-@dataclass(frozen=True)
-class LRSummary:
-    function: str
-    function_pretty: str
-    variables: tuple[str, ...]
-    x0: tuple[float, ...]
-    steps: int
-    runs: tuple[LRRun, ...]
-    lambda_max: float | None  # the largest curvature of a convex quadratic
-    thresholds: tuple[float, float] | None  # (monotone below, diverges above)
-
-    def to_data(self) -> dict[str, object]:
-        thresholds = None
-        if self.thresholds is not None:
-            thresholds = {"monotone_below": self.thresholds[0],
-                          "diverge_above": self.thresholds[1]}
-        return {
-            "function": self.function,
-            "x0": list(self.x0) if len(self.x0) > 1 else self.x0[0],
-            "steps": self.steps,
-            "runs": [run.to_data() for run in self.runs],
-            "thresholds": thresholds,
-        }
-
-
-@dataclass(frozen=True)
-class LRResult:
-    summary: LRSummary
-    png: bytes
 
 
 def run_lr(request: LRRequest) -> LRResult:

@@ -8,7 +8,6 @@ it returns is plain data that pickles.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from types import MappingProxyType
 
 import numpy as np
@@ -18,16 +17,14 @@ from bot.engine.gd import check_start, judge, quadratic_without_minimum
 from bot.engine.objective import Objective, compile_objective
 from bot.engine.optimizers import OptimizerRun, default_hyper, run_optimizer
 from bot.engine.presets import (
-    GENERIC_LRS,
     PRESETS,
     SETTLED_DISTANCE,
     TOLERANCE,
-    Point,
     quadratic_minimum,
 )
 from bot.fa import opt as words
 from bot.fa.formula import plain, pretty
-from bot.labs.path import TracedPath
+from bot.labdata.opt import KnownMinimum, OptRequest, OptResult, OptSummary, RunSummary
 from bot.render.race import RacePicture, RaceRun, render_race_animation, render_race_still
 from bot.render.view import visible_prefix, window
 
@@ -56,38 +53,6 @@ HYPER_NAMES = ("lr", "lr_decay", "momentum", "dampening", "nesterov", "betas", "
 RMSPROP_FIXED = {"momentum": 0.0, "centered": False}
 
 
-@dataclass(frozen=True)
-class OptRequest:
-    """A normalised /opt request; equal requests give equal pictures (the cache key)."""
-
-    function: str  # the user's text (ASCII) or the preset's function
-    x0: tuple[float, ...]
-    steps: int
-    optimizers: tuple[str, ...]
-    lr: float | None = None  # None: each optimizer's own default rate
-    beta: float | None = None
-    preset: str | None = None
-    anim: bool = False
-
-    @property
-    def key(self) -> str:
-        canonical = parse_function(self.function).key
-        x0 = ",".join(repr(v) for v in self.x0)
-        return (f"opt|{self.preset or ''}|{canonical}|{x0}|{self.steps}|"
-                f"{','.join(self.optimizers)}|{self.lr!r}|{self.beta!r}|{int(self.anim)}")
-
-    def learning_rate(self, optimizer: str) -> float:
-        if self.lr is not None:
-            return self.lr
-        rates = PRESETS[self.preset].lrs if self.preset else GENERIC_LRS
-        return rates[optimizer]
-
-    @property
-    def lr_source(self) -> str:
-        """"user" (lr= given), "preset" or "generic" (the per-optimizer defaults)."""
-        return "user" if self.lr is not None else "preset" if self.preset else "generic"
-
-
 def hyper_overrides(optimizer: str, lr: float, beta: float | None) -> dict[str, object]:
     """torch arguments for one run: ``lr``, and ``beta`` as μ or as β1 where it applies."""
     overrides: dict[str, object] = {"lr": lr}
@@ -96,77 +61,6 @@ def hyper_overrides(optimizer: str, lr: float, beta: float | None) -> dict[str, 
     elif beta is not None and optimizer in ADAM_FAMILY:
         overrides["betas"] = (beta, default_hyper(optimizer)["betas"][1])  # type: ignore[index]
     return overrides
-
-
-@dataclass(frozen=True)
-class KnownMinimum:
-    """What is known about where the surface is lowest (nothing, for most functions)."""
-
-    minima: tuple[Point, ...] = ()
-    f_min: float | None = None
-    local_minima: tuple[Point, ...] = ()
-    unbounded: bool = False  # a quadratic with no minimum at all: f falls without end
-
-
-@dataclass(frozen=True)
-class RunSummary(TracedPath):
-    optimizer: str
-    colour: str
-    hyper: dict[str, object]
-    path: tuple[tuple[float, ...], ...]
-    values: tuple[float, ...]
-    verdict: str
-    stopped: str  # "steps" or "nonfinite" (the next point left every bound)
-    steps_to_tol: int | None
-    settled_local: bool  # converged to a known local minimum, not a global one
-
-    def to_data(self) -> dict[str, object]:
-        hyper = {k: list(v) if isinstance(v, tuple) else v for k, v in self.hyper.items()}
-        return {
-            "optimizer": self.optimizer,
-            "hyper": hyper,
-            "path": [list(p) for p in self.path],
-            "final": list(self.final),
-            "final_value": self.final_value,
-            "verdict": self.verdict,
-            "steps_to_tol": self.steps_to_tol,
-        }
-
-
-@dataclass(frozen=True)
-class OptSummary:
-    """The numbers a caption and ``try --json`` need."""
-
-    function: str
-    function_pretty: str
-    variables: tuple[str, ...]
-    preset: str | None
-    x0: tuple[float, ...]
-    steps: int
-    lr: float | None
-    lr_source: str
-    beta: float | None
-    known: KnownMinimum
-    tol: float
-    runs: tuple[RunSummary, ...]
-
-    def to_data(self) -> dict[str, object]:
-        return {
-            "function": self.function,
-            "preset": self.preset,
-            "x0": list(self.x0) if len(self.x0) > 1 else self.x0[0],
-            "steps": self.steps,
-            "tol": self.tol,
-            "f_min": self.known.f_min,
-            "runs": [run.to_data() for run in self.runs],
-        }
-
-
-@dataclass(frozen=True)
-class OptResult:
-    summary: OptSummary
-    png: bytes
-    gif: bytes | None
 
 
 def run_opt(request: OptRequest) -> OptResult:

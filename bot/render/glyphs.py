@@ -8,7 +8,7 @@ import math
 from matplotlib.axis import Axis
 from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
 
-from bot.fa.numbers import SUPERSCRIPT
+from bot.render.digits import SUPERSCRIPT
 
 
 def decade_label(value: float, _position: object = None) -> str:
