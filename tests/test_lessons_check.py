@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.curriculum.check import MESSAGE_LIMIT, check
+from bot.lessons_check import MESSAGE_LIMIT, check
 from bot.curriculum.loader import lessons_dir, load_lesson
 from bot.curriculum.markup import to_html
 
