@@ -248,13 +248,14 @@ async def on_startup(application: Application) -> None:
         [BotCommand(c.name, c.summary) for c in COMMANDS if not c.admin])
     teacher = Teacher(services, TelegramChannel(application.bot, services))
     services.teacher = teacher
+    application.bot_data["teacher"] = teacher
     if teacher.enabled and application.job_queue is not None:
         application.job_queue.run_repeating(_tick, interval=TICK_SECONDS, first=1,
                                             name="channel-teacher")
 
 
 async def _tick(context: ContextTypes.DEFAULT_TYPE) -> None:
-    teacher = _services(context).teacher
+    teacher: Teacher | None = context.bot_data.get("teacher")
     if teacher is not None:
         await teacher.tick()
 
