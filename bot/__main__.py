@@ -61,8 +61,8 @@ def main(argv: list[str] | None = None) -> int:
 def _check_lessons(args: argparse.Namespace, settings: Settings) -> int:
     import json
 
-    from bot.lessons_check import check
     from bot.curriculum.loader import lessons_dir
+    from bot.lessons_check import check
 
     report = check(args.dir or lessons_dir(settings.lessons_dir), run_labs=not args.no_labs)
     if args.json:

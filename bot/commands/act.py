@@ -7,7 +7,8 @@ from bot.commands.lab import run_lab
 from bot.commands.options import Options
 from bot.engine.activations import MAX_DEPTH, NAMES
 from bot.fa import act as words
-from bot.labs.act import ActRequest, ActResult, run_act
+from bot.labdata.act import ActRequest, ActResult
+from bot.labs.act import run_act
 
 EXAMPLE = "/act sigmoid depth=10"
 MAX_WEIGHT = 10.0

@@ -7,7 +7,7 @@ import re
 
 import numpy as np
 
-from bot.commands.base import Context, Media, Photo, Response, Text, UserError
+from bot.commands.base import Context, Media, Photo, Reply, Response, Text, UserError
 from bot.commands.lab import run_lab
 from bot.commands.options import Options
 from bot.engine.mlp import ACTIVATIONS, LOSSES, REQUIRED_OUTPUT, parse_param, random_network
@@ -231,7 +231,7 @@ async def run(args: str, ctx: Context) -> Response:
     except Overflow:
         raise UserError(words.overflow(OPTIONS_EXAMPLE)) from None
     summary = result.summary
-    replies: list[Photo | Text] = [Photo(Media(request.key + "|net", result.network_png, "backprop.png"),
+    replies: list[Reply] = [Photo(Media(request.key + "|net", result.network_png, "backprop.png"),
                            words.caption(summary))]
     replies.extend(Text(message) for message in words.working(summary))
     replies.append(Photo(Media(request.key + "|table", result.table_png, "gradients.png"),

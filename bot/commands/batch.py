@@ -9,7 +9,8 @@ from bot.engine.regression import MAX_SEED, iterations_per_epoch
 from bot.fa import batch as words
 from bot.fa import errors
 from bot.fa.lab_errors import unexpected_text
-from bot.labs.batch import BatchRequest, BatchResult, run_batch
+from bot.labdata.batch import BatchRequest, BatchResult
+from bot.labs.batch import run_batch
 
 EXAMPLE = "/batch batch=1,16,200"
 MIN_N, MAX_N = 10, 2000

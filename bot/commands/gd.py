@@ -20,7 +20,8 @@ from bot.engine.gd import StartError
 from bot.fa import errors
 from bot.fa import gd as words
 from bot.fa.messages import STALE_BUTTON
-from bot.labs.gd import GDRequest, GDResult, run_gd
+from bot.labdata.gd import GDRequest, GDResult
+from bot.labs.gd import run_gd
 
 NAME = "gd"
 EXAMPLE = "/gd 0.1x^2 lr=0.4 steps=25"

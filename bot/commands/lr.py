@@ -9,7 +9,8 @@ from bot.engine.gd import StartError
 from bot.fa import errors
 from bot.fa import gd as gd_words
 from bot.fa import lr as words
-from bot.labs.lr import LRRequest, LRResult, run_lr
+from bot.labdata.lr import LRRequest, LRResult
+from bot.labs.lr import run_lr
 
 #: All three regimes of 0.1x² (thresholds 5 and 10); plain /lr draws the classic 0.2 … 0.8.
 EXAMPLE = "/lr 0.1x^2 lrs=1,4,6,11"

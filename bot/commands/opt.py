@@ -25,7 +25,8 @@ from bot.fa import errors
 from bot.fa import gd as gd_words
 from bot.fa import opt as words
 from bot.fa.messages import STALE_BUTTON
-from bot.labs.opt import ADAM_FAMILY, MOMENTUM_FAMILY, OptRequest, OptResult, run_opt
+from bot.labdata.opt import OptRequest, OptResult
+from bot.labs.opt import ADAM_FAMILY, MOMENTUM_FAMILY, run_opt
 
 NAME = "opt"
 EXAMPLE = "/opt rosenbrock opt=sgd,momentum,adam"

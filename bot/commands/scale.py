@@ -8,7 +8,8 @@ from bot.commands.options import Options
 from bot.engine.regression import MAX_SEED
 from bot.fa import scale as words
 from bot.fa.lab_errors import unexpected_text
-from bot.labs.scale import ScaleRequest, ScaleResult, run_scale
+from bot.labdata.scale import ScaleRequest, ScaleResult
+from bot.labs.scale import run_scale
 
 EXAMPLE = "/scale"
 MIN_N, MAX_N = 20, 2000

@@ -112,7 +112,7 @@ def _quiz(reader: _Reader, raw: Any, index: int, lesson_id: str, topic: str) -> 
     correct = reader.get(raw, "correct", f"{path}.correct", int)
     explanation = reader.get(raw, "explanation", f"{path}.explanation", str)
     more = reader.get(raw, "more", f"{path}.more", str, required=False) or ""
-    if None in (quiz_id, question, options, correct, explanation):
+    if options is None or None in (quiz_id, question, correct, explanation):
         return None
     return Quiz(id=quiz_id, question=question.strip(), options=options, correct=correct,
                 explanation=explanation.strip(), more=more.strip(), lesson_id=lesson_id, topic=topic)
@@ -134,7 +134,8 @@ def load_lesson(path: Path) -> tuple[Lesson | None, list[Problem]]:
         return None, [Problem(path, line, f"front matter is not valid YAML: {getattr(error, 'problem', error)}")]
     if not isinstance(data, dict):
         return None, [Problem(path, 1, "front matter must be a YAML mapping")]
-    reader = _Reader(path, data, {k: v + 1 for k, v in _line_map(node).items()})
+    lines_of = _line_map(node) if node is not None else {}
+    reader = _Reader(path, data, {k: v + 1 for k, v in lines_of.items()})
     lesson_id = reader.get(data, "id", "id", str)
     order = reader.get(data, "order", "order", int)
     title = reader.get(data, "title", "title", str)
@@ -159,7 +160,8 @@ def load_lesson(path: Path) -> tuple[Lesson | None, list[Problem]]:
     for key in data:
         if key not in known:
             reader.problem(str(key), f"unknown field '{key}'")
-    if reader.problems or None in (lesson_id, order, title, topic, hashtags) or None in quizzes:
+    if (reader.problems or hashtags is None or None in (lesson_id, order, title, topic)
+            or None in quizzes):
         return None, reader.problems
     lines = dict(reader.lines)
     lines["body"] = body_line

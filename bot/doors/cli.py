@@ -126,7 +126,7 @@ async def run_messages(messages: Iterable[str], out: Path, as_json: bool,
         for message in messages:
             response = await answer(message, session)
             if as_json:
-                line = {"replies": [reply_json(r, session) for r in response.replies],
+                line: dict[str, object] = {"replies": [reply_json(r, session) for r in response.replies],
                         "data": response.data}
                 if response.notice:
                     line["notice"] = response.notice

@@ -35,7 +35,7 @@ class StartError(ValueError):
         self.code = code
 
 
-def check_start(objective: Objective, x0: Sequence[float]) -> tuple[float, np.ndarray]:
+def check_start(objective: Objective, x0: Sequence[float] | np.ndarray) -> tuple[float, np.ndarray]:
     """f and ∇f at the start point, or the StartError that says why a run cannot begin."""
     point = np.asarray(x0, dtype=float)
     value = objective.value(point)

@@ -483,7 +483,7 @@ def _output_heads(trace: Trace) -> list[tuple[tuple[Factor, ...], int]]:
     last, n_out = len(trace.layers) - 1, trace.network.sizes[-1]
     if trace.loss_name == "ce":
         sums_to_one = bool(np.isclose(trace.y.sum(), 1.0))
-        heads = []
+        heads: list[tuple[tuple[Factor, ...], int]] = []
         for q in range(n_out):
             formula = f"ŷ{q + 1} − y{q + 1}" if sums_to_one else f"ŷ{q + 1}·Σy − y{q + 1}"
             merged = Factor(

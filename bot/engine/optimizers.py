@@ -41,6 +41,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from numbers import Real
 from types import MappingProxyType
+from typing import cast
 
 import numpy as np
 
@@ -308,7 +309,7 @@ class _Spec:
     defaults: Mapping[str, object]
 
 
-def _spec(torch_class: str, rule: Rule, defaults: dict[str, object]) -> _Spec:
+def _spec(torch_class: str, rule: Rule, defaults: Mapping[str, object]) -> _Spec:
     return _Spec(torch_class, rule, MappingProxyType(dict(defaults)))
 
 
@@ -406,7 +407,7 @@ def _resolve_hyper(name: str, overrides: Mapping[str, object]) -> dict[str, obje
     hyper = dict(spec.defaults)
     for key, value in overrides.items():
         hyper[key] = _CHECKS[key](key, value)
-    if hyper.get("nesterov") and (hyper["momentum"] <= 0 or hyper["dampening"] != 0):
+    if hyper.get("nesterov") and (cast(float, hyper["momentum"]) <= 0 or hyper["dampening"] != 0):
         raise ValueError("Nesterov momentum requires momentum > 0 and dampening = 0.")
     return hyper
 

@@ -15,6 +15,8 @@ from collections.abc import Sequence
 from itertools import pairwise
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from bot.engine.activations import LEAKY_SLOPE
 from bot.engine.mlp import ChainPath, Factor, Trace
 from bot.fa.errors import with_example
@@ -89,7 +91,7 @@ def term(value: float) -> str:
     return f"({text})" if value < 0 else text
 
 
-def vector(values: Sequence[float]) -> str:
+def vector(values: Sequence[float] | np.ndarray) -> str:
     return "(" + ", ".join(num(v) for v in values) + ")"
 
 
@@ -682,7 +684,8 @@ def network_labels(summary: BackpropSummary) -> NetworkLabels:
 def table(summary: BackpropSummary) -> Table:
     trace = summary.trace
     lr = trace.lr
-    rows, groups = [], []
+    rows: list[tuple[str, ...]] = []
+    groups = []
     target = _target(summary)
     for layer, (step, w, w_new, b, b_new) in enumerate(zip(
         trace.layers, trace.network.weights, trace.updated.weights,

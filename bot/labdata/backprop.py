@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from bot.engine.mlp import (
     ChainPath,
     Factor,
@@ -94,7 +96,7 @@ class BackpropSummary:
         return data
 
 
-def _named(arrays: dict[str, list]) -> dict[str, object]:
+def _named(arrays: dict[str, list[np.ndarray]]) -> dict[str, object]:
     """{"W": [...], "b": [...]} per layer → {"W1": ..., "b1": ..., "W2": ...} as lists."""
     out: dict[str, object] = {}
     for layer in range(len(arrays["W"])):

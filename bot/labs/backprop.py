@@ -101,6 +101,7 @@ def _highlight(summary: BackpropSummary) -> Highlight:
     if layer == last and _full_jacobian(summary.trace):
         nodes |= {(last + 1, n) for n in range(sizes[-1])}
     if kind == "W":
+        assert i is not None  # a weight names its input neuron
         nodes.add((layer, i))
         return Highlight(frozenset(edges), frozenset(nodes), (layer, j, i), None)
     return Highlight(frozenset(edges), frozenset(nodes), None, (layer + 1, j))

@@ -67,12 +67,13 @@ def _picture(objective: Objective, summary: LRSummary, runs: list[GDRun]) -> Pan
     panels = []
     for part, run in zip(shown, summary.runs):
         inside = _inside(part, *shared)
+        curve, grid = shared_surface if inside else _surface(objective, *window(part, centre))
         panels.append(Panel(
             points=_drawn(objective, part), verdict=run.verdict,
             title=words.panel_title(run), subtitle=words.panel_subtitle(run),
             note="" if inside else words.WIDER_FRAME,
             ends_inside=len(part) == len(run.path) and run.stopped == "steps",
-            **(shared_surface if inside else _surface(objective, *window(part, centre))),
+            curve=curve, grid=grid,
         ))
     return PanelsPicture(panels=tuple(panels))
 
@@ -81,14 +82,18 @@ def _inside(points: np.ndarray, low: np.ndarray, high: np.ndarray) -> bool:
     return bool(np.all(points >= low) and np.all(points <= high))
 
 
-def _surface(objective: Objective, low: np.ndarray, high: np.ndarray) -> dict[str, tuple]:
+Curve = tuple[np.ndarray, np.ndarray]
+Grid = tuple[np.ndarray, np.ndarray, np.ndarray]
+
+
+def _surface(objective: Objective, low: np.ndarray, high: np.ndarray) -> tuple[Curve | None, Grid | None]:
     """The curve (1-D) or the contour grid (2-D) over a window."""
     if objective.dimension == 1:
         xs = np.linspace(low[0], high[0], CURVE_SAMPLES)
-        return {"curve": (xs, objective.values(xs))}
+        return (xs, objective.values(xs)), None
     gx, gy = np.meshgrid(np.linspace(low[0], high[0], GRID_SAMPLES),
                          np.linspace(low[1], high[1], GRID_SAMPLES))
-    return {"grid": (gx, gy, objective.values(gx, gy))}
+    return None, (gx, gy, objective.values(gx, gy))
 
 
 def _drawn(objective: Objective, points: np.ndarray) -> np.ndarray:

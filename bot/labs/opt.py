@@ -8,12 +8,13 @@ it returns is plain data that pickles.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from types import MappingProxyType
 
 import numpy as np
 
 from bot.engine.expr import parse_function
-from bot.engine.gd import check_start, judge, quadratic_without_minimum
+from bot.engine.gd import Stop, check_start, judge, quadratic_without_minimum
 from bot.engine.objective import Objective, compile_objective
 from bot.engine.optimizers import OptimizerRun, default_hyper, run_optimizer
 from bot.engine.presets import (
@@ -136,7 +137,7 @@ def race_verdict(objective: Objective, run: OptimizerRun,
     that is neither is still on its way (slow).
     """
     norms = np.array([np.linalg.norm(objective.gradient(p)) for p in run.path])
-    stopped = "steps" if run.stopped == "steps" else "escaped"
+    stopped: Stop = "steps" if run.stopped == "steps" else "escaped"
     verdict = judge(run.path, run.values, norms, stopped, unbounded=known.unbounded)
     if verdict in ("diverged", "unbounded"):
         return verdict, False
@@ -169,14 +170,15 @@ def race_picture(objective: Objective, summary: OptSummary) -> RacePicture:
         )
         for run, path, part in zip(summary.runs, paths, shown)
     )
-    common = {"runs": runs, "minima": _surface_points(objective, minima),
-              "log_progress": f_min is not None, "target": summary.tol if f_min is not None else None}
+    picture = RacePicture(runs=runs, minima=_surface_points(objective, minima),
+                          log_progress=f_min is not None,
+                          target=summary.tol if f_min is not None else None)
     if objective.dimension == 1:
         xs = np.linspace(low[0], high[0], CURVE_SAMPLES)
-        return RacePicture(curve=(xs, objective.values(xs)), **common)
+        return replace(picture, curve=(xs, objective.values(xs)))
     gx, gy = np.meshgrid(np.linspace(low[0], high[0], GRID_SAMPLES),
                          np.linspace(low[1], high[1], GRID_SAMPLES))
-    return RacePicture(grid=(gx, gy, objective.values(gx, gy)), **common)
+    return replace(picture, grid=(gx, gy, objective.values(gx, gy)))
 
 
 def _surface_points(objective: Objective, points: np.ndarray) -> np.ndarray:

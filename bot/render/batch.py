@@ -54,9 +54,10 @@ def _draw_paths(ax: Axes, picture: BatchPicture, labels: BatchLabels) -> None:
     for path, name, colour in zip(picture.paths, labels.runs, RUN_COLOURS):
         ax.plot(path[:, 0], path[:, 1], color=colour, linewidth=1.4 if len(path) > 300 else 2,
                 marker="o", markersize=_marker_size(len(path)), alpha=0.9, label=name, zorder=3)
-    ax.scatter(*picture.paths[0][0], s=120, color=START, edgecolor="white", zorder=5,
+    (x0, y0), (best_x, best_y) = picture.paths[0][0], picture.optimum
+    ax.scatter(x0, y0, s=120, color=START, edgecolor="white", zorder=5,
                label=labels.start)
-    ax.scatter(*picture.optimum, s=260, marker="*", color=INK, edgecolor="white", zorder=6,
+    ax.scatter(best_x, best_y, s=260, marker="*", color=INK, edgecolor="white", zorder=6,
                label=labels.optimum)
     ax.set_aspect("equal", adjustable="box")
     ax.set_xlabel("w", color=INK, fontsize=12)

@@ -55,9 +55,17 @@ def style_axes(ax: Axes) -> None:
     ax.tick_params(colors=INK, labelsize=9)
 
 
+def agg_canvas(figure: Figure) -> FigureCanvasAgg:
+    """The Agg canvas :func:`new_figure` attached (``Figure.canvas`` is typed as the base
+    class, which has no pixel buffer)."""
+    canvas = figure.canvas
+    assert isinstance(canvas, FigureCanvasAgg)
+    return canvas
+
+
 def canvas_image(figure: Figure) -> Image.Image:
     """The figure's current pixels as an RGB Pillow image (draws if needed)."""
-    canvas = figure.canvas
+    canvas = agg_canvas(figure)
     rgba = np.asarray(canvas.buffer_rgba())
     return Image.fromarray(rgba[..., :3].copy())
 

@@ -12,10 +12,12 @@ import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 from matplotlib.patches import Circle, FancyBboxPatch
+from matplotlib.ticker import MaxNLocator
 
 from bot.render.canvas import END, INK, MUTED, PATH, new_figure, png_bytes, style_axes
 
@@ -84,7 +86,7 @@ class CurveLabels:
 
 
 
-def _text(ax: Axes, x: float, y: float, text: str, **style: object) -> None:
+def _text(ax: Axes, x: float, y: float, text: str, **style: Any) -> None:
     ax.text(x, y, text, color=style.pop("color", INK), **style)
 
 
@@ -344,5 +346,7 @@ def render_losses(losses: Sequence[float], labels: CurveLabels) -> bytes:
     ax.set_xlabel(labels.x_label, color=INK, fontsize=13)
     ax.set_ylabel(labels.y_label, color=INK, fontsize=13)
     ax.tick_params(labelsize=11)
-    ax.xaxis.get_major_locator().set_params(integer=True)
+    locator = ax.xaxis.get_major_locator()
+    assert isinstance(locator, MaxNLocator)  # the default AutoLocator is one
+    locator.set_params(integer=True)
     return png_bytes(figure)

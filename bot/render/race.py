@@ -19,6 +19,7 @@ from matplotlib.ticker import MaxNLocator
 from PIL import Image, ImageColor
 
 from bot.render.canvas import (
+    agg_canvas,
     INK,
     MUTED,
     canvas_image,
@@ -228,7 +229,7 @@ def render_race_animation(picture: RacePicture, labels: RaceLabels) -> bytes:
     figure = new_figure(*GIF_SIZE, dpi=80, margins=GIF_MARGINS)
     scene = _Scene(figure, picture, labels, font_scale=0.9,
                    legend_x=GIF_MARGINS["right"] + 0.01)
-    canvas = figure.canvas
+    canvas = agg_canvas(figure)
     for artist in scene.show(1):
         artist.set_animated(True)
     canvas.draw()
@@ -237,6 +238,7 @@ def render_race_animation(picture: RacePicture, labels: RaceLabels) -> bytes:
     for count in frame_indices(_length(picture), GIF_FRAMES):
         canvas.restore_region(background)
         for artist in scene.show(int(count)):
+            assert artist.axes is not None  # every artist of the scene is on a panel
             artist.axes.draw_artist(artist)
         frames.append(canvas_image(figure))
     frames = _with_exact_colours(frames, [run.colour for run in picture.runs])

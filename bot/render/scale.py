@@ -64,11 +64,13 @@ def _draw_panel(ax: Axes, panel: ScalePanel, best_loss: float, colour: str, titl
     ax.plot(path[:, 0], path[:, 1], color=colour, linewidth=1.8, marker="o",
             markersize=5 if len(path) <= 40 else 0, zorder=3)
     for step, name in milestones:
-        ax.scatter(*path[step], s=28, color=colour, edgecolor="white", zorder=4)
+        x, y = path[step]
+        ax.scatter(x, y, s=28, color=colour, edgecolor="white", zorder=4)
         ax.annotate(name, path[step], xytext=(7, -3), textcoords="offset points", fontsize=10,
                     color=INK, va="top")
-    ax.scatter(*path[0], s=110, color=START, edgecolor="white", zorder=5, label=labels.start)
-    ax.scatter(*panel.optimum, s=240, marker="*", color=INK, edgecolor="white", zorder=6,
+    (x0, y0), (best_x, best_y) = path[0], panel.optimum
+    ax.scatter(x0, y0, s=110, color=START, edgecolor="white", zorder=5, label=labels.start)
+    ax.scatter(best_x, best_y, s=240, marker="*", color=INK, edgecolor="white", zorder=6,
                label=labels.optimum)
     ax.set_aspect("equal", adjustable="box")
     ax.set_title(title, color=INK, fontsize=13)

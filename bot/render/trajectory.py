@@ -19,6 +19,7 @@ from matplotlib.colors import BoundaryNorm
 from matplotlib.figure import Figure
 
 from bot.render.canvas import (
+    agg_canvas,
     END,
     INK,
     MUTED,
@@ -154,10 +155,12 @@ class _Scene:
     def set_trail(self, path: np.ndarray, total: int) -> None:
         """The path so far, coloured from early (dark) to late (bright)."""
         colours = TRAIL(np.linspace(0.05, 0.85, max(total, 2)))[: len(path)]
-        self.trail.set_segments(np.stack([path[:-1], path[1:]], axis=1) if len(path) > 1 else [])
-        self.trail.set_colors(colours[1:])
+        # matplotlib's stubs accept neither an array of segments nor an RGBA array.
+        segments = np.stack([path[:-1], path[1:]], axis=1) if len(path) > 1 else np.empty(0)
+        self.trail.set_segments(segments if len(path) > 1 else [])  # type: ignore[arg-type]
+        self.trail.set_colors(colours[1:])  # type: ignore[arg-type]
         self.dots.set_offsets(path if len(path) else np.empty((0, 2)))
-        self.dots.set_facecolors(colours)
+        self.dots.set_facecolor(colours)  # type: ignore[arg-type]
 
 
 @cache
@@ -201,7 +204,7 @@ def render_animation(trajectory: Trajectory, labels: TrajectoryLabels) -> bytes:
     """The run as a GIF: the trail grows frame by frame over a background drawn once."""
     scene = _scene(GIF_SIZE, 80, trajectory.grid is not None)
     scene.show(trajectory, labels)
-    canvas = scene.figure.canvas
+    canvas = agg_canvas(scene.figure)
     canvas.draw()
     background = canvas.copy_from_bbox(scene.figure.bbox)
     total = len(trajectory.path)

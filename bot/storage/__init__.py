@@ -13,14 +13,17 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import case, event, func, select, text, update
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import CursorResult, make_url
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
 from bot.storage.tables import Answer, Base, Counter, Review, SchemaVersion, SentPoll, Slot, User
+
+#: ``SchemaVersion.__table__`` as the Table it is (the ORM types it as a FromClause).
+_SCHEMA_VERSION_TABLE = Base.metadata.tables[SchemaVersion.__tablename__]
 
 SCHEMA_VERSION = 2
 #: What brings a database from the version before to this one (run in order at start).
@@ -148,7 +151,7 @@ class Storage:
         """Create the schema, or bring an older one up to date with ``MIGRATIONS``, in one
         transaction; returns the version now in place."""
         async with self.engine.begin() as connection:
-            await connection.run_sync(SchemaVersion.__table__.create, checkfirst=True)
+            await connection.run_sync(_SCHEMA_VERSION_TABLE.create, checkfirst=True)
             version = (await connection.execute(
                 select(SchemaVersion.version).where(SchemaVersion.id == 1).with_for_update()
             )).scalar()
@@ -157,7 +160,7 @@ class Storage:
                     await connection.execute(text(statement))
             await connection.run_sync(Base.metadata.create_all)  # tables new in this version
             if version is None:
-                await connection.execute(SchemaVersion.__table__.insert().values(id=1, version=SCHEMA_VERSION))
+                await connection.execute(_SCHEMA_VERSION_TABLE.insert().values(id=1, version=SCHEMA_VERSION))
             elif version < SCHEMA_VERSION:
                 await connection.execute(update(SchemaVersion).where(SchemaVersion.id == 1)
                                          .values(version=SCHEMA_VERSION))
@@ -316,7 +319,8 @@ class Storage:
                 .values(status=to_status, updated_at=now or datetime.now(UTC),
                         attempts=Slot.attempts + (1 if to_status == "sending" else 0))
             )
-            return result.rowcount == 1
+            # An UPDATE's result is a CursorResult; AsyncSession.execute is typed as Result.
+            return cast("CursorResult[Any]", result).rowcount == 1
 
     async def update_slot(self, key: str, **values: Any) -> None:
         values.setdefault("updated_at", datetime.now(UTC))
