@@ -10,6 +10,9 @@ later symbolic work small whatever the input.
 Accepted forms: ``0.1x^2``, ``0.1*x**2``, ``x^4-3x^2+x``, ``sin(x)+0.1x^2``,
 ``x^2+10y^2``, ``(1-x)^2+100(y-x^2)^2``: implicit multiplication, ``^`` or ``**`` for
 powers (right-associative, binding tighter than unary minus: ``-x^2`` is ``-(x^2)``).
+Everything the bot itself prints is accepted too: superscript exponents (``x²``,
+``x⁻¹``), ``·`` and ``×`` for products, ``−`` for minus, ``|x|`` for ``abs(x)`` and
+``sign(x)`` (the derivative of ``|x|``).
 """
 
 from __future__ import annotations
@@ -60,6 +63,7 @@ FUNCTIONS: dict[str, Callable[[sp.Expr], sp.Expr]] = {
     "abs": sp.Abs,
     "tanh": sp.tanh,
     "sigmoid": _sigmoid,
+    "sign": sp.sign,
 }
 CONSTANTS: dict[str, sp.Expr] = {"pi": sp.pi, "π": sp.pi, "e": sp.E}
 
@@ -79,7 +83,7 @@ class ExpressionError(ValueError):
 
 @dataclass(frozen=True)
 class Token:
-    kind: str  # "num", "name", "op", "(", ")", "end"
+    kind: str  # "num", "name", "op", "sup" (a superscript exponent), "(", ")", "|", "end"
     text: str
     position: int
 
@@ -88,11 +92,16 @@ _TOKEN = re.compile(
     r"\s*(?:"
     r"(?P<num>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)"
     r"|(?P<name>[A-Za-zπ]+)"
-    r"|(?P<op>\*\*|[-+*/^])"
+    r"|(?P<sup>[⁻⁺]?[⁰¹²³⁴⁵⁶⁷⁸⁹]+)"
+    r"|(?P<op>\*\*|[-+*/^·×∙−÷])"
     r"|(?P<lpar>[(\[])"
     r"|(?P<rpar>[)\]])"
+    r"|(?P<bar>\|)"
     r")"
 )
+#: The printed forms of operators and exponents, read as their ASCII originals.
+_OPERATORS = {"**": "^", "·": "*", "×": "*", "∙": "*", "−": "-", "÷": "/"}
+_FROM_SUPERSCRIPT = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺", "0123456789-+")
 
 
 def tokenize(text: str) -> list[Token]:
@@ -115,8 +124,12 @@ def tokenize(text: str) -> list[Token]:
             tokens.append(Token("(", "(", start))
         elif kind == "rpar":
             tokens.append(Token(")", ")", start))
+        elif kind == "bar":
+            tokens.append(Token("|", "|", start))
+        elif kind == "sup":
+            tokens.append(Token("sup", value.translate(_FROM_SUPERSCRIPT), start))
         else:
-            tokens.append(Token(kind, "^" if value == "**" else value, start))
+            tokens.append(Token(kind, _OPERATORS.get(value, value), start))
     tokens.append(Token("end", "", len(text)))
     return tokens
 
@@ -162,6 +175,7 @@ class _Parser:
         self.tokens = tokens
         self.index = 0
         self.depth = 0
+        self.bars = 0  # |…| opened and not yet closed: a "|" after an operand closes one
 
     @property
     def current(self) -> Token:
@@ -191,6 +205,14 @@ class _Parser:
         finally:
             self.depth -= 1
 
+    def enclosed(self, parse: Callable[[], sp.Expr]) -> sp.Expr:
+        """Inside parentheses a "|" after an operand opens |…| again: |(2|x|)|."""
+        bars, self.bars = self.bars, 0
+        try:
+            return self.nested(parse)
+        finally:
+            self.bars = bars
+
     def sum(self) -> sp.Expr:
         expr = self.term()
         while self.current.text in ("+", "-") and self.current.kind == "op":
@@ -209,8 +231,8 @@ class _Parser:
                 if token.text == "/" and right.is_zero:
                     raise ExpressionError("division_by_zero", "", token.position)
                 expr = expr * right if token.text == "*" else expr / right
-            elif token.kind in ("num", "name", "("):  # implicit multiplication
-                expr = expr * self.power()
+            elif token.kind in ("num", "name", "(") or (token.kind == "|" and not self.bars):
+                expr = expr * self.power()  # implicit multiplication
             else:
                 return expr
             expr = _bounded(expr)
@@ -224,6 +246,10 @@ class _Parser:
 
     def power(self) -> sp.Expr:
         base = self.primary()
+        if self.current.kind == "sup":  # x² as printed: the exponent is a whole number
+            sup = self.advance()
+            return _power(base, _number(Token("num", sup.text.lstrip("+-"), sup.position))
+                          * (-1 if sup.text.startswith("-") else 1), sup.position)
         if self.current.kind == "op" and self.current.text == "^":
             caret = self.advance()
             exponent = self.nested(self.unary)
@@ -235,9 +261,17 @@ class _Parser:
         if token.kind == "num":
             return _number(token)
         if token.kind == "(":
-            expr = self.nested(self.sum)
+            expr = self.enclosed(self.sum)
             self.expect_close(token)
             return expr
+        if token.kind == "|":  # |u| is abs(u)
+            self.bars += 1
+            inner = self.nested(self.sum)
+            self.bars -= 1
+            if self.current.kind != "|":
+                raise ExpressionError("unbalanced", "|", token.position)
+            self.advance()
+            return _bounded(sp.Abs(inner))
         if token.kind == "name":
             if token.text in VARIABLES:
                 return VARIABLES[token.text]
@@ -253,7 +287,7 @@ class _Parser:
         if opening.kind != "(":
             raise ExpressionError("needs_parentheses", name.text, name.position)
         self.advance()
-        argument = self.nested(self.sum)
+        argument = self.enclosed(self.sum)
         self.expect_close(opening)
         if name.text in ("exp", "sigmoid"):
             _check_exp_argument(argument if name.text == "exp" else -argument, name.position)
@@ -284,6 +318,8 @@ def _check_exp_argument(argument: sp.Expr, position: int) -> None:
 
 
 def _power(base: sp.Expr, exponent: sp.Expr, position: int) -> sp.Expr:
+    if base.is_number and base.is_negative and not exponent.is_number:
+        raise ExpressionError("not_real", "", position)  # (−2)^x: complex between integers
     if exponent.is_number:
         if not exponent.is_real or abs(float(exponent)) > MAX_EXPONENT:
             raise ExpressionError("exponent_too_large", str(exponent), position)

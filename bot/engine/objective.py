@@ -57,9 +57,16 @@ class Objective:
             return np.array([[_real(h(*point)) for h in row] for row in self._hess])
 
     @property
+    def kinks(self) -> tuple[sp.Expr, ...]:
+        """The expressions u whose zero set is a kink of f (|u| or sign(u) in it): there
+        f has no derivative, and the gradient jumps."""
+        return tuple(sorted({a.args[0] for a in self.expr.atoms(sp.Abs, sp.sign)}, key=str))
+
+    @property
     def constant_hessian(self) -> np.ndarray | None:
-        """The Hessian when it does not depend on the point (quadratic functions)."""
-        if any(h.free_symbols or h.has(sp.nan) for row in self.hessian_exprs for h in row):
+        """The Hessian when it does not depend on the point (quadratic functions); None
+        for a function with a kink, whose Hessian is constant only where it exists."""
+        if self.kinks or any(h.free_symbols or h.has(sp.nan) for row in self.hessian_exprs for h in row):
             return None
         return np.array([[float(h) for h in row] for row in self.hessian_exprs])
 
@@ -84,6 +91,8 @@ def _differentiable(expr: sp.Expr) -> sp.Expr:
     """A derivative NumPy can evaluate, or the ExpressionError that says it cannot."""
     if expr.has(sp.Derivative, sp.zoo, sp.nan):
         raise ExpressionError("not_differentiable")
+    if expr.has(sp.I):
+        raise ExpressionError("not_real")
     return expr
 
 
@@ -94,12 +103,27 @@ def _curvature_term(expr: sp.Expr) -> sp.Expr:
     return sp.nan if expr.has(sp.Derivative, sp.zoo) else expr
 
 
+class _RealAbs(sp.Function):  # type: ignore[misc]  # SymPy has no type hints
+    """|u| for a real u, whose derivative is sign(u)·u' away from the kink. SymPy's own
+    Abs drags atan2 and re/im into the derivative when it cannot tell that u is real
+    (|sqrt(x)|), which no reader (and not the parser) should see."""
+
+    def fdiff(self, argindex: int = 1) -> sp.Expr:
+        return sp.sign(self.args[0])
+
+
+def _derivative(expr: sp.Expr, variable: sp.Symbol) -> sp.Expr:
+    real = expr.replace(sp.Abs, _RealAbs)
+    return sp.diff(real, variable).replace(_RealAbs, sp.Abs)
+
+
 def compile_objective(function: ParsedFunction) -> Objective:
     """Differentiate symbolically and compile f, ∇f and the Hessian for NumPy."""
     variables = function.variables
-    gradient = tuple(_differentiable(_almost_everywhere(sp.diff(function.expr, v)))
+    gradient = tuple(_differentiable(_almost_everywhere(_derivative(function.expr, v)))
                      for v in variables)
-    hessian = tuple(tuple(_curvature_term(sp.diff(g, v)) for v in variables) for g in gradient)
+    hessian = tuple(tuple(_curvature_term(_derivative(g, v)) for v in variables)
+                    for g in gradient)
 
     def compile_one(expr: sp.Expr) -> ArrayFn:
         return sp.lambdify(variables, expr, modules="numpy")

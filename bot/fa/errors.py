@@ -109,7 +109,7 @@ _EXPRESSION = {
     "not_differentiable": "مشتق این تابع را نمی‌توانم به شکل نمادین حساب کنم.",
 }
 
-_FUNCTIONS = "sin، cos، tan، exp، log، sqrt، abs، tanh، sigmoid"
+_FUNCTIONS = "sin، cos، tan، exp، log، sqrt، abs، sign، tanh، sigmoid"
 
 
 def expression(error: ExpressionError, example: str) -> str:
@@ -118,7 +118,8 @@ def expression(error: ExpressionError, example: str) -> str:
     if error.code == "bad_character":
         problem = (
             f"نویسهٔ {code(detail)} در تابع مجاز نیست. فقط عدد، x و y، "
-            f"عملگرهای {code('+ - * / ^')}، پرانتز و توابع {_FUNCTIONS} را می‌فهمم."
+            f"عملگرهای {code('+ - * / ^')} (و {code('· − ²')})، پرانتز، قدرمطلق "
+            f"{code('|x|')} و توابع {_FUNCTIONS} را می‌فهمم."
         )
     elif error.code == "unknown_name":
         problem = f"نام {code(detail)} را نمی‌شناسم. توابع مجاز: {_FUNCTIONS}؛ ثابت‌ها: e و pi."
