@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.curriculum.model import Curriculum, Lesson, Quiz
-from bot.storage import AnswerInfo, Storage
+from bot.storage import AnswerInfo, PollInfo, Repos
 
 
 @dataclass(frozen=True)
@@ -22,18 +22,29 @@ class NextQuiz:
     next_review: datetime | None = None  # when nothing is left now
 
 
-async def next_quiz(storage: Storage, course: Curriculum, user_id: int, now: datetime) -> NextQuiz:
+async def next_quiz(db: Repos, course: Curriculum, user_id: int, now: datetime) -> NextQuiz:
     """Due reviews first (spaced repetition), then the first question not yet answered
     in course order; None when everything is answered and nothing is due."""
-    for quiz_id in await storage.due_reviews(user_id, now):
+    for quiz_id in await db.reviews.due(user_id, now):
         quiz = course.quiz(quiz_id)
         if quiz is not None:
             return NextQuiz(quiz, review=True)
-    answered = {a.quiz_id for a in await storage.answers(user_id)}
+    answered = {a.quiz_id for a in await db.answers.of_learner(user_id)}
     for quiz in course.quizzes:
         if quiz.id not in answered:
             return NextQuiz(quiz, review=False)
-    return NextQuiz(None, review=False, next_review=await storage.next_review(user_id))
+    return NextQuiz(None, review=False, next_review=await db.reviews.next_due(user_id))
+
+
+async def record_answer(db: Repos, user_id: int, name: str, poll: PollInfo, option: int,
+                        correct: bool, now: datetime) -> bool:
+    """Store a learner's answer and move the question's review date, in the caller's
+    transaction; False if this learner already answered this poll (nothing changes)."""
+    await db.learners.touch(user_id, name, now)
+    if not await db.answers.add(user_id, poll, option, correct, now):
+        return False
+    await db.reviews.after_answer(user_id, poll.quiz_id, correct, now)
+    return True
 
 
 @dataclass(frozen=True)

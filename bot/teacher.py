@@ -121,7 +121,8 @@ class Teacher:
         """Today's ``/post_now`` posts that failed: retried like scheduled ones, so the
         quiz number they claimed is used, not skipped."""
         prefix = f"{day.isoformat()}:"
-        failed = await self.services.storage.slots(statuses=("failed",), limit=200)
+        async with self.services.storage.transaction() as db:
+            failed = await db.slots.recent(statuses=("failed",), limit=200)
         return [(s.key, Slot(s.kind, time(0), self._chat(s.kind))) for s in reversed(failed)
                 if s.key.startswith(prefix) and POST_NOW_MARK in s.key]
 
@@ -129,34 +130,38 @@ class Teacher:
         """Claim (or resume) one slot and post it; True when this call posted it."""
         storage = self.services.storage
         key = key or f"{day.isoformat()}:{slot.kind}"
-        existing = await storage.slot(key)
+        async with storage.transaction() as db:
+            existing = await db.slots.get(key)
         if existing is None:
             choose = await self._chooser(key, slot.kind)
-            claimed = await storage.claim_slot(key, slot.kind, self.owner, now,
+            async with storage.transaction() as db:
+                claimed = await db.slots.claim(key, slot.kind, self.owner, now,
                                                COUNTERS.get(slot.kind, ()), choose)
             if claimed is None or claimed.status == "skipped":
                 return False
         elif (existing.status not in RETRYABLE
               or now - existing.updated_at < _backoff(existing.attempts)):
             return False
-        if not await storage.transition(key, RETRYABLE, "sending", now):
-            return False
-        current = await storage.slot(key)
+        async with storage.transaction() as db:
+            if not await db.slots.transition(key, RETRYABLE, "sending", now):
+                return False
+            current = await db.slots.get(key)
         assert current is not None
         try:
             sent = await self._send(current, slot.chat, now)
         except DeliveryUnknown as error:
             log.warning("posting %s: Telegram may have it (%r); not resending", key, error)
-            await storage.update_slot(key, status="unknown", error=repr(error.__cause__)[:500],
-                                      updated_at=now)
+            async with storage.transaction() as db:
+                await db.slots.update(key, now, status="unknown", error=repr(error.__cause__)[:500])
             return False
         except Exception as error:  # noqa: BLE001 (any failure leaves the slot for a retry)
             log.warning("posting %s failed: %r", key, error)
-            await storage.update_slot(key, status="failed", error=repr(error)[:500],
-                                      updated_at=now)
+            async with storage.transaction() as db:
+                await db.slots.update(key, now, status="failed", error=repr(error)[:500])
             return False
-        await storage.update_slot(key, status="sent", chat_id=_numeric(slot.chat),
-                                  message_id=sent.message_id, poll_id=sent.poll_id, updated_at=now)
+        async with storage.transaction() as db:
+            await db.slots.update(key, now, status="sent", chat_id=_numeric(slot.chat),
+                                  message_id=sent.message_id, poll_id=sent.poll_id)
         return True
 
     async def _chooser(self, key: str, kind: str) -> Callable[[dict[str, int]], Claim]:
@@ -169,7 +174,8 @@ class Teacher:
             return lambda c: Claim(course.quizzes[(c[QUIZ_COUNTER] - 1) % len(course.quizzes)].id,
                                    c[NUMBER_COUNTER])
         if kind == "group_quiz":  # the group gets the channel's quiz, under its number
-            source = await self.services.storage.slot(key.replace("group_", "", 1))
+            async with self.services.storage.transaction() as db:
+                source = await db.slots.get(key.replace("group_", "", 1))
             if source is None or not source.payload:
                 return lambda _: Claim(skipped="no channel quiz today")
             return lambda _: Claim(source.payload, source.number)
@@ -181,7 +187,8 @@ class Teacher:
     async def _unrevealed(self, kind: str) -> SlotInfo | None:
         """The latest posted quiz in this reveal's chat that no reveal has answered."""
         quiz_kind = "group_quiz" if kind == "group_reveal" else "quiz"
-        slots = await self.services.storage.slots(limit=200)
+        async with self.services.storage.transaction() as db:
+            slots = await db.slots.recent(limit=200)
         revealed = {s.payload for s in slots if s.kind == kind}
         # latest by sending time, not by key: a /post_now quiz's key sorts after the
         # scheduled quiz of the same day
@@ -203,12 +210,14 @@ class Teacher:
                              number=slot.number, anonymous=slot.kind == "quiz")
             return await self.door.post(chat, poll)  # the door records the poll for answers
         storage = self.services.storage
-        target = await storage.slot(slot.payload)
+        async with storage.transaction() as db:
+            target = await db.slots.get(slot.payload)
         assert target is not None and target.message_id is not None
         votes = slot.votes
         if votes is None:
             votes = await self.door.stop_poll(chat, target.message_id) or []
-            await storage.save_votes(slot.key, votes)
+            async with storage.transaction() as db:
+                await db.slots.save_votes(slot.key, votes)
         text = words.reveal_message(self._quiz(target.payload), target.number, votes,
                                     header(now, zone))
         return await self.door.post(chat, Text(text), reply_to=target.message_id)
@@ -249,11 +258,17 @@ class Teacher:
         day, clock = self.local_day(now)
         for slot in self.plan():
             key = f"{day.isoformat()}:{slot.kind}"
-            if slot.at <= clock or await storage.slot(key) is not None:
+            if slot.at <= clock:
                 continue
+            async with storage.transaction() as db:
+                if await db.slots.get(key) is not None:
+                    continue
             if slot.kind.endswith("reveal") and await self._unrevealed(slot.kind) is None:
                 continue
-            if await storage.claim_slot(key, slot.kind, self.owner, now, choose=_skipped_by_admin):
+            async with storage.transaction() as db:
+                claimed = await db.slots.claim(key, slot.kind, self.owner, now,
+                                               choose=_skipped_by_admin)
+            if claimed is not None:
                 return slot.kind
         return None
 

@@ -14,6 +14,7 @@ from bot.fa import practice as words
 from bot.fa.html import escape, visible_length
 from bot.fa.numbers import fa_int
 from bot.storage import Storage
+from tests.db import stored
 
 
 def lesson_texts(response: Response) -> list[str]:
@@ -41,7 +42,7 @@ async def test_next_lesson_advances_per_learner_and_survives_a_restart(
 
     reopened = await Storage.open(services.storage.url)
     try:
-        assert await reopened.lesson_position(7) == 2
+        assert await stored(reopened, lambda db: db.learners.lesson_position(7)) == 2
         after_restart = Context(replace(services, storage=reopened), user_id=7, chat_id=7)
         assert (await handle_text("/lesson", after_restart)).data["order"] == 3
     finally:
@@ -57,7 +58,7 @@ async def test_looking_at_a_lesson_does_not_move_the_reading_position(
     assert (await handle_text("/lesson ۵", ctx)).data["order"] == 5  # Persian digits
     assert (await handle_text("/lesson adam", ctx)).data["lesson"] == "adam"
     assert (await handle_button("lesson:show:30", ctx)).data["order"] == 30
-    assert await services.storage.lesson_position(7) == 1
+    assert await stored(services.storage, lambda db: db.learners.lesson_position(7)) == 1
     assert (await handle_text("/lesson", ctx)).data["order"] == 2
 
 
@@ -67,9 +68,9 @@ async def test_the_next_lesson_button_moves_the_position_and_the_previous_one_do
     assert callbacks(seventeen)[:2] == ["lesson:next:18", "lesson:show:16"]
     assert [b.text for b in seventeen.keyboard[0]] == [words.NEXT_LESSON, words.PREVIOUS_LESSON]
     assert (await handle_button("lesson:show:16", ctx)).data["order"] == 16
-    assert await services.storage.lesson_position(7) == 0
+    assert await stored(services.storage, lambda db: db.learners.lesson_position(7)) == 0
     assert (await handle_button("lesson:next:18", ctx)).data["order"] == 18
-    assert await services.storage.lesson_position(7) == 18
+    assert await stored(services.storage, lambda db: db.learners.lesson_position(7)) == 18
     assert (await handle_text("/lesson", ctx)).data["order"] == 19
 
 
@@ -103,7 +104,9 @@ async def test_channel_hashtags_are_left_out_of_private_chats(
 
 async def test_after_the_last_lesson_the_course_starts_again(ctx: Context,
                                                              services: Services) -> None:
-    await services.storage.set_lesson_position(7, len(services.course.lessons))
+    async with services.storage.transaction() as db:
+        await db.learners.touch(7, "Sara", services.clock())
+        await db.learners.set_lesson_position(7, len(services.course.lessons))
     response = await handle_text("/lesson", ctx)
     assert response.replies[0].text == words.COURSE_FINISHED
     assert response.data["order"] == 1
@@ -122,7 +125,7 @@ async def test_a_word_in_persian_or_english_finds_the_adam_lesson(ctx: Context,
     related = (await handle_text("/lesson adam", ctx)).replies[-1]
     assert related.text == words.RELATED_LESSONS
     assert "lesson:show:28" in callbacks(related)
-    assert await services.storage.lesson_position(7) == 0  # looked at, not read in order
+    assert await stored(services.storage, lambda db: db.learners.lesson_position(7)) == 0  # looked at, not read in order
 
 
 async def test_the_lab_button_runs_the_lessons_try_it_line(ctx: Context, services: Services) -> None:
@@ -175,7 +178,7 @@ async def test_unknown_numbers_and_words_get_specific_persian_messages(ctx: Cont
     response = await handle_text("/lesson zzz", ctx)
     assert [r.text for r in response.replies] == [words.lesson_not_found("zzz")]
     assert "«zzz»" in response.replies[0].text and "مثال درست" in response.replies[0].text
-    assert await services.storage.lesson_position(7) == 0  # nothing was read
+    assert await stored(services.storage, lambda db: db.learners.lesson_position(7)) == 0  # nothing was read
 
 
 async def test_every_lesson_is_distinct_and_fits_one_message(ctx: Context,

@@ -21,6 +21,7 @@ from bot.fa import practice as words
 from bot.fa.html import escape
 from bot.practice import next_quiz, stats, streaks, week_start
 from bot.storage import AnswerInfo, PollInfo, Storage
+from tests.db import stored, record_answer
 from tests.conftest import Clock
 from tests.fake_telegram import Call, FakeTelegram, eventually
 
@@ -41,9 +42,14 @@ async def answer(storage: Storage, quiz: Quiz, correct: bool, when: datetime,
                  user_id: int = 7) -> None:
     poll_id = f"{quiz.id}@{when.isoformat()}"
     option = quiz.correct if correct else (quiz.correct + 1) % len(quiz.options)
-    assert await storage.record_answer(user_id, "Sara", PollInfo(poll_id, quiz.id, user_id, 1,
-                                                                 "practice", None),
-                                       option, correct, when)
+    assert await record_answer(storage, user_id, "Sara",
+                               PollInfo(poll_id, quiz.id, user_id, 1, "practice", None),
+                               option, correct, when)
+
+
+async def pick_next(storage: Storage, course: Curriculum, user_id: int, now: datetime):
+    async with storage.transaction() as db:
+        return await next_quiz(db, course, user_id, now)
 
 
 # --- which question comes next ---------------------------------------------------------
@@ -51,25 +57,25 @@ async def test_questions_come_in_course_order_then_due_reviews_first(
         storage: Storage, services) -> None:
     course = services.course
     q = course.quizzes
-    pick = await next_quiz(storage, course, 7, T0)
+    pick = await pick_next(storage, course, 7, T0)
     assert (pick.quiz, pick.review) == (q[0], False)
 
     await answer(storage, q[0], True, T0)
     await answer(storage, q[1], False, T0)
     await answer(storage, q[2], False, T0 + timedelta(hours=2))
-    pick = await next_quiz(storage, course, 7, T0 + DAY - timedelta(seconds=1))
+    pick = await pick_next(storage, course, 7, T0 + DAY - timedelta(seconds=1))
     assert (pick.quiz, pick.review) == (q[3], False)  # the miss is not due yet
 
-    pick = await next_quiz(storage, course, 7, T0 + 2 * DAY)
+    pick = await pick_next(storage, course, 7, T0 + 2 * DAY)
     assert (pick.quiz, pick.review) == (q[1], True)  # waited longest
     await answer(storage, q[1], True, T0 + 2 * DAY)
-    pick = await next_quiz(storage, course, 7, T0 + 2 * DAY)
+    pick = await pick_next(storage, course, 7, T0 + 2 * DAY)
     assert (pick.quiz, pick.review) == (q[2], True)
     await answer(storage, q[2], True, T0 + 2 * DAY)
-    pick = await next_quiz(storage, course, 7, T0 + 2 * DAY)
+    pick = await pick_next(storage, course, 7, T0 + 2 * DAY)
     assert (pick.quiz, pick.review) == (q[3], False)
 
-    other = await next_quiz(storage, course, 8, T0 + 2 * DAY)
+    other = await pick_next(storage, course, 8, T0 + 2 * DAY)
     assert (other.quiz, other.review) == (q[0], False)  # reviews are per learner
 
 
@@ -79,13 +85,13 @@ async def test_when_everything_is_answered_it_says_when_the_next_review_is(
     first, second = course.quizzes
     await answer(storage, first, True, T0)
     await answer(storage, second, False, T0 + timedelta(hours=1))
-    pick = await next_quiz(storage, course, 7, T0 + timedelta(hours=2))
+    pick = await pick_next(storage, course, 7, T0 + timedelta(hours=2))
     assert pick.quiz is None and pick.next_review == T0 + timedelta(hours=1) + DAY
 
     await answer(storage, second, True, T0 + timedelta(hours=1) + DAY)
     await answer(storage, second, True, T0 + timedelta(hours=1) + 4 * DAY)
     await answer(storage, second, True, T0 + timedelta(hours=1) + 11 * DAY)
-    pick = await next_quiz(storage, course, 7, T0 + 12 * DAY)
+    pick = await pick_next(storage, course, 7, T0 + 12 * DAY)
     assert pick.quiz is None and pick.next_review is None  # retired: nothing left at all
 
 
@@ -172,7 +178,7 @@ async def answer_sent_poll(fake: FakeTelegram, storage: Storage, sent_poll: Call
     """Answer a poll the bot sent, once the bot has stored it (it does so after Telegram
     confirms the send, a moment after the fake server has recorded the call)."""
     poll_id = sent_poll.result["poll"]["id"]
-    await eventually(lambda: storage.find_poll(poll_id))
+    await eventually(lambda: stored(storage, lambda db: db.polls.find(poll_id)))
     fake.push_poll_answer(poll_id, [option], user_id=user_id)
 
 
@@ -218,7 +224,7 @@ async def test_a_private_quiz_answered_wrong_comes_back_after_a_day(
     await answer_sent_poll(fake, services.storage, review, first.correct, user_id=1001)
     praise = (await fake.wait_for("sendMessage", 4))[3]
     assert praise.params["text"].startswith("✅ آفرین، درست بود!")
-    assert await services.storage.next_review(1001) == start + 4 * DAY
+    assert await stored(services.storage, lambda db: db.reviews.next_due(1001)) == start + 4 * DAY
 
 
 async def test_the_next_question_button_under_feedback_asks_the_next_one(

@@ -23,6 +23,7 @@ from bot.doors.telegram import TelegramChannel, build_application, may_have_arri
 from bot.fa import channel as words
 from bot.fa.html import escape
 from bot.storage import Claim, Storage
+from tests.db import stored
 from bot.teacher import LESSON_COUNTER, NUMBER_COUNTER, QUIZ_COUNTER, TICK_SECONDS, Teacher
 from tests.conftest import Clock
 from tests.fake_telegram import Call, FakeTelegram, eventually
@@ -190,7 +191,7 @@ async def test_a_channel_lesson_carries_its_lab_as_a_button_that_opens_the_bot(
         fake: FakeTelegram, teacher: Teacher, services: Services) -> None:
     """A press under a channel post answers with a deep link to the bot's private chat,
     where /start lab-N runs the lab: nothing is posted to the channel."""
-    await services.storage.set_counter(LESSON_COUNTER, 15)
+    await stored(services.storage, lambda db: db.counters.set(LESSON_COUNTER, 15))
     assert await teacher.tick(at(0, 9)) == ["2026-11-23:lesson"]
     [lesson] = posts(fake)
     [[button]] = lesson.params["reply_markup"]["inline_keyboard"]
@@ -258,7 +259,7 @@ async def test_missed_slots_are_caught_up_in_order_but_never_from_yesterday(
     [lesson] = posts(fake, mark)
     assert "درس ۲ از ۴۶" in lesson.params["text"]
     for kind in ("lesson", "quiz", "reveal", "group_quiz"):
-        assert await services.storage.slot(f"2026-11-24:{kind}") is None
+        assert await stored(services.storage, lambda db: db.slots.get(f"2026-11-24:{kind}")) is None
 
 
 async def test_a_reveal_retried_after_a_failed_answer_closes_the_poll_only_once(
@@ -300,7 +301,7 @@ async def test_a_post_whose_answer_never_came_is_not_sent_again(
     for moment in (at(0, 9, 1), at(0, 12), at(0, 23)):
         assert "2026-11-23:lesson" not in await teacher.tick(moment)
     assert [chat(c) for c in fake.calls_to("sendMessage")] == [CHANNEL]
-    assert (await services.storage.slot("2026-11-23:lesson")).status == "unknown"
+    assert (await stored(services.storage, lambda db: db.slots.get("2026-11-23:lesson"))).status == "unknown"
     clock.set(at(0, 23))
     status = (await handle_text("/status", admin(services))).replies[0].text
     assert f"<code>2026-11-23:lesson</code> — {words.STATUS_NAMES['unknown']}" in status
@@ -325,9 +326,9 @@ async def test_a_failed_post_is_retried_after_the_backoff_exactly_once(
     await teacher.tick(at(0, 9))
     fake.fail("sendPoll", 500, times=2)
     assert await teacher.tick(at(0, 18)) == []
-    quiz = await services.storage.slot("2026-11-23:quiz")
+    quiz = await stored(services.storage, lambda db: db.slots.get("2026-11-23:quiz"))
     assert quiz is not None and (quiz.status, quiz.attempts) == ("failed", 1)
-    assert (await services.storage.slot("2026-11-23:group_quiz")).status == "failed"
+    assert (await stored(services.storage, lambda db: db.slots.get("2026-11-23:group_quiz"))).status == "failed"
 
     assert await teacher.tick(at(0, 18, 0, TICK_SECONDS - 1)) == []  # still backing off
     assert len(fake.calls_to("sendPoll")) == 2
@@ -337,7 +338,7 @@ async def test_a_failed_post_is_retried_after_the_backoff_exactly_once(
     polls = [c for c in fake.calls_to("sendPoll") if c.status == 200]
     assert [chat(c) for c in polls] == [CHANNEL, GROUP]
     assert polls[0].params["question"] == question(services.course.quizzes[0], 1)
-    quiz = await services.storage.slot("2026-11-23:quiz")
+    quiz = await stored(services.storage, lambda db: db.slots.get("2026-11-23:quiz"))
     assert (quiz.status, quiz.attempts) == ("sent", 2)
 
 
@@ -358,7 +359,7 @@ async def test_too_many_requests_is_retried_by_the_rate_limiter(
     assert await teacher.tick(at(0, 18)) == ["2026-11-23:quiz", "2026-11-23:group_quiz"]
     assert [(chat(c), c.status) for c in fake.calls_to("sendPoll")] == [
         (CHANNEL, 429), (CHANNEL, 200), (GROUP, 200)]
-    quiz = await services.storage.slot("2026-11-23:quiz")
+    quiz = await stored(services.storage, lambda db: db.slots.get("2026-11-23:quiz"))
     assert (quiz.status, quiz.attempts) == ("sent", 1)
 
 
@@ -366,19 +367,20 @@ async def test_a_slot_stuck_in_sending_is_never_resent(fake: FakeTelegram, teach
                                                        services: Services) -> None:
     """A process died mid-send: Telegram may have the lesson, so it is not sent again."""
     storage = services.storage
-    await storage.claim_slot("2026-11-23:lesson", "lesson", "dead", at(0, 9), (LESSON_COUNTER,),
+    async with storage.transaction() as db:
+        await db.slots.claim("2026-11-23:lesson", "lesson", "dead", at(0, 9), (LESSON_COUNTER,),
                              lambda _: Claim(services.course.lessons[0].id))
-    assert await storage.transition("2026-11-23:lesson", ["claimed"], "sending", at(0, 9))
+        assert await db.slots.transition("2026-11-23:lesson", ["claimed"], "sending", at(0, 9))
     for moment in (at(0, 9, 0, 1), at(0, 12), at(0, 23, 59)):
         assert "2026-11-23:lesson" not in await teacher.tick(moment)
     assert [c for c in posts(fake) if c.method == "sendMessage"] == []
-    assert (await storage.slot("2026-11-23:lesson")).status == "sending"
+    assert (await stored(storage, lambda db: db.slots.get("2026-11-23:lesson"))).status == "sending"
 
 
 async def test_a_prepared_claim_of_a_dead_instance_is_posted_once(
         fake: FakeTelegram, teacher: Teacher, services: Services) -> None:
-    storage = services.storage
-    await storage.claim_slot("2026-11-23:quiz", "quiz", "dead", at(0, 18),
+    async with services.storage.transaction() as db:
+        await db.slots.claim("2026-11-23:quiz", "quiz", "dead", at(0, 18),
                              (QUIZ_COUNTER, NUMBER_COUNTER),
                              lambda c: Claim(services.course.quizzes[0].id, c[NUMBER_COUNTER]))
     assert await teacher.tick(at(0, 18, 1)) == ["2026-11-23:lesson", "2026-11-23:quiz",
@@ -396,7 +398,7 @@ async def test_admin_commands_refuse_other_people_politely(
     response = await handle_text(command, ctx)
     assert [r.text for r in response.replies] == [words.NOT_ADMIN]
     assert posts(fake) == []
-    assert await ctx.services.storage.slots() == []
+    assert await stored(ctx.services.storage, lambda db: db.slots.recent()) == []
 
 
 async def test_skip_marks_todays_next_slot_and_burns_no_lesson(
@@ -406,7 +408,7 @@ async def test_skip_marks_todays_next_slot_and_burns_no_lesson(
     assert response.data == {"skipped": "lesson"}
     assert response.replies[0].text == words.SKIPPED.format(kind="درس")
     assert await teacher.tick(at(0, 9, 30)) == []
-    assert (await services.storage.slot("2026-11-23:lesson")).status == "skipped"
+    assert (await stored(services.storage, lambda db: db.slots.get("2026-11-23:lesson"))).status == "skipped"
     assert await teacher.tick(at(1, 9)) == ["2026-11-24:lesson"]
     assert "درس ۱ از ۴۶" in posts(fake)[-1].params["text"]
 
@@ -417,7 +419,7 @@ async def test_skip_passes_over_a_reveal_with_nothing_to_reveal(
     clock.set(at(0, 12))  # day one: no quiz posted yet, so the 18:00 reveal has no work
     response = await handle_text("/skip", admin(services))
     assert response.data == {"skipped": "quiz"}
-    assert await services.storage.slot("2026-11-23:reveal") is None
+    assert await stored(services.storage, lambda db: db.slots.get("2026-11-23:reveal")) is None
     await teacher.tick(at(1, 17))
     clock.set(at(1, 17))  # day two: yesterday's quiz was skipped, so still nothing to reveal
     assert (await handle_text("/skip", admin(services))).data == {"skipped": "quiz"}
@@ -487,7 +489,7 @@ async def test_post_now_names_the_kinds_it_knows(teacher: Teacher, services: Ser
     response = await handle_text("/post_now video", admin(services))
     text = response.replies[0].text
     assert "lesson" in text and "quiz" in text and "/post_now quiz" in text
-    assert await services.storage.slots() == []
+    assert await stored(services.storage, lambda db: db.slots.recent()) == []
 
 
 async def test_status_lists_the_next_times_and_recent_posts(
@@ -534,7 +536,7 @@ async def test_group_answers_make_the_weekly_leaderboard(
             fake.push_poll_answer(call.result["poll"]["id"], [option], user_id=user_id, name=name)
 
         async def recorded() -> bool:
-            counts = [len(await services.storage.answers(u)) for u, _, _ in learners]
+            counts = [len(await stored(services.storage, lambda db: db.answers.of_learner(u))) for u, _, _ in learners]
             return counts == [day + 1] * len(learners)
 
         await eventually(recorded)

@@ -24,9 +24,10 @@ async def run_preview(args: str, ctx: Context) -> Response:
     """The next lesson and quiz exactly as the channel will get them."""
     teacher = _teacher(ctx)
     storage, course = ctx.services.storage, ctx.services.course
-    lesson = course.lessons[await storage.counter(LESSON_COUNTER) % len(course.lessons)]
-    quiz = course.quizzes[await storage.counter(QUIZ_COUNTER) % len(course.quizzes)]
-    number = await storage.counter(NUMBER_COUNTER) + 1
+    async with storage.transaction() as db:
+        lesson = course.lessons[await db.counters.get(LESSON_COUNTER) % len(course.lessons)]
+        quiz = course.quizzes[await db.counters.get(QUIZ_COUNTER) % len(course.quizzes)]
+        number = await db.counters.get(NUMBER_COUNTER) + 1
     now = ctx.services.clock()
     return Response([
         Text(lesson_message(lesson, len(course.lessons), header(now, ctx.services.settings.zone))),
@@ -55,8 +56,10 @@ async def run_skip(args: str, ctx: Context) -> Response:
 async def run_status(args: str, ctx: Context) -> Response:
     teacher = _teacher(ctx)
     storage = ctx.services.storage
-    positions = {name: await storage.counter(name) for name in (LESSON_COUNTER, NUMBER_COUNTER)}
-    recent = [words.recent_line(s.key, s.status, s.message_id) for s in await storage.slots(limit=8)]
+    async with storage.transaction() as db:
+        positions = {name: await db.counters.get(name) for name in (LESSON_COUNTER, NUMBER_COUNTER)}
+        recent = [words.recent_line(s.key, s.status, s.message_id)
+                  for s in await db.slots.recent(limit=8)]
     text = words.status_message(teacher.upcoming(ctx.services.clock()), positions,
                                 len(ctx.services.course.lessons), recent, ctx.services.settings.zone)
     return Response([Text(text)])

@@ -92,7 +92,8 @@ async def _show(args: str, ctx: Context, *, advance: bool) -> Response:
     replies: list = []
     related: list[Lesson] = []
     if not query:
-        position = await storage.lesson_position(ctx.user_id)
+        async with storage.transaction() as db:
+            position = await db.learners.lesson_position(ctx.user_id)
         lesson = course.by_order(position + 1)
         if lesson is None:
             replies.append(Text(words.COURSE_FINISHED))
@@ -110,7 +111,9 @@ async def _show(args: str, ctx: Context, *, advance: bool) -> Response:
             raise UserError(words.lesson_not_found(args.strip()))
         lesson, related = found[0], found[1:6]
     if advance:
-        await storage.set_lesson_position(ctx.user_id, lesson.order, ctx.user_name)
+        async with storage.transaction() as db:
+            await db.learners.touch(ctx.user_id, ctx.user_name, ctx.services.clock())
+            await db.learners.set_lesson_position(ctx.user_id, lesson.order)
     replies.append(lesson_reply(course, lesson, ctx.chat_type))
     if related:
         buttons = tuple((Button(f"{fa_int(o.order)}. {o.title}", f"lesson:show:{o.order}"),)

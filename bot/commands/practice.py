@@ -6,7 +6,8 @@ from bot.commands.base import Button, Context, Poll, Response, Services, Text
 from bot.curriculum.model import Quiz
 from bot.fa import practice as words
 from bot.fa.lessons import more_spoiler, quiz_question
-from bot.practice import next_quiz, stats, streaks, week_start
+from bot.practice import next_quiz, record_answer, stats, streaks, week_start
+from bot.storage import PollInfo
 
 
 def quiz_poll(quiz: Quiz, *, kind: str = "practice", number: int | None = None,
@@ -27,8 +28,10 @@ def quiz_poll(quiz: Quiz, *, kind: str = "practice", number: int | None = None,
 async def run_quiz(args: str, ctx: Context) -> Response:
     """The next question for this learner: a due review first, else a new one."""
     services = ctx.services
-    await services.storage.touch_user(ctx.user_id, ctx.user_name)
-    pick = await next_quiz(services.storage, services.course, ctx.user_id, services.clock())
+    now = services.clock()
+    async with services.storage.transaction() as db:
+        await db.learners.touch(ctx.user_id, ctx.user_name, now)
+        pick = await next_quiz(db, services.course, ctx.user_id, now)
     if pick.quiz is None:
         return Response([Text(words.all_done(pick.next_review, services.settings.zone))])
     replies: list = [Text(words.REVIEW_NOTE)] if pick.review else []
@@ -40,7 +43,8 @@ async def run_quiz(args: str, ctx: Context) -> Response:
 
 async def run_stats(args: str, ctx: Context) -> Response:
     services = ctx.services
-    answers = await services.storage.answers(ctx.user_id)
+    async with services.storage.transaction() as db:
+        answers = await db.answers.of_learner(ctx.user_id)
     result = stats(answers, services.course, services.settings.zone, services.clock())
     data = {"answered": result.answered, "correct": result.correct,
             "current_streak": result.current_streak, "best_streak": result.best_streak,
@@ -53,8 +57,9 @@ async def run_top(args: str, ctx: Context) -> Response:
         return Response([Text(words.NO_GROUP_TOP)])
     services = ctx.services
     since = week_start(services.clock(), services.settings.zone)
-    week = await services.storage.leaderboard(ctx.chat_id, since)
-    all_time = await services.storage.leaderboard(ctx.chat_id)
+    async with services.storage.transaction() as db:
+        week = await db.answers.leaderboard(ctx.chat_id, since)
+        all_time = await db.answers.leaderboard(ctx.chat_id)
     return Response([Text(words.top_text(week, all_time))])
 
 
@@ -64,7 +69,8 @@ async def on_button(payload: str, ctx: Context) -> Response:
     if action == "lesson":
         lesson = ctx.services.course.by_id(lesson_id)
         if lesson is not None and lesson.quizzes:
-            answered = {a.quiz_id for a in await ctx.services.storage.answers(ctx.user_id)}
+            async with ctx.services.storage.transaction() as db:
+                answered = {a.quiz_id for a in await db.answers.of_learner(ctx.user_id)}
             quiz = next((q for q in lesson.quizzes if q.id not in answered), lesson.quizzes[0])
             return Response([quiz_poll(quiz)])
     return await run_quiz("", ctx)
@@ -74,28 +80,30 @@ async def record_sent_poll(services: Services, poll: Poll, poll_id: str, chat_id
                            message_id: int) -> None:
     """Doors call this after sending a poll, so its answers can be traced to the quiz."""
     if poll.quiz_id:
-        await services.storage.save_poll(poll_id, poll.quiz_id, chat_id, message_id, poll.kind,
-                                         poll.number)
+        async with services.storage.transaction() as db:
+            await db.polls.add(PollInfo(poll_id, poll.quiz_id, chat_id, message_id, poll.kind,
+                                        poll.number), services.clock())
 
 
 async def answer_poll(services: Services, poll_id: str, user_id: int, name: str,
                       option_ids: list[int]) -> Response:
     """A learner answered one of our polls: record it; in a private practice chat, reply
     with feedback, the longer explanation, and a button for the next question."""
-    poll = await services.storage.find_poll(poll_id)
-    if poll is None or not option_ids:
-        return Response()  # not ours, or a retracted vote
-    quiz = services.course.quiz(poll.quiz_id)
-    if quiz is None:
-        return Response()
+    if not option_ids:
+        return Response()  # a retracted vote
     now = services.clock()
-    correct = option_ids[0] == quiz.correct
-    fresh = await services.storage.record_answer(user_id, name, poll, option_ids[0], correct, now)
+    async with services.storage.transaction() as db:
+        poll = await db.polls.find(poll_id)
+        quiz = services.course.quiz(poll.quiz_id) if poll is not None else None
+        if poll is None or quiz is None:
+            return Response()  # not ours, or a question no longer in the course
+        correct = option_ids[0] == quiz.correct
+        fresh = await record_answer(db, user_id, name, poll, option_ids[0], correct, now)
+        answers = await db.answers.of_learner(user_id)
     data = {"quiz": quiz.id, "correct": correct, "recorded": fresh}
     if not fresh or poll.kind != "practice" or poll.chat_id != user_id:
         return Response(data=data)
-    days = {a.answered_at.astimezone(services.settings.zone).date()
-            for a in await services.storage.answers(user_id)}
+    days = {a.answered_at.astimezone(services.settings.zone).date() for a in answers}
     current, _ = streaks(days, now.astimezone(services.settings.zone).date())
     text = words.feedback(quiz, correct, current)
     return Response([Text(text, ((Button(words.NEXT_QUIZ, "quiz:next"),),))], data=data)

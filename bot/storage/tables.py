@@ -1,4 +1,9 @@
-"""The database schema (SQLAlchemy 2 typed models)."""
+"""The database schema (SQLAlchemy 2 typed models).
+
+The models are the truth; Alembic migrations (``bot/storage/migrations``) are generated
+from them with ``python -m bot db revision -m "…"`` and checked against them in CI
+(``alembic check``): a column added here without its migration fails the suite.
+"""
 
 from __future__ import annotations
 
@@ -31,12 +36,6 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 class Base(DeclarativeBase):
     pass
-
-
-class SchemaVersion(Base):
-    __tablename__ = "schema_version"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    version: Mapped[int] = mapped_column(Integer)
 
 
 class User(Base):

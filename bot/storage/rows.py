@@ -1,0 +1,49 @@
+"""Helpers every repository shares."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.storage.tables import Base
+
+Model = TypeVar("Model", bound=Base)
+
+
+def utc(moment: datetime | None) -> datetime | None:
+    """SQLite returns naive datetimes; everything stored is UTC."""
+    if moment is None:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+async def get_or_add(session: AsyncSession, model: type[Model], key: Any,
+                     make: Callable[[], Model], lock: bool = False) -> Model:
+    """The row with this primary key, inserted by ``make`` when missing. Another
+    transaction may insert the same row at the same moment (two updates of a new learner,
+    two claims sharing a new counter): its row is used, rather than failing this one."""
+    row = await session.get(model, key, with_for_update=lock)
+    if row is None:
+        try:
+            async with session.begin_nested():
+                session.add(make())
+        except IntegrityError:
+            pass
+        row = await session.get(model, key, with_for_update=lock)
+    assert row is not None
+    return row
+
+
+async def inserted(session: AsyncSession, row: Base) -> bool:
+    """Insert ``row`` under a savepoint; False (and the caller's transaction intact) when
+    a unique key says it exists already."""
+    try:
+        async with session.begin_nested():
+            session.add(row)
+    except IntegrityError:
+        return False
+    return True
