@@ -21,8 +21,8 @@ from bot.fa import practice as words
 from bot.fa.html import escape
 from bot.practice import next_quiz, stats, streaks, week_start
 from bot.storage import AnswerInfo, PollInfo, Storage
-from tests.db import stored, record_answer
 from tests.conftest import Clock
+from tests.db import record_answer, stored
 from tests.fake_telegram import Call, FakeTelegram, eventually
 
 TEHRAN = ZoneInfo("Asia/Tehran")

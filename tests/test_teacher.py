@@ -23,9 +23,9 @@ from bot.doors.telegram import TelegramChannel, build_application, may_have_arri
 from bot.fa import channel as words
 from bot.fa.html import escape
 from bot.storage import Claim, Storage
-from tests.db import stored
 from bot.teacher import LESSON_COUNTER, NUMBER_COUNTER, QUIZ_COUNTER, TICK_SECONDS, Teacher
 from tests.conftest import Clock
+from tests.db import stored
 from tests.fake_telegram import Call, FakeTelegram, eventually
 
 CHANNEL, GROUP = -1001, -2002
@@ -259,7 +259,8 @@ async def test_missed_slots_are_caught_up_in_order_but_never_from_yesterday(
     [lesson] = posts(fake, mark)
     assert "درس ۲ از ۴۶" in lesson.params["text"]
     for kind in ("lesson", "quiz", "reveal", "group_quiz"):
-        assert await stored(services.storage, lambda db: db.slots.get(f"2026-11-24:{kind}")) is None
+        key = f"2026-11-24:{kind}"
+        assert await stored(services.storage, lambda db, key=key: db.slots.get(key)) is None
 
 
 async def test_a_reveal_retried_after_a_failed_answer_closes_the_poll_only_once(
@@ -536,7 +537,8 @@ async def test_group_answers_make_the_weekly_leaderboard(
             fake.push_poll_answer(call.result["poll"]["id"], [option], user_id=user_id, name=name)
 
         async def recorded() -> bool:
-            counts = [len(await stored(services.storage, lambda db: db.answers.of_learner(u))) for u, _, _ in learners]
+            counts = [len(await stored(services.storage, lambda db, u=u: db.answers.of_learner(u)))
+                      for u, _, _ in learners]
             return counts == [day + 1] * len(learners)
 
         await eventually(recorded)
