@@ -1,7 +1,8 @@
-"""The practice loop's logic: which question comes next, and a learner's statistics.
+"""The practice loop's logic: recording an answer as a review, streaks, and a
+learner's statistics.
 
-Pure functions over the course and a learner's answers; commands and the channel
-teacher call them, the storage module keeps the data.
+Functions over the course and a learner's answers and memory cards; commands and the
+channel teacher call them, the storage repositories keep the data.
 """
 
 from __future__ import annotations
@@ -11,40 +12,40 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.curriculum.model import Curriculum, Lesson, Quiz
+from fsrs import Rating
+
+from bot.curriculum.model import Curriculum, Lesson
+from bot.engine.memory import DEFAULT_RETENTION, Memory, rating, recall, review
 from bot.storage import AnswerInfo, PollInfo, Repos
 
 
-@dataclass(frozen=True)
-class NextQuiz:
-    quiz: Quiz | None
-    review: bool  # True when it is a question answered wrong before, come back
-    next_review: datetime | None = None  # when nothing is left now
-
-
-async def next_quiz(db: Repos, course: Curriculum, user_id: int, now: datetime) -> NextQuiz:
-    """Due reviews first (spaced repetition), then the first question not yet answered
-    in course order; None when everything is answered and nothing is due."""
-    for quiz_id in await db.reviews.due(user_id, now):
-        quiz = course.quiz(quiz_id)
-        if quiz is not None:
-            return NextQuiz(quiz, review=True)
-    answered = {a.quiz_id for a in await db.answers.of_learner(user_id)}
-    for quiz in course.quizzes:
-        if quiz.id not in answered:
-            return NextQuiz(quiz, review=False)
-    return NextQuiz(None, review=False, next_review=await db.reviews.next_due(user_id))
-
-
 async def record_answer(db: Repos, user_id: int, name: str, poll: PollInfo, option: int,
-                        correct: bool, now: datetime) -> bool:
-    """Store a learner's answer and move the question's review date, in the caller's
-    transaction; False if this learner already answered this poll (nothing changes)."""
+                        correct: bool, now: datetime, *, grade: Rating | None = None,
+                        retention: float = DEFAULT_RETENTION) -> bool:
+    """Store a learner's answer and, when the question is new to them or due, review
+    their memory of it (FSRS; ``grade`` by default from ``correct`` alone, as for a
+    group's poll); in the caller's transaction. False if this learner already
+    answered this poll (nothing changes). An answer to a question not yet due (a second
+    copy the same day, a question repeated at once) is kept for the statistics but does
+    not move the card: a question counts once per review."""
     await db.learners.touch(user_id, name, now)
     if not await db.answers.add(user_id, poll, option, correct, now):
         return False
-    await db.reviews.after_answer(user_id, poll.quiz_id, correct, now)
+    grade = grade if grade is not None else rating(correct)
+    card = await db.cards.get(user_id, poll.quiz_id, lock=True)
+    if card is None:
+        if await db.cards.add(user_id, poll.quiz_id, review(None, grade, now, retention)):
+            return True
+        card = await db.cards.get(user_id, poll.quiz_id, lock=True)  # made meanwhile
+    if card is not None and card.due <= now:
+        await db.cards.put(user_id, poll.quiz_id, review(card, grade, now, retention))
     return True
+
+
+async def streak_of(db: Repos, user_id: int, zone: ZoneInfo, now: datetime) -> int:
+    """The learner's current run of days with an answer (days in ``zone``)."""
+    days = {a.answered_at.astimezone(zone).date() for a in await db.answers.of_learner(user_id)}
+    return streaks(days, now.astimezone(zone).date())[0]
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,10 @@ class Stats:
     current_streak: int
     best_streak: int
     weakest: tuple[TopicScore, ...]
+    due_today: int = 0  # reviews due by the end of the learner's day
+    retention: float | None = None  # the mean predicted recall of reviewed questions
+    lessons_read: int = 0
+    lessons: int = 0
 
     @property
     def accuracy(self) -> float:
@@ -89,9 +94,23 @@ def streaks(days: set[date], today: date) -> tuple[int, int]:
     return current, best
 
 
+def memory_summary(cards: list[Memory], zone: ZoneInfo, now: datetime,
+                   retention: float = DEFAULT_RETENTION) -> tuple[int, float | None]:
+    """(reviews due by the end of today in ``zone``, the estimated retention now: the mean
+    of FSRS's predicted recall over the questions reviewed; None before any)."""
+    local = now.astimezone(zone)
+    midnight = (local + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
+    due = sum(card.due < midnight for card in cards)
+    reviewed = [card for card in cards if card.last_review is not None]
+    if not reviewed:
+        return due, None
+    return due, sum(recall(card, now, retention) for card in reviewed) / len(reviewed)
+
+
 def stats(answers: list[AnswerInfo], course: Curriculum, zone: ZoneInfo, now: datetime,
-          weakest: int = 3) -> Stats:
-    """Totals, streaks (days in the bot's time zone) and the weakest topics."""
+          weakest: int = 3, *, cards: list[Memory] | None = None, read: int = 0) -> Stats:
+    """Totals, streaks (days in the bot's time zone), the weakest topics, reviews due
+    today, the estimated retention and the lessons read."""
     days = {a.answered_at.astimezone(zone).date() for a in answers}
     current, best = streaks(days, now.astimezone(zone).date())
     per_topic: dict[str, list[int]] = defaultdict(lambda: [0, 0])
@@ -109,12 +128,17 @@ def stats(answers: list[AnswerInfo], course: Curriculum, zone: ZoneInfo, now: da
                 missed_lesson[quiz.topic] = lesson
     scores = [TopicScore(topic, c, n, missed_lesson.get(topic)) for topic, (c, n) in per_topic.items()]
     weak = sorted((s for s in scores if s.correct < s.answered), key=lambda s: (s.accuracy, -s.answered))
+    due_today, retention = memory_summary(cards or [], zone, now)
     return Stats(
         answered=len(answers),
         correct=sum(a.correct for a in answers),
         current_streak=current,
         best_streak=best,
         weakest=tuple(weak[:weakest]),
+        due_today=due_today,
+        retention=retention,
+        lessons_read=read,
+        lessons=len(course.lessons),
     )
 
 

@@ -73,6 +73,7 @@ class FakeTelegram:
         self._poll_ids = itertools.count(1)
         self._faults: dict[str, list[tuple[int, dict[str, Any]]]] = {}
         self._hang_ups: dict[str, int] = {}
+        self.blocked: set[int] = set()  # chats whose user blocked the bot: sends get 403
         self.files: dict[str, bytes] = {}
         self.messages: dict[tuple[int, int], dict[str, Any]] = {}
         self._lock = threading.Condition()
@@ -163,6 +164,20 @@ class FakeTelegram:
         with self._lock:
             self._faults.setdefault(method, []).extend([(status, body)] * times)
 
+    def block(self, chat_id: int) -> None:
+        """The user of this private chat blocks the bot: every send to it gets 403."""
+        with self._lock:
+            self.blocked.add(chat_id)
+
+    def push_poll_closed(self, poll_id: str) -> dict[str, Any]:
+        """Telegram's update when a poll the bot sent closes (its ``open_period`` ran out)."""
+        with self._lock:
+            poll = next(m["poll"] for m in self.messages.values()
+                        if m.get("poll", {}).get("id") == poll_id)
+            poll["is_closed"] = True
+            closed = json.loads(json.dumps(poll))
+        return self._push({"poll": closed})
+
     def hang_up(self, method: str, times: int = 1) -> None:
         """Carry out the next ``times`` calls of ``method`` but close the connection
         instead of answering: the message exists, the bot never hears so."""
@@ -202,6 +217,9 @@ class FakeTelegram:
         with self._lock:
             faults = self._faults.get(method)
             fault = faults.pop(0) if faults else None
+            if fault is None and method.startswith("send") and _chat(params) in self.blocked:
+                fault = (403, {"ok": False, "error_code": 403,
+                               "description": "Forbidden: bot was blocked by the user"})
         if fault is not None:
             status, answer = fault
         else:
@@ -331,6 +349,11 @@ class FakeTelegram:
         key = (message["chat"]["id"], message["message_id"])
         self.messages[key] = message
         return message
+
+
+def _chat(params: dict[str, Any]) -> int | None:
+    value = str(params.get("chat_id", ""))
+    return int(value) if value.lstrip("-").isdigit() else None
 
 
 #: Parameters PTB sends JSON-encoded; everything else stays the string it was.

@@ -83,10 +83,32 @@ async def test_every_lesson_carries_the_course_its_quiz_and_its_lab(
         order: int, navigation: list[str], ctx: Context, services: Services) -> None:
     lesson = services.course.by_order(order)
     reply = lesson_replies(await handle_text(f"/lesson {order}", ctx))[0]
-    expected = [*navigation, f"quiz:lesson:{lesson.id}"]
+    expected = [*navigation, f"lesson:read:{order}", f"quiz:lesson:{lesson.id}"]
     if lesson.lab:
         expected.append(f"lesson:lab:{order}")
     assert callbacks(reply) == expected
+
+
+async def test_marking_a_lesson_read_shows_in_the_lesson_the_table_and_stats(
+        ctx: Context, services: Services) -> None:
+    pressed = await handle_button("lesson:read:3", ctx)
+    assert pressed.edit and pressed.notice == words.MARKED_READ
+    [lesson] = pressed.replies
+    assert [b.text for b in lesson.keyboard[1]] == [words.LESSON_WAS_READ, words.LESSON_QUIZ]
+    assert (await handle_button("lesson:read:3", ctx)).data == {"lesson": services.course.by_order(3).id,
+                                                                 "read": True}  # twice: once
+    await handle_button("lesson:read:10", ctx)
+    again = lesson_replies(await handle_text("/lesson 3", ctx))[0]
+    assert again.keyboard[1][0].text == words.LESSON_WAS_READ
+    toc = (await handle_text("/lessons", ctx)).replies[0]
+    titles = [b.text for row in toc.keyboard[:-1] for b in row]
+    assert [t.startswith("✅ ") for t in titles] == [n == 3 for n in range(1, 9)]
+    assert "✅ خوانده‌شده: ۲ از ۴۶" in toc.text
+    stats = await handle_text("/stats", ctx)
+    assert stats.data["lessons_read"] == 2
+    other = Context(services, user_id=8, chat_id=8)
+    assert not any(b.text.startswith("✅")
+                   for row in (await handle_text("/lessons", other)).replies[0].keyboard for b in row)
 
 
 @pytest.mark.parametrize(("chat_type", "shown"), [("private", False), ("group", True),
@@ -231,8 +253,10 @@ async def test_a_lessons_quiz_button_asks_a_question_of_that_lesson(ctx: Context
                                                                     services: Services) -> None:
     adam = next(lesson for lesson in services.course.lessons if lesson.id == "adam")
     response = await handle_button("quiz:lesson:adam", ctx)
-    [poll] = response.replies
+    intro, poll = response.replies
     assert isinstance(poll, Poll) and poll.quiz_id == adam.quizzes[0].id
+    assert response.data["quizzes"] == [q.id for q in adam.quizzes]  # a session of that lesson
+    assert poll.question.startswith(f"❓ سؤال ۱ از {fa_int(len(adam.quizzes))}: ")
 
 
 @pytest.mark.parametrize(("query", "lesson_id"), [("adam", "adam"), ("آدام", "adam")])

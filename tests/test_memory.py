@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from fsrs import Card, Rating, Scheduler
 
-from bot.memory import Memory, easy_within, rating, recall, replay, review
+from bot.engine.memory import Memory, easy_within, rating, recall, replay, review
 
 T0 = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 DAY = timedelta(days=1)

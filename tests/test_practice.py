@@ -1,5 +1,6 @@
-"""The practice loop: which question comes next, streaks, statistics and the Persian
-week; a learner's quiz through the real Telegram door and through the offline chat."""
+"""The practice loop: what /quiz says with nothing to ask, streaks, statistics and the
+Persian week; a learner's session through the offline chat and its moving clock (the
+Telegram door: tests/test_quiz_sessions.py)."""
 
 from __future__ import annotations
 
@@ -18,12 +19,10 @@ from bot.curriculum.markup import to_html
 from bot.curriculum.model import Curriculum, Lesson, Quiz
 from bot.doors.cli import run_messages
 from bot.fa import practice as words
-from bot.fa.html import escape
-from bot.practice import next_quiz, stats, streaks, week_start
+from bot.fa.dates import when
+from bot.practice import stats, streaks, week_start
 from bot.storage import AnswerInfo, PollInfo, Storage
-from tests.conftest import Clock
-from tests.db import record_answer, stored
-from tests.fake_telegram import Call, FakeTelegram, eventually
+from tests.db import record_answer
 
 TEHRAN = ZoneInfo("Asia/Tehran")
 T0 = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)  # Monday, 13:30 in Tehran
@@ -47,52 +46,22 @@ async def answer(storage: Storage, quiz: Quiz, correct: bool, when: datetime,
                                option, correct, when)
 
 
-async def pick_next(storage: Storage, course: Curriculum, user_id: int, now: datetime):
-    async with storage.transaction() as db:
-        return await next_quiz(db, course, user_id, now)
-
-
-# --- which question comes next ---------------------------------------------------------
-async def test_questions_come_in_course_order_then_due_reviews_first(
-        storage: Storage, services) -> None:
-    course = services.course
-    q = course.quizzes
-    pick = await pick_next(storage, course, 7, T0)
-    assert (pick.quiz, pick.review) == (q[0], False)
-
-    await answer(storage, q[0], True, T0)
-    await answer(storage, q[1], False, T0)
-    await answer(storage, q[2], False, T0 + timedelta(hours=2))
-    pick = await pick_next(storage, course, 7, T0 + DAY - timedelta(seconds=1))
-    assert (pick.quiz, pick.review) == (q[3], False)  # the miss is not due yet
-
-    pick = await pick_next(storage, course, 7, T0 + 2 * DAY)
-    assert (pick.quiz, pick.review) == (q[1], True)  # waited longest
-    await answer(storage, q[1], True, T0 + 2 * DAY)
-    pick = await pick_next(storage, course, 7, T0 + 2 * DAY)
-    assert (pick.quiz, pick.review) == (q[2], True)
-    await answer(storage, q[2], True, T0 + 2 * DAY)
-    pick = await pick_next(storage, course, 7, T0 + 2 * DAY)
-    assert (pick.quiz, pick.review) == (q[3], False)
-
-    other = await pick_next(storage, course, 8, T0 + 2 * DAY)
-    assert (other.quiz, other.review) == (q[0], False)  # reviews are per learner
-
-
+# --- what /quiz says when there is nothing to ask -------------------------------------------
 async def test_when_everything_is_answered_it_says_when_the_next_review_is(
-        storage: Storage) -> None:
-    course = tiny_course()
-    first, second = course.quizzes
+        storage: Storage, services) -> None:
+    services.course = tiny_course()
+    first, second = services.course.quizzes
     await answer(storage, first, True, T0)
     await answer(storage, second, False, T0 + timedelta(hours=1))
-    pick = await pick_next(storage, course, 7, T0 + timedelta(hours=2))
-    assert pick.quiz is None and pick.next_review == T0 + timedelta(hours=1) + DAY
+    services.clock = lambda: T0 + timedelta(hours=2)
+    ctx = Context(services, user_id=7, chat_id=7)
+    [done] = (await handle_text("/quiz", ctx)).replies
+    assert done.text.startswith("🎉")
+    assert when(T0 + timedelta(hours=1) + DAY, TEHRAN) in done.text  # the miss, tomorrow
 
-    await answer(storage, second, True, T0 + timedelta(hours=1) + DAY)
-    await answer(storage, second, True, T0 + timedelta(hours=1) + 4 * DAY)
-    await answer(storage, second, True, T0 + timedelta(hours=1) + 11 * DAY)
-    pick = await pick_next(storage, course, 7, T0 + 12 * DAY)
-    assert pick.quiz is None and pick.next_review is None  # retired: nothing left at all
+    services.clock = lambda: T0 + timedelta(hours=1) + DAY
+    response = await handle_text("/quiz", ctx)
+    assert response.data["quizzes"] == [second.id] and response.data["reviews"] == 1
 
 
 # --- streaks, statistics, the week ------------------------------------------------------
@@ -172,74 +141,6 @@ def test_the_week_starts_saturday_midnight_in_tehran(moment: datetime) -> None:
     assert start <= moment < start + 7 * DAY
 
 
-# --- through the Telegram door ----------------------------------------------------------
-async def answer_sent_poll(fake: FakeTelegram, storage: Storage, sent_poll: Call, option: int,
-                 user_id: int) -> None:
-    """Answer a poll the bot sent, once the bot has stored it (it does so after Telegram
-    confirms the send, a moment after the fake server has recorded the call)."""
-    poll_id = sent_poll.result["poll"]["id"]
-    await eventually(lambda: stored(storage, lambda db: db.polls.find(poll_id)))
-    fake.push_poll_answer(poll_id, [option], user_id=user_id)
-
-
-async def test_a_private_quiz_answered_wrong_comes_back_after_a_day(
-        fake: FakeTelegram, telegram_app, services, clock: Clock) -> None:
-    course = services.course
-    first, second = course.quizzes[0], course.quizzes[1]
-    start = clock()
-
-    fake.push_message("/quiz", user_id=1001)
-    [poll] = await fake.wait_for("sendPoll")
-    assert int(poll.params["chat_id"]) == 1001
-    assert poll.params["question"] == f"❓ {first.question}"
-    assert poll.params["is_anonymous"] is False and poll.params["type"] == "quiz"
-    assert poll.params["correct_option_ids"] == [first.correct]
-
-    wrong = (first.correct + 1) % len(first.options)
-    await answer_sent_poll(fake, services.storage, poll, wrong, user_id=1001)
-    [feedback] = await fake.wait_for("sendMessage")
-    assert int(feedback.params["chat_id"]) == 1001
-    assert feedback.params["text"].startswith(
-        f"❌ جواب درست: <b>{escape(first.options[first.correct])}</b>")
-    buttons = feedback.params["reply_markup"]["inline_keyboard"]
-    assert [b["callback_data"] for row in buttons for b in row] == ["quiz:next"]
-
-    fake.push_message("/stats", user_id=1001)
-    stats_message = (await fake.wait_for("sendMessage", 2))[1]
-    assert "پاسخ‌ها: ۱ · درست: ۰" in stats_message.params["text"]
-
-    clock.set(start + DAY - timedelta(minutes=1))
-    fake.push_message("/quiz", user_id=1001)
-    not_yet = (await fake.wait_for("sendPoll", 2))[1]
-    assert not_yet.params["question"] == f"❓ {second.question}"
-    assert len(fake.calls_to("sendMessage")) == 2  # no review note
-
-    clock.set(start + DAY)
-    fake.push_message("/quiz", user_id=1001)
-    review = (await fake.wait_for("sendPoll", 3))[2]
-    assert review.params["question"] == f"❓ {first.question}"
-    note = (await fake.wait_for("sendMessage", 3))[2]
-    assert note.params["text"] == words.REVIEW_NOTE
-
-    await answer_sent_poll(fake, services.storage, review, first.correct, user_id=1001)
-    praise = (await fake.wait_for("sendMessage", 4))[3]
-    assert praise.params["text"].startswith("✅ آفرین، درست بود!")
-    assert await stored(services.storage, lambda db: db.reviews.next_due(1001)) == start + 4 * DAY
-
-
-async def test_the_next_question_button_under_feedback_asks_the_next_one(
-        fake: FakeTelegram, telegram_app, services, clock: Clock) -> None:
-    first, second = services.course.quizzes[0], services.course.quizzes[1]
-    fake.push_message("/quiz", user_id=1002)
-    [poll] = await fake.wait_for("sendPoll")
-    await answer_sent_poll(fake, services.storage, poll, first.correct, user_id=1002)
-    [feedback] = await fake.wait_for("sendMessage")
-    fake.push_button(feedback.result, "quiz:next", user_id=1002)
-    following = (await fake.wait_for("sendPoll", 2))[1]
-    assert following.params["question"] == f"❓ {second.question}"
-    assert int(following.params["chat_id"]) == 1002
-
-
 # --- through the offline chat -----------------------------------------------------------
 @pytest.fixture
 def offline(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
@@ -261,54 +162,70 @@ async def chat_json(messages: list[str], out: Path) -> list[dict]:
 async def test_the_offline_chat_answers_a_quiz_by_option_number(offline: Path, services) -> None:
     first, second = services.course.quizzes[0], services.course.quizzes[1]
     wrong = (first.correct + 1) % len(first.options)
-    lines = await chat_json(["/quiz", str(wrong + 1), "/stats"], offline / "out")
-    quiz, verdict, numbers = lines
-    assert quiz["replies"][0]["type"] == "poll"
-    assert quiz["replies"][0]["poll"]["question"] == f"❓ {first.question}"
-    assert verdict["data"] == {"quiz": first.id, "correct": False, "recorded": True}
-    assert verdict["replies"][0]["text"].startswith("❌")
-    assert numbers["data"]["answered"] == 1 and numbers["data"]["correct"] == 0
+    lines = await chat_json(["/quiz 2", str(wrong + 1), str(second.correct + 1), "/stats"],
+                            offline / "out")
+    quiz, verdict, last, numbers = lines
+    assert quiz["replies"][1]["poll"]["question"] == f"❓ سؤال ۱ از ۲: {first.question}"
+    assert verdict["data"]["quiz"] == first.id and verdict["data"]["correct"] is False
+    assert verdict["replies"][-1]["poll"]["question"] == f"❓ سؤال ۲ از ۲: {second.question}"
+    assert last["data"]["correct"] is True and last["data"]["rating"] == "Good"
+    assert any(r["text"].startswith("🏁") for r in last["replies"] if r["type"] == "text")
+    assert numbers["data"]["answered"] == 2 and numbers["data"]["correct"] == 1
 
-    # a new session on the same data folder: the answer was kept, the next question is new
-    again = await chat_json(["/stats", "/quiz", f"{second.correct + 1}", "/stats"], offline / "out")
-    assert again[0]["data"]["answered"] == 1
-    assert again[1]["replies"][-1]["poll"]["question"] == f"❓ {second.question}"
-    assert again[2]["data"] == {"quiz": second.id, "correct": True, "recorded": True}
-    assert (again[3]["data"]["answered"], again[3]["data"]["correct"]) == (2, 1)
+    # a new run on the same data folder: the answers were kept, the next questions are new
+    again = await chat_json(["/stats", "/quiz 1"], offline / "out")
+    assert again[0]["data"]["answered"] == 2
+    assert again[1]["data"]["quizzes"] == [services.course.quizzes[2].id]
 
 
 async def test_the_offline_chat_in_words(offline: Path, services) -> None:
     first = services.course.quizzes[0]
     stream = io.StringIO()
-    await run_messages(["/quiz", f"{first.correct + 1}"], offline / "out", as_json=False,
+    await run_messages(["/quiz 1", f"{first.correct + 1}"], offline / "out", as_json=False,
                        stream=stream)
     text = stream.getvalue()
-    assert f"📊 ❓ {first.question}" in text
+    assert f"📊 ❓ سؤال ۱ از ۱: {first.question}" in text
     assert f"  {first.correct + 1}) {first.options[first.correct]}" in text
-    assert "✅ آفرین، درست بود!" in text
+    assert "✅ درست: ۱ از ۱" in text
 
 
 async def test_the_offline_chat_answers_a_quiz_asked_by_a_button(offline: Path, services) -> None:
-    """/lesson 16, press its quiz button (3), answer the poll it asks by option number."""
+    """/lesson 16, press its quiz button (4), answer the poll it asks by option number."""
     lesson = services.course.by_order(16)
     quiz = lesson.quizzes[0]
-    lines = await chat_json(["/lesson 16", "3", str(quiz.correct + 1)], offline / "out")
+    lines = await chat_json(["/lesson 16", "4", str(quiz.correct + 1)], offline / "out")
     asked, verdict = lines[1], lines[2]
-    assert asked["replies"][0]["poll"]["question"] == f"❓ {quiz.question}"
-    assert verdict["data"] == {"quiz": quiz.id, "correct": True, "recorded": True}
+    assert asked["replies"][1]["poll"]["question"].endswith(quiz.question)
+    assert verdict["data"]["quiz"] == quiz.id and verdict["data"]["correct"] is True
+
+
+async def test_the_offline_clock_moves_and_brings_the_reminder(offline: Path, services) -> None:
+    """``@…`` lines move the offline clock; the reminder due then arrives, with its button."""
+    first = services.course.quizzes[0]
+    wrong = (first.correct + 1) % len(first.options)
+    lines = await chat_json(["@2026-11-23 08:30", "/quiz 1", str(wrong + 1), "1",
+                             "@2026-11-23 19:00", "@2026-11-24 19:00", "1"], offline / "out")
+    monday, _, answered, accepted, evening, tuesday, pressed = lines
+    assert monday["replies"][0]["text"] == "🕒 دوشنبه ۲ آذر ۱۴۰۵، ساعت ۰۸:۳۰"
+    assert accepted["data"]["reminder"] is True
+    assert len(evening["replies"]) == 1  # practised today, nothing due: no reminder
+    assert tuesday["replies"][1]["text"].startswith("⏰")
+    assert pressed["data"]["quizzes"][0] == first.id and pressed["data"]["reviews"] == 1
 
 
 async def test_a_group_quiz_carries_its_longer_explanation_behind_a_spoiler(services) -> None:
     """In a group an answer gets no private follow-up, so the longer explanation comes
-    with the question, hidden until tapped; in a private chat it follows the answer."""
+    with the question, hidden until tapped (in a private session it follows a miss)."""
     course = services.course
     first_with_more = next(i for i, q in enumerate(course.quizzes) if q.more)
-    for quiz in course.quizzes[:first_with_more]:  # answered right: no reviews due
-        await answer(services.storage, quiz, True, services.clock(), user_id=77)
     quiz = course.quizzes[first_with_more]
     group = Context(services, user_id=77, chat_id=-500, chat_type="group", user_name="Sara")
+    async with services.storage.transaction() as db:  # the group has seen the ones before
+        earlier = [q.id for q in course.quizzes[:first_with_more]]
+        old = await db.sessions.start(-500, 0, earlier, services.clock())
+        for asked in range(len(earlier)):
+            await db.sessions.advance(old.id, asked, services.clock())
+        await db.sessions.finish(old.id, services.clock())
     poll, spoiler = (await handle_text("/quiz", group)).replies
-    assert poll.quiz_id == quiz.id
+    assert poll.quiz_id == quiz.id and poll.kind == "group"
     assert spoiler.text.endswith(f"<tg-spoiler>{to_html(quiz.more)}</tg-spoiler>")
-    private = Context(services, user_id=77, chat_id=77)
-    assert [type(r).__name__ for r in (await handle_text("/quiz", private)).replies] == ["Poll"]

@@ -17,6 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from fsrs import Card, Rating, Scheduler
 from sqlalchemy import MetaData, inspect, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -109,11 +110,11 @@ def answers_of(storage: Storage, user_id: int) -> Any:
 
 
 def due(storage: Storage, user_id: int, now: datetime) -> Any:
-    return stored(storage, lambda db: db.reviews.due(user_id, now))
+    return stored(storage, lambda db: db.cards.due(user_id, now))
 
 
 def next_due(storage: Storage, user_id: int) -> Any:
-    return stored(storage, lambda db: db.reviews.next_due(user_id))
+    return stored(storage, lambda db: db.cards.next_due(user_id))
 
 
 # --- URLs and the schema ---------------------------------------------------------------
@@ -146,7 +147,7 @@ async def test_open_creates_the_schema_at_the_newest_revision(tmp_path: Path) ->
     finally:
         await storage.close()
     assert revision == head()
-    assert {"users", "polls", "answers", "reviews", "slots", "counters", "alembic_version"} <= tables
+    assert {"users", "polls", "answers", "cards", "slots", "counters", "alembic_version"} <= tables
     assert "schema_version" not in tables
 
 
@@ -368,40 +369,41 @@ async def test_a_new_learner_answering_two_polls_at_once_keeps_both(store: Stora
     assert sorted(a.quiz_id for a in await answers_of(store, 7)) == ["q1", "q2"]
 
 
-async def test_a_first_correct_answer_schedules_no_review(store: Storage) -> None:
+def reference() -> Scheduler:
+    """FSRS as bot/engine/memory.py documents it, built here from the package itself."""
+    return Scheduler(desired_retention=0.9, learning_steps=[], relearning_steps=[],
+                     enable_fuzzing=False)
+
+
+async def test_a_first_answer_makes_a_card_due_when_fsrs_says(store: Storage) -> None:
     await record_answer(store, 7, "Sara", poll(1), 0, True, T0)
-    assert await next_due(store, 7) is None
-    assert await due(store, 7, T0 + timedelta(days=365)) == []
+    expected, _ = reference().review_card(Card(card_id=1, due=T0), Rating.Good, T0)
+    assert await next_due(store, 7) == expected.due == T0 + 2 * DAY  # FSRS-6: S₀(Good) ≈ 2.3 d
+    assert await due(store, 7, expected.due - SECOND) == []
 
 
-async def test_reviews_come_back_after_1_3_and_7_days_then_retire(store: Storage) -> None:
-    await record_answer(store, 7, "Sara", poll(1), 2, False, T0)
-    assert await due(store, 7, T0 + DAY - SECOND) == []
-    first = T0 + DAY
-    assert await due(store, 7, first) == ["q1"]
-
-    await record_answer(store, 7, "Sara", poll(2), 0, True, first)
-    assert await next_due(store, 7) == first + 3 * DAY
-    assert await due(store, 7, first + 3 * DAY - SECOND) == []
-
-    second = first + 3 * DAY
-    await record_answer(store, 7, "Sara", poll(3), 0, True, second)
-    assert await next_due(store, 7) == second + 7 * DAY
-
-    third = second + 7 * DAY
-    await record_answer(store, 7, "Sara", poll(4), 0, True, third)
-    assert await next_due(store, 7) is None
-    assert await due(store, 7, third + timedelta(days=365)) == []
+async def test_misses_and_right_answers_move_the_card_exactly_as_the_package_does(
+        store: Storage) -> None:
+    card = Card(card_id=1, due=T0)
+    moment = T0
+    for number, right in enumerate([False, True, True, False, True, True], 1):
+        await record_answer(store, 7, "Sara", poll(number), 0 if right else 2, right, moment)
+        card, _ = reference().review_card(card, Rating.Good if right else Rating.Again, moment)
+        assert await next_due(store, 7) == card.due
+        assert await due(store, 7, card.due - SECOND) == []
+        assert await due(store, 7, card.due) == ["q1"]
+        moment = card.due  # the learner comes back exactly when it is due
 
 
-async def test_a_wrong_review_starts_again_at_one_day(store: Storage) -> None:
-    await record_answer(store, 7, "Sara", poll(1), 2, False, T0)
-    await record_answer(store, 7, "Sara", poll(2), 0, True, T0 + DAY)  # next in 3 days
-    again = T0 + 4 * DAY
-    await record_answer(store, 7, "Sara", poll(3), 1, False, again)
-    assert await next_due(store, 7) == again + DAY
-    await record_answer(store, 7, "Sara", poll(4), 0, True, again + DAY)
-    assert await next_due(store, 7) == again + 4 * DAY  # and climbs 1 → 3 again
+async def test_a_question_counts_once_per_review(store: Storage) -> None:
+    """A second copy answered before the card is due (the group's poll, then the same
+    question in private) is kept as an answer but does not move the card again."""
+    await record_answer(store, 7, "Sara", poll(1, chat_id=-5, kind="group"), 2, False, T0)
+    await record_answer(store, 7, "Sara", poll(2), 0, True, T0 + timedelta(hours=1))
+    assert await next_due(store, 7) == T0 + DAY  # still the miss's schedule
+    card = await stored(store, lambda db: db.cards.get(7, "q1"))
+    assert (card.reviews, card.lapses) == (1, 1)
+    assert len(await answers_of(store, 7)) == 2
 
 
 async def test_due_reviews_come_longest_waiting_first_per_learner(store: Storage) -> None:

@@ -70,6 +70,10 @@ class Poll:
     quiz_id: str = ""  # what the poll asks, so answers can be recorded
     kind: str = "practice"  # practice | channel | group
     number: int | None = None  # the channel's quiz number
+    session_id: int | None = None  # a /quiz session's poll: its session and place in it
+    position: int | None = None
+    open_period: int | None = None  # seconds until the poll closes (the session's timer)
+    keyboard: Keyboard = ()  # a group session's «سؤال بعدی» rides on its poll
 
 
 Reply = Text | Photo | Animation | Poll

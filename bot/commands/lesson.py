@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import random
+from collections.abc import Set as AbstractSet
 
 from bot.commands.base import Button, Context, Keyboard, Response, Text, UserError
 from bot.commands.options import whole_number
@@ -56,11 +57,14 @@ def neighbours(course: Curriculum, lesson: Lesson) -> tuple[Button, ...]:
     return tuple(buttons)
 
 
-def lesson_reply(course: Curriculum, lesson: Lesson, chat_type: str = "private") -> Text:
-    """A lesson with its buttons: the course either way, its quiz and its lab. The
-    channel's hashtags are left out of a private chat, where they link nowhere."""
+def lesson_reply(course: Curriculum, lesson: Lesson, chat_type: str = "private",
+                 read: bool = False) -> Text:
+    """A lesson with its buttons: the course either way, «✅ خواندم» (or that it was),
+    its quiz and its lab. The channel's hashtags are left out of a private chat, where
+    they link nowhere."""
     rows = [row for row in (neighbours(course, lesson),) if row]
-    keyboard: Keyboard = (*rows, (Button(words.LESSON_QUIZ, f"quiz:lesson:{lesson.id}"),),
+    mark = Button(words.LESSON_WAS_READ if read else words.LESSON_READ, f"lesson:read:{lesson.order}")
+    keyboard: Keyboard = (*rows, (mark, Button(words.LESSON_QUIZ, f"quiz:lesson:{lesson.id}")),
                           *lab_keyboard(lesson))
     text = lesson_message(lesson, len(course.lessons), hashtags=chat_type != "private")
     return Text(text, keyboard)
@@ -110,11 +114,12 @@ async def _show(args: str, ctx: Context, *, advance: bool) -> Response:
         if not found:
             raise UserError(words.lesson_not_found(args.strip()))
         lesson, related = found[0], found[1:6]
-    if advance:
-        async with storage.transaction() as db:
+    async with storage.transaction() as db:
+        if advance:
             await db.learners.touch(ctx.user_id, ctx.user_name, ctx.services.clock())
             await db.learners.set_lesson_position(ctx.user_id, lesson.order)
-    replies.append(lesson_reply(course, lesson, ctx.chat_type))
+        read = lesson.id in await db.reads.of_learner(ctx.user_id)
+    replies.append(lesson_reply(course, lesson, ctx.chat_type, read=read and ctx.chat_type == "private"))
     if related:
         buttons = tuple((Button(f"{fa_int(o.order)}. {o.title}", f"lesson:show:{o.order}"),)
                         for o in related)
@@ -122,25 +127,53 @@ async def _show(args: str, ctx: Context, *, advance: bool) -> Response:
     return Response(replies, data={"lesson": lesson.id, "order": lesson.order})
 
 
-def table_of_contents(course: Curriculum, page: int) -> Text:
+def table_of_contents(course: Curriculum, page: int, read: AbstractSet[str] = frozenset()) -> Text:
+    """One page of lessons, whole titles, ✅ on those the learner marked read."""
     pages = max(1, math.ceil(len(course.lessons) / PAGE_SIZE))
     page = min(max(page, 1), pages)
     shown = list(course.lessons[(page - 1) * PAGE_SIZE:page * PAGE_SIZE])
-    rows = [(Button(f"{fa_int(l.order)}. {l.title}", f"lesson:show:{l.order}"),) for l in shown]
+    rows = [(Button(words.toc_row(l, l.id in read), f"lesson:show:{l.order}"),) for l in shown]
     nav = []  # right to left: the next page on the left
     if page < pages:
         nav.append(Button(words.NEXT_PAGE, f"lesson:page:{page + 1}"))
     if page > 1:
         nav.append(Button(words.PREVIOUS_PAGE, f"lesson:page:{page - 1}"))
     keyboard = tuple(rows) + ((tuple(nav),) if nav else ())
-    return Text(words.toc_text(shown, page, pages, len(course.lessons)), keyboard)
+    read_count = sum(lesson.id in read for lesson in course.lessons)
+    text = words.toc_text(shown, page, pages, len(course.lessons), read, read_count)
+    return Text(text, keyboard)
+
+
+async def _read(ctx: Context) -> set[str]:
+    """The lessons this learner marked read (a group's table of contents shows none)."""
+    if ctx.chat_type != "private":
+        return set()
+    async with ctx.services.storage.transaction() as db:
+        return await db.reads.of_learner(ctx.user_id)
 
 
 async def run_toc(args: str, ctx: Context) -> Response:
     if not ctx.services.course.lessons:
         return Response([Text(words.NO_LESSONS)])
     page = whole_number(args) or 1
-    return Response([table_of_contents(ctx.services.course, page)])
+    return Response([table_of_contents(ctx.services.course, page, await _read(ctx))])
+
+
+async def _mark_read(order: int, ctx: Context) -> Response:
+    """«✅ خواندم»: the lesson counts as read (for /lessons, /stats and the quizzes a
+    session picks); the pressed lesson's button says so."""
+    lesson = ctx.services.course.by_order(order)
+    if lesson is None:
+        raise UserError(words.lesson_out_of_range(order, len(ctx.services.course.lessons)))
+    now = ctx.services.clock()
+    async with ctx.services.storage.transaction() as db:
+        await db.learners.touch(ctx.user_id, ctx.user_name, now)
+        await db.reads.mark(ctx.user_id, lesson.id, now)
+    if ctx.chat_type != "private":
+        return Response(notice=words.MARKED_READ)
+    reply = lesson_reply(ctx.services.course, lesson, ctx.chat_type, read=True)
+    return Response([reply], edit=True, notice=words.MARKED_READ,
+                    data={"lesson": lesson.id, "read": True})
 
 
 async def run_interview(args: str, ctx: Context) -> Response:
@@ -174,14 +207,15 @@ async def run_interview(args: str, ctx: Context) -> Response:
 
 async def on_button(payload: str, ctx: Context) -> Response:
     """``show:N`` sends lesson N to look at; ``next:N`` sends it as the next one to read
-    (the reading position moves there); ``page:P`` turns the table of contents in place
-    (the router runs ``lab:N``, a lesson's lab)."""
+    (the reading position moves there); ``read:N`` marks it read; ``page:P`` turns the
+    table of contents in place (the router runs ``lab:N``, a lesson's lab)."""
     action, _, value = payload.partition(":")
     number = whole_number(value)
     if number is None:
         raise UserError(words.lesson_not_found(value[:40]))
     if action == "page":
-        response = Response([table_of_contents(ctx.services.course, number)])
-        response.edit = True
-        return response
+        return Response([table_of_contents(ctx.services.course, number, await _read(ctx))],
+                        edit=True)
+    if action == "read":
+        return await _mark_read(number, ctx)
     return await _show(str(number), ctx, advance=action == "next")

@@ -7,7 +7,8 @@ import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from bot.commands import act, admin, backprop, batch, fit, gd, lesson, practice, scale
+from bot.commands import act, admin, backprop, batch, fit, gd, lesson, practice, privacy, quiz, scale
+from bot.commands import settings as settings_command
 from bot.commands import lr as lr_command
 from bot.commands import opt as opt_command
 from bot.commands.base import Context, Response, Text, UserError
@@ -73,10 +74,17 @@ COMMANDS: tuple[Command, ...] = (
     Command("lessons", "فهرست همهٔ درس‌ها", "/lessons", lesson.run_toc),
     Command("interview", "سؤال مصاحبه با پاسخ نمونه (تصادفی، از درس N یا دربارهٔ یک کلمه)", "/interview 27",
             lesson.run_interview),
-    Command("quiz", "کوییز بعدی شما (با مرور سؤال‌های اشتباه)", "/quiz", practice.run_quiz,
-            practice.on_button),
-    Command("stats", "آمار شما: دقت، پیوستگی روزانه و موضوع‌های ضعیف", "/stats",
-            practice.run_stats),
+    Command("quiz", "جلسهٔ کوییز: مرورهای امروز و سؤال‌های تازه (پیش‌فرض ۱۰ سؤال)", "/quiz 5",
+            quiz.run_quiz, quiz.on_button),
+    Command("stats", "آمار شما: دقت، پیوستگی، مرورهای امروز، یادسپاری و درس‌های خوانده‌شده",
+            "/stats", practice.run_stats),
+    Command("settings", "یادآوری روزانه، ساعت و ساعت‌های سکوت، طول جلسه و زمان هر سؤال",
+            "/settings", settings_command.run, settings_command.on_button),
+    Command("stop", "خاموش کردن همهٔ یادآوری‌ها", "/stop", settings_command.run_stop),
+    Command("privacy", "چه چیزی از شما نگه می‌داریم، چرا و تا کی", "/privacy",
+            privacy.run_privacy),
+    Command("forget", "پاک کردن همهٔ داده‌های شما (با تأیید)", "/forget", privacy.run_forget,
+            privacy.on_button),
     Command("top", "جدول امتیازهای گروه (این هفته و از ابتدا)", "/top", practice.run_top),
     Command("preview", "پیش‌نمایش درس و کوییز بعدی کانال", "/preview", admin.run_preview,
             admin=True),

@@ -5,21 +5,62 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import sys
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
 from bot.commands.base import Animation, Button, Context, Photo, Poll, Reply, Response, Text
-from bot.commands.practice import answer_poll, record_sent_poll
+from bot.commands.quiz import answer_poll, record_sent_poll
+from bot.commands.reminders import Reminders
 from bot.commands.router import handle_button, handle_text
+from bot.fa import sessions as poll_words
+from bot.fa.dates import when
 from bot.fa.html import plain_text
 from bot.fa.numbers import normalize_input
 from bot.services import open_services
 
 PROMPT = "شما › "
+#: ``@2026-11-24 19:00``: the offline clock moves to that moment (in the bot's time zone)
+#: and the reminders due by then are sent, as the Telegram door's minute job would.
+CLOCK = re.compile(r"@\s*(\d{4}-\d{2}-\d{2})[ T](\d{1,2}:\d{2})")
+
+
+class OfflineClock:
+    """The offline door's clock. In the interactive chat it is the real time until a
+    ``@…`` line moves it; in a scripted run it starts at the real time. Once set, each
+    message takes ``STEP`` (the time to read and answer), so a script answers at a
+    learner's pace rather than instantly (which FSRS would rate Easy)."""
+
+    STEP = timedelta(seconds=30)
+
+    def __init__(self) -> None:
+        self.now: datetime | None = None
+
+    def __call__(self) -> datetime:
+        return self.now or datetime.now(UTC)
+
+    def tick(self) -> None:
+        if self.now is not None:
+            self.now += self.STEP
+
+
+class Inbox:
+    """The reminders' offline door: what would reach the learner, kept to print."""
+
+    def __init__(self) -> None:
+        self.replies: list[Reply] = []
+
+    async def send(self, chat_id: int, reply: Reply) -> None:
+        self.replies.append(reply)
+
+
+async def _no_wait(seconds: float) -> None:
+    return None
 
 
 @dataclass
@@ -33,6 +74,25 @@ class Session:
     buttons: list[Button] = field(default_factory=list)
     polls: int = 0
     open_poll: tuple[str, Poll] | None = None
+    clock: OfflineClock = field(default_factory=OfflineClock)
+    inbox: Inbox = field(default_factory=Inbox)
+    reminders: Reminders | None = None
+    #: What Telegram's quiz poll shows once answered (right or wrong, the explanation).
+    verdict: str = ""
+    last_text: str = ""  # the last message printed, to tell an edit of its buttons only
+
+    def __post_init__(self) -> None:
+        self.ctx.services.clock = self.clock
+        self.reminders = Reminders(self.ctx.services, self.inbox, owner="offline", sleep=_no_wait)
+
+    async def move_clock(self, day: str, time: str) -> Response:
+        """``@day time``: the clock moves there; the reminders due then are delivered."""
+        zone = self.ctx.services.settings.zone
+        self.clock.now = datetime.fromisoformat(f"{day}T{time.zfill(5)}").replace(tzinfo=zone)
+        assert self.reminders is not None
+        await self.reminders.tick()
+        replies, self.inbox.replies = self.inbox.replies, []
+        return Response([Text(f"🕒 {when(self.clock.now, zone)}"), *replies])
 
     async def send_poll(self, poll: Poll) -> None:
         """What sending a poll means offline: remember it so answers can be recorded."""
@@ -79,7 +139,15 @@ def reply_json(reply: Reply, session: Session) -> dict[str, Any]:
 def print_human(response: Response, session: Session, stream: TextIO) -> None:
     if response.notice and not response.replies:
         print(f"🔔 {response.notice}", file=stream)
+    if session.verdict:
+        print(session.verdict, file=stream)
+        session.verdict = ""
     for reply in response.replies:
+        if response.edit and isinstance(reply, Text) and reply.text == session.last_text:
+            print(poll_words.BUTTONS_CHANGED, file=stream)
+            continue
+        if isinstance(reply, Text):
+            session.last_text = reply.text
         if isinstance(reply, Poll):
             print(f"📊 {reply.question}", file=stream)
             for number, option in enumerate(reply.options, 1):
@@ -100,15 +168,25 @@ def print_human(response: Response, session: Session, stream: TextIO) -> None:
 
 async def answer(text: str, session: Session) -> Response:
     """A message through the shared command layer. A bare number answers the open quiz
-    poll (by option number) or presses a button of the last keyboard."""
+    poll (by option number) or presses a button of the last keyboard; ``@2026-11-24 19:00``
+    moves the offline clock (and sends the reminders due)."""
     stripped = normalize_input(text).strip()
-    if stripped.isdigit() and session.open_poll is not None:
-        poll_id, poll = session.open_poll
-        if 1 <= int(stripped) <= len(poll.options):
-            session.open_poll = None
-            return await answer_poll(session.ctx.services, poll_id, session.ctx.user_id,
-                                     session.ctx.user_name, [int(stripped) - 1])
-    if stripped.isdigit() and 1 <= int(stripped) <= len(session.buttons):
+    moved = CLOCK.fullmatch(stripped)
+    if moved:
+        response = await session.move_clock(*moved.groups())
+        session.remember_buttons(response)
+        return response
+    session.clock.tick()
+    poll = session.open_poll
+    if stripped.isdigit() and poll is not None and 1 <= int(stripped) <= len(poll[1].options):
+        session.open_poll = None
+        chosen = int(stripped) - 1
+        session.verdict = plain_text(poll_words.poll_verdict(
+            chosen == poll[1].correct_option, poll[1].options[poll[1].correct_option],
+            poll[1].explanation))
+        response = await answer_poll(session.ctx.services, poll[0], session.ctx.user_id,
+                                     session.ctx.user_name, [chosen])
+    elif stripped.isdigit() and 1 <= int(stripped) <= len(session.buttons):
         response = await handle_button(session.buttons[int(stripped) - 1].callback, session.ctx)
     else:
         response = await handle_text(text.strip(), session.ctx)
@@ -123,6 +201,7 @@ async def run_messages(messages: Iterable[str], out: Path, as_json: bool,
                        stream: TextIO = sys.stdout) -> None:
     async with open_services() as services:
         session = Session(Context(services, user_id=1, chat_id=1), out)
+        session.clock.now = datetime.now(UTC)  # scripted: each message takes a learner's pace
         for message in messages:
             response = await answer(message, session)
             if as_json:

@@ -27,7 +27,7 @@ from telegram import (
 )
 from telegram import Poll as TelegramPoll
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, NetworkError, TelegramError
+from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -35,6 +35,7 @@ from telegram.ext import (
     ContextTypes,
     MessageHandler,
     PollAnswerHandler,
+    PollHandler,
     filters,
 )
 
@@ -49,7 +50,8 @@ from bot.commands.base import (
     Services,
     Text,
 )
-from bot.commands.practice import answer_poll, record_sent_poll
+from bot.commands.quiz import answer_poll, poll_closed, record_sent_poll
+from bot.commands.reminders import Blocked, Reminders
 from bot.commands.router import COMMANDS, handle_button, handle_text
 from bot.config import Settings
 from bot.labs.runner import LabRunner
@@ -109,7 +111,8 @@ async def send_reply(bot: Any, chat_id: int | str, reply: Reply, services: Servi
         message = await bot.send_poll(
             chat_id, reply.question, list(reply.options), type=TelegramPoll.QUIZ,
             correct_option_ids=[reply.correct_option], explanation=reply.explanation,
-            is_anonymous=reply.is_anonymous,
+            is_anonymous=reply.is_anonymous, open_period=reply.open_period,
+            reply_markup=_markup(reply.keyboard),
         )
         if message.poll is not None:
             await record_sent_poll(services, reply, message.poll.id, message.chat_id,
@@ -234,6 +237,20 @@ async def on_poll_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         await send_reply(context.bot, answer.user.id, reply, services)
 
 
+async def on_poll(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A poll the bot sent changed; when a session's timer closed it unanswered, the
+    session moves on."""
+    poll = update.poll
+    if poll is None or not poll.is_closed:
+        return
+    services = _services(context)
+    moved = await poll_closed(services, poll.id)
+    if moved is not None:
+        chat_id, response = moved
+        for reply in response.replies:
+            await send_reply(context.bot, chat_id, reply, services)
+
+
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     log.error("update failed: %r", update, exc_info=context.error)
 
@@ -252,12 +269,39 @@ async def on_startup(application: Application) -> None:
     if teacher.enabled and application.job_queue is not None:
         application.job_queue.run_repeating(_tick, interval=TICK_SECONDS, first=1,
                                             name="channel-teacher")
+    if application.job_queue is not None:
+        application.bot_data["reminders"] = Reminders(services, TelegramReminders(application.bot,
+                                                                                  services))
+        application.job_queue.run_repeating(_remind, interval=REMINDER_SECONDS, first=5,
+                                            name="reminders")
 
 
 async def _tick(context: ContextTypes.DEFAULT_TYPE) -> None:
     teacher: Teacher | None = context.bot_data.get("teacher")
     if teacher is not None:
         await teacher.tick()
+
+
+#: How often the reminder job looks for learners whose hour has come.
+REMINDER_SECONDS = 60
+
+
+async def _remind(context: ContextTypes.DEFAULT_TYPE) -> None:
+    await context.application.bot_data["reminders"].tick()
+
+
+class TelegramReminders:
+    """The reminders' door: a 403 (the learner blocked the bot) becomes :class:`Blocked`."""
+
+    def __init__(self, bot: Any, services: Services) -> None:
+        self.bot = bot
+        self.services = services
+
+    async def send(self, chat_id: int, reply: Reply) -> None:
+        try:
+            await send_reply(self.bot, chat_id, reply, self.services)
+        except Forbidden as error:
+            raise Blocked(str(error)) from error
 
 
 class TelegramChannel:
@@ -324,6 +368,7 @@ def build_application(settings: Settings, services: Services | None = None) -> A
     application.add_handler(MessageHandler(filters.TEXT & ~filters.UpdateType.EDITED, on_message))
     application.add_handler(CallbackQueryHandler(on_button))
     application.add_handler(PollAnswerHandler(on_poll_answer))
+    application.add_handler(PollHandler(on_poll))
     application.add_error_handler(on_error)
     return application
 

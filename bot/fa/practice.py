@@ -1,16 +1,16 @@
-"""Persian wording of practice: feedback, /stats, /top, and the lesson table of contents."""
+"""Persian wording of practice: /stats, /top, and the lesson table of contents."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from datetime import datetime
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from bot.curriculum.model import Lesson, Quiz
+from bot.curriculum.model import Lesson
 from bot.fa.dates import when
 from bot.fa.html import code, escape
-from bot.fa.lessons import more_message
 from bot.fa.numbers import fa_int, fa_number
 from bot.practice import Stats
 
@@ -42,7 +42,6 @@ TOPIC_NAMES = {
     "architectures": "معماری‌ها",
 }
 
-NEXT_QUIZ = "🧠 سؤال بعدی"
 #: Course navigation reads right to left: «قبلی» on the right pointing right, «بعدی» on
 #: the left pointing left (a keyboard row is listed left to right: «بعدی» comes first).
 NEXT_LESSON = "◀️ درس بعدی"
@@ -52,25 +51,13 @@ PREVIOUS_PAGE = "صفحهٔ قبل ▶️"
 LESSON_QUIZ = "🧠 کوییز این درس"
 LESSON_LAB = "🧪 اجرا: {command}"
 NO_LAB = "این درس آزمایشگاهی ندارد."
-REVIEW_NOTE = "🔁 مرور: این سؤال را قبلاً اشتباه جواب داده بودید."
 NO_GROUP_TOP = "جدول امتیازها مخصوص گروه‌هاست؛ برای آمار خودتان /stats را بفرستید."
 NO_ANSWERS = "هنوز به هیچ کوییزی جواب نداده‌اید. با /quiz شروع کنید! 🧠"
+LESSON_READ = "✅ خواندم"
+LESSON_WAS_READ = "✅ خوانده شد"
+MARKED_READ = "✅ ثبت شد: این درس را خوانده‌اید."
 NO_LESSONS = "هنوز درسی در پوشهٔ lessons نیست."
 RELATED_LESSONS = "درس‌های مرتبط دیگر:"
-
-
-def feedback(quiz: Quiz, correct: bool, streak: int) -> str:
-    """What a learner sees in private after answering a practice quiz."""
-    if correct:
-        head = "✅ آفرین، درست بود!"
-    else:
-        head = f"❌ جواب درست: <b>{escape(quiz.options[quiz.correct])}</b>\nاین سؤال فردا برای مرور برمی‌گردد (و اگر درست جواب دهید، بعد از ۳ و ۷ روز)."
-    parts = [head, f"💡 {escape(quiz.explanation)}"]
-    if streak > 1:
-        parts.append(f"🔥 {fa_int(streak)} روز پشت سر هم تمرین کرده‌اید.")
-    if quiz.more:
-        parts.append(more_message(quiz))
-    return "\n\n".join(parts)
 
 
 def all_done(next_review: datetime | None, zone: ZoneInfo) -> str:
@@ -88,7 +75,12 @@ def stats_text(name: str, stats: Stats) -> str:
         (f"پاسخ‌ها: {fa_int(stats.answered)} · درست: {fa_int(stats.correct)} · "
          f"دقت: {fa_number(100 * stats.accuracy, 3)}٪"),
         f"🔥 پیوستگی (streak): {fa_int(stats.current_streak)} روز · بهترین: {fa_int(stats.best_streak)} روز",
+        f"🔁 مرورهای امروز: {fa_int(stats.due_today)}",
     ]
+    if stats.retention is not None:
+        lines.append(f"🧠 یادسپاری تخمینی (retention): {fa_number(100 * stats.retention, 2)}٪ "
+                     "از سؤال‌هایی که جواب داده‌اید را الان به یاد دارید (به برآورد FSRS)")
+    lines.append(f"📘 درس‌های خوانده‌شده: {fa_int(stats.lessons_read)} از {fa_int(stats.lessons)}")
     if stats.weakest:
         lines.append("\n<b>موضوع‌هایی که بیشتر تمرین می‌خواهند:</b>")
         for score in stats.weakest:
@@ -120,10 +112,18 @@ def top_text(week: Sequence[Standing], all_time: Sequence[Standing]) -> str:
     )
 
 
-def toc_text(lessons: list[Lesson], page: int, pages: int, total: int) -> str:
-    rows = [f"{fa_int(lesson.order)}. {escape(lesson.title)}" for lesson in lessons]
+def toc_row(lesson: Lesson, read: bool) -> str:
+    """A lesson in the table of contents, ✅ when the learner marked it read."""
+    return f"{'✅ ' if read else ''}{fa_int(lesson.order)}. {lesson.title}"
+
+
+def toc_text(lessons: list[Lesson], page: int, pages: int, total: int, read: AbstractSet[str],
+             read_count: int) -> str:
+    rows = [escape(toc_row(lesson, lesson.id in read)) for lesson in lessons]
+    progress = f"\n✅ خوانده‌شده: {fa_int(read_count)} از {fa_int(total)}" if read_count else ""
     return (
-        f"📚 <b>فهرست درس‌ها</b> (صفحهٔ {fa_int(page)} از {fa_int(pages)}، {fa_int(total)} درس)\n\n"
+        f"📚 <b>فهرست درس‌ها</b> (صفحهٔ {fa_int(page)} از {fa_int(pages)}، {fa_int(total)} درس)"
+        f"{progress}\n\n"
         + "\n".join(rows)
         + f"\n\nبرای خواندن روی درس بزنید یا بفرستید: {code('/lesson 17')}"
     )

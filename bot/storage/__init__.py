@@ -7,17 +7,15 @@ from bot.storage.channel import Claim, CounterRepo, SlotInfo, SlotRepo
 from bot.storage.database import Clock, Repos, Storage, default_url, normalize_url, utc_now
 from bot.storage.learners import LearnerRepo
 from bot.storage.practice import (
-    REVIEW_DAYS,
     AnswerInfo,
     AnswerRepo,
     PollInfo,
     PollRepo,
-    ReviewRepo,
     Standing,
 )
 
 __all__ = [
-    "REVIEW_DAYS", "AnswerInfo", "AnswerRepo", "Claim", "Clock", "CounterRepo", "LearnerRepo",
-    "PollInfo", "PollRepo", "Repos", "ReviewRepo", "SlotInfo", "SlotRepo", "Standing", "Storage",
+    "AnswerInfo", "AnswerRepo", "Claim", "Clock", "CounterRepo", "LearnerRepo",
+    "PollInfo", "PollRepo", "Repos", "SlotInfo", "SlotRepo", "Standing", "Storage",
     "default_url", "normalize_url", "utc_now",
 ]

@@ -31,7 +31,8 @@ from sqlalchemy.ext.asyncio import (
 
 from bot.storage.channel import CounterRepo, SlotRepo
 from bot.storage.learners import LearnerRepo
-from bot.storage.practice import AnswerRepo, PollRepo, ReviewRepo
+from bot.storage.learning import CardRepo, PreferenceRepo, ReadRepo, ReminderRepo, SessionRepo
+from bot.storage.practice import AnswerRepo, PollRepo
 
 Clock = Callable[[], datetime]
 
@@ -65,7 +66,11 @@ class Repos:
         self.learners = LearnerRepo(session)
         self.polls = PollRepo(session)
         self.answers = AnswerRepo(session)
-        self.reviews = ReviewRepo(session)
+        self.cards = CardRepo(session)
+        self.prefs = PreferenceRepo(session)
+        self.reads = ReadRepo(session)
+        self.reminders = ReminderRepo(session)
+        self.sessions = SessionRepo(session)
         self.slots = SlotRepo(session)
         self.counters = CounterRepo(session)
 

@@ -1,20 +1,16 @@
-"""Practice: the quiz polls the bot sent, learners' answers and spaced repetition."""
+"""Practice: the quiz polls the bot sent and learners' answers (their memory of each
+question: :mod:`bot.storage.learning`)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.storage.rows import get_or_add, inserted, utc
-from bot.storage.tables import Answer, Review, SentPoll, User
-
-#: Days until a question answered wrong comes back: after a miss, then after each
-#: correct review; a third correct review retires it.
-REVIEW_DAYS = (1, 3, 7)
-
+from bot.storage.rows import inserted, utc
+from bot.storage.tables import Answer, SentPoll, User
 
 @dataclass(frozen=True)
 class PollInfo:
@@ -24,6 +20,7 @@ class PollInfo:
     message_id: int
     kind: str
     number: int | None
+    sent_at: datetime | None = None  # when the bot sent it (known once stored)
 
 
 @dataclass(frozen=True)
@@ -56,7 +53,7 @@ class PollRepo:
         if poll is None:
             return None
         return PollInfo(poll.poll_id, poll.quiz_id, poll.chat_id, poll.message_id, poll.kind,
-                        poll.number)
+                        poll.number, utc(poll.created_at))
 
 
 class AnswerRepo:
@@ -93,38 +90,3 @@ class AnswerRepo:
             query = query.where(Answer.answered_at >= since)
         rows = await self.session.execute(query)
         return [Standing(u, n, int(c or 0), int(t)) for u, n, c, t in rows]
-
-
-class ReviewRepo:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    async def after_answer(self, user_id: int, quiz_id: str, correct: bool,
-                           now: datetime) -> None:
-        """A miss brings the question back in a day; each correct review moves it further
-        (``REVIEW_DAYS``) until it retires."""
-        if not correct:
-            review = await get_or_add(self.session, Review, (user_id, quiz_id), lambda: Review(
-                user_id=user_id, quiz_id=quiz_id, stage=0, due_at=None))
-            review.stage, review.due_at = 0, now + timedelta(days=REVIEW_DAYS[0])
-            return
-        found = await self.session.get(Review, (user_id, quiz_id))
-        if found is not None and found.due_at is not None:
-            found.stage += 1
-            found.due_at = (now + timedelta(days=REVIEW_DAYS[found.stage])
-                            if found.stage < len(REVIEW_DAYS) else None)
-
-    async def due(self, user_id: int, now: datetime) -> list[str]:
-        """Quiz ids whose review is due, the longest-waiting first."""
-        rows = await self.session.execute(
-            select(Review.quiz_id).where(Review.user_id == user_id, Review.due_at.is_not(None),
-                                         Review.due_at <= now).order_by(Review.due_at)
-        )
-        return list(rows.scalars())
-
-    async def next_due(self, user_id: int) -> datetime | None:
-        value = await self.session.scalar(
-            select(func.min(Review.due_at)).where(Review.user_id == user_id,
-                                                  Review.due_at.is_not(None))
-        )
-        return utc(value)

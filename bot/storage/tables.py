@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import BigInteger, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
@@ -77,16 +77,6 @@ class Answer(Base):
     )
 
 
-class Review(Base):
-    """Spaced repetition: when a question answered wrong comes back to this learner."""
-
-    __tablename__ = "reviews"
-    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
-    quiz_id: Mapped[str] = mapped_column(String(128), primary_key=True)
-    stage: Mapped[int] = mapped_column(Integer, default=0)
-    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
-
-
 class Slot(Base):
     """A scheduled channel post, claimed by a unique key before it is sent."""
 
@@ -111,3 +101,98 @@ class Counter(Base):
     __tablename__ = "counters"
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[int] = mapped_column(Integer, default=0)
+
+
+# --- practice: the memory model, preferences, reading, reminders, sessions -------------
+class MemoryCard(Base):
+    """FSRS: one learner's memory of one question (see :mod:`bot.engine.memory`)."""
+
+    __tablename__ = "cards"
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    quiz_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    state: Mapped[int] = mapped_column(Integer)
+    stability: Mapped[float | None] = mapped_column(Float, nullable=True)
+    difficulty: Mapped[float | None] = mapped_column(Float, nullable=True)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_review: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    reviews: Mapped[int] = mapped_column(Integer, default=0)
+    lapses: Mapped[int] = mapped_column(Integer, default=0)
+    __table_args__ = (Index("cards_user_due", "user_id", "due_at"),)
+
+
+class Preference(Base):
+    """A learner's practice settings and reminder consent (absent: the defaults, off)."""
+
+    __tablename__ = "preferences"
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    reminder: Mapped[bool] = mapped_column(Boolean, default=False)
+    hour: Mapped[int] = mapped_column(Integer)
+    zone: Mapped[str] = mapped_column(String(64))
+    quiet_from: Mapped[int] = mapped_column(Integer)
+    quiet_to: Mapped[int] = mapped_column(Integer)
+    length: Mapped[int] = mapped_column(Integer)
+    timer: Mapped[int] = mapped_column(Integer)
+    retention: Mapped[float] = mapped_column(Float)
+    offered: Mapped[bool] = mapped_column(Boolean, default=False)
+    blocked: Mapped[bool] = mapped_column(Boolean, default=False)
+    __table_args__ = (Index("preferences_reminder", "reminder", "hour"),)
+
+
+class LessonRead(Base):
+    """A lesson the learner marked «✅ خواندم»."""
+
+    __tablename__ = "lesson_reads"
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    lesson_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    read_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ReminderClaim(Base):
+    """A learner's reminder of one local day, claimed (inserted) before it is sent: a
+    second replica, or a second tick, finds the row and sends nothing."""
+
+    __tablename__ = "reminders"
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    day: Mapped[str] = mapped_column(String(10), primary_key=True)  # "2026-11-23", local
+    owner: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16))  # claimed | sent | failed | blocked
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class QuizSession(Base):
+    """A /quiz session: a learner's in a private chat (``user_id``), a group's shared one
+    (``user_id`` 0)."""
+
+    __tablename__ = "quiz_sessions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    user_id: Mapped[int] = mapped_column(BigInteger)
+    quiz_ids: Mapped[str] = mapped_column(Text)  # JSON list, in asking order
+    asked: Mapped[int] = mapped_column(Integer, default=0)  # polls sent so far
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_poll_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    __table_args__ = (Index("quiz_sessions_chat", "chat_id", "finished_at"),)
+
+
+class SessionPoll(Base):
+    """Which session (and which of its questions) a sent poll belongs to."""
+
+    __tablename__ = "session_polls"
+    poll_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    session_id: Mapped[int] = mapped_column(Integer, ForeignKey("quiz_sessions.id",
+                                                                ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)  # 1-based
+
+
+class SessionAnswer(Base):
+    """A question scored in a session: once per learner, whatever copies they answer."""
+
+    __tablename__ = "session_answers"
+    session_id: Mapped[int] = mapped_column(Integer, ForeignKey("quiz_sessions.id",
+                                                                ondelete="CASCADE"),
+                                            primary_key=True)
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    quiz_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    correct: Mapped[bool] = mapped_column(Boolean)
+    answered_at: Mapped[datetime] = mapped_column(UTCDateTime())
