@@ -101,7 +101,7 @@ class _Checker:
         for index, quiz in enumerate(lesson.quizzes):
             self.quiz_limits(index, quiz)
 
-    def quiz_limits(self, index: int, quiz) -> None:  # type: ignore[no-untyped-def]
+    def quiz_limits(self, index: int, quiz) -> None:
         key = f"quizzes.{index}"
         if len(quiz.question) > QUESTION_LIMIT:
             self.add(f"{key}.question", f"quiz question is {len(quiz.question)} characters; at most {QUESTION_LIMIT}")

@@ -554,7 +554,7 @@ def _update_section(summary: BackpropSummary) -> list[str]:
         return code(f"{name}(new) = {num(old)} − {num(lr)}·{term(grad)} = "
                     f"{new_value(new, lr * grad)}")
 
-    def values_of(network, k, jj, ii):  # type: ignore[no-untyped-def]
+    def values_of(network, k, jj, ii):
         return float(network.biases[k][jj] if ii is None else network.weights[k][jj, ii])
 
     old, new = values_of(trace.network, layer, j, i), values_of(trace.updated, layer, j, i)

@@ -3,11 +3,13 @@ session, and what the reminder says."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from bot.curriculum.model import Lesson, Quiz
 from bot.fa.html import code, escape
 from bot.fa.numbers import fa_int
+from bot.fa.practice import Standing
 from bot.sessions import ScoreCard
-from bot.storage.learning import SessionScore
 
 REPEAT_WRONG = "🔁 تکرار غلط‌ها"
 NEXT_SESSION = "▶️ جلسهٔ بعدی"
@@ -89,7 +91,7 @@ def score_card(card: ScoreCard) -> str:
     return "\n\n".join(parts)
 
 
-def group_score_card(asked: int, standings: list[SessionScore]) -> str:
+def group_score_card(asked: int, standings: Sequence[Standing]) -> str:
     """The end of a group's session: who got how many of its questions right."""
     lines = [f"🏁 <b>پایان جلسهٔ کوییز گروه</b> ({fa_int(asked)} سؤال)"]
     if not standings:
