@@ -42,7 +42,8 @@ def test_resting_on_a_saddle_is_not_called_a_minimum() -> None:
 
 def test_a_flat_tail_is_not_called_the_bottom_of_a_valley() -> None:
     text = caption("exp(x)", (2.0,), lr=10.0)
-    assert "انحنا هم صفر است" in text and "ته دره نشسته" not in text
+    assert words.VERDICT_TITLES["flat"] in text and "انحنا هم نزدیک صفر است" in text
+    assert "ته یک دره" not in text and words.VERDICT_TITLES["converged"] not in text
 
 
 def test_a_slope_without_curvature_slides_forever() -> None:
@@ -92,3 +93,47 @@ def test_a_slow_two_variable_quadratic_names_its_slowest_direction() -> None:
     text = caption("x^2+10y^2", (2.0, 1.0), lr=0.05)
     assert words.VERDICT_TITLES["slow"] in text
     assert "1 − lr·λmin = 0.9" in text and "کندترین راستا" in text
+
+
+# ------------------------------------------------ the instances reported in issue #11
+
+@pytest.mark.parametrize(("function", "x0", "steps"), [("x^3", (2.0,), 25), ("x^3", (2.0,), 500)])
+def test_an_inflection_point_is_not_a_valley_bottom(function, x0, steps) -> None:
+    text = caption(function, x0, steps=steps)
+    assert words.VERDICT_TITLES["converged"] not in text and "ته یک دره" not in text
+    assert words.VERDICT_TITLES["flat"] in text and "نقطهٔ عطف" in text
+    assert "این تابع کمینه ندارد" in text and "x → −∞" in text
+
+
+def test_one_over_x_has_no_valley_to_reach() -> None:
+    text = caption("1/x", (2.0,))
+    assert "به ته دره نرسیده" not in text and "نرخ بزرگ‌تر یا گام بیشتر" not in text
+    assert "x → ∞، f → 0" in text and "جایی نمی‌ایستد" in text
+    assert "این تابع کمینه ندارد" in text and "x → 0⁻" in text
+
+
+@pytest.mark.parametrize("function", ["abs(x)", "abs(x)+x^2"])
+def test_a_kink_is_named_and_not_called_unbounded_quadratic_or_oscillating(function) -> None:
+    text = caption(function, (2.0,))
+    assert words.VERDICT_TITLES["kink"] in text and "گوشهٔ تیز" in text
+    for wrong in ("unbounded", "oscillating"):
+        assert words.VERDICT_TITLES[wrong] not in text
+    assert "درجه‌دو" not in text and "بدون نوسان" not in text
+    assert "کمینه ندارد" not in text
+
+
+def test_a_large_gradient_at_the_end_is_not_convergence() -> None:
+    text = caption("x^2", (1e6,))
+    assert words.VERDICT_TITLES["converged"] not in text and words.VERDICT_TITLES["slow"] in text
+    assert "|f'| = 7556" in text
+
+
+def test_a_local_minimum_of_a_function_without_minimum_is_called_local() -> None:
+    text = caption("x^3-3x", (2.0,), lr=0.05, steps=100)
+    assert words.VERDICT_TITLES["converged"] in text
+    assert "این کمینه فقط محلی (local) است" in text and "x → −∞" in text
+
+
+def test_a_pole_of_tan_is_named_with_pi() -> None:
+    text = caption("tan(x)", (1.0,))
+    assert "x → −π/2⁺" in text and "گام مقدار f بالا رفت" in text

@@ -15,6 +15,7 @@ import pytest
 import sympy as sp
 from PIL import Image
 
+from bot.engine.bounds import Bounds, LineLimit
 from bot.commands import opt
 from bot.commands.base import Animation, Photo
 from bot.commands.opt import EXAMPLE, EXAMPLES, parse
@@ -357,6 +358,11 @@ def test_caption_names_the_lr_policy_and_beta() -> None:
     assert "📍" in plain_text(words.caption(race("bumpy").summary))
 
 
+#: The longest no-minimum note: a line through a far point, to a finite singular point.
+LONG_BOUNDS = Bounds(no_minimum=LineLimit((-1.2345678e7, 0.0), (0.0, 1.0), -1.2345678e7, -1,
+                                          float("-inf")))
+
+
 def test_caption_fits_even_with_extreme_numbers() -> None:
     big = -1.2345678e7
     run = RunSummary("momentum", "red", {"lr": 0.035, "weight_decay": 0.01}, ((big, big),),
@@ -364,7 +370,8 @@ def test_caption_fits_even_with_extreme_numbers() -> None:
     summary = OptSummary("x", "(x*y − x + 1.5)² + (x*y² − x + 2.25)² + " + "x" * 30, ("x", "y"),
                          None, (-123456.7, 123456.7), 1000, None, "generic", 0.12345,
                          KnownMinimum(((1.2345e-5, -1.2345e-5),), -1.2345e7), TOLERANCE,
-                         tuple(replace(run, optimizer=n, colour=COLOURS[n][0]) for n in OPTIMIZERS))
+                         tuple(replace(run, optimizer=n, colour=COLOURS[n][0]) for n in OPTIMIZERS),
+                         LONG_BOUNDS)
     assert visible_length(words.caption(summary)) <= CAPTION_LIMIT
 
 

@@ -98,7 +98,8 @@ def test_no_gif_without_anim():
     assert _open(result.png).size == PNG_SIZE
 
 
-KEYS = {"function", "derivative", "x0", "lr", "steps", "path", "final", "final_value", "verdict"}
+KEYS = {"function", "derivative", "x0", "lr", "steps", "path", "final", "final_value", "verdict",
+        "gradient_norm", "no_minimum"}
 
 
 @pytest.mark.parametrize("name", list(CASES))

@@ -365,12 +365,12 @@ class ParsedFunction:
         return sp.srepr(self.expr)
 
 
-class _OutOfTime(Exception):
+class OutOfTime(Exception):
     pass
 
 
 @contextmanager
-def _deadline(seconds: float) -> Iterator[None]:
+def deadline(seconds: float) -> Iterator[None]:
     """Interrupt the block after ``seconds`` (SIGALRM; main thread only, elsewhere a no-op).
     An outer alarm (a render worker's own limit) is kept: if it is due first, it stays in
     charge; otherwise it is re-armed with what is left of it afterwards."""
@@ -380,7 +380,7 @@ def _deadline(seconds: float) -> Iterator[None]:
         return
 
     def expire(signum: int, frame: object) -> None:
-        raise _OutOfTime
+        raise OutOfTime
 
     started = time.monotonic()
     previous = signal.signal(signal.SIGALRM, expire)
@@ -399,9 +399,9 @@ def parse_function(text: str) -> ParsedFunction:
     if len(text) > MAX_LENGTH:
         raise ExpressionError("too_long", str(MAX_LENGTH))
     try:
-        with _deadline(PARSE_SECONDS):
+        with deadline(PARSE_SECONDS):
             expr = _Parser(tokenize(text)).parse()
-    except _OutOfTime:
+    except OutOfTime:
         raise ExpressionError("too_complex") from None
     except ExpressionError:
         raise

@@ -9,22 +9,10 @@ from typing import Literal
 import numpy as np
 
 from bot.engine.objective import Objective
+from bot.engine.verdict import Judgement, Stop, Verdict, judge
 
 #: Beyond this distance from the origin a run counts as diverged and stops.
 ESCAPE_RADIUS = 1e8
-#: A run has converged when the gradient has shrunk to this fraction of its start ...
-RELATIVE_TOLERANCE = 0.02
-#: ... or below this absolute size ...
-ABSOLUTE_TOLERANCE = 1e-6
-#: ... and the last tenth of the run moved less than this share of the whole way.
-RECENT_SHARE = 0.01
-
-#: unbounded: the function has no minimum, and the run slid downhill without end.
-Verdict = Literal["converged", "slow", "oscillating", "diverged", "unbounded"]
-#: escaped: the point left |x| < ESCAPE_RADIUS; overflow: f or ∇f became too large to
-#: represent there; bottomless: f fell below −1.8e308 (−inf); domain: f or ∇f is
-#: undefined there (NaN).
-Stop = Literal["steps", "escaped", "overflow", "bottomless", "domain"]
 
 
 class StartError(ValueError):
@@ -84,8 +72,12 @@ class GDRun:
     values: np.ndarray  # shape (k + 1,)
     grad_norms: np.ndarray  # shape (k + 1,)
     stopped: Stop
-    verdict: Verdict
+    judgement: Judgement
     curvature: Curvature | None
+
+    @property
+    def verdict(self) -> Verdict:
+        return self.judgement.verdict
 
     @property
     def final(self) -> np.ndarray:
@@ -135,8 +127,8 @@ def gradient_descent(objective: Objective, x0: Sequence[float], lr: float, steps
         values=values_array,
         grad_norms=norms_array,
         stopped=stopped,
-        verdict=judge(path_array, values_array, norms_array, stopped,
-                      unbounded=bool(curvature and curvature.unbounded)),
+        judgement=judge(objective, path_array, values_array, stopped,
+                        quadratic_unbounded=bool(curvature and curvature.unbounded)),
         curvature=curvature,
     )
 
@@ -179,59 +171,3 @@ def _no_minimum(eigenvalues: np.ndarray, vectors: np.ndarray, gradient: np.ndarr
         return False
     slope = vectors[:, flat].T @ gradient
     return bool(np.linalg.norm(slope) > 1e-9 * max(1.0, float(np.linalg.norm(gradient))))
-
-
-def judge(path: np.ndarray, values: np.ndarray, grad_norms: np.ndarray, stopped: Stop,
-          unbounded: bool = False) -> Verdict:
-    """Classify a run the way a teacher reads its picture.
-
-    unbounded: it ran off while f fell at every step, or the function is a quadratic
-    without a minimum (``unbounded``) and the point did not settle;
-    diverged: it escaped, overflowed or left the domain otherwise, or its steps grow
-    while f rises; oscillating: consecutive steps mostly point in opposite directions;
-    converged: the gradient shrank below the tolerance and the point has stopped
-    travelling; slow: still moving.
-    """
-    if stopped == "bottomless" or (stopped in ("escaped", "overflow") and _falling(values)):
-        return "unbounded"
-    if stopped != "steps":
-        return "diverged"
-    verdict = _judge_full_run(path, values, grad_norms)
-    return "unbounded" if unbounded and verdict in ("slow", "oscillating") else verdict
-
-
-def _falling(values: np.ndarray) -> bool:
-    return len(values) >= 2 and bool(np.all(np.diff(values) <= 0)) and values[-1] < values[0]
-
-
-def _judge_full_run(path: np.ndarray, values: np.ndarray, grad_norms: np.ndarray) -> Verdict:
-    steps = np.diff(path, axis=0)
-    lengths = np.linalg.norm(steps, axis=1)
-    if len(steps) >= 2 and values[-1] > values[0] and lengths[-1] > lengths[0]:
-        return "diverged"
-    if _reverses(steps, lengths):
-        return "oscillating"
-    small_gradient = grad_norms[-1] <= max(ABSOLUTE_TOLERANCE, RELATIVE_TOLERANCE * grad_norms[0])
-    if small_gradient and not _still_moving(path):
-        return "converged"
-    return "slow"
-
-
-def _still_moving(path: np.ndarray) -> bool:
-    """True when the last tenth of the run still covered more than ``RECENT_SHARE`` of the
-    whole displacement: a point crawling along a flat valley floor (Rosenbrock's) has a
-    small gradient but has not arrived."""
-    total = float(np.linalg.norm(path[-1] - path[0]))
-    recent = max(1, (len(path) - 1) // 10)
-    moved = float(np.linalg.norm(path[-1] - path[-1 - recent]))
-    return total > 0 and moved > RECENT_SHARE * total
-
-
-def _reverses(steps: np.ndarray, lengths: np.ndarray) -> bool:
-    """True when most consecutive step pairs point against each other."""
-    moving = lengths > 1e-12
-    if moving.sum() < 3:
-        return False
-    unit = steps[moving] / lengths[moving][:, None]
-    cosines = np.sum(unit[1:] * unit[:-1], axis=1)
-    return bool(np.mean(cosines < -0.5) > 0.5)

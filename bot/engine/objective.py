@@ -27,6 +27,7 @@ class Objective:
     _f: ArrayFn
     _grad: tuple[ArrayFn, ...]
     _hess: tuple[tuple[ArrayFn, ...], ...]
+    kink_functions: tuple[ArrayFn, ...]  # the kinks' u (see :attr:`kinks`), compiled
 
     @property
     def dimension(self) -> int:
@@ -60,7 +61,7 @@ class Objective:
     def kinks(self) -> tuple[sp.Expr, ...]:
         """The expressions u whose zero set is a kink of f (|u| or sign(u) in it): there
         f has no derivative, and the gradient jumps."""
-        return tuple(sorted({a.args[0] for a in self.expr.atoms(sp.Abs, sp.sign)}, key=str))
+        return _kinks(self.expr)
 
     @property
     def constant_hessian(self) -> np.ndarray | None:
@@ -69,6 +70,10 @@ class Objective:
         if self.kinks or any(h.free_symbols or h.has(sp.nan) for row in self.hessian_exprs for h in row):
             return None
         return np.array([[float(h) for h in row] for row in self.hessian_exprs])
+
+
+def _kinks(expr: sp.Expr) -> tuple[sp.Expr, ...]:
+    return tuple(sorted({a.args[0] for a in expr.atoms(sp.Abs, sp.sign)}, key=str))
 
 
 def _real(value: object) -> float:
@@ -135,4 +140,5 @@ def compile_objective(function: ParsedFunction) -> Objective:
         _f=compile_one(function.expr),
         _grad=tuple(compile_one(g) for g in gradient),
         _hess=tuple(tuple(compile_one(h) for h in row) for row in hessian),
+        kink_functions=tuple(compile_one(u) for u in _kinks(function.expr)),
     )

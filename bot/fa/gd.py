@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from bot.fa.html import code
 from bot.fa.numbers import ascii_number, ascii_point, fa_int, fa_number
 from bot.fa.picture import ltr
+from bot.fa.verdicts import no_minimum_sentence
 from bot.render.trajectory import TrajectoryLabels
 
 if TYPE_CHECKING:
@@ -14,13 +15,16 @@ if TYPE_CHECKING:
 
 VERDICT_TITLES = {
     "converged": "✅ همگرا شد (converged)",
+    "saddle": "⚠️ ایستاد، ولی نه در کمینه",
+    "flat": "〰️ روی زمین تقریباً تخت؛ کمینه بودنش معلوم نیست",
+    "kink": "📐 پرش دور گوشهٔ تیز تابع (kink)",
     "slow": "🐢 هنوز در راه است",
     "oscillating": "↔️ نوسان می‌کند (oscillation)",
     "diverged": "💥 واگرا شد (divergence)",
     "unbounded": "⬇️ کمینه‌ای در کار نیست (unbounded below)",
 }
 #: A run that came to rest where the surface still curves down: a hilltop or a saddle.
-NOT_A_MINIMUM_TITLE = "⚠️ ایستاد، ولی نه در کمینه"
+NOT_A_MINIMUM_TITLE = VERDICT_TITLES["saddle"]
 #: A run whose next step left the function's domain.
 OUTSIDE_DOMAIN_TITLE = "⛔ بیرون از دامنهٔ تابع"
 #: Below this, lr·λ counts as no curvature at all (a flat stretch).
@@ -95,52 +99,105 @@ def caption(summary: GDSummary) -> str:
     return "\n".join(lines)
 
 
-def _at_saddle_or_top(summary: GDSummary) -> bool:
-    return summary.verdict == "converged" and (summary.lr_times_lowest or 0.0) < -FLAT
-
-
 def verdict_title(summary: GDSummary) -> str:
-    if _at_saddle_or_top(summary):
-        return NOT_A_MINIMUM_TITLE
     if summary.stopped == "domain":
         return OUTSIDE_DOMAIN_TITLE
     return VERDICT_TITLES[summary.verdict]
 
 
+def _gradient(summary: GDSummary) -> str:
+    name = "|∇f|" if len(summary.variables) == 2 else "|f'|"
+    return code(f"{name} = {ascii_number(summary.gradient_norm)}")
+
+
 def verdict_reason(summary: GDSummary) -> str:
-    """What the teacher says about the run, in one or two sentences."""
+    """What the teacher says about the run: what it shows, and what is proven about f."""
+    reason = _run_reason(summary)
+    bound = no_minimum_sentence(summary.bounds.no_minimum, len(summary.variables) == 2)
+    if bound and summary.verdict == "converged":
+        reason += " این کمینه فقط محلی (local) است: " + bound
+    elif bound and summary.verdict != "unbounded":
+        reason += " " + bound
+    return reason
+
+
+def _run_reason(summary: GDSummary) -> str:
     steps = fa_int(summary.steps_taken)
-    if summary.verdict == "diverged":
+    verdict = summary.verdict
+    if verdict == "diverged":
         return _diverged_reason(summary)
-    if summary.verdict == "unbounded":
+    if verdict == "unbounded":
+        bound = no_minimum_sentence(summary.bounds.no_minimum, len(summary.variables) == 2)
         return (
-            "این تابع کمینه ندارد: هرچه نقطه جلوتر برود مقدار f کمتر می‌شود، پس گرادیان کاهشی "
-            "هیچ‌وقت نمی‌ایستد. تقصیر نرخ یادگیری نیست؛ تابعی بدهید که دور از مبدأ بالا برود، "
+            "مقدار f در هر گام کمتر شد و نقطه بی‌آن‌که جایی بایستد پایین رفت. "
+            + (bound + " " if bound else "")
+            + "تقصیر نرخ یادگیری نیست؛ تابعی بدهید که دور از مبدأ بالا برود، "
             f"مثل {code('x^4-x^2')} به‌جای {code('-x^2')}." + _stopped_early(summary)
         )
-    if summary.verdict == "oscillating":
+    if verdict == "oscillating":
         return (
-            "هر گام از روی کمینه می‌پرد و به طرف دیگر دره می‌رود. "
+            f"بعد از {steps} گام نقطه هنوز از این طرف دره به آن طرف می‌پرد ({_gradient(summary)}). "
             "با نرخ یادگیری کوچک‌تر حرکت آرام و یکنواخت می‌شود."
         )
-    if summary.verdict == "converged":
-        if _at_saddle_or_top(summary):
+    if verdict == "kink":
+        return (
+            "تابع این‌جا یک گوشهٔ تیز (kink) دارد، مثل |x| در صفر، که مشتق در آن تعریف نشده "
+            "است. اندازهٔ شیب تا خود گوشه کم نمی‌شود (شیب |x| همه‌جا ۱ یا −۱ است)، پس با "
+            "نرخ یادگیری ثابت هر گام همان‌قدر جابه‌جا می‌کند و نقطه به‌جای ایستادن دور گوشه "
+            "این طرف و آن طرف می‌پرد. نرخ کوچک‌تر پرش را کوچک می‌کند ولی از بین نمی‌برد؛ "
+            "برای همین نرخ یادگیری را در طول آموزش کم می‌کنند (learning-rate decay)."
+        )
+    if verdict == "saddle":
+        if summary.hilltop:
             return (
-                f"بعد از {steps} گام شیب تقریباً صفر است، اما این نقطه کمینه نیست: در دست‌کم "
-                "یک راستا سطح رو به پایین خم شده است، پس این‌جا قله یا نقطهٔ زینی (saddle point) "
-                f"است. با کمی جابه‌جا کردن نقطهٔ شروع ({code('x0=')}) نقطه از این‌جا سُر می‌خورد."
+                f"بعد از {steps} گام شیب تقریباً صفر است ({_gradient(summary)})، اما این‌جا "
+                "قله (local maximum) است، نه دره: سطح در همهٔ راستاها رو به پایین خم شده است. "
+                f"با کمی جابه‌جا کردن نقطهٔ شروع ({code('x0=')}) نقطه از این‌جا سُر می‌خورد."
             )
-        if abs(summary.lr_times_lambda or 0.0) < FLAT and abs(summary.lr_times_lowest or 0.0) < FLAT:
-            return (
-                f"بعد از {steps} گام شیب تقریباً صفر است، ولی انحنا هم صفر است: نقطه روی "
-                "ناحیه‌ای تخت ایستاده که شاید کف دره نباشد؛ مثلاً exp(x) هرچه x کوچک‌تر شود "
-                "پایین‌تر می‌رود ولی هرگز به کف نمی‌رسد."
-            )
-        return f"بعد از {steps} گام شیب تقریباً صفر است و نقطه در ته دره نشسته است."
-    return (
-        f"بعد از {steps} گام نقطه هنوز پایین می‌رود و به ته دره نرسیده است: "
-        "نرخ یادگیری کوچک است یا تعداد گام‌ها کم. نرخ بزرگ‌تر یا گام بیشتر را امتحان کنید."
-    )
+        return (
+            f"بعد از {steps} گام شیب تقریباً صفر است ({_gradient(summary)})، اما این نقطه کمینه "
+            "نیست: در دست‌کم یک راستا سطح رو به پایین خم شده است، پس این‌جا نقطهٔ زینی "
+            f"(saddle point) است. با کمی جابه‌جا کردن نقطهٔ شروع ({code('x0=')}) نقطه از "
+            "این‌جا سُر می‌خورد."
+        )
+    if verdict == "flat":
+        return (
+            f"بعد از {steps} گام شیب تقریباً صفر است ({_gradient(summary)})، ولی انحنا هم نزدیک "
+            "صفر است یا تند عوض می‌شود؛ پس از روی این اجرا نمی‌شود گفت این‌جا کمینه است. "
+            f"مثلاً {code('x⁴')} در صفر کمینه دارد، ولی {code('x³')} آن‌جا فقط یک پلهٔ تخت "
+            "(نقطهٔ عطف، inflection point) دارد، و نقطه در هر دو آهسته به صفر می‌خزد."
+        )
+    if verdict == "converged":
+        zigzag = (" در راه از این طرف دره به آن طرف می‌پرید، ولی پرش‌ها کوچک شد و ایستاد."
+                  if summary.zigzag else "")
+        return (
+            f"بعد از {steps} گام شیب تقریباً صفر است ({_gradient(summary)}) و سطح در همهٔ "
+            "راستاها رو به بالا خم شده است: نقطه در ته یک دره (کمینهٔ محلی، local minimum) "
+            f"نشسته است.{zigzag}"
+        )
+    return _slow_reason(summary)
+
+
+def _slow_reason(summary: GDSummary) -> str:
+    steps = fa_int(summary.steps_taken)
+    text = f"بعد از {steps} گام نقطه هنوز پایین می‌رود ({_gradient(summary)})."
+    if summary.uphill_steps:
+        text += (f" ولی نه در همهٔ راه: در {fa_int(summary.uphill_steps)} گام مقدار f بالا "
+                 "رفت، چون شیب تند نقطه را از روی یک دره یا دیوار تابع به جای دیگری پرت کرد.")
+    heading = summary.bounds.heading
+    if heading is not None and heading.value != float("-inf"):
+        towards = "∞" if heading.end > 0 else "−∞"
+        limit = code(f"x → {towards}")
+        value = code(f"f → {ascii_number(heading.value)}")
+        text += (f" در همین جهت وقتی {limit}، {value}: تابع به این مقدار نزدیک می‌شود ولی "
+                 "به آن نمی‌رسد")
+        if summary.bounds.heading_clear:
+            return text + "، و سر راه هیچ نقطه‌ای با شیب صفر نیست؛ پس با گام بیشتر هم جایی نمی‌ایستد."
+        return text + "."
+    if summary.bounds.no_minimum is not None:
+        return text
+    return (f"{text} نرخ یادگیری کوچک است یا تعداد گام‌ها کم؛ نرخ بزرگ‌تر یا گام بیشتر را "
+            "امتحان کنید.")
 
 
 def _diverged_reason(summary: GDSummary) -> str:
@@ -182,7 +239,7 @@ def curvature_hint(summary: GDSummary) -> str:
     """Why, in numbers: along an eigen-direction each step multiplies the distance to the
     stationary point by 1 − lr·λ (exact for a quadratic, a local estimate otherwise)."""
     c, low = summary.lr_times_lambda, summary.lr_times_lowest
-    if c is None or low is None:
+    if c is None or low is None or summary.verdict in ("kink", "flat"):
         return ""
     two_d = len(summary.variables) == 2
     if low < -FLAT:

@@ -9,6 +9,7 @@ from bot.fa.html import code, fit_caption
 from bot.fa.numbers import ascii_number, ascii_point, fa_int, fa_number
 from bot.fa.opt import VERDICTS
 from bot.fa.picture import ltr
+from bot.fa.verdicts import no_minimum_sentence
 from bot.render.panels import PanelsLabels
 
 if TYPE_CHECKING:
@@ -17,6 +18,9 @@ if TYPE_CHECKING:
 #: Verdicts as plain words for the picture (the font has no emoji).
 PANEL_VERDICTS = {
     "converged": "همگرا شد",
+    "saddle": "ایستاد، ولی نه در کمینه",
+    "flat": "زمین تخت؛ کمینه معلوم نیست",
+    "kink": "پرش دور گوشهٔ تیز",
     "slow": "کند (هنوز در راه)",
     "oscillating": "نوسانی",
     "diverged": "واگرا شد",
@@ -127,9 +131,15 @@ def _notes(summary: LRSummary) -> list[str]:
                          f"واگرایی از {code('lr > 10')}.")
         notes.append("📌 همهٔ این نرخ‌ها زیر آستانهٔ نوسان‌اند: همهٔ ضریب‌ها بین ۰ و ۱ هستند، پس نقطه "
                      "هر گام بی‌آن‌که از کمینه بپرد نزدیک‌تر می‌شود؛ نرخ بزرگ‌تر فقط سریع‌تر است.")
+    bound = no_minimum_sentence(summary.bounds.no_minimum, len(summary.variables) == 2)
+    if bound:
+        notes.insert(0, "⬇️ " + bound)
+    if any(run.verdict == "kink" for run in runs):
+        notes.append("📐 «پرش دور گوشه»: تابع گوشهٔ تیز (kink) دارد و اندازهٔ شیب تا خود گوشه کم "
+                     "نمی‌شود، پس با نرخ ثابت نقطه دور گوشه این طرف و آن طرف می‌پرد و نمی‌ایستد.")
     if any(run.verdict == "slow" for run in runs):
-        notes.append("🐢 «کند» یعنی هنوز پایین می‌رود و به ته دره نرسیده است؛ با گام بیشتر "
-                     f"(مثلاً {code('steps=100')}) جلوتر می‌رود.")
+        notes.append("🐢 «کند» یعنی نقطه هنوز پایین می‌رود و نایستاده است؛ با گام بیشتر "
+                     f"(مثلاً {code('steps=100')}) معلوم می‌شود به کجا می‌رسد.")
     return notes
 
 

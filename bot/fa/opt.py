@@ -9,6 +9,7 @@ from bot.fa.errors import with_example
 from bot.fa.html import code, fit_caption
 from bot.fa.numbers import ascii_number, ascii_point, fa_int
 from bot.fa.picture import ltr
+from bot.fa.verdicts import no_minimum_sentence
 from bot.render.race import RaceLabels
 
 if TYPE_CHECKING:
@@ -28,6 +29,9 @@ DOTS = {
 
 VERDICTS = {
     "converged": "✅ همگرا",
+    "saddle": "⚠️ ایستاد، نه در کمینه",
+    "flat": "〰️ زمین تخت",
+    "kink": "📐 پرش دور گوشه",
     "slow": "🐢 کند",
     "oscillating": "↔️ نوسانی",
     "diverged": "💥 واگرا",
@@ -149,6 +153,13 @@ def _tolerance(summary: OptSummary, with_points: bool) -> str:
 
 def _notes(summary: OptSummary) -> list[str]:
     notes = []
+    bound = no_minimum_sentence(summary.bounds.no_minimum, len(summary.variables) == 2)
+    if bound:
+        notes.append("⬇️ " + bound)
+    kinked = [run.optimizer for run in summary.runs if run.verdict == "kink"]
+    if kinked:
+        notes.append(f"📐 {'، '.join(kinked)}: تابع گوشهٔ تیز (kink) دارد و اندازهٔ شیب تا خود "
+                     "گوشه کم نمی‌شود، پس با نرخ ثابت نقطه دور گوشه می‌پرد و نمی‌ایستد.")
     stuck = [run.optimizer for run in summary.runs if run.settled_local]
     if stuck:
         names = "، ".join(stuck)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from bot.engine.bounds import Bounds, LineLimit
 from bot.engine.expr import parse_function
 
 
@@ -50,6 +51,11 @@ class GDSummary:
     lr_times_lowest: float | None
     curvature_exact: bool
     shown_points: int
+    gradient_norm: float  # |∇f| at the end
+    zigzag: bool  # most steps reversed direction
+    hilltop: bool  # a "saddle" verdict where f curves down in every direction
+    uphill_steps: int  # steps that raised f
+    bounds: Bounds  # what is proven about f's lower bound
 
     def to_data(self) -> dict[str, object]:
         return {
@@ -62,7 +68,18 @@ class GDSummary:
             "final": list(self.final),
             "final_value": self.final_value,
             "verdict": self.verdict,
+            "gradient_norm": self.gradient_norm,
+            "no_minimum": limit_data(self.bounds.no_minimum),
         }
+
+
+def limit_data(limit: LineLimit | None) -> dict[str, object] | None:
+    """A line along which f falls without bound, for ``try --json``: f(base + t·direction)
+    → ``limit`` as t → ``t`` (from above if ``side`` is 1, below if −1)."""
+    if limit is None:
+        return None
+    return {"base": list(limit.base), "direction": list(limit.direction), "t": limit.end,
+            "side": limit.side, "limit": limit.value}
 
 
 @dataclass(frozen=True)

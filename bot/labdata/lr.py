@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.engine.bounds import Bounds
 from bot.engine.expr import parse_function
+from bot.labdata.gd import limit_data
 from bot.labdata.path import TracedPath
 
 
@@ -55,6 +57,7 @@ class LRSummary:
     runs: tuple[LRRun, ...]
     lambda_max: float | None  # the largest curvature of a convex quadratic
     thresholds: tuple[float, float] | None  # (monotone below, diverges above)
+    bounds: Bounds  # what is proven about f's lower bound
 
     def to_data(self) -> dict[str, object]:
         thresholds = None
@@ -67,6 +70,7 @@ class LRSummary:
             "steps": self.steps,
             "runs": [run.to_data() for run in self.runs],
             "thresholds": thresholds,
+            "no_minimum": limit_data(self.bounds.no_minimum),
         }
 
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.engine.bounds import Bounds
 from bot.engine.expr import parse_function
 from bot.engine.presets import (
     GENERIC_LRS,
     PRESETS,
     Point,
 )
+from bot.labdata.gd import limit_data
 from bot.labdata.path import TracedPath
 
 
@@ -97,6 +99,7 @@ class OptSummary:
     known: KnownMinimum
     tol: float
     runs: tuple[RunSummary, ...]
+    bounds: Bounds  # what is proven about f's lower bound (nothing for a preset)
 
     def to_data(self) -> dict[str, object]:
         return {
@@ -106,6 +109,7 @@ class OptSummary:
             "steps": self.steps,
             "tol": self.tol,
             "f_min": self.known.f_min,
+            "no_minimum": limit_data(self.bounds.no_minimum),
             "runs": [run.to_data() for run in self.runs],
         }
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from bot.engine.bounds import Bounds, LineLimit, analyse
 from bot.engine.expr import parse_function
 from bot.engine.gd import GDRun, gradient_descent
 from bot.engine.objective import Objective, compile_objective
@@ -26,7 +27,7 @@ def run_gd(request: GDRequest) -> GDResult:
     objective = compile_objective(parse_function(request.function))
     run = gradient_descent(objective, request.x0, request.lr, request.steps)
     shown = visible_prefix(run.path, run.verdict == "diverged")
-    summary = _summary(objective, run, shown)
+    summary = _summary(objective, run, shown, analyse(objective, [run.path]))
     trajectory = _trajectory(objective, run.path[:shown], truncated=shown < len(run.path))
     labels = words.picture_labels(summary)
     png = render_still(trajectory, labels)
@@ -34,7 +35,7 @@ def run_gd(request: GDRequest) -> GDResult:
     return GDResult(summary=summary, png=png, gif=gif)
 
 
-def _summary(objective: Objective, run: GDRun, shown: int) -> GDSummary:
+def _summary(objective: Objective, run: GDRun, shown: int, bounds: Bounds) -> GDSummary:
     names = tuple(str(v) for v in objective.function.variables)
     return GDSummary(
         function=plain(objective.expr),
@@ -55,6 +56,11 @@ def _summary(objective: Objective, run: GDRun, shown: int) -> GDSummary:
         lr_times_lowest=run.curvature.lr_times_lowest if run.curvature else None,
         curvature_exact=bool(run.curvature and run.curvature.exact),
         shown_points=shown,
+        gradient_norm=run.judgement.gradient_norm,
+        zigzag=run.judgement.zigzag,
+        hilltop=run.judgement.hilltop,
+        uphill_steps=run.judgement.uphill_steps,
+        bounds=bounds,
     )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from bot.engine.bounds import Bounds, analyse
 from bot.engine.expr import parse_function
 from bot.engine.gd import GDRun, gradient_descent
 from bot.engine.objective import Objective, compile_objective
@@ -38,6 +39,7 @@ def run_lr(request: LRRequest) -> LRResult:
         runs=tuple(_run(run, lambda_max) for run in runs),
         lambda_max=lambda_max,
         thresholds=(1 / lambda_max, 2 / lambda_max) if lambda_max else None,
+        bounds=analyse(objective, [run.path for run in runs]),
     )
     png = render_panels(_picture(objective, summary, runs), words.picture_labels(summary))
     return LRResult(summary=summary, png=png)

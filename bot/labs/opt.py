@@ -13,8 +13,9 @@ from types import MappingProxyType
 
 import numpy as np
 
+from bot.engine.bounds import Bounds, analyse
 from bot.engine.expr import parse_function
-from bot.engine.gd import Stop, check_start, judge, quadratic_without_minimum
+from bot.engine.gd import check_start, quadratic_without_minimum
 from bot.engine.objective import Objective, compile_objective
 from bot.engine.optimizers import OptimizerRun, default_hyper, run_optimizer
 from bot.engine.presets import (
@@ -23,6 +24,7 @@ from bot.engine.presets import (
     TOLERANCE,
     quadratic_minimum,
 )
+from bot.engine.verdict import Stop, judge
 from bot.fa import opt as words
 from bot.fa.formula import plain, pretty
 from bot.labdata.opt import KnownMinimum, OptRequest, OptResult, OptSummary, RunSummary
@@ -83,6 +85,8 @@ def run_opt(request: OptRequest) -> OptResult:
         known=known,
         tol=TOLERANCE,
         runs=runs,
+        bounds=Bounds() if request.preset else analyse(
+            objective, [np.array(run.path) for run in runs]),
     )
     picture = race_picture(objective, summary)
     labels = words.picture_labels(summary)
@@ -129,27 +133,32 @@ def race_verdict(objective: Objective, run: OptimizerRun,
     """The /gd verdict made consistent with the race table's tolerance column; and
     whether the run settled in a known local minimum.
 
-    gd.judge calls a run converged once |∇f| has shrunk to 2% of its start, which on a
-    steep surface (Rosenbrock) happens long before the minimum. Here converged means
-    what the table measures: at the end f − f_min <= tol (|∇f| <= tol when f_min is not
-    known), or resting next to a known local minimum. A run that reached the tolerance
-    and then left it again is bouncing around the minimum (oscillating); any other run
-    that is neither is still on its way (slow).
+    Without a known minimum this is :func:`bot.engine.verdict.judge`'s verdict, with
+    converged also held to the table's test |∇f| <= tol at the end. With one, converged
+    means what the table measures: at the end f − f_min <= tol, or resting next to a
+    known local minimum. A run that reached the tolerance and then left it again is
+    bouncing around the minimum (oscillating); any other run that is neither is what
+    judge says, except that it has not converged (nor stopped on unknown flat ground):
+    it is short of the known minimum (the gradient can be small long before it, on
+    Rosenbrock's flat valley floor, or where AdamW's decay balances it).
     """
-    norms = np.array([np.linalg.norm(objective.gradient(p)) for p in run.path])
     stopped: Stop = "steps" if run.stopped == "steps" else "escaped"
-    verdict = judge(run.path, run.values, norms, stopped, unbounded=known.unbounded)
-    if verdict in ("diverged", "unbounded"):
+    judgement = judge(objective, run.path, run.values, stopped,
+                      quadratic_unbounded=known.unbounded)
+    verdict = judgement.verdict
+    if known.f_min is None or verdict in ("diverged", "unbounded", "kink"):
+        if verdict in ("converged", "slow") and judgement.gradient_norm > TOLERANCE:
+            # reached |∇f| <= tol and left it again: bouncing around the minimum
+            return ("oscillating" if run.steps_to_tol is not None else "slow"), False
         return verdict, False
-    gap = run.values[-1] - known.f_min if known.f_min is not None else norms[-1]
-    if gap <= TOLERANCE:
+    if run.values[-1] - known.f_min <= TOLERANCE:
         return "converged", False
     final = run.path[-1]
     if any(np.linalg.norm(final - np.asarray(m)) <= SETTLED_DISTANCE for m in known.local_minima):
         return "converged", True
     if run.steps_to_tol is not None or verdict == "oscillating":
         return "oscillating", False
-    return "slow", False
+    return ("slow" if verdict in ("converged", "flat") else verdict), False
 
 
 def race_picture(objective: Objective, summary: OptSummary) -> RacePicture:

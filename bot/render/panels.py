@@ -25,6 +25,9 @@ TOP, BOTTOM = 150, 60
 COLUMNS = {1: 1, 2: 2, 3: 3, 4: 2, 5: 3, 6: 3}
 VERDICT_COLOURS = {
     "converged": "#2f9e44",
+    "saddle": "#e8590c",
+    "flat": "#868e96",
+    "kink": "#c2255c",
     "slow": "#1971c2",
     "oscillating": "#f08c00",
     "diverged": END,
