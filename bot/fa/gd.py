@@ -281,7 +281,9 @@ def _curving_down_hint(summary: GDSummary, low: float, product: str) -> str:
     """The surface curves down (negative curvature): a hilltop or a saddle, not a valley."""
     value = code(f"{product} = {ascii_number(low)}")
     factor = code(f"1 − {product} = {ascii_number(1 - low)}")
-    where = " در یک راستا" if len(summary.variables) == 2 else ""
+    where = ""
+    if len(summary.variables) == 2:  # the largest eigenvalue negative too: a hilltop
+        where = " در همهٔ راستاها" if (summary.lr_times_lambda or 0.0) < -FLAT else " در یک راستا"
     if summary.curvature_exact:
         return (
             f"🔎 این تابع درجه‌دو (quadratic) است و انحنایش{where} منفی است ({value}): "
