@@ -9,6 +9,7 @@ import pytest
 
 from bot.engine.mlp import (
     ChainPath,
+    Factor,
     Network,
     Trace,
     backprop,
@@ -21,6 +22,7 @@ from bot.engine.mlp import (
     random_network,
     train,
 )
+from bot.fa.backprop import _Notation
 
 # --- the default example, computed by hand here ---------------------------------------------
 
@@ -133,33 +135,26 @@ def test_default_example_chain_paths() -> None:
     assert [f.value for f in first.factors] == pytest.approx(
         [0.7065932, 0.2030874, 0.40, 1.0, 0.05], abs=1e-7
     )
-    assert [f.name for f in first.factors] == [
-        "∂L/∂ŷ1",
-        "∂ŷ1/∂In2_1",
-        "∂In2_1/∂h1",
-        "∂h1/∂In1_1",
-        "∂In1_1/∂W1_11",
+    # The engine hands over data: kind, layer, neuron, source (0-based), value.
+    assert [(f.kind, f.layer, f.neuron, f.source) for f in first.factors] == [
+        ("loss", 1, 0, None),
+        ("activation", 1, 0, None),
+        ("link", 1, 0, 0),
+        ("activation", 0, 0, None),
+        ("param", 0, 0, 0),
     ]
-    assert [f.formula for f in first.factors] == [
-        "(2/m)(ŷ1 − y1)",
-        "σ(In2_1)(1 − σ(In2_1))",
-        "W2_11",
-        "ReLU'(In1_1)",
-        "x1",
-    ]
-    assert [f.name for f in second.factors][:3] == ["∂L/∂ŷ2", "∂ŷ2/∂In2_2", "∂In2_2/∂h1"]
-    assert second.factors[2].formula == "W2_21"
+    assert [(f.kind, f.layer, f.neuron, f.source) for f in second.factors][:3] == [
+        ("loss", 1, 1, None), ("activation", 1, 1, None), ("link", 1, 1, 0)]
     assert second.factors[2].value == 0.50
 
 
 def test_default_example_bias_and_output_weight_paths() -> None:
     trace = _default_trace()
     (path,) = chain_paths(trace, "w2_12")
-    assert path.factors[-1].name == "∂In2_1/∂W2_12"
-    assert path.factors[-1].formula == "h2"
+    assert path.factors[-1] == Factor("param", 1, 0, float(trace.layers[0].out[1]), source=1)
     assert path.value == pytest.approx(HAND["grad_W2"][0, 1], rel=1e-12)
     bias_paths = chain_paths(trace, "b1_2")
-    assert [p.factors[-1].name for p in bias_paths] == ["∂In1_2/∂b1_2"] * 2
+    assert [p.factors[-1] for p in bias_paths] == [Factor("param", 0, 1, 1.0)] * 2
     assert sum(p.value for p in bias_paths) == pytest.approx(HAND["grad_b1"][1], rel=1e-12)
 
 
@@ -282,10 +277,12 @@ def test_chain_paths_sum_to_gradient(sizes, activations, loss) -> None:
 
 
 def test_deep_network_factor_names() -> None:
+    """Named and written by the wording layer from the engine's factor data."""
     network = random_network((2, 2, 2, 2), ["tanh", "sigmoid", "sigmoid"], seed=1)
     trace = backprop(network, [0.1, 0.2], [0.0, 1.0], "mse", 0.1)
+    n = _Notation(trace)
     first = chain_paths(trace, "w1_21")[0]
-    assert [f.name for f in first.factors] == [
+    assert [n.name(f) for f in first.factors] == [
         "∂L/∂ŷ1",
         "∂ŷ1/∂In3_1",
         "∂In3_1/∂a2_1",
@@ -294,27 +291,29 @@ def test_deep_network_factor_names() -> None:
         "∂a1_2/∂In1_2",
         "∂In1_2/∂W1_21",
     ]
-    assert first.factors[4].formula == "W2_12"
-    assert first.factors[5].formula == "1 − tanh²(In1_2)"
-    assert chain_paths(trace, "w2_12")[0].factors[-1].formula == "a1_2"
+    assert n.formula(first.factors[4]) == "W2_12"
+    assert n.formula(first.factors[5]) == "1 − tanh²(In1_2)"
+    assert n.formula(chain_paths(trace, "w2_12")[0].factors[-1]) == "a1_2"
 
 
 def test_softmax_paths_use_jacobian_entries() -> None:
     network = random_network((2, 2, 2), ["relu", "softmax"], seed=4)
     trace = backprop(network, [0.5, 0.5], [0.2, 0.7], "mse", 0.1)
+    n = _Notation(trace)
     paths = chain_paths(trace, "w2_11")
-    assert [[f.name for f in p.factors[:2]] for p in paths] == [
+    assert [[n.name(f) for f in p.factors[:2]] for p in paths] == [
         ["∂L/∂ŷ1", "∂ŷ1/∂In2_1"],
         ["∂L/∂ŷ2", "∂ŷ2/∂In2_1"],
     ]
-    assert [p.factors[1].formula for p in paths] == ["ŷ1(1 − ŷ1)", "−ŷ2·ŷ1"]
+    assert [n.formula(p.factors[1]) for p in paths] == ["ŷ1(1 − ŷ1)", "−ŷ2·ŷ1"]
 
 
 def test_ce_softmax_merges_first_factor() -> None:
     network = random_network((2, 2, 2), ["relu", "softmax"], seed=4)
     trace = backprop(network, [0.5, 0.5], [0.0, 1.0], "ce", 0.1)
+    n = _Notation(trace)
     first = chain_paths(trace, "w2_21")[0].factors[0]
-    assert (first.name, first.formula) == ("∂L/∂In2_2", "ŷ2 − y2")
+    assert (n.name(first), n.formula(first)) == ("∂L/∂In2_2", "ŷ2 − y2")
     assert first.value == pytest.approx(trace.y_hat[1] - 1.0)
 
 

@@ -16,6 +16,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise, product
+from typing import Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -51,22 +52,6 @@ def _activate(name: str, z: Array) -> Array:
 def _activation_derivative(name: str, z: Array, a: Array) -> Array:
     """Elementwise act'(z); for softmax the Jacobian's diagonal a(1 − a)."""
     return a * (1.0 - a) if name == "softmax" else activation(name).derivative(z)
-
-
-_DERIVATIVE_FORMULA = {
-    "relu": "ReLU'({z})",
-    "sigmoid": "σ({z})(1 − σ({z}))",
-    "tanh": "1 − tanh²({z})",
-    "linear": "1",
-    "leaky_relu": "LeakyReLU'({z})",
-}
-
-_DLOSS_FORMULA = {
-    "mse": "(2/m)(ŷ{k} − y{k})",
-    "half_sse": "ŷ{k} − y{k}",
-    "bce": "(ŷ{k} − y{k})/(m·ŷ{k}(1 − ŷ{k}))",
-    "ce": "−y{k}/ŷ{k}",
-}
 
 
 # --- validation helpers --------------------------------------------------------------------
@@ -422,13 +407,28 @@ def count_paths(sizes: Sequence[int], layer: int, *, full_jacobian: bool = False
     return math.prod(dims[layer + 2 :]) * (dims[-1] if full_jacobian else 1)
 
 
+FactorKind = Literal["loss", "merged", "softmax", "activation", "link", "param"]
+
+
 @dataclass(frozen=True)
 class Factor:
-    """One partial derivative in a chain-rule product."""
+    """One partial derivative in a chain-rule product, as data (0-based indices; the
+    wording layer names and explains it). By ``kind``:
 
-    name: str  # e.g. "∂ŷ1/∂In2_1"
-    formula: str  # e.g. "σ(In2_1)(1 − σ(In2_1))"
+    - ``loss``: ∂L/∂ŷ_neuron.
+    - ``merged``: ∂L/∂z_neuron of the output layer (softmax with cross-entropy).
+    - ``softmax``: ∂ŷ_neuron/∂z_source, one entry of the softmax Jacobian.
+    - ``activation``: ∂a_neuron/∂z_neuron of ``layer``, the activation's derivative.
+    - ``link``: ∂z_neuron of ``layer``/∂a_source of the layer below: the weight between.
+    - ``param``: ∂z_neuron of ``layer``/∂W[neuron, source] (the input a_source), or
+      ∂z_neuron/∂b_neuron (1) when ``source`` is None.
+    """
+
+    kind: FactorKind
+    layer: int
+    neuron: int
     value: float
+    source: int | None = None
 
 
 @dataclass(frozen=True)
@@ -443,54 +443,30 @@ class ChainPath:
         return math.prod(f.value for f in self.factors)
 
 
-def _pre_name(layer: int, n: int) -> str:
-    return f"In{layer + 1}_{n + 1}"
-
-
-def _out_name(n_layers: int, layer: int, n: int) -> str:
-    if layer == n_layers - 1:
-        return f"ŷ{n + 1}"
-    return f"h{n + 1}" if n_layers == 2 else f"a{layer + 1}_{n + 1}"
-
-
-def _input_name(n_layers: int, layer: int, i: int) -> str:
-    return f"x{i + 1}" if layer == 0 else _out_name(n_layers, layer - 1, i)
-
-
 def _activation_factor(trace: Trace, layer: int, n: int) -> Factor:
-    """∂a_n/∂In_n for an elementwise activation."""
-    pre = _pre_name(layer, n)
-    formula = _DERIVATIVE_FORMULA[trace.network.activations[layer]].format(z=pre)
-    name = f"∂{_out_name(len(trace.layers), layer, n)}/∂{pre}"
-    return Factor(name, formula, float(trace.layers[layer].act_grad[n]))
+    """∂a_n/∂z_n for an elementwise activation."""
+    return Factor("activation", layer, n, float(trace.layers[layer].act_grad[n]))
 
 
 def _softmax_factor(trace: Trace, k: int, q: int) -> Factor:
-    """∂ŷ_k/∂In_q, one entry of the softmax Jacobian."""
+    """∂ŷ_k/∂z_q, one entry of the softmax Jacobian."""
     y_hat = trace.y_hat
-    formula = f"ŷ{k + 1}(1 − ŷ{k + 1})" if k == q else f"−ŷ{k + 1}·ŷ{q + 1}"
     value = y_hat[k] * ((k == q) - y_hat[q])
-    return Factor(f"∂ŷ{k + 1}/∂{_pre_name(len(trace.layers) - 1, q)}", formula, float(value))
+    return Factor("softmax", len(trace.layers) - 1, k, float(value), source=q)
 
 
 def _dloss_factor(trace: Trace, k: int) -> Factor:
-    formula = _DLOSS_FORMULA[trace.loss_name].format(k=k + 1)
-    return Factor(f"∂L/∂ŷ{k + 1}", formula, float(trace.dloss_dout[k]))
+    return Factor("loss", len(trace.layers) - 1, k, float(trace.dloss_dout[k]))
 
 
 def _output_heads(trace: Trace) -> list[tuple[tuple[Factor, ...], int]]:
-    """The factors from L down to each output pre-activation In^L_q, with q."""
+    """The factors from L down to each output pre-activation z^L_q, with q."""
     last, n_out = len(trace.layers) - 1, trace.network.sizes[-1]
     if trace.loss_name == "ce":
-        sums_to_one = bool(np.isclose(trace.y.sum(), 1.0))
-        heads: list[tuple[tuple[Factor, ...], int]] = []
-        for q in range(n_out):
-            formula = f"ŷ{q + 1} − y{q + 1}" if sums_to_one else f"ŷ{q + 1}·Σy − y{q + 1}"
-            merged = Factor(
-                f"∂L/∂{_pre_name(last, q)}", formula, float(trace.layers[last].delta[q])
-            )
-            heads.append(((merged,), q))
-        return heads
+        return [
+            ((Factor("merged", last, q, float(trace.layers[last].delta[q])),), q)
+            for q in range(n_out)
+        ]
     if trace.network.activations[-1] == "softmax":
         return [
             ((_dloss_factor(trace, k), _softmax_factor(trace, k, q)), q)
@@ -503,18 +479,15 @@ def _output_heads(trace: Trace) -> list[tuple[tuple[Factor, ...], int]]:
 
 
 def _link(trace: Trace, upper: int, n_up: int, n_low: int) -> tuple[Factor, Factor]:
-    """∂In^{upper}_{n_up}/∂a^{upper-1}_{n_low} (a weight) and that neuron's act'."""
-    lower, n_layers = upper - 1, len(trace.layers)
+    """∂z^{upper}_{n_up}/∂a^{upper-1}_{n_low} (a weight) and that neuron's act'."""
     weight = Factor(
-        f"∂{_pre_name(upper, n_up)}/∂{_out_name(n_layers, lower, n_low)}",
-        f"W{upper + 1}_{n_up + 1}{n_low + 1}",
-        float(trace.network.weights[upper][n_up, n_low]),
+        "link", upper, n_up, float(trace.network.weights[upper][n_up, n_low]), source=n_low
     )
-    return weight, _activation_factor(trace, lower, n_low)
+    return weight, _activation_factor(trace, upper - 1, n_low)
 
 
 def _routes(trace: Trace, layer: int, j: int, q: int) -> list[tuple[Factor, ...]]:
-    """Factor chains from In^L_q down to In^layer_j, one per choice of intermediate neurons."""
+    """Factor chains from z^L_q down to z^layer_j, one per choice of intermediate neurons."""
     last = len(trace.layers) - 1
     if layer == last:
         return [()] if q == j else []
@@ -529,20 +502,18 @@ def _routes(trace: Trace, layer: int, j: int, q: int) -> list[tuple[Factor, ...]
     return routes
 
 
-def _param_factor(trace: Trace, kind: str, layer: int, j: int, i: int | None) -> Factor:
-    """∂In^layer_j/∂param: the layer's input a_i for a weight, 1 for a bias."""
-    pre = _pre_name(layer, j)
+def _param_factor(trace: Trace, layer: int, j: int, i: int | None) -> Factor:
+    """∂z^layer_j/∂param: the layer's input a_i for a weight, 1 for a bias."""
     if i is None:
-        return Factor(f"∂{pre}/∂b{layer + 1}_{j + 1}", "1", 1.0)
+        return Factor("param", layer, j, 1.0)
     source = trace.x if layer == 0 else trace.layers[layer - 1].out
-    name = _input_name(len(trace.layers), layer, i)
-    return Factor(f"∂{pre}/∂W{layer + 1}_{j + 1}{i + 1}", name, float(source[i]))
+    return Factor("param", layer, j, float(source[i]), source=i)
 
 
 def chain_paths(trace: Trace, param: str) -> tuple[ChainPath, ...]:
     """Every chain-rule path from the loss to ``param``; their values sum to its gradient."""
-    kind, layer, j, i = parse_param(param, trace.network.sizes)
-    tail = _param_factor(trace, kind, layer, j, i)
+    _, layer, j, i = parse_param(param, trace.network.sizes)
+    tail = _param_factor(trace, layer, j, i)
     return tuple(
         ChainPath((*head, *route, tail))
         for head, q in _output_heads(trace)

@@ -10,7 +10,6 @@ and ``ŷ`` the outputs. Formulas are ASCII-digit code spans; prose uses Persian 
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Sequence
 from itertools import pairwise
 from typing import TYPE_CHECKING
@@ -18,7 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from bot.engine.activations import LEAKY_SLOPE
-from bot.engine.mlp import ChainPath, Factor, Trace
+from bot.engine.mlp import ChainPath, Factor, Network, Trace
 from bot.fa.errors import with_example
 from bot.fa.html import code, escape, visible_length
 from bot.fa.numbers import ascii_number, fa_int, fa_number
@@ -116,54 +115,109 @@ def fa_sizes(sizes: Sequence[int]) -> str:
     return "-".join(fa_int(n) for n in sizes)
 
 
-# --- substituting numbers into the engine's factor formulas ----------------------------------
+# --- writing the engine's factors ------------------------------------------------------------
 
-_CALL = re.compile(r"(σ|tanh²|ReLU'|LeakyReLU')\((In\d+_\d+)\)")
-_SYMBOL = re.compile(r"In\d+_\d+|W\d+_\d\d|b\d+_\d+|a\d+_\d+|ŷ\d+|y\d+|x\d+|h\d+|\bm\b")
-_IMPLICIT = re.compile(r"(?<=[\d)²])\(")
+_DERIVATIVE_FORMULA = {
+    "relu": "ReLU'({z})",
+    "sigmoid": "σ({z})(1 − σ({z}))",
+    "tanh": "1 − tanh²({z})",
+    "linear": "1",
+    "leaky_relu": "LeakyReLU'({z})",
+}
+#: The piecewise derivatives, written as a call on the number: ReLU'(0.35).
+_DERIVATIVE_CALL = {"relu": "ReLU'", "leaky_relu": "LeakyReLU'"}
+_DLOSS_FORMULA = {
+    "mse": "(2/m)(ŷ{k} − y{k})",
+    "half_sse": "ŷ{k} − y{k}",
+    "bce": "(ŷ{k} − y{k})/(m·ŷ{k}(1 − ŷ{k}))",
+    "ce": "−y{k}/ŷ{k}",
+}
 
 
-class _Values:
-    """Every named quantity of a trace: symbol → value, pre-activation → output."""
+class _Notation:
+    """How the working writes the engine's factors (data: kind, layer, neuron, source,
+    value): ``∂top/∂bottom``, the formula, and the formula with the trace's numbers."""
 
     def __init__(self, trace: Trace) -> None:
-        n_layers = len(trace.layers)
-        self.symbols: dict[str, float] = {"m": float(trace.y.size)}
-        self.outputs: dict[str, float] = {}
-        self.symbols.update({f"x{i + 1}": float(v) for i, v in enumerate(trace.x)})
-        self.symbols.update({f"y{k + 1}": float(v) for k, v in enumerate(trace.y)})
-        for layer, (step, w, b) in enumerate(
-            zip(trace.layers, trace.network.weights, trace.network.biases)
-        ):
-            for n, (pre, out) in enumerate(zip(step.pre, step.out)):
-                self.symbols[pre_name(layer, n)] = float(pre)
-                self.symbols[out_name(n_layers, layer, n)] = float(out)
-                self.symbols[param_name("b", layer, n, None)] = float(b[n])
-                self.outputs[pre_name(layer, n)] = float(out)
-                for i, weight in enumerate(w[n]):
-                    self.symbols[param_name("W", layer, n, i)] = float(weight)
+        self.trace = trace
+        self.n_layers = len(trace.layers)
+        self.last = self.n_layers - 1
 
-    def substitute(self, formula: str) -> str:
-        """``σ(In2_1)(1 − σ(In2_1))`` → ``0.7165932·(1 − 0.7165932)``."""
+    def ends(self, factor: Factor) -> tuple[str, str]:
+        """(top, bottom) of ∂top/∂bottom."""
+        kind, layer, n, source = factor.kind, factor.layer, factor.neuron, factor.source
+        if kind == "loss":
+            return "L", out_name(self.n_layers, self.last, n)
+        if kind == "merged":
+            return "L", pre_name(self.last, n)
+        if kind == "softmax":
+            assert source is not None
+            return out_name(self.n_layers, self.last, n), pre_name(self.last, source)
+        if kind == "activation":
+            return out_name(self.n_layers, layer, n), pre_name(layer, n)
+        if kind == "link":
+            assert source is not None
+            return pre_name(layer, n), out_name(self.n_layers, layer - 1, source)
+        return pre_name(layer, n), param_name("W", layer, n, source)
 
-        def call(match: re.Match[str]) -> str:
-            function, pre = match.groups()
-            if function == "σ":
-                return term(self.outputs[pre])
-            if function == "tanh²":
-                return f"{term(self.outputs[pre])}²"
-            return f"{function}({num(self.symbols[pre])})"
+    def name(self, factor: Factor) -> str:
+        top, bottom = self.ends(factor)
+        return f"∂{top}/∂{bottom}"
 
-        text = _CALL.sub(call, formula)
-        text = _SYMBOL.sub(lambda m: term(self.symbols[m.group()]), text)
-        return _IMPLICIT.sub("·(", text)
+    def formula(self, factor: Factor) -> str:
+        kind, layer, n, source = factor.kind, factor.layer, factor.neuron, factor.source
+        if kind == "loss":
+            return _DLOSS_FORMULA[self.trace.loss_name].format(k=n + 1)
+        if kind == "merged":
+            sums_to_one = bool(np.isclose(self.trace.y.sum(), 1.0))
+            return f"ŷ{n + 1} − y{n + 1}" if sums_to_one else f"ŷ{n + 1}·Σy − y{n + 1}"
+        if kind == "softmax":
+            assert source is not None
+            return f"ŷ{n + 1}(1 − ŷ{n + 1})" if n == source else f"−ŷ{n + 1}·ŷ{source + 1}"
+        if kind == "activation":
+            activation = self.trace.network.activations[layer]
+            return _DERIVATIVE_FORMULA[activation].format(z=pre_name(layer, n))
+        if kind == "link":
+            return param_name("W", layer, n, source)
+        return "1" if source is None else input_name(self.n_layers, layer, source)
+
+    def numbers(self, factor: Factor) -> str:
+        """The formula with numbers: ``σ(In2_1)(1 − σ(In2_1))`` → ``0.7165932·(1 − 0.7165932)``."""
+        trace, kind, n = self.trace, factor.kind, factor.neuron
+        if kind in ("loss", "merged", "softmax"):
+            y_hat, y = term(trace.y_hat[n]), term(trace.y[n])
+        if kind == "loss":
+            m = term(float(trace.y.size))
+            return {"mse": f"(2/{m})·({y_hat} − {y})", "half_sse": f"{y_hat} − {y}",
+                    "bce": f"({y_hat} − {y})/({m}·{y_hat}·(1 − {y_hat}))",
+                    "ce": f"−{y}/{y_hat}"}[trace.loss_name]
+        if kind == "merged":
+            sums_to_one = bool(np.isclose(trace.y.sum(), 1.0))
+            return f"{y_hat} − {y}" if sums_to_one else f"{y_hat}·Σy − {y}"
+        if kind == "softmax":
+            assert factor.source is not None
+            other = term(trace.y_hat[factor.source])
+            return f"{y_hat}·(1 − {y_hat})" if n == factor.source else f"−{y_hat}·{other}"
+        if kind == "activation":
+            step = trace.layers[factor.layer]
+            activation = trace.network.activations[factor.layer]
+            out = term(step.out[n])
+            if activation == "sigmoid":
+                return f"{out}·(1 − {out})"
+            if activation == "tanh":
+                return f"1 − {out}²"
+            if activation == "linear":
+                return "1"
+            return f"{_DERIVATIVE_CALL[activation]}({num(step.pre[n])})"
+        return "1" if kind == "param" and factor.source is None else term(factor.value)
 
 
-def factor_line(factor: Factor, values: _Values) -> str:
+def factor_line(factor: Factor, notation: _Notation) -> str:
     """``name = formula = numbers = value``, without repeating equal parts."""
-    parts = [factor.name, factor.formula]
-    numbers = values.substitute(factor.formula)
-    if numbers not in (factor.formula, term(factor.value)):
+    formula = notation.formula(factor)
+    parts = [notation.name(factor), formula]
+    numbers = notation.numbers(factor)
+    if numbers not in (formula, term(factor.value)):
         parts.append(numbers)
     if parts[-1] != num(factor.value):
         parts.append(num(factor.value))
@@ -233,18 +287,15 @@ def _loss_note(loss: str) -> str:
     return f"مشتق {code(_LOSS_FORMULA['ce'])} نسبت به ŷk."
 
 
-_FACTOR = re.compile(r"∂(.+)/∂(.+)")
+_KINDS = {"loss": "loss", "merged": "merged", "softmax": "softmax", "link": "link",
+          "param": "tail"}
 
 
 def _factor_kind(factor: Factor, trace: Trace) -> str:
-    """loss | merged | softmax | act:<name> | link | tail — what the factor is."""
-    top, bottom = _FACTOR.fullmatch(factor.name).groups()  # type: ignore[union-attr]
-    if top == "L":
-        return "loss" if bottom.startswith("ŷ") else "merged"
-    if top.startswith("In"):
-        return "tail" if bottom[0] in "Wb" else "link"
-    activation = trace.network.activations[int(bottom[2:].split("_")[0]) - 1]
-    return "softmax" if activation == "softmax" else f"act:{activation}"
+    """loss | merged | softmax | act:<name> | link | tail — which note explains it."""
+    if factor.kind == "activation":
+        return f"act:{trace.network.activations[factor.layer]}"
+    return _KINDS[factor.kind]
 
 
 def _pre_formula(trace: Trace, layer: int, j: int) -> tuple[str, str]:
@@ -259,26 +310,27 @@ def _pre_formula(trace: Trace, layer: int, j: int) -> tuple[str, str]:
             " + ".join([*numbers, term(bias)]))
 
 
-def _factor_note(factor: Factor, kind: str, trace: Trace) -> str:
+def _factor_note(factor: Factor, kind: str, notation: _Notation) -> str:
+    trace = notation.trace
     if kind == "loss":
         return _loss_note(trace.loss_name)
     if kind == "merged":
         return _MERGED_NOTE
     if kind == "softmax":
         return _SOFTMAX_NOTE
-    top, bottom = _FACTOR.fullmatch(factor.name).groups()  # type: ignore[union-attr]
+    top, bottom = notation.ends(factor)
+    layer, n = factor.layer, factor.neuron
     if kind.startswith("act:"):
-        layer, n = (int(v) - 1 for v in bottom[2:].split("_"))
         return _activation_note(kind[4:], (bottom, float(trace.layers[layer].pre[n])))
-    layer, j = (int(v) - 1 for v in top[2:].split("_"))
-    formula = code(f"{top} = {_pre_formula(trace, layer, j)[0]}")
+    formula = code(f"{top} = {_pre_formula(trace, layer, n)[0]}")
+    written = notation.formula(factor)
     if kind == "link":
-        return (f"{formula}؛ از این جمع فقط جملهٔ {code(f'{factor.formula}·{bottom}')} به "
-                f"{code(bottom)} بستگی دارد، پس مشتق همان وزن {code(factor.formula)} است.")
-    if bottom.startswith("b"):
+        return (f"{formula}؛ از این جمع فقط جملهٔ {code(f'{written}·{bottom}')} به "
+                f"{code(bottom)} بستگی دارد، پس مشتق همان وزن {code(written)} است.")
+    if factor.source is None:
         return f"{formula}؛ بایاس (bias) با ضریب ۱ در این جمع آمده است، پس مشتق ۱ است."
-    return (f"{formula}؛ فقط جملهٔ {code(f'{bottom}·{factor.formula}')} به {code(bottom)} "
-            f"بستگی دارد، پس مشتق، ورودیِ ضرب‌شده در این وزن یعنی {code(factor.formula)} است.")
+    return (f"{formula}؛ فقط جملهٔ {code(f'{bottom}·{written}')} به {code(bottom)} "
+            f"بستگی دارد، پس مشتق، ورودیِ ضرب‌شده در این وزن یعنی {code(written)} است.")
 
 
 # --- the working: sections -------------------------------------------------------------------
@@ -388,34 +440,35 @@ def _loss_section(trace: Trace) -> list[str]:
     ]
 
 
-def _via(path: ChainPath) -> str:
+def _via(path: ChainPath, notation: _Notation) -> str:
     """The output a path leaves the loss through: ŷk, or Inq for a merged ce head."""
-    return _FACTOR.fullmatch(path.factors[0].name).group(2)  # type: ignore[union-attr]
+    return notation.ends(path.factors[0])[1]
 
 
 def _common_tail(paths: Sequence[ChainPath]) -> int:
-    """How many trailing factors every path shares (by name), leaving each a head."""
+    """How many trailing factors every path shares, leaving each a head."""
     shortest = min(len(p.factors) for p in paths)
     count = 0
-    while count < shortest - 1 and len({p.factors[-1 - count].name for p in paths}) == 1:
+    while count < shortest - 1 and len({p.factors[-1 - count] for p in paths}) == 1:
         count += 1
     return count
 
 
-def _path_block(number: int, path: ChainPath, values: _Values, trace: Trace,
+def _path_block(number: int, path: ChainPath, notation: _Notation,
                 seen: dict[str, int], explained: set[str]) -> str:
-    lines = [f"<b>مسیر {fa_int(number)}</b> (از راه {code(_via(path))}):"]
+    lines = [f"<b>مسیر {fa_int(number)}</b> (از راه {code(_via(path, notation))}):"]
     repeated = []
     for factor in path.factors:
-        if factor.name in seen:
-            repeated.append(code(f"{factor.name} = {num(factor.value)}"))
+        name = notation.name(factor)
+        if name in seen:
+            repeated.append(code(f"{name} = {num(factor.value)}"))
             continue
-        seen[factor.name] = number
-        lines.append(factor_line(factor, values))
-        kind = _factor_kind(factor, trace)
+        seen[name] = number
+        lines.append(factor_line(factor, notation))
+        kind = _factor_kind(factor, notation.trace)
         if kind not in explained:
             explained.add(kind)
-            lines.append("↳ " + _factor_note(factor, kind, trace))
+            lines.append("↳ " + _factor_note(factor, kind, notation))
     if repeated:
         lines.append(f"{'، '.join(repeated)} (همان عامل‌های بالا)")
     product = " · ".join(term(f.value) for f in path.factors)
@@ -425,19 +478,20 @@ def _path_block(number: int, path: ChainPath, values: _Values, trace: Trace,
 
 def _factoring(summary: BackpropSummary) -> list[str]:
     paths, target = summary.paths, _target(summary)
+    name = _Notation(summary.trace).name
     shared = _common_tail(paths)
     heads = [p.factors[: len(p.factors) - shared] for p in paths]
     tail = paths[0].factors[len(paths[0].factors) - shared:]
-    tail_names = "·".join(f.name for f in tail)
+    tail_names = "·".join(name(f) for f in tail)
     tail_value = math.prod(f.value for f in tail)
     head_values = [math.prod(f.value for f in head) for head in heads]
-    names = "، ".join(code(f.name) for f in tail)
+    names = "، ".join(code(name(f)) for f in tail)
     lines = [
         (f"<b>فاکتورگیری</b>: {names} در هر {fa_int(len(paths))} مسیر مشترک‌اند؛ مثل "
          f"{code('b·a + b·c = b(a + c)')} آن‌ها را از جمع بیرون می‌کشیم:"),
     ]
     if len(paths) <= 3:
-        symbolic = " + ".join("·".join(f.name for f in head) for head in heads)
+        symbolic = " + ".join("·".join(name(f) for f in head) for head in heads)
         lines.append(code(f"∂L/∂{target} = ({symbolic})·{tail_names}"))
         expanded = " + ".join("·".join(term(f.value) for f in head) for head in heads)
         tail_terms = "·".join(term(f.value) for f in tail)
@@ -449,7 +503,7 @@ def _factoring(summary: BackpropSummary) -> list[str]:
 
 def _paths_section(summary: BackpropSummary) -> list[str]:
     trace, paths, target = summary.trace, summary.paths, _target(summary)
-    values = _Values(trace)
+    notation = _Notation(trace)
     count = len(paths)
     if count == 1:
         intro = (f"{code(target)} فقط از یک مسیر روی {code('L')} اثر می‌گذارد؛ طبق قاعدهٔ "
@@ -461,11 +515,11 @@ def _paths_section(summary: BackpropSummary) -> list[str]:
     blocks = [_heading(f"۳) پس‌انتشار (backpropagation): مشتق L نسبت به {escape(target)}"),
               intro]
     if count <= 3:
-        products = " + ".join("·".join(f.name for f in p.factors) for p in paths)
+        products = " + ".join("·".join(notation.name(f) for f in p.factors) for p in paths)
         blocks.append(code(f"∂L/∂{target} = {products}"))
     seen: dict[str, int] = {}
     explained: set[str] = set()
-    path_blocks = [_path_block(n, p, values, trace, seen, explained)
+    path_blocks = [_path_block(n, p, notation, seen, explained)
                    for n, p in enumerate(paths, 1)]
     blocks.extend(_fold(path_blocks))
     if count > 1:
@@ -530,16 +584,16 @@ def _target_factors(summary: BackpropSummary, layer: int, j: int, i: int | None)
     sum_terms = " + ".join(f"{term(w)}·{term(d)}" for w, d in zip(column, upper))
     activation, tail = summary.own_factors
     delta = float(trace.layers[layer].delta[j])
-    values = _Values(trace)
-    source = "1" if i is None else tail.formula
+    notation = _Notation(trace)
+    source = "1" if i is None else notation.formula(tail)
     return [
         f"<b>عامل‌های {escape(target)}</b>:",
         code(f"∂L/∂{out} = Σk W{layer + 2}_k{j + 1}·δ{layer + 2}_k = {sum_terms} = {num(incoming)}"),
-        factor_line(activation, values),
-        "↳ " + _factor_note(activation, _factor_kind(activation, trace), trace),
+        factor_line(activation, notation),
+        "↳ " + _factor_note(activation, _factor_kind(activation, trace), notation),
         code(f"δ{layer + 1}_{j + 1} = ∂L/∂{pre} = {term(incoming)}·{term(activation.value)} = "
              f"{num(delta)}"),
-        factor_line(tail, values),
+        factor_line(tail, notation),
         code(f"∂L/∂{target} = δ{layer + 1}_{j + 1}·{source} = {term(delta)}·{term(tail.value)} = "
              f"{num(summary.gradient)}") + " ✅",
     ]
@@ -554,7 +608,7 @@ def _update_section(summary: BackpropSummary) -> list[str]:
         return code(f"{name}(new) = {num(old)} − {num(lr)}·{term(grad)} = "
                     f"{new_value(new, lr * grad)}")
 
-    def values_of(network, k, jj, ii):
+    def values_of(network: Network, k: int, jj: int, ii: int | None) -> float:
         return float(network.biases[k][jj] if ii is None else network.weights[k][jj, ii])
 
     old, new = values_of(trace.network, layer, j, i), values_of(trace.updated, layer, j, i)
