@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
-from bot.commands.base import Context
-from bot.commands.router import handle_button, handle_text, split_command
-from bot.fa.messages import STALE_BUTTON
+from bot.commands.base import Context, Response
+from bot.commands.router import _BY_NAME, handle_button, handle_text, split_command
+from bot.fa.messages import INTERNAL_ERROR, STALE_BUTTON
 
 
 @pytest.mark.parametrize(
@@ -61,8 +63,31 @@ async def test_start_is_short_and_points_to_help(ctx: Context) -> None:
     assert "/gd 0.1x^2 lr=0.4 steps=25" in text and "/opt" not in text
 
 
-async def test_forged_button_data_is_stale_not_a_crash(ctx: Context) -> None:
-    for data in ("", "gd", "gd::", "lesson:show:x", "quiz:lesson:nope", "zz:1:2"):
-        response = await handle_button(data, ctx)
-        assert response.replies == [] or response.error == ""
-    assert (await handle_button("nosuch:1", ctx)).notice == STALE_BUTTON
+@pytest.mark.parametrize(("data", "outcome"), [
+    ("", "stale"), ("gd", "stale"), ("gd::", "stale"), ("zz:1:2", "stale"), ("nosuch:1", "stale"),
+    ("lesson:show:x", "refused"), ("quiz:lesson:nope", "answered"),
+])
+async def test_forged_button_data_is_stale_not_a_crash(data: str, outcome: str,
+                                                       ctx: Context) -> None:
+    """A press answers with a pop-up and no message when it fails, so "no replies" alone
+    says nothing: each forged payload must get the specific outcome, never the crash one."""
+    response = await handle_button(data, ctx)
+    assert INTERNAL_ERROR not in (response.notice, response.error)
+    if outcome == "stale":
+        assert response.notice == STALE_BUTTON and response.replies == []
+    elif outcome == "refused":
+        assert response.error and response.notice == response.error and response.replies == []
+        assert response.notice != STALE_BUTTON
+    else:
+        assert response.replies and response.error == "" and response.notice == ""
+
+
+async def test_a_button_handler_that_crashes_is_told_apart(
+        ctx: Context, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The check above can fail: a crashing handler answers with the internal-error notice."""
+    async def crash(payload: str, ctx: Context) -> Response:
+        raise RuntimeError("boom")
+
+    monkeypatch.setitem(_BY_NAME, "gd", dataclasses.replace(_BY_NAME["gd"], on_button=crash))
+    response = await handle_button("gd:token:half", ctx)
+    assert (response.notice, response.error, response.replies) == (INTERNAL_ERROR, INTERNAL_ERROR, [])
