@@ -16,7 +16,7 @@ from pathlib import Path
 from bot.commands.base import Context
 from bot.curriculum.loader import Problem, load_all
 from bot.curriculum.markup import prose
-from bot.curriculum.model import Curriculum, Lesson
+from bot.curriculum.model import Curriculum, Lesson, Quiz
 from bot.fa.html import visible_length
 from bot.fa.lessons import interview_message, lesson_message, more_message
 
@@ -101,7 +101,7 @@ class _Checker:
         for index, quiz in enumerate(lesson.quizzes):
             self.quiz_limits(index, quiz)
 
-    def quiz_limits(self, index: int, quiz) -> None:
+    def quiz_limits(self, index: int, quiz: Quiz) -> None:
         key = f"quizzes.{index}"
         if len(quiz.question) > QUESTION_LIMIT:
             self.add(f"{key}.question", f"quiz question is {len(quiz.question)} characters; at most {QUESTION_LIMIT}")

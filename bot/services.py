@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from bot.cache import LRU
 from bot.commands.base import Services
 from bot.config import Settings
 from bot.curriculum.loader import curriculum
-from bot.labs.cache import LRU
-from bot.labs.runner import LabRunner
+from bot.runner import LabRunner
 from bot.storage import Storage
 
 #: Requests kept for keyboard buttons; older buttons answer "stale".

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
+from bot.cache import LRU
 from bot.commands.base import Context, Services
 from bot.config import Settings
 from bot.curriculum.loader import curriculum
-from bot.labs.cache import LRU
-from bot.labs.runner import LabRunner
+from bot.runner import LabRunner
 from bot.storage import Storage
 from tests.fake_telegram import TOKEN, FakeTelegram
 
@@ -42,9 +42,8 @@ async def storage(tmp_path: Path) -> AsyncIterator[Storage]:
 
 @pytest.fixture
 def services(runner: LabRunner, storage: Storage, settings: Settings) -> Services:
-    # Each test starts with empty caches: file ids belong to one (fake) Bot API server,
-    # and a result cached by an earlier test would hide this test's render.
-    runner.file_ids.clear()
+    # Each test starts with empty caches: file ids (new with each Services) belong to one
+    # (fake) Bot API server, and a result cached by an earlier test would hide this test's render.
     runner.results.clear()
     return Services(runner=runner, requests=LRU(1000), storage=storage, course=curriculum(),
                     settings=settings)

@@ -1,4 +1,4 @@
-"""Tests for bot.labs.cache.LRU: eviction by budget and size, recency, oversize values."""
+"""Tests for bot.cache.LRU: eviction by budget and size, recency, oversize values."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections import OrderedDict
 
 import pytest
 
-from bot.labs.cache import LRU
+from bot.cache import LRU
 
 
 def contents(cache: LRU) -> list:

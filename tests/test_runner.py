@@ -1,4 +1,4 @@
-"""Tests for bot.labs.runner.LabRunner: worker processes, cache, per-user and queue
+"""Tests for bot.runner.LabRunner: worker processes, cache, per-user and queue
 limits, coalescing of identical requests, the time limit and error propagation.
 
 Jobs live in tests/lab_jobs.py (workers import them by name). How many times a job
@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
-from bot.labs.runner import Busy, LabRunner, LabTimeout
+from bot.runner import Busy, LabRunner, LabTimeout
 from tests.lab_jobs import fail, record, sleep_for, slow_fail, square, worker_pid
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")

@@ -83,7 +83,7 @@ async def test_repeated_request_reuses_the_uploaded_file_id(
     fake.push_message("/gd x^2+10y^2 x0=2,1 lr=0.05", user_id=3003)
     first = (await fake.wait_for("sendPhoto"))[0]
     assert "photo" in first.files
-    await eventually(lambda: len(services.runner.file_ids) == 1)
+    await eventually(lambda: len(services.file_ids) == 1)
     fake.push_message("/gd x^2 + 10y^2 x0 = 2, 1 lr=۰٫۰۵", user_id=3004)
     second = (await fake.wait_for("sendPhoto", 2))[1]
     assert second.files == {}
@@ -96,14 +96,14 @@ async def test_a_stale_file_id_falls_back_to_uploading_the_picture(
     """Telegram forgot a file (or the cache outlived a bot token change): sending and
     editing with its id fail, and the bot uploads the bytes instead, once."""
     request = gd_parse("0.1x^2 lr=0.4 steps=25")
-    services.runner.file_ids.put(request.key + "|png", "file-gone")
+    services.file_ids.put(request.key + "|png", "file-gone")
     fake.push_message("/gd 0.1x^2 lr=0.4 steps=25", user_id=3005)
     refused, sent = await fake.wait_for("sendPhoto", 2)
     assert (refused.status, refused.params["photo"]) == (400, "file-gone")
     assert sent.status == 200 and "photo" in sent.files
 
     doubled = gd_parse("0.1x^2 lr=0.8 steps=25")
-    services.runner.file_ids.put(doubled.key + "|png", "file-gone-too")
+    services.file_ids.put(doubled.key + "|png", "file-gone-too")
     button = next(b for b in sent.params["reply_markup"]["inline_keyboard"][0] if "×" in b["text"])
     fake.push_button(sent.result, button["callback_data"], user_id=3005)
     refused, edited = await fake.wait_for("editMessageMedia", 2)

@@ -11,12 +11,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from bot.cache import LRU
+
 if TYPE_CHECKING:
     from bot.commands.channel import ChannelTeacher
     from bot.config import Settings
     from bot.curriculum.model import Curriculum
-    from bot.labs.cache import LRU
-    from bot.labs.runner import LabRunner
+    from bot.runner import LabRunner
     from bot.storage import Storage
 
 
@@ -107,6 +108,10 @@ async def _no_progress(action: str) -> None:
     return None
 
 
+#: Picture keys whose Telegram file id is remembered.
+FILE_IDS = 10_000
+
+
 def _utc_now() -> datetime:
     return datetime.now(UTC)
 
@@ -121,6 +126,8 @@ class Services:
     course: Curriculum
     settings: Settings
     clock: Callable[[], datetime] = _utc_now
+    #: Telegram's file id per uploaded picture key, so a door sends a known picture by id.
+    file_ids: LRU[str, str] = field(default_factory=lambda: LRU(FILE_IDS))
     teacher: ChannelTeacher | None = None  # set by the Telegram door when a channel is configured
 
 

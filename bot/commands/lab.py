@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 from bot.commands.base import Context, UserError
 from bot.engine.expr import ExpressionError
 from bot.fa import errors, messages
-from bot.labs.runner import Busy, LabTimeout
+from bot.runner import Busy, LabTimeout
 
 R = TypeVar("R")
 T = TypeVar("T")

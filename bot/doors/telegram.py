@@ -39,6 +39,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot.cache import LRU
 from bot.commands.base import (
     Animation,
     Context,
@@ -54,7 +55,6 @@ from bot.commands.quiz import answer_poll, poll_closed, record_sent_poll
 from bot.commands.reminders import Blocked, Reminders
 from bot.commands.router import COMMANDS, handle_button, handle_text
 from bot.config import Settings
-from bot.labs.runner import LabRunner
 from bot.services import close_services, create_services
 from bot.teacher import TICK_SECONDS, DeliveryUnknown, Sent, Teacher
 
@@ -81,25 +81,25 @@ def _markup(keyboard: Keyboard) -> InlineKeyboardMarkup | None:
     )
 
 
-def _upload(media: Media, runner: LabRunner, attach: bool = False) -> str | InputFile:
+def _upload(media: Media, file_ids: LRU[str, str], attach: bool = False) -> str | InputFile:
     """A known file id, or the bytes to upload (``attach`` inside an InputMedia*)."""
-    known = runner.file_ids.get(media.key)
+    known = file_ids.get(media.key)
     return known or InputFile(media.data, filename=media.filename, attach=attach)
 
 
-def _remember_file(message: Message, media: Media, runner: LabRunner) -> None:
+def _remember_file(message: Message, media: Media, file_ids: LRU[str, str]) -> None:
     if message.photo:
-        runner.file_ids.put(media.key, message.photo[-1].file_id)
+        file_ids.put(media.key, message.photo[-1].file_id)
     elif message.animation:
-        runner.file_ids.put(media.key, message.animation.file_id)
+        file_ids.put(media.key, message.animation.file_id)
     elif message.document:
-        runner.file_ids.put(media.key, message.document.file_id)
+        file_ids.put(media.key, message.document.file_id)
 
 
 async def send_reply(bot: Any, chat_id: int | str, reply: Reply, services: Services,
                      reply_to: int | None = None) -> Message:
     """Send one reply object; a stale cached file id falls back to uploading the bytes."""
-    runner = services.runner
+    file_ids = services.file_ids
     if isinstance(reply, Text):
         answer_to = (ReplyParameters(reply_to, allow_sending_without_reply=True)
                      if reply_to else None)
@@ -119,14 +119,14 @@ async def send_reply(bot: Any, chat_id: int | str, reply: Reply, services: Servi
                                    message.message_id)
         return message
     send = bot.send_photo if isinstance(reply, Photo) else bot.send_animation
-    message = await _by_file_id_or_bytes(reply.media, runner, lambda: send(
-        chat_id, _upload(reply.media, runner), caption=reply.caption, parse_mode=HTML,
+    message = await _by_file_id_or_bytes(reply.media, file_ids, lambda: send(
+        chat_id, _upload(reply.media, file_ids), caption=reply.caption, parse_mode=HTML,
         reply_markup=_markup(reply.keyboard)))
-    _remember_file(message, reply.media, runner)
+    _remember_file(message, reply.media, file_ids)
     return message
 
 
-async def _by_file_id_or_bytes(media: Media, runner: LabRunner,
+async def _by_file_id_or_bytes(media: Media, file_ids: LRU[str, str],
                                attempt: Callable[[], Awaitable[T]]) -> T:
     """Run ``attempt`` (which sends ``media`` through :func:`_upload`: by its cached file
     id when there is one); if Telegram refuses a stale id, forget it and attempt again,
@@ -134,24 +134,24 @@ async def _by_file_id_or_bytes(media: Media, runner: LabRunner,
     try:
         return await attempt()
     except BadRequest as error:
-        if "not modified" in str(error).lower() or runner.file_ids.get(media.key) is None:
+        if "not modified" in str(error).lower() or file_ids.get(media.key) is None:
             raise
-        runner.file_ids.discard(media.key)
+        file_ids.discard(media.key)
         return await attempt()
 
 
-async def edit_reply(message: Message, reply: Reply, runner: LabRunner) -> None:
+async def edit_reply(message: Message, reply: Reply, file_ids: LRU[str, str]) -> None:
     """Replace a message's picture (or text) and keyboard in place; a stale cached file
     id falls back to uploading the bytes, as when sending."""
     markup = _markup(reply.keyboard) if not isinstance(reply, Poll) else None
     try:
         if isinstance(reply, (Photo, Animation)):
             kind = InputMediaPhoto if isinstance(reply, Photo) else InputMediaAnimation
-            edited = await _by_file_id_or_bytes(reply.media, runner, lambda: message.edit_media(
-                kind(_upload(reply.media, runner, attach=True), caption=reply.caption,
+            edited = await _by_file_id_or_bytes(reply.media, file_ids, lambda: message.edit_media(
+                kind(_upload(reply.media, file_ids, attach=True), caption=reply.caption,
                      parse_mode=HTML), reply_markup=markup))
             if isinstance(edited, Message):
-                _remember_file(edited, reply.media, runner)
+                _remember_file(edited, reply.media, file_ids)
         elif isinstance(reply, Text):
             await message.edit_text(reply.text, parse_mode=HTML, reply_markup=markup,
                                     link_preview_options=NO_PREVIEW)
@@ -216,7 +216,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = query.message
     if response.edit and response.replies and isinstance(message, Message):
         try:
-            await edit_reply(message, response.replies[0], ctx.services.runner)
+            await edit_reply(message, response.replies[0], ctx.services.file_ids)
         finally:  # the button stops spinning whatever happened to the edit
             await query.answer(response.notice or None)
         return

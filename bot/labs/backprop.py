@@ -1,6 +1,6 @@
 """The backprop lab job: a network and one sample in; the worked step and pictures out.
 
-Runs inside a render worker (see :mod:`bot.labs.runner`): forward pass, loss, every
+Runs inside a render worker (see :mod:`bot.runner`): forward pass, loss, every
 gradient, the chain-rule paths of the chosen parameter, the SGD update, optionally more
 steps on the same sample, and the drawings. Everything it returns pickles.
 """

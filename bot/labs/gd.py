@@ -1,6 +1,6 @@
 """The gradient-descent lab job: request in, numbers and pictures out.
 
-Runs inside a render worker (see :mod:`bot.labs.runner`): parse, differentiate, descend,
+Runs inside a render worker (see :mod:`bot.runner`): parse, differentiate, descend,
 sample the surface and draw. Everything it returns is plain data that pickles.
 """
 

@@ -22,7 +22,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Literal, TypeVar
 
-from bot.labs.cache import LRU
+from bot.cache import LRU
 
 log = logging.getLogger(__name__)
 
@@ -79,13 +79,11 @@ class LabRunner:
         queue_limit: int = 16,
         timeout: float = 20.0,
         cache_bytes: int = 64 << 20,
-        file_ids: int = 10_000,
     ) -> None:
         self.workers = max(1, workers)
         self.queue_limit = queue_limit
         self.timeout = timeout
         self.results: LRU[str, Any] = LRU(cache_bytes, size=_pickled_size)
-        self.file_ids: LRU[str, str] = LRU(file_ids)
         self._pool: ProcessPoolExecutor | None = None
         self._in_flight = 0
         self._users: set[int] = set()
