@@ -199,6 +199,10 @@ def test_leaving_the_domain_stops_the_run_and_is_diverged():
         ("log(x)", [-1.0], "undefined"),
         ("log(x)", [0.0], "undefined"),
         ("1/x", [0.0], "undefined"),
+        # infinite on one side only (exp(1/x) → ∞ from the right, → 0 from the left): a
+        # singularity, not an overflow, so both sides of x0 must be looked at
+        ("exp(1/x)", [0.0], "undefined"),
+        ("exp(1/x)+y^2", [0.0, 1.0], "undefined"),
         ("sqrt(x)", [-1.0], "undefined"),
         ("x^2+log(y)", [1.0, -2.0], "undefined"),
         ("sqrt(x)", [0.0], "gradient_undefined"),
@@ -214,6 +218,7 @@ def test_start_error(text, x0, code):
     with pytest.raises(StartError) as info:
         descend(text, x0, 0.1)
     assert info.value.code == code
+    assert str(info.value) == code  # what a log line shows
 
 
 def test_a_hill_has_no_minimum_and_the_point_slides_off_it():
