@@ -203,6 +203,9 @@ def test_leaving_the_domain_stops_the_run_and_is_diverged():
         # singularity, not an overflow, so both sides of x0 must be looked at
         ("exp(1/x)", [0.0], "undefined"),
         ("exp(1/x)+y^2", [0.0, 1.0], "undefined"),
+        # a singularity far from 0: the look around x0 scales with |x0| (1e-6 of it), so
+        # it steps past the narrow band where exp overflows instead of staying inside it
+        ("exp(0.000001/(x-1000)^2)", [1000.0], "undefined"),
         ("sqrt(x)", [-1.0], "undefined"),
         ("x^2+log(y)", [1.0, -2.0], "undefined"),
         ("sqrt(x)", [0.0], "gradient_undefined"),
