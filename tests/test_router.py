@@ -98,9 +98,12 @@ async def test_a_quiz_poll_carries_its_bookkeeping_until_a_door_sends_it(ctx: Co
     answers can be traced to the quiz (no door imports the practice bookkeeping)."""
     (poll,) = (await handle_text("/quiz", ctx)).replies
     assert isinstance(poll, Poll) and poll.quiz_id and poll.on_sent is not None
-    assert await ctx.services.storage.find_poll("tg-poll-1") is None
+    storage = ctx.services.storage
+    async with storage.transaction() as db:
+        assert await db.polls.find("tg-poll-1") is None
     await poll.on_sent(Delivery("tg-poll-1", ctx.chat_id, 77))
-    saved = await ctx.services.storage.find_poll("tg-poll-1")
+    async with storage.transaction() as db:
+        saved = await db.polls.find("tg-poll-1")
     assert saved is not None
     assert (saved.quiz_id, saved.chat_id, saved.message_id, saved.kind) == (
         poll.quiz_id, ctx.chat_id, 77, "practice")
