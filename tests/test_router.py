@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 
-from bot.commands.base import Context, Delivery, Poll, Response
+from bot.commands.base import Context, Response
 from bot.commands.router import _BY_NAME, handle_button, handle_text, split_command
 from bot.fa.messages import INTERNAL_ERROR, STALE_BUTTON
 
@@ -92,18 +92,3 @@ async def test_a_button_handler_that_crashes_is_told_apart(
     response = await handle_button("gd:token:half", ctx)
     assert (response.notice, response.error, response.replies) == (INTERNAL_ERROR, INTERNAL_ERROR, [])
 
-
-async def test_a_quiz_poll_carries_its_bookkeeping_until_a_door_sends_it(ctx: Context) -> None:
-    """The door reports where the poll landed; the command layer's callback saves it so
-    answers can be traced to the quiz (no door imports the practice bookkeeping)."""
-    (poll,) = (await handle_text("/quiz", ctx)).replies
-    assert isinstance(poll, Poll) and poll.quiz_id and poll.on_sent is not None
-    storage = ctx.services.storage
-    async with storage.transaction() as db:
-        assert await db.polls.find("tg-poll-1") is None
-    await poll.on_sent(Delivery("tg-poll-1", ctx.chat_id, 77))
-    async with storage.transaction() as db:
-        saved = await db.polls.find("tg-poll-1")
-    assert saved is not None
-    assert (saved.quiz_id, saved.chat_id, saved.message_id, saved.kind) == (
-        poll.quiz_id, ctx.chat_id, 77, "practice")
