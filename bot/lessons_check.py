@@ -13,7 +13,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.commands.base import Context
+from bot.commands.base import Context, Response
+from bot.curriculum.claims import ClaimError, check_claim, parse_claim
 from bot.curriculum.loader import Problem, load_all
 from bot.curriculum.markup import prose
 from bot.curriculum.model import Curriculum, Lesson, Quiz
@@ -215,7 +216,9 @@ def _gaps(curriculum: Curriculum) -> list[Problem]:
 
 
 async def _lab_problems(curriculum: Curriculum) -> list[Problem]:
-    """Run every lab line through the command layer, as a learner's message would."""
+    """Run every lab line through the command layer, as a learner's message would, all at
+    once (the render pool runs them in parallel), and check each lesson's claims on the
+    data its lab returns."""
     from bot.commands.router import handle_text
     from bot.config import Settings
     from bot.services import open_services
@@ -223,14 +226,39 @@ async def _lab_problems(curriculum: Curriculum) -> list[Problem]:
     labs = [lesson for lesson in curriculum.lessons if lesson.lab]
     if not labs:
         return []
-    problems = []
     async with open_services(Settings(db_url="sqlite:///:memory:")) as services:
-        for number, lesson in enumerate(labs):
-            ctx = Context(services, user_id=-1 - number, chat_id=0)
-            response = await handle_text(lesson.lab, ctx)
-            if response.error:
-                problems.append(Problem(lesson.path, lesson.line_of("lab"),
-                                        f"lab '{lesson.lab}' does not run: {response.error}"))
+        # enough in flight to keep every worker busy, never more than the pool's queue takes
+        slots = asyncio.Semaphore(min(services.runner.queue_limit, 2 * services.runner.workers))
+
+        async def run(number: int, lesson: Lesson) -> Response:
+            async with slots:
+                return await handle_text(lesson.lab, Context(services, user_id=-1 - number, chat_id=0))
+
+        responses = await asyncio.gather(*(run(n, lesson) for n, lesson in enumerate(labs)))
+    problems = []
+    for lesson, response in zip(labs, responses):
+        if response.error:
+            problems.append(Problem(lesson.path, lesson.line_of("lab"),
+                                    f"lab '{lesson.lab}' does not run: {response.error}"))
+        else:
+            problems.extend(claim_problems(lesson, response.data))
+    return problems
+
+
+def claim_problems(lesson: Lesson, data: object) -> list[Problem]:
+    """Every claim of ``lesson`` that is false on its lab's ``data``, or cannot be evaluated."""
+    problems = []
+    for index, text in enumerate(lesson.claims):
+        where = lesson.line_of(f"claims.{index}")
+        try:
+            verdict = check_claim(parse_claim(text), data)
+        except ClaimError as error:
+            problems.append(Problem(lesson.path, where, f"lesson '{lesson.id}': claim {index + 1} "
+                                    f"«{text}» cannot be checked on the data of '{lesson.lab}': {error}"))
+            continue
+        if not verdict.holds:
+            problems.append(Problem(lesson.path, where, f"lesson '{lesson.id}': claim {index + 1} "
+                                    f"«{text}» is false for its lab '{lesson.lab}' ({verdict.detail})"))
     return problems
 
 

@@ -242,3 +242,60 @@ def test_the_course_passes() -> None:
     assert report.lessons >= 40
     assert report.quizzes >= 60
     assert report.interview >= 15
+
+
+# --- lab claims ---------------------------------------------------------------------------
+
+LAB_LINE = "lab: /gd 0.1x^2 lr=0.4\n"
+
+
+def _with_claims(tmp_path: Path, *claims: str, old: str = LAB_LINE) -> Path:
+    block = "claims:\n" + "".join(f"  - '{claim}'\n" for claim in claims)
+    return _valid_copy(tmp_path, A, old, f"{old}{block}" if old == LAB_LINE else block)
+
+
+def test_true_claims_pass(tmp_path: Path) -> None:
+    """Independently: x_k = 2·0.92^k, so f after 25 steps is 0.1·(2·0.92^25)² ≈ 6.2e-3."""
+    expected = 0.1 * (2 * 0.92**25) ** 2
+    folder = _with_claims(tmp_path, "decreasing(path[*][0])", f"final_value < {expected * 1.001}",
+                          f"final_value > {expected * 0.999}")
+    assert check(folder, run_labs=True).problems == []
+
+
+def test_a_false_claim_names_lesson_claim_values_and_line(tmp_path: Path) -> None:
+    folder = _with_claims(tmp_path, "decreasing(path[*][0])", "final_value < 0.001")
+    [problem] = check(folder, run_labs=True).problems
+    assert problem.path == folder / A
+    assert "lesson 'gradient-descent': claim 2 «final_value < 0.001» is false" in problem.message
+    assert "'/gd 0.1x^2 lr=0.4'" in problem.message and "0.006187" in problem.message
+    assert "final_value < 0.001" in _line(folder / A, problem.line)
+
+
+def test_a_claim_about_data_the_lab_lacks_is_reported(tmp_path: Path) -> None:
+    folder = _with_claims(tmp_path, "runs[0].lr < 1")
+    [problem] = check(folder, run_labs=True).problems
+    assert "claim 1 «runs[0].lr < 1» cannot be checked" in problem.message
+    assert "no «runs»" in problem.message
+
+
+def test_malformed_claims_are_reported_without_running_labs(tmp_path: Path) -> None:
+    folder = _with_claims(tmp_path, "final_value < 1", "final_value <")
+    [problem] = check(folder, run_labs=False).problems
+    assert "ends too early" in problem.message
+    assert "final_value <" in _line(folder / A, problem.line)
+
+
+def test_claims_need_a_lab(tmp_path: Path) -> None:
+    folder = _with_claims(tmp_path, "final_value < 1", old=LAB_LINE)
+    text = (folder / A).read_text(encoding="utf-8").replace(LAB_LINE, "")
+    (folder / A).write_text(text, encoding="utf-8")
+    [problem] = check(folder, run_labs=False).problems
+    assert "'claims' describe the lab" in problem.message
+
+
+def test_every_lab_of_the_course_states_claims() -> None:
+    """A lab is there to show something: the course says what, so CI can check it."""
+    from bot.curriculum.loader import load_all
+
+    curriculum, _ = load_all(lessons_dir())
+    assert [lesson.id for lesson in curriculum.lessons if lesson.lab and not lesson.claims] == []

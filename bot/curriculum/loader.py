@@ -13,6 +13,7 @@ from typing import Any
 
 import yaml
 
+from bot.curriculum.claims import ClaimError, parse_claim
 from bot.curriculum.model import TOPICS, Curriculum, Interview, Lesson, Quiz, nearest_line
 
 
@@ -118,6 +119,17 @@ def _quiz(reader: _Reader, raw: Any, index: int, lesson_id: str, topic: str) -> 
                 explanation=explanation.strip(), more=more.strip(), lesson_id=lesson_id, topic=topic)
 
 
+def _read_claims(reader: _Reader, claims: tuple[str, ...], lab: str) -> None:
+    """Claims need a lab to be about, and each must be a well-formed claim."""
+    if claims and not lab:
+        reader.problem("claims", "'claims' describe the lab: add a 'lab' line or remove them")
+    for index, text in enumerate(claims):
+        try:
+            parse_claim(text)
+        except ClaimError as error:
+            reader.problem(f"claims.{index}", str(error))
+
+
 def load_lesson(path: Path) -> tuple[Lesson | None, list[Problem]]:
     """Parse one lesson file; schema problems come back instead of an exception."""
     text = path.read_text(encoding="utf-8")
@@ -143,6 +155,8 @@ def load_lesson(path: Path) -> tuple[Lesson | None, list[Problem]]:
     hashtags = reader.strings(data, "hashtags", "hashtags")
     keywords = reader.strings(data, "keywords", "keywords", required=False)
     lab = reader.get(data, "lab", "lab", str, required=False) or ""
+    claims = reader.strings(data, "claims", "claims", required=False) or ()
+    _read_claims(reader, claims, lab)
     if topic is not None and topic not in TOPICS:
         reader.problem("topic", f"unknown topic '{topic}'; topics: {', '.join(TOPICS)}")
     raw_quizzes = reader.get(data, "quizzes", "quizzes", list)
@@ -156,7 +170,8 @@ def load_lesson(path: Path) -> tuple[Lesson | None, list[Problem]]:
         answer = reader.get(raw_interview, "answer", "interview.answer", str)
         if question and answer:
             interview = Interview(question.strip(), answer.strip())
-    known = {"id", "order", "title", "topic", "hashtags", "keywords", "lab", "quizzes", "interview"}
+    known = {"id", "order", "title", "topic", "hashtags", "keywords", "lab", "claims", "quizzes",
+             "interview"}
     for key in data:
         if key not in known:
             reader.problem(str(key), f"unknown field '{key}'")
@@ -168,7 +183,7 @@ def load_lesson(path: Path) -> tuple[Lesson | None, list[Problem]]:
     lesson = Lesson(
         id=lesson_id, order=order, title=title.strip(), topic=topic, hashtags=hashtags,
         body=body.strip(), quizzes=tuple(q for q in quizzes if q), keywords=keywords or (),
-        lab=lab.strip(), interview=interview, path=path, lines=lines,
+        lab=lab.strip(), claims=claims, interview=interview, path=path, lines=lines,
     )
     return lesson, []
 

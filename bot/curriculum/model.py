@@ -58,6 +58,8 @@ class Lesson:
     quizzes: tuple[Quiz, ...]
     keywords: tuple[str, ...] = ()
     lab: str = ""
+    #: What the lab shows, as statements over its data (bot/curriculum/claims.py).
+    claims: tuple[str, ...] = ()
     interview: Interview | None = None
     path: Path = field(default=Path("."), compare=False)
     #: Line of each front-matter field (``"quizzes.0.question"`` → 12), for error reports.
