@@ -203,3 +203,75 @@ async def test_telegram_door(fake: FakeTelegram, telegram_app) -> None:
     caption = call.params["caption"]
     assert call.params["parse_mode"] == "HTML"
     assert "0.25^10 ≈ 9.537e-7" in caption and "σ'(0) = 0.25" in caption
+
+
+# ------------------------------------------------------------ the real forward pass
+
+def _composed(name: str, w: float, depth: int, a0: float) -> float:
+    """a_N as a function of a_0, from the reference formula (SymPy, not the engine)."""
+    f = sp.lambdify(Z, FORMULAS[name], "mpmath")
+    a = a0
+    for _ in range(depth):
+        a = float(f(w * a))
+    return a
+
+
+@pytest.mark.parametrize(("name", "w", "a0"), [
+    ("tanh", 1.5, 1.0), ("tanh", 1.5, 0.3), ("sigmoid", 1.0, 1.0), ("sigmoid", 4.0, -0.5),
+    ("relu", 1.5, 1.0), ("leaky_relu", 1.2, -1.0), ("elu", 1.3, -0.4), ("softplus", 0.9, 2.0),
+    ("gelu", 1.1, 0.8), ("linear", 1.5, 1.0)])
+def test_forward_products_are_the_derivative_of_the_composed_layers(name, w, a0):
+    """∂a_N/∂a_0 by central differences of the composed reference formula, layer by layer."""
+    summary = run_act(ActRequest(name, depth=6, w=w, a0=a0)).summary
+    h = 1e-6
+    for depth in range(1, 7):
+        numeric = (_composed(name, w, depth, a0 + h) - _composed(name, w, depth, a0 - h)) / (2 * h)
+        assert summary.forward_products[depth - 1] == pytest.approx(numeric, rel=1e-6, abs=1e-9)
+    z, a = [], a0
+    for _ in range(6):
+        z.append(w * a)
+        a = _composed(name, w, 1, a)
+    np.testing.assert_allclose(summary.forward_z, z, rtol=1e-12, atol=1e-15)
+
+
+def test_tanh_at_one_and_a_half_explodes_only_in_the_best_case():
+    """The best case 1.5^10 ≈ 57.7 needs every pre-activation at 0; a real pass from
+    a0 = 1 saturates (the fixed point a = tanh(1.5a) ≈ 0.858 has factor ≈ 0.40)."""
+    summary = run_act(ActRequest("tanh", depth=10, w=1.5)).summary
+    assert summary.regime == "exploding" and summary.products[-1] == pytest.approx(1.5 ** 10)
+    assert summary.forward_regime == "vanishing" and summary.forward_products[-1] < 1e-3
+    fixed = 0.858
+    assert math.tanh(1.5 * fixed) == pytest.approx(fixed, abs=1e-3)
+    assert 1.5 * (1 - fixed ** 2) == pytest.approx(0.396, abs=1e-3)
+    text = plain_text(act.words.caption(summary))
+    assert "محوشدگی گرادیان" in text and "اشباع" in text and "≈ 5.144e-5" in text
+    assert "/act relu" in text  # the hint no longer sends a learner to a tanh that vanishes
+
+
+def test_relu_at_one_and_a_half_explodes_in_a_real_pass():
+    summary = run_act(ActRequest("relu", depth=10, w=1.5)).summary
+    assert summary.forward_products == tuple(1.5 ** k for k in range(1, 11))
+    assert summary.forward_regime == "exploding"
+    assert "انفجار گرادیان" in plain_text(act.words.caption(summary))
+
+
+def test_a_dead_relu_passes_no_gradient_and_still_draws():
+    result = run_act(ActRequest("relu", depth=5, w=1.5, a0=-1.0))
+    assert result.summary.forward_products == (0.0,) * 5
+    assert result.summary.forward_regime == "vanishing"
+    assert_png(result.png)
+    assert result.summary.to_data()["forward"] == {
+        "a0": -1.0, "z": [-1.5, 0.0, 0.0, 0.0, 0.0], "products": [0.0] * 5, "regime": "vanishing"}
+
+
+def test_a0_is_read_with_persian_digits():
+    assert parse("tanh w=1.5 a0=-۰٫۵") == ActRequest("tanh", 10, 1.5, -0.5)
+
+
+@pytest.mark.parametrize(("args", "needles"), [
+    ("tanh a0=abc", ("a0=abc", "عدد نیست")),
+    ("tanh a0=101", ("a0", "۱۰۰")),
+    ("tanh a0=nan", ("a0", "nan")),
+])
+def test_bad_a0_gets_an_example_that_uses_it(args, needles):
+    assert_refused(parse, args, act.INPUT_EXAMPLE, *needles)

@@ -159,3 +159,77 @@ def test_a_good_fit_says_only_what_its_numbers_show(request_, close):
     assert near is close
     assert ("نزدیک σ² و نزدیک هم‌اند" in text) is close
     assert ("نویز دادهٔ اعتبارسنجی" in text) is not close
+
+
+# ------------------------------------------------------------------ l2= (ridge)
+
+def ridge_closed_form(request: FitRequest, degree: int) -> tuple[float, float, np.ndarray]:
+    """The ridge normal equations (VᵀV/n + λD)c = Vᵀy/n, D = diag(0, 1, …, 1), solved
+    directly here (the engine solves an augmented least-squares problem instead)."""
+    x_train, y_train, x_val, y_val = data(request)
+    powers = np.arange(degree + 1)
+    vander = (2 * x_train[:, None] - 1) ** powers
+    n = len(y_train)
+    penalty = np.diag([0.0] + [1.0] * degree)
+    coefficients = np.linalg.solve(vander.T @ vander / n + request.l2 * penalty, vander.T @ y_train / n)
+    train = np.mean((vander @ coefficients - y_train) ** 2)
+    val = np.mean(((2 * x_val[:, None] - 1) ** powers @ coefficients - y_val) ** 2)
+    return float(train), float(val), coefficients
+
+
+@pytest.mark.parametrize("l2", [1e-4, 1e-2, 1.0])
+@pytest.mark.parametrize("degree", [2, 5, 9, 12])
+def test_l2_fit_is_the_ridge_closed_form(l2, degree):
+    summary = run_fit(FitRequest(degree=degree, l2=l2)).summary
+    train, val, coefficients = ridge_closed_form(FitRequest(degree=degree, l2=l2), degree)
+    np.testing.assert_allclose(summary.coefficients, coefficients, rtol=1e-6, atol=1e-9)
+    assert summary.train_error == pytest.approx(train, rel=1e-8)
+    assert summary.val_error == pytest.approx(val, rel=1e-7)
+
+
+def test_ridge_gradient_vanishes_at_the_fit():
+    """∇(MSE + λΣ_{k≥1}c_k²) = (2/n)Vᵀ(Vc − y) + 2λ(0, c_1, …) is zero at the solution."""
+    request = FitRequest(degree=9, l2=1e-3)
+    x_train, y_train, _, _ = data(request)
+    c = np.array(run_fit(request).summary.coefficients)
+    vander = (2 * x_train[:, None] - 1) ** np.arange(10)
+    gradient = 2 / len(y_train) * vander.T @ (vander @ c - y_train) + 2 * 1e-3 * np.r_[0.0, c[1:]]
+    assert np.max(np.abs(gradient)) < 1e-9
+
+
+def test_l2_tames_the_degree_nine_wiggles():
+    """What lesson 36's lab shows: the penalty trades a little training error for a much
+    lower validation error and far smaller coefficients."""
+    summary = run_fit(FitRequest(degree=9, l2=1e-4)).summary
+    data_ = summary.to_data()
+    without = data_["without_l2"]
+    plain = run_fit(FitRequest(degree=9)).summary
+    assert (without["train"], without["val"]) == (plain.train_error, plain.val_error)
+    assert summary.train_error > plain.train_error  # least squares is the smallest training error
+    assert summary.val_error < 0.01 * plain.val_error
+    assert without["coefficients_squared"] > 1000 * sum(c * c for c in summary.coefficients[1:])
+    assert data_["l2"] == 1e-4 and plain.to_data()["without_l2"] is None
+    text = assert_caption(fit.words.caption(summary))
+    assert "منظم‌سازی L2" in text and "l2=0.0001" in text and "4.363" in text
+
+
+def test_a_huge_penalty_leaves_only_the_mean():
+    request = FitRequest(degree=9, l2=10.0)
+    summary = run_fit(request).summary
+    x_train, y_train, _, _ = data(request)
+    assert abs(summary.coefficients[0] - np.mean(y_train)) < 0.05
+    assert max(abs(c) for c in summary.coefficients[1:]) < 0.05
+
+
+def test_l2_parses_persian_digits():
+    assert parse("degree=9 l2=۰٫۰۰۱") == FitRequest(degree=9, l2=0.001)
+
+
+@pytest.mark.parametrize(("args", "needles"), [
+    ("l2=-1", ("l2", "۰", "۱۰")),
+    ("l2=11", ("l2", "۱۰")),
+    ("l2=abc", ("l2=abc", "عدد نیست")),
+    ("l2=inf", ("l2", "inf")),
+])
+def test_bad_l2_gets_an_example_that_uses_it(args, needles):
+    assert_refused(parse, args, fit.L2_EXAMPLE, *needles)

@@ -205,3 +205,47 @@ def test_caption_fits_even_with_extreme_numbers() -> None:
                         tuple(replace(run, lr=run.lr * (k + 1)) for k in range(6)),
                         1.2345e7, (1 / 1.2345e7, 2 / 1.2345e7), LONG_BOUNDS)
     assert visible_length(words.caption(summary)) <= CAPTION_LIMIT
+
+
+# ------------------------------------------------------- lrs=A..B: log-spaced rates
+
+@pytest.mark.parametrize(("args", "rates"), [
+    ("lrs=0.03..30 n=4", (0.03, 0.3, 3.0, 30.0)),
+    ("lrs=0.03..30", (0.03, 0.3, 3.0, 30.0)),  # four by default
+    ("lrs=0.01..1 n=5", (0.01, 0.0316, 0.1, 0.316, 1.0)),
+    ("lrs=1e-4..1e-2 n=3", (1e-4, 1e-3, 1e-2)),
+    ("lrs=۰٫۱..۱۰ n=۲", (0.1, 10.0)),
+])
+def test_a_range_gives_rates_evenly_spaced_on_a_log_scale(args, rates):
+    request = lr_command.parse(f"0.1x^2 {args}")
+    assert request.lrs == rates
+    # independently: equal ratios, to the three digits the rates are kept to
+    ratios = [b / a for a, b in zip(request.lrs, request.lrs[1:])]
+    expected = (rates[-1] / rates[0]) ** (1 / (len(rates) - 1))
+    assert all(ratio == pytest.approx(expected, rel=2e-3) for ratio in ratios)
+
+
+@pytest.mark.parametrize(("args", "needles"), [
+    ("lrs=1..0.1", ("کوچک‌تر", "lrs=A..B")),
+    ("lrs=1..1", ("کوچک‌تر",)),
+    ("lrs=0.1..0.1001 n=6", ("باریک", "n")),
+    ("lrs=0..1", ("lrs", "بزرگ‌تر از ۰")),
+    ("lrs=0.01..abc", ("lrs=abc", "عدد نیست")),
+    ("lrs=0.01..1 n=9", ("n", "۶")),
+    ("lrs=0.01..1 n=1", ("n", "۲")),
+    ("lrs=0.01..1 n=2.5", ("n", "2.5")),
+])
+def test_bad_ranges_get_an_example_with_a_range(args, needles):
+    assert_refused(lr_command.parse, f"0.1x^2 {args}", lr_command.LOG_EXAMPLE, *needles)
+
+
+def test_n_without_a_range_is_refused():
+    assert_refused(lr_command.parse, "0.1x^2 lrs=0.1,0.2 n=3", lr_command.LOG_EXAMPLE, "n", "lrs=A..B")
+    assert_refused(lr_command.parse, "0.1x^2 n=3", lr_command.LOG_EXAMPLE, "n")
+
+
+def test_the_log_example_runs_all_three_regimes():
+    """0.1x²: thresholds 5 and 10, so 0.03 and 0.3 crawl, 3 converges, 30 diverges."""
+    request = lr_command.parse(lr_command.LOG_EXAMPLE.partition(" ")[2])
+    factors = [1 - 0.2 * rate for rate in request.lrs]
+    assert factors == pytest.approx([0.994, 0.94, 0.4, -5.0])

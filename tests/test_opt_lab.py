@@ -492,3 +492,95 @@ def test_the_adamw_note_only_when_adam_arrived_and_adamw_did_not(args: str, note
     without it, got there (on the ravine at lr=0.01 both are simply slow)."""
     text = plain_text(words.caption(race(args).summary))
     assert ("Adam رسید و AdamW نه" in text) is noted
+
+
+# ---------------------------------------------------------------- wd= (weight decay)
+
+WD_FUNCTION = "(x-3)^2+25(y-1)^2"
+
+
+def _wd_request(*optimizers: str, wd: float = 1.0, steps: int = 300, lr: float = 0.1):
+    from bot.labs.opt import OptRequest
+
+    return OptRequest(function=WD_FUNCTION, x0=(0.0, 0.0), steps=steps, optimizers=optimizers,
+                      lr=lr, weight_decay=wd)
+
+
+def _adam_reference(decoupled: bool, wd: float, steps: int, lr: float = 0.1) -> np.ndarray:
+    """Adam with L2 (λθ added to g, then through m̂/√v̂) or AdamW (θ shrunk by lr·λ first),
+    written out from Loshchilov & Hutter's Algorithm 2, independently of the engine."""
+    theta = np.zeros(2)
+    m = v = np.zeros(2)
+    for t in range(1, steps + 1):
+        g = np.array([2 * (theta[0] - 3), 50 * (theta[1] - 1)])
+        if decoupled:
+            theta = theta * (1 - lr * wd)
+        else:
+            g = g + wd * theta
+        m = 0.9 * m + 0.1 * g
+        v = 0.999 * v + 0.001 * g * g
+        theta = theta - lr * (m / (1 - 0.9**t)) / (np.sqrt(v / (1 - 0.999**t)) + 1e-8)
+    return theta
+
+
+@pytest.mark.parametrize("wd", [0.1, 1.0])
+def test_wd_runs_follow_adam_l2_and_adamw(wd):
+    from bot.labs.opt import run_opt
+
+    summary = run_opt(_wd_request("adam", "adamw", wd=wd)).summary
+    adam, adamw = summary.runs
+    assert adam.hyper["weight_decay"] == adamw.hyper["weight_decay"] == wd
+    np.testing.assert_allclose(adam.final, _adam_reference(False, wd, 300), rtol=1e-10)
+    np.testing.assert_allclose(adamw.final, _adam_reference(True, wd, 300), rtol=1e-10)
+
+
+def test_wd_matches_torch_optim_when_torch_is_installed():
+    torch = pytest.importorskip("torch")
+    from bot.labs.opt import run_opt
+
+    summary = run_opt(_wd_request("sgd", "momentum", "adam", "adamw", "rmsprop", wd=0.5,
+                                  steps=50, lr=0.01)).summary
+    classes = {"sgd": (torch.optim.SGD, {}), "momentum": (torch.optim.SGD, {"momentum": 0.9}),
+               "adam": (torch.optim.Adam, {}), "adamw": (torch.optim.AdamW, {}),
+               "rmsprop": (torch.optim.RMSprop, {})}
+    for run in summary.runs:
+        cls, extra = classes[run.optimizer]
+        theta = torch.zeros(2, dtype=torch.float64, requires_grad=True)
+        optimizer = cls([theta], lr=0.01, weight_decay=0.5, **extra)
+        for _ in range(50):
+            optimizer.zero_grad()
+            ((theta[0] - 3) ** 2 + 25 * (theta[1] - 1) ** 2).backward()
+            optimizer.step()
+        np.testing.assert_allclose(run.final, theta.detach().numpy(), rtol=1e-9, atol=1e-12,
+                                   err_msg=run.optimizer)
+
+
+def test_adam_with_l2_settles_at_the_ridge_optimum_and_adamw_decays_the_steep_weight_more():
+    """What lesson 28's lab shows. Adam with L2 has its fixed point where ∇f + λθ = 0:
+    θ = (6/(2+λ), 50/(50+λ)) = (2, 50/51) for λ = 1, the steep y barely pulled (the decay
+    goes through √v̂ like the gradient). AdamW's decay is not rescaled: y is pulled far more."""
+    from bot.labs.opt import run_opt
+
+    summary = run_opt(_wd_request("adam", "adamw")).summary
+    adam, adamw = summary.runs
+    np.testing.assert_allclose(adam.final, (2.0, 50 / 51), atol=1e-6)
+    assert adam.verdict == "converged"
+    assert adamw.final[1] < 50 / 51 - 0.1
+    data = summary.to_data()
+    assert data["weight_decay"] == 1.0
+    text = plain_text(words.caption(summary))
+    assert "wd=1" in text and "θ ← θ − lr·λ·θ" in text and "Adam رسید" not in text
+
+
+def test_wd_parses_and_defaults_to_torch():
+    assert parse("ravine").weight_decay is None
+    assert parse("ravine opt=adam,adamw wd=۰٫۵").weight_decay == 0.5
+
+
+@pytest.mark.parametrize(("args", "needles"), [
+    ("ravine wd=-1", ("wd", "۰", "۱۰")),
+    ("ravine wd=11", ("wd", "۱۰")),
+    ("ravine wd=abc", ("wd=abc", "عدد نیست")),
+])
+def test_bad_wd_gets_an_example_that_uses_it(args, needles):
+    assert_refused(parse, args, opt.WD_EXAMPLE, *needles)

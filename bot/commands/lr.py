@@ -20,13 +20,16 @@ DEFAULT_FUNCTION = "0.1x^2"
 DEFAULT_LRS = (0.2, 0.4, 0.6, 0.8)
 DEFAULT_STEPS = 25
 MIN_PANELS, MAX_PANELS = 2, 6
+#: ``lrs=A..B``: this many rates unless ``n=`` says otherwise; a decade apart in the example.
+DEFAULT_COUNT = 4
+LOG_EXAMPLE = "/lr 0.1x^2 lrs=0.03..30 n=4"
 MAX_STEPS = 1000
 MAX_LR = 1e6
 
 
 def parse(args: str) -> LRRequest:
     """Read ``/lr`` arguments into a request; every mistake raises a Persian UserError."""
-    options = function_options(args, allowed=("lrs", "steps", "x0"), example=EXAMPLE)
+    options = function_options(args, allowed=("lrs", "n", "steps", "x0"), example=EXAMPLE)
     text = options.positional or DEFAULT_FUNCTION
     dimension = len(read_function(options, text).variables)
     options.example = EXAMPLES[dimension]
@@ -41,10 +44,17 @@ def parse(args: str) -> LRRequest:
 
 
 def _lrs(options: Options) -> tuple[float, ...]:
-    """Two to six different positive learning rates."""
+    """Two to six different positive learning rates: a list, or ``A..B`` with ``n=``
+    rates spaced evenly on a log scale (each the same multiple of the one before)."""
+    raw = options.values.get("lrs", "")
+    low, dots, high = raw.partition("..")
+    if dots:
+        return _log_spaced(options, low, high)
+    if "n" in options.values:
+        raise UserError(words.count_without_range(LOG_EXAMPLE))
     if "lrs" not in options.values:
         return DEFAULT_LRS
-    count = len(options.values["lrs"].split(","))
+    count = len(raw.split(","))
     if not MIN_PANELS <= count <= MAX_PANELS:
         raise UserError(words.lrs_count(EXAMPLE))
     lrs = options.numbers("lrs", (), lengths=(count,), low=0, high=MAX_LR, low_open=True)
@@ -52,6 +62,25 @@ def _lrs(options: Options) -> tuple[float, ...]:
         if lr in lrs[:index]:
             raise UserError(words.repeated_lr(lr, EXAMPLE))
     return lrs
+
+
+def _log_spaced(options: Options, low_text: str, high_text: str) -> tuple[float, ...]:
+    options.example = LOG_EXAMPLE
+    low, high = (options.number_in("lrs", text, low=0, high=MAX_LR, low_open=True)
+                 for text in (low_text, high_text))
+    count = options.integer("n", DEFAULT_COUNT, low=MIN_PANELS, high=MAX_PANELS)
+    if not low < high:
+        raise UserError(words.range_order(LOG_EXAMPLE))
+    rates = tuple(_three_digits(low * (high / low) ** (k / (count - 1))) for k in range(count))
+    if len(set(rates)) < count:
+        raise UserError(words.range_too_narrow(LOG_EXAMPLE))
+    options.example = EXAMPLE
+    return rates
+
+
+def _three_digits(value: float) -> float:
+    """Three significant digits: 0.30000000000000004 is shown and used as 0.3."""
+    return float(f"{value:.3g}")
 
 
 async def run(args: str, ctx: Context) -> Response:

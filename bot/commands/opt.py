@@ -35,12 +35,15 @@ EXAMPLES = {1: "/opt bumpy x0=1.5 opt=sgd,momentum", 2: "/opt rosenbrock x0=-1.5
 DEFAULT_PRESET = "ravine"
 MAX_STEPS = 1000
 MAX_LR = 1e6
+WD_EXAMPLE = "/opt (x-3)^2+25(y-1)^2 x0=0,0 opt=adam,adamw lr=0.1 wd=1 steps=300"
+#: AdamW multiplies θ by 1 − lr·λ each step: beyond a few units it flips θ's sign.
+MAX_WEIGHT_DECAY = 10.0
 _WORD = re.compile(r"[A-Za-z_]+\d*")
 
 
 def parse(args: str) -> OptRequest:
     """Read ``/opt`` arguments into a request; every mistake raises a Persian UserError."""
-    options = function_options(args, allowed=("x0", "steps", "opt", "lr", "beta"),
+    options = function_options(args, allowed=("x0", "steps", "opt", "lr", "beta", "wd"),
                                flags=("anim",), example=EXAMPLE)
     text = options.positional or DEFAULT_PRESET
     first, _, rest = text.partition(" ")
@@ -61,7 +64,15 @@ def parse(args: str) -> OptRequest:
     beta = _beta(options, optimizers)
     return OptRequest(function=function, x0=x0, steps=steps, optimizers=optimizers, lr=lr,
                       beta=beta, preset=preset.name if preset else None,
-                      anim=options.flag("anim"))
+                      anim=options.flag("anim"), weight_decay=_weight_decay(options))
+
+
+def _weight_decay(options: Options) -> float | None:
+    """``wd``: λ for every optimizer (AdamW decouples it, the others add λθ to g)."""
+    if "wd" not in options.values:
+        return None
+    options.example = WD_EXAMPLE
+    return options.number("wd", 0.0, low=0, high=MAX_WEIGHT_DECAY)
 
 
 def _dimension(options: Options, text: str) -> int:

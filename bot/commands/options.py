@@ -104,7 +104,12 @@ class Options:
         """A finite number within [low, high] (or (low, high] with ``low_open``)."""
         if name not in self.values:
             return default
-        value = self._parse_number(name, self.values[name])
+        return self.number_in(name, self.values[name], low=low, high=high, low_open=low_open)
+
+    def number_in(self, name: str, raw: str, *, low: float | None = None,
+                  high: float | None = None, low_open: bool = False) -> float:
+        """``raw`` (a part of option ``name``'s value) as a number within the range."""
+        value = self._parse_number(name, raw)
         self._check_range(name, value, low, high, low_open)
         return value
 

@@ -124,6 +124,37 @@ def chain_products(factor: float, depth: int) -> Array:
     return np.cumprod(np.full(depth, float(factor)))
 
 
+@dataclass(frozen=True)
+class ForwardChain:
+    """A real forward pass through identical one-neuron layers a_k = act(w·a_{k−1}) from
+    a_0: the pre-activations z_k = w·a_{k−1} and the running products of the factors
+    w·act'(z_k), which are ∂a_k/∂a_0 by the chain rule."""
+
+    z: Array
+    products: Array
+
+
+def forward_chain(name: str, w: float, depth: int, a0: float) -> ForwardChain:
+    """Unlike :func:`chain_products`, each layer's derivative is taken where that layer
+    really operates: a saturating activation (tanh, sigmoid) pushes z away from its peak,
+    so a weight that would explode the best case can still make the gradient vanish."""
+    act = activation(name)
+    z = np.empty(depth)
+    a = float(a0)
+    for k in range(depth):
+        z[k] = w * a
+        a = float(act.value(np.array([z[k]]))[0])
+    return ForwardChain(z=z, products=np.cumprod(w * act.derivative(z)))
+
+
+def growth_regime(products: Array) -> Regime:
+    """The regime of a whole path: its mean factor per layer, |P_N|^(1/N), against 1."""
+    last = abs(float(products[-1]))
+    if last == 0.0:
+        return "vanishing"
+    return regime(last ** (1.0 / len(products)))
+
+
 def regime(factor: float) -> Regime:
     """A per-layer factor below 1 shrinks the gradient layer after layer, above 1 grows it."""
     if abs(abs(factor) - 1.0) <= STEADY_TOLERANCE:

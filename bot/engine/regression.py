@@ -214,9 +214,18 @@ def to_unit_interval(x: Array, low: float, high: float) -> Array:
     return (2 * np.asarray(x, dtype=float) - (low + high)) / (high - low)
 
 
-def polynomial_fit(t: Array, y: Array, degree: int) -> Array:
-    """Least-squares coefficients c_0..c_degree (lowest first) of Σ c_k·t^k."""
-    return least_squares(poly.polyvander(t, degree), y)
+def polynomial_fit(t: Array, y: Array, degree: int, l2: float = 0.0) -> Array:
+    """Coefficients c_0..c_degree (lowest first) of Σ c_k·t^k that minimise the mean squared
+    error plus the L2 penalty λ·Σ_{k≥1} c_k² (the intercept c_0, the bias, is not penalised).
+
+    The ridge solution solves (VᵀV/n + λD)c = Vᵀy/n with D = diag(0, 1, …, 1); it is computed
+    as the least-squares solution of V stacked on √(nλ)·D (and y on zeros), which avoids
+    forming VᵀV and squaring its condition number."""
+    vander = poly.polyvander(t, degree)
+    if l2 == 0:
+        return least_squares(vander, y)
+    penalty = math.sqrt(len(y) * l2) * np.eye(degree + 1)[1:]
+    return least_squares(np.vstack([vander, penalty]), np.concatenate([y, np.zeros(degree)]))
 
 
 def polynomial_value(coefficients: Array, t: Array) -> Array:

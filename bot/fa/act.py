@@ -57,16 +57,15 @@ PEAK_REASONS = {
 
 REGIMES = {
     "vanishing": (
-        "📉 <b>محوشدگی گرادیان (vanishing gradient)</b>: ضریب هر لایه کمتر از ۱ است، "
-        "پس گرادیانی که به لایه‌های اول می‌رسد به‌صورت نمایی کوچک می‌شود."
+        "📉 <b>محوشدگی گرادیان (vanishing gradient)</b>: در گذر واقعی ضریب لایه‌ها به‌طور "
+        "میانگین کم‌تر از ۱ است، پس گرادیانی که به لایه‌های اول می‌رسد به‌صورت نمایی کوچک می‌شود."
     ),
     "steady": (
-        "⚖️ ضریب هر لایه در بیشترین حالت دقیقاً ۱ است: گرادیان در این مسیر "
-        "نه کوچک می‌شود نه بزرگ."
+        "⚖️ در گذر واقعی ضریب هر لایه ۱ است: گرادیان در این مسیر نه کوچک می‌شود نه بزرگ."
     ),
     "exploding": (
-        "💥 <b>انفجار گرادیان (exploding gradient)</b>: ضریب هر لایه بیشتر از ۱ است، "
-        "پس حاصل‌ضرب به‌صورت نمایی بزرگ می‌شود."
+        "💥 <b>انفجار گرادیان (exploding gradient)</b>: در گذر واقعی ضریب لایه‌ها به‌طور "
+        "میانگین بیشتر از ۱ است، پس حاصل‌ضرب به‌صورت نمایی بزرگ می‌شود."
     ),
 }
 
@@ -140,6 +139,7 @@ def picture_labels(summary: ActSummary) -> ActLabels:
         product_axis="قدرمطلق حاصل‌ضرب (لگاریتمی)",
         best=f"{'حد بالا' if summary.where == 'infinity' else 'بیشترین ضریب'}: {ltr(f'({ascii_number(summary.factor)})^N')}",
         side=f"در {ltr(f'z = {ascii_number(summary.side_z)}')}: {ltr(f'({side_factor})^N')}",
+        forward=f"گذر واقعی از {ltr(f'a0 = {ascii_number(summary.a0)}')}",
         best_end=ltr(f"N = {summary.depth}: {ascii_number(summary.products[-1])}"),
         side_end=ltr(f"{ascii_number(summary.side_products[-1])}"),
     )
@@ -164,6 +164,9 @@ def caption(summary: ActSummary) -> str:
     side_line = (f"• نورونی در {code(f'z = {side_z}')}: "
                  f"{code(_factor(summary, summary.side_derivative, side_z))} و "
                  f"{code(f'{_power(side_factor, depth)} ≈ {ascii_number(side)}')}.")
+    forward_line = (f"• گذر واقعی رو به جلو از {code(f'a0 = {ascii_number(summary.a0)}')} "
+                    f"(هر لایه {code('z = w·a')} و مشتق در همان z): "
+                    f"حاصل‌ضرب {code(f'≈ {ascii_number(summary.forward_products[-1])}')}.")
     lines = [
         f"〰️ <b>تابع فعال‌سازی {TITLES[summary.name]} و مشتقش</b>",
         code(function),
@@ -174,24 +177,35 @@ def caption(summary: ActSummary) -> str:
         chain,
         best_line,
         side_line,
+        forward_line,
         "",
-        REGIMES[summary.regime],
+        REGIMES[summary.forward_regime],
     ]
+    if summary.regime == "exploding" and summary.forward_regime != "exploding":
+        lines.append(_saturation(summary))
     hint = _hint(summary)
     if hint:
         lines.append(hint)
     return "\n".join(lines)
 
 
+def _saturation(summary: ActSummary) -> str:
+    """Why the best case explodes and the real pass does not."""
+    return (f"بیشترین ضریب از ۱ بیشتر است، ولی فقط وقتی ورودی خالص (pre-activation) همهٔ لایه‌ها "
+            f"در اوج مشتق بماند. در گذر واقعی {TITLES[summary.name]} اشباع می‌شود، z از اوج دور "
+            f"می‌شود و مشتقش کوچک؛ با {code(f'a0 = {ascii_number(summary.a0)}')} این اشباع "
+            "از انفجار قوی‌تر است.")
+
+
 def _hint(summary: ActSummary) -> str:
     """What to try next."""
-    if summary.regime == "exploding":
+    if summary.forward_regime == "exploding":
         return ("درمان: مقداردهی اولیهٔ درست (He یا Xavier)، وزن‌های کوچک‌تر و برش گرادیان "
                 "(gradient clipping).")
     if summary.name == "tanh" and summary.regime == "steady":
         return (f"مشتق tanh هرگز از ۱ بیشتر نیست؛ هر انفجاری از وزن‌ها می‌آید: "
-                f"{code(f'/act tanh depth={summary.depth} w=2')}")
-    if summary.regime == "vanishing" and summary.name in ("sigmoid", "tanh", "softplus"):
+                f"{code(f'/act relu depth={summary.depth} w=1.5')}")
+    if summary.forward_regime == "vanishing" and summary.name in ("sigmoid", "tanh", "softplus"):
         return f"همین را با ReLU ببینید: {code(f'/act relu depth={summary.depth}')}"
     if summary.regime == "steady" and summary.w == 1:
         return f"با وزن بزرگ‌تر انفجار را ببینید: {code(f'/act {summary.name} depth={summary.depth} w=1.5')}"

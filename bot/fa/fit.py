@@ -73,6 +73,7 @@ def caption(summary: FitSummary) -> str:
          "کف خطای مورد انتظار روی دادهٔ تازه (روی چند نقطه ممکن است از روی شانس کمی کمتر شود)"),
         (f"کمترین خطای اعتبارسنجی در درجهٔ {fa_int(best)}: "
          f"{code(ascii_number(summary.val_errors[best - 1]))}"),
+        *_penalty(summary),
         "",
         f"{ICONS[summary.verdict]} <b>{VERDICTS[summary.verdict]}</b>",
         _reason(summary),
@@ -81,6 +82,22 @@ def caption(summary: FitSummary) -> str:
     if hint:
         lines.append(hint)
     return "\n".join(lines)
+
+
+def _penalty(summary: FitSummary) -> list[str]:
+    """With ``l2=``: what the penalty is and what it changed for this degree."""
+    if summary.unregularised is None:
+        return []
+    train, val, squares = summary.unregularised
+    penalty = f"MSE + {ascii_number(summary.l2)}·Σc_k²"
+    return [
+        "",
+        (f"🧲 <b>منظم‌سازی L2</b> ({code(f'l2={ascii_number(summary.l2)}')}): کمینهٔ "
+         f"{code(penalty)} (بدون جریمه روی عرض از مبدأ {code('c_0')}). همین درجه بدون جریمه: "
+         f"خطای آموزش {code(ascii_number(train))}، خطای اعتبارسنجی {code(ascii_number(val))} "
+         f"و {code(f'Σc_k² = {ascii_number(squares)}')}؛ با جریمه "
+         f"{code(f'Σc_k² = {ascii_number(sum(c * c for c in summary.coefficients[1:]))}')}."),
+    ]
 
 
 def _reason(summary: FitSummary) -> str:
@@ -109,3 +126,4 @@ def _hint(summary: FitSummary) -> str:
         higher = summary.best_degree if summary.best_degree > summary.degree else summary.degree + 2
         return f"درجهٔ بالاتر را امتحان کنید: {code(f'/fit degree={min(higher, 12)}')}"
     return ""
+

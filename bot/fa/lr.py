@@ -154,3 +154,22 @@ def lrs_count(example: str) -> str:
 def repeated_lr(value: float, example: str) -> str:
     return with_example(f"نرخ {code(ascii_number(value))} دو بار در {code('lrs')} آمده است؛ "
                         "هر نرخ یک نمودار می‌گیرد، پس نرخ‌ها را متفاوت بدهید.", example)
+
+
+def count_without_range(example: str) -> str:
+    return with_example(
+        f"{code('n')} تعداد نرخ‌ها در یک بازه است و فقط با {code('lrs=A..B')} معنا دارد؛ "
+        f"مثلاً {code('lrs=0.03..30 n=4')} چهار نرخ با فاصلهٔ لگاریتمی می‌سازد: "
+        f"{code('0.03, 0.3, 3, 30')}.", example)
+
+
+def range_order(example: str) -> str:
+    return with_example(
+        f"در بازهٔ {code('lrs=A..B')} نرخ اول باید کوچک‌تر از نرخ دوم باشد، "
+        f"مثل {code('lrs=0.03..30')}.", example)
+
+
+def range_too_narrow(example: str) -> str:
+    return with_example(
+        "این بازه برای این تعداد نرخ خیلی باریک است: با سه رقم معنادار چند نرخ یکی می‌شوند. "
+        f"بازه را پهن‌تر بگیرید یا {code('n')} را کم کنید.", example)

@@ -101,6 +101,8 @@ def _head(summary: OptSummary, brief: bool = False) -> list[str]:
     ]
     if summary.beta is not None:
         lines.append(_beta(summary.beta))
+    if summary.weight_decay is not None:
+        lines.append(_weight_decay(summary.weight_decay))
     return lines
 
 
@@ -129,6 +131,15 @@ def _beta(beta: float) -> str:
     value = code(f"beta={ascii_number(beta)}")
     return (f"{value}: ضریب مومنتوم (momentum) در momentum و nesterov، {code('β1')} در adam، adamax و "
             "adamw؛ بقیه بی‌تغییر.")
+
+
+def _weight_decay(weight_decay: float) -> str:
+    value = code(f"wd={ascii_number(weight_decay)}")
+    return (f"{value}: وزن‌کاهی (weight decay) با {code(f'λ = {ascii_number(weight_decay)}')} برای همه. "
+            f"adamw آن را جدا از گرادیان اعمال می‌کند ({code('θ ← θ − lr·λ·θ')})؛ بقیه "
+            f"{code('λθ')} را به گرادیان می‌افزایند (جریمهٔ L2) که در adam از {code('√v̂')} هم "
+            "می‌گذرد. با وزن‌کاهی مقصد دیگر کمینهٔ خود f نیست: «همگرا» یعنی نقطه‌ای که کشش "
+            "وزن‌کاهی و گرادیان f هم را خنثی می‌کنند و مسیر دیگر تکان نمی‌خورد.")
 
 
 def _run_line(run: RunSummary, with_lr: bool, with_point: bool) -> str:
@@ -173,6 +184,7 @@ def _notes(summary: OptSummary) -> list[str]:
     by_name = {run.optimizer: run for run in summary.runs}
     adam, adamw = by_name.get("adam"), by_name.get("adamw")
     if (adam is not None and adamw is not None and adam.verdict == "converged"
+            and summary.weight_decay is None  # with wd= both decay: the line above says how
             and adamw.verdict in ("slow", "oscillating")):  # the only difference: the decay
         decay = ascii_number(float(adamw.hyper["weight_decay"]))  # type: ignore[arg-type]
         notes.append(f"ℹ️ Adam رسید و AdamW نه: {code(f'weight_decay={decay}')} در AdamW هر گام "

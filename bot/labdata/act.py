@@ -15,10 +15,11 @@ class ActRequest:
     name: str = "sigmoid"
     depth: int = 10
     w: float = 1.0
+    a0: float = 1.0  # the input of the real forward pass
 
     @property
     def key(self) -> str:
-        return f"act|{self.name}|{self.depth}|{self.w!r}"
+        return f"act|{self.name}|{self.depth}|{self.w!r}|{self.a0!r}"
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,10 @@ class ActSummary:
     side_z: float
     side_derivative: float
     side_products: tuple[float, ...]
+    a0: float
+    forward_z: tuple[float, ...]  # the pre-activations of a real forward pass
+    forward_products: tuple[float, ...]
+    forward_regime: str
 
     def to_data(self) -> dict[str, object]:
         return {
@@ -50,6 +55,8 @@ class ActSummary:
             "products": list(self.products),
             "side": {"z": self.side_z, "derivative": self.side_derivative,
                      "products": list(self.side_products)},
+            "forward": {"a0": self.a0, "z": list(self.forward_z),
+                        "products": list(self.forward_products), "regime": self.forward_regime},
         }
 
 

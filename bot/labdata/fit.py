@@ -24,10 +24,11 @@ class FitRequest:
     n: int = 30
     noise: float = 0.2
     seed: int = DEFAULT_SEED
+    l2: float = 0.0  # λ of the penalty λ·Σ c_k² (no penalty on the intercept)
 
     @property
     def key(self) -> str:
-        return f"fit|{self.degree}|{self.n}|{self.noise!r}|{self.seed}"
+        return f"fit|{self.degree}|{self.n}|{self.noise!r}|{self.seed}|{self.l2!r}"
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,9 @@ class FitSummary:
     val_errors: tuple[float, ...]
     verdict: str
     coefficients: tuple[float, ...]  # lowest power first, in t = 2x − 1
+    l2: float = 0.0
+    #: The same degree fitted without the penalty (train, validation error, Σc²), for comparison.
+    unregularised: tuple[float, float, float] | None = None
 
     @property
     def best_degree(self) -> int:
@@ -67,6 +71,9 @@ class FitSummary:
             "verdict": self.verdict,
             "coefficients": list(self.coefficients),
             "basis": "t = 2x - 1",
+            "l2": self.l2,
+            "without_l2": None if self.unregularised is None else dict(
+                zip(("train", "val", "coefficients_squared"), self.unregularised)),
         }
 
 

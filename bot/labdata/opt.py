@@ -28,13 +28,16 @@ class OptRequest:
     beta: float | None = None
     preset: str | None = None
     anim: bool = False
+    #: None: torch's defaults (0, and 0.01 for AdamW); else λ for every optimizer.
+    weight_decay: float | None = None
 
     @property
     def key(self) -> str:
         canonical = parse_function(self.function).key
         x0 = ",".join(repr(v) for v in self.x0)
         return (f"opt|{self.preset or ''}|{canonical}|{x0}|{self.steps}|"
-                f"{','.join(self.optimizers)}|{self.lr!r}|{self.beta!r}|{int(self.anim)}")
+                f"{','.join(self.optimizers)}|{self.lr!r}|{self.beta!r}|{int(self.anim)}|"
+                f"{self.weight_decay!r}")
 
     def learning_rate(self, optimizer: str) -> float:
         if self.lr is not None:
@@ -100,6 +103,7 @@ class OptSummary:
     tol: float
     runs: tuple[RunSummary, ...]
     bounds: Bounds  # what is proven about f's lower bound (nothing for a preset)
+    weight_decay: float | None = None  # wd=, for every optimizer
 
     def to_data(self) -> dict[str, object]:
         return {
@@ -110,6 +114,7 @@ class OptSummary:
             "tol": self.tol,
             "f_min": self.known.f_min,
             "no_minimum": limit_data(self.bounds.no_minimum),
+            "weight_decay": self.weight_decay,
             "runs": [run.to_data() for run in self.runs],
         }
 

@@ -7,7 +7,15 @@ import math
 
 import numpy as np
 
-from bot.engine.activations import Peak, activation, chain_products, derivative_at, regime
+from bot.engine.activations import (
+    Peak,
+    activation,
+    chain_products,
+    derivative_at,
+    forward_chain,
+    growth_regime,
+    regime,
+)
 from bot.fa import act as words
 from bot.labdata.act import ActRequest, ActResult, ActSummary
 from bot.render.act import ActPicture, render_act
@@ -28,6 +36,7 @@ def run_act(request: ActRequest) -> ActResult:
         kind = "vanishing"  # the supremum is never reached: every real factor is below 1
     best = chain_products(factor, request.depth)
     side = chain_products(request.w * side_derivative, request.depth)
+    forward = forward_chain(request.name, request.w, request.depth, request.a0)
     summary = ActSummary(
         name=request.name,
         max_derivative=act.peak.value,
@@ -41,11 +50,15 @@ def run_act(request: ActRequest) -> ActResult:
         side_z=SIDE_Z,
         side_derivative=side_derivative,
         side_products=tuple(float(p) for p in side),
+        a0=request.a0,
+        forward_z=tuple(float(v) for v in forward.z),
+        forward_products=tuple(float(p) for p in forward.products),
+        forward_regime=growth_regime(forward.products),
     )
     z = np.linspace(*Z_RANGE, SAMPLES)
     picture = ActPicture(z=z, values=act.value(z), derivatives=act.derivative(z),
                          peak_value=act.peak.value, peak_span=_span(act.peak), best=best,
-                         side=side)
+                         side=side, forward=forward.products)
     return ActResult(summary=summary, png=render_act(picture, words.picture_labels(summary)))
 
 

@@ -28,10 +28,18 @@ def run_fit(request: FitRequest) -> FitResult:
     x, y = curve_data(request.n, request.noise, request.seed)
     t = to_unit_interval(x, *CURVE_RANGE)
     train, val = split_indices(request.n, VALIDATION_FRACTION, request.seed)
-    fits = [polynomial_fit(t[train], y[train], d) for d in DEGREES]
-    train_errors = np.array([mean_squared(polynomial_value(c, t[train]), y[train]) for c in fits])
-    val_errors = np.array([mean_squared(polynomial_value(c, t[val]), y[val]) for c in fits])
+    fits = [polynomial_fit(t[train], y[train], d, request.l2) for d in DEGREES]
+
+    def errors(coefficients: np.ndarray) -> tuple[float, float]:
+        return (mean_squared(polynomial_value(coefficients, t[train]), y[train]),
+                mean_squared(polynomial_value(coefficients, t[val]), y[val]))
+
+    train_errors, val_errors = (np.array(column) for column in zip(*map(errors, fits)))
     index = DEGREES.index(request.degree)
+    unregularised = None
+    if request.l2 > 0:
+        plain_fit = polynomial_fit(t[train], y[train], request.degree)
+        unregularised = (*errors(plain_fit), float(np.sum(plain_fit[1:] ** 2)))
     summary = FitSummary(
         degree=request.degree,
         n=request.n,
@@ -45,6 +53,8 @@ def run_fit(request: FitRequest) -> FitResult:
         val_errors=tuple(float(e) for e in val_errors),
         verdict=judge_fit(index, train_errors, val_errors, request.noise),
         coefficients=tuple(float(c) for c in fits[index]),
+        l2=request.l2,
+        unregularised=unregularised,
     )
     xs = np.linspace(*CURVE_RANGE, CURVE_SAMPLES)
     picture = FitPicture(

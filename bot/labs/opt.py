@@ -32,6 +32,9 @@ from bot.render.race import RacePicture, RaceRun, render_race_animation, render_
 from bot.render.view import visible_prefix, window
 
 CURVE_SAMPLES = 400
+#: With weight decay a run is at rest when none of its last REST_STEPS steps moved a
+#: coordinate by more than REST_MOVE.
+REST_STEPS, REST_MOVE = 10, 1e-4
 GRID_SAMPLES = 140
 
 #: Each optimizer's colour in the picture: (name for the caption's dot, hex).
@@ -56,9 +59,13 @@ HYPER_NAMES = ("lr", "lr_decay", "momentum", "dampening", "nesterov", "betas", "
 RMSPROP_FIXED = {"momentum": 0.0, "centered": False}
 
 
-def hyper_overrides(optimizer: str, lr: float, beta: float | None) -> dict[str, object]:
-    """torch arguments for one run: ``lr``, and ``beta`` as μ or as β1 where it applies."""
+def hyper_overrides(optimizer: str, lr: float, beta: float | None,
+                    weight_decay: float | None = None) -> dict[str, object]:
+    """torch arguments for one run: ``lr``, ``beta`` as μ or as β1 where it applies, and
+    ``weight_decay`` (coupled L2 in every rule but AdamW's decoupled decay)."""
     overrides: dict[str, object] = {"lr": lr}
+    if weight_decay is not None:
+        overrides["weight_decay"] = weight_decay
     if beta is not None and optimizer in MOMENTUM_FAMILY:
         overrides["momentum"] = beta
     elif beta is not None and optimizer in ADAM_FAMILY:
@@ -82,6 +89,7 @@ def run_opt(request: OptRequest) -> OptResult:
         lr=request.lr,
         lr_source=request.lr_source,
         beta=request.beta,
+        weight_decay=request.weight_decay,
         known=known,
         tol=TOLERANCE,
         runs=runs,
@@ -110,10 +118,13 @@ def known_minimum(request: OptRequest, objective: Objective) -> KnownMinimum:
 def race_one(objective: Objective, request: OptRequest, name: str,
              known: KnownMinimum) -> RunSummary:
     """One optimizer's run, judged."""
-    overrides = hyper_overrides(name, request.learning_rate(name), request.beta)
+    overrides = hyper_overrides(name, request.learning_rate(name), request.beta,
+                                request.weight_decay)
     run = run_optimizer(name, objective.value, objective.gradient, request.x0, request.steps,
                         tol=TOLERANCE, f_min=known.f_min, **overrides)
     verdict, settled = race_verdict(objective, run, known)
+    if request.weight_decay and verdict in ("slow", "oscillating") and _at_rest(run):
+        verdict = "converged"  # at the decay's own equilibrium, which is not f's minimum
     return RunSummary(
         optimizer=name,
         colour=COLOURS[name][0],
@@ -126,6 +137,13 @@ def race_one(objective: Objective, request: OptRequest, name: str,
         steps_to_tol=run.steps_to_tol,
         settled_local=settled,
     )
+
+
+def _at_rest(run: OptimizerRun) -> bool:
+    """The last steps no longer move θ: with weight decay the run has reached the point
+    where the pull of the decay balances ∇f, and stays there."""
+    last = np.asarray(run.path[-REST_STEPS - 1:])
+    return len(last) == REST_STEPS + 1 and float(np.max(np.abs(np.diff(last, axis=0)))) <= REST_MOVE
 
 
 def race_verdict(objective: Objective, run: OptimizerRun,

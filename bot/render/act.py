@@ -30,6 +30,7 @@ class ActLabels:
     product_axis: str
     best: str
     side: str
+    forward: str  # the real forward pass
     best_end: str  # the last product, written out
     side_end: str
 
@@ -46,6 +47,7 @@ class ActPicture:
     peak_span: tuple[float, float] | None
     best: np.ndarray  # |product| at the peak, depth 1..N
     side: np.ndarray  # |product| at the side point, depth 1..N
+    forward: np.ndarray  # products along a real forward pass, depth 1..N
 
 
 def _broken(z: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -87,12 +89,16 @@ def _draw_chain(ax: Axes, picture: ActPicture, labels: ActLabels) -> None:
             label=labels.best)
     ax.plot(depths, np.abs(picture.side), color=START, marker="s", markersize=3, linewidth=1.8,
             linestyle="--", label=labels.side)
+    forward = np.abs(picture.forward)
+    ax.plot(depths, np.where(forward > 0, forward, np.nan), color=INK, marker="^", markersize=4,
+            linewidth=1.8, label=labels.forward)  # a dead ReLU's zero has no place on a log axis
     for series, text, colour, flat_side in ((picture.best, labels.best_end, END, 1),
                                             (picture.side, labels.side_end, START, -1)):
         _label_end(ax, depths[-1], np.abs(series), text, colour, flat_side)
     ax.set_yscale("log")
     log_axis(ax.yaxis)
-    values = np.abs(np.concatenate([picture.best, picture.side]))
+    values = np.abs(np.concatenate([picture.best, picture.side, picture.forward]))
+    values = values[values > 0] if np.any(values > 0) else np.ones(1)
     # A decade and more of room beyond the extremes for the end labels.
     ax.set_ylim(min(float(values.min()) / 20, 0.1), max(float(values.max()) * 20, 10.0))
     ax.set_xlim(0.5, len(depths) + 0.5)
