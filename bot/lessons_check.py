@@ -52,6 +52,14 @@ _ZWNJ_RULES = (
     (re.compile(r"[\u0600-\u06ff]+ه\u200cی(?![\w\u200c])"),
      "«{0}»: the course writes the ezafe after «ه» as «هٔ» (U+0654): «لایهٔ پنهان»"),
 )
+#: One spelling and one term for the whole course: (wrong, right, why). «کمتر» joins like
+#: «بیشتر» and «بهتر» (the Academy's exceptions to a separate «تر»).
+_SPELLINGS = (
+    ("سوال", "سؤال", "the course writes hamza on waw"),
+    ("کم‌تر", "کمتر", "like «بیشتر»"),
+    ("بیش‌تر", "بیشتر", "like «کمتر»"),
+    ("پیش‌فعال‌سازی", "ورودی خالص", "the course's one term for pre-activation"),
+)
 #: A Latin number standing on its own (not part of a Latin word such as L1 or x0).
 _LATIN_NUMBER = re.compile(r"(?<![A-Za-z_0-9.\-])[0-9]+(?:\.[0-9]+)?(?![A-Za-z_0-9])")
 _MATH = re.compile(r"[A-Za-z=<>+\-−*/^·×√²³()\[\]|σ∂∑Σλ′'≤≥≈→←]")
@@ -158,9 +166,13 @@ class _Checker:
         for arabic, persian in _ARABIC.items():
             if arabic in line:
                 self.add(key, f"Arabic letter «{arabic}»: use the Persian «{persian}»", where)
+        text = prose(line)
         for pattern, message in _ZWNJ_RULES:
-            for match in pattern.finditer(prose(line)):
+            for match in pattern.finditer(text):
                 self.add(key, message.format(match.group(0).strip()), where)
+        for wrong, right, why in _SPELLINGS:
+            if wrong in text:
+                self.add(key, f"«{wrong}»: write «{right}» ({why})", where)
 
     def latin_digits(self, key: str, text: str, first_line: int | None, strict: bool) -> None:
         """Persian prose takes Persian digits. In Markdown fields every Latin number outside

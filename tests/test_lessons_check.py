@@ -165,7 +165,11 @@ def test_formula_in_quiz_explanation_is_not_flagged(tmp_path: Path) -> None:
     (A, LAST_LINE, f"{LAST_LINE}\nجریمهٔ L1 را 2 بار می‌بینیم.\n", "«2»"),
     (A, LAST_LINE, f"{LAST_LINE}\n```\nx = 1\n```\nدر 25 گام.\n", "«25»"),
     (A, EXPLANATION, "explanation: ضریب برابر 0.92 است.", "«0.92»"),
-], ids=["sadetar", "mishavad", "latin-number", "latin-number-after-code-block", "number-in-explanation"])
+    (A, LAST_LINE, f"{LAST_LINE}\nیک سوال ساده.\n", "«سوال»"),
+    (A, LAST_LINE, f"{LAST_LINE}\nگام کم‌تر می‌شود.\n", "«کم‌تر»"),
+    (A, LAST_LINE, f"{LAST_LINE}\nبه z پیش‌فعال‌سازی می‌گویند.\n", "«پیش‌فعال‌سازی»"),
+], ids=["sadetar", "mishavad", "latin-number", "latin-number-after-code-block", "number-in-explanation",
+        "soal", "kamtar", "pre-activation"])
 def test_near_misses_are_flagged_on_their_line(tmp_path: Path, file: str, old: str, new: str, message: str) -> None:
     folder = _valid_copy(tmp_path, file, old, new)
     [problem] = check(folder, run_labs=False).problems

@@ -177,7 +177,7 @@ async def _mark_read(order: int, ctx: Context) -> Response:
 
 
 async def run_interview(args: str, ctx: Context) -> Response:
-    """«💡 سوال مصاحبه»: the interview question of lesson N, of the best lesson about a
+    """«💡 سؤال مصاحبه»: the interview question of lesson N, of the best lesson about a
     word (as /lesson finds it), or a random one."""
     course = ctx.services.course
     pairs = course.interviews

@@ -9,7 +9,7 @@ from bot.fa.numbers import fa_int
 
 QUIZ_PREFIX = "❓کوییز شماره {number}: "
 TRY_IT = "🧪 امتحان کنید: "
-INTERVIEW = "💡 سوال مصاحبه"
+INTERVIEW = "💡 سؤال مصاحبه"
 
 
 def lesson_message(lesson: Lesson, total: int, header: str = "", *,
@@ -34,7 +34,7 @@ def quiz_question(quiz: Quiz, number: int | None = None) -> str:
 
 def interview_message(lesson: Lesson, interview: Interview, header: str = "", *,
                       hashtags: bool = True) -> str:
-    """«💡 سوال مصاحبه»: the question, and the model answer folded (tap to open)."""
+    """«💡 سؤال مصاحبه»: the question, and the model answer folded (tap to open)."""
     parts = [header] if header else []
     parts.append(f"{INTERVIEW}: <b>{escape(interview.question)}</b>")
     parts.append(f"<blockquote expandable>{to_html(interview.answer)}</blockquote>")
