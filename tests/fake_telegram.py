@@ -76,6 +76,7 @@ class FakeTelegram:
         self.blocked: set[int] = set()  # chats whose user blocked the bot: sends get 403
         self.files: dict[str, bytes] = {}
         self.messages: dict[tuple[int, int], dict[str, Any]] = {}
+        self._chat_types: dict[int, str] = {}  # chats seen in pushed updates
         self._lock = threading.Condition()
         self._server: ThreadingHTTPServer | None = None
 
@@ -127,6 +128,7 @@ class FakeTelegram:
     def push_message(self, text: str, *, user_id: int = 1001, chat_id: int | None = None,
                      chat_type: str = "private", name: str = "Sara") -> dict[str, Any]:
         chat_id = user_id if chat_id is None else chat_id
+        self._chat_types[chat_id] = chat_type
         message = {
             "message_id": next(self._message_ids),
             "date": int(time.time()),
@@ -154,6 +156,31 @@ class FakeTelegram:
         answer = {"poll_id": poll_id, "user": self.user(user_id, name), "option_ids": option_ids,
                   "option_persistent_ids": [str(index) for index in option_ids]}
         return self._push({"poll_answer": answer})
+
+    def push_my_chat_member(self, chat_id: int, old: str, new: str, *, chat_type: str = "group",
+                            user_id: int = 1001) -> dict[str, Any]:
+        """The bot's own membership in a chat changed from status ``old`` to ``new``
+        ("left", "member", "administrator", "kicked"), as when it is added to a group."""
+        self._chat_types[chat_id] = chat_type
+
+        def member(status: str) -> dict[str, Any]:
+            fields: dict[str, Any] = {"status": status, "user": BOT_USER}
+            if status == "administrator":
+                fields.update({flag: True for flag in _ADMIN_RIGHTS})
+            if status == "kicked":
+                fields["until_date"] = 0
+            return fields
+
+        change = {"chat": self.chat(chat_id, chat_type), "from": self.user(user_id),
+                  "date": int(time.time()), "old_chat_member": member(old),
+                  "new_chat_member": member(new)}
+        return self._push({"my_chat_member": change})
+
+    def push_inline_query(self, query: str, *, user_id: int = 1001) -> dict[str, Any]:
+        """``@bot <query>`` typed in any chat (inline mode)."""
+        inline = {"id": f"iq{next(self._update_ids)}", "from": self.user(user_id),
+                  "query": query, "offset": ""}
+        return self._push({"inline_query": inline})
 
     def fail(self, method: str, status: int, times: int = 1, retry_after: int | None = None) -> None:
         """Answer the next ``times`` calls of ``method`` with an error."""
@@ -286,10 +313,11 @@ class FakeTelegram:
 
     def _new_message(self, params: dict[str, Any], message_id: int | None = None) -> dict[str, Any]:
         chat_id = int(params["chat_id"]) if str(params.get("chat_id", "")).lstrip("-").isdigit() else -100
+        chat_type = self._chat_types.get(chat_id, "private" if chat_id > 0 else "channel")
         return {
             "message_id": message_id or next(self._message_ids),
             "date": int(time.time()),
-            "chat": self.chat(chat_id, "private" if chat_id > 0 else "channel"),
+            "chat": self.chat(chat_id, chat_type),
             "from": BOT_USER,
         }
 
@@ -358,7 +386,13 @@ def _chat(params: dict[str, Any]) -> int | None:
 
 #: Parameters PTB sends JSON-encoded; everything else stays the string it was.
 JSON_FIELDS = {"reply_markup", "media", "options", "correct_option_ids", "link_preview_options",
-               "commands", "allowed_updates", "reply_parameters", "explanation_entities"}
+               "commands", "allowed_updates", "reply_parameters", "explanation_entities",
+               "scope", "results", "button"}
+#: The rights an administrator's ChatMemberAdministrator must carry (PTB requires them).
+_ADMIN_RIGHTS = ("can_be_edited", "is_anonymous", "can_manage_chat", "can_delete_messages",
+                 "can_manage_video_chats", "can_restrict_members", "can_promote_members",
+                 "can_change_info", "can_invite_users", "can_post_stories",
+                 "can_edit_stories", "can_delete_stories")
 
 
 def _decode(name: str, value: str) -> Any:

@@ -23,6 +23,7 @@ from bot.commands.router import handle_text
 from bot.engine.expr import X, Y, parse_function
 from bot.engine.optimizers import OPTIMIZERS
 from bot.engine.presets import PRESETS, TOLERANCE
+from bot.fa import help as help_words
 from bot.fa import opt as words
 from bot.fa.html import plain_text, visible_length
 from bot.fa.messages import STALE_BUTTON
@@ -466,7 +467,8 @@ async def test_opt_ravine_through_telegram(fake: FakeTelegram, telegram_app) -> 
     for name in OPTIMIZERS:
         assert re.search(rf"<code>{name} lr=[0-9.]+</code> ✅", caption), name
     buttons = [b for row in call.params["reply_markup"]["inline_keyboard"] for b in row]
-    assert [b["text"] for b in buttons] == [words.BUTTONS["anim"]]
+    assert [b["text"] for b in buttons] == [words.BUTTONS["anim"], help_words.SHARE]
+    assert buttons[1]["switch_inline_query"].startswith("/opt ravine x0=")
 
 
 @pytest.mark.parametrize("args", ["rosenbrock", "beale", "ravine", "bumpy",

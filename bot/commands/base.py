@@ -23,8 +23,14 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Button:
+    """A keyboard button: exactly one of a callback (pressed in place), a deep link into
+    the bot's private chat (``/start <start>``), or a share button that opens inline
+    mode in a chat the learner picks with ``share`` typed after the bot's name."""
+
     text: str
-    callback: str  # at most 64 bytes (Telegram's limit)
+    callback: str = ""  # at most 64 bytes (Telegram's limit)
+    start: str = ""  # at most 64 characters of A-Z, a-z, 0-9, _ and -
+    share: str = ""  # the inline query, at most 256 characters
 
 
 Keyboard = tuple[tuple[Button, ...], ...]
@@ -94,6 +100,9 @@ class Response:
     #: For a press where the bot must not answer in place (a channel post): open the
     #: bot's private chat with ``/start <start_link>`` instead.
     start_link: str = ""
+    #: The command that reproduces these replies (a lab's «ارسال برای دوستان» button
+    #: offers it in inline mode); the router fills it in for typed commands.
+    share: str = ""
 
 
 class UserError(Exception):

@@ -15,7 +15,7 @@ from bot.commands.base import (
     UserError,
 )
 from bot.commands.lab import recall, remember, run_lab
-from bot.commands.options import function_options, read_function
+from bot.commands.options import function_options, number_text, read_function
 from bot.engine.gd import StartError
 from bot.fa import errors
 from bot.fa import gd as words
@@ -60,10 +60,20 @@ async def draw(request: GDRequest, ctx: Context) -> Response:
         raise UserError(errors.with_example(words.start_problem(error.code, request.x0), EXAMPLE))
     caption = words.caption(result.summary)
     keyboard = _keyboard(ctx, request)
-    replies: list = [Photo(Media(request.key + "|png", result.png, "gd.png"), caption, keyboard)]
-    if result.gif is not None:
-        replies.append(Animation(Media(request.key + "|gif", result.gif, "gd.gif"), caption, keyboard))
-    return Response(replies=replies, data=result.summary.to_data())
+    # With ``anim`` the animation alone answers (its last frame holds the whole run).
+    reply: Photo | Animation = (
+        Animation(Media(request.key + "|gif", result.gif, "gd.gif"), caption, keyboard)
+        if result.gif is not None
+        else Photo(Media(request.key + "|png", result.png, "gd.png"), caption, keyboard))
+    return Response(replies=[reply], data=result.summary.to_data(),
+                    share=command_text(request))
+
+
+def command_text(request: GDRequest) -> str:
+    """The /gd command that reproduces ``request`` (what a share button offers)."""
+    x0 = ",".join(number_text(v) for v in request.x0)
+    return (f"/gd {request.function} x0={x0} lr={number_text(request.lr)} "
+            f"steps={request.steps}" + (" anim" if request.anim else ""))
 
 
 def _keyboard(ctx: Context, request: GDRequest) -> Keyboard:
@@ -90,10 +100,6 @@ async def on_button(payload: str, ctx: Context) -> Response:
             return Response(notice=words.MAX_STEPS_NOTICE)
         request = replace(request, steps=min(request.steps + MORE_STEPS, MAX_STEPS))
     response = await draw(replace(request, anim=action == "anim"), ctx)
-    if action == "anim":
-        response.replies = [r for r in response.replies if isinstance(r, Animation)]
-    else:
-        response.replies = response.replies[:1]
     response.edit = True
     return response
 

@@ -32,11 +32,12 @@ async def run_lab(ctx: Context, job: Callable[[R], T], request: R, *, key: str,
         raise UserError(errors.expression(error, example))
 
 
-def remember(ctx: Context, key: str, request: Any) -> str:
+def remember(ctx: Context, key: str, request: Any, prefix: str = "") -> str:
     """Keep ``request`` server-side under a short token for callback buttons (Telegram
-    allows 64 bytes of callback data; a request with its function can be longer)."""
+    allows 64 bytes of callback data; a request with its function can be longer). The
+    token is URL-safe, so it also fits a deep link (``prefix`` keeps kinds apart)."""
     digest = hashlib.blake2b(key.encode(), digest_size=8).digest()
-    token = base64.urlsafe_b64encode(digest).decode().rstrip("=")
+    token = prefix + base64.urlsafe_b64encode(digest).decode().rstrip("=")
     ctx.services.requests.put(token, request)
     return token
 

@@ -16,7 +16,7 @@ from bot.commands.base import (
     UserError,
 )
 from bot.commands.lab import recall, remember, run_lab
-from bot.commands.options import Options, function_options, read_function
+from bot.commands.options import Options, function_options, number_text, read_function
 from bot.engine.expr import ExpressionError, parse_function
 from bot.engine.gd import StartError
 from bot.engine.optimizers import OPTIMIZERS
@@ -119,11 +119,26 @@ async def draw(request: OptRequest, ctx: Context) -> Response:
         raise UserError(errors.with_example(gd_words.start_problem(error.code, request.x0),
                                             EXAMPLES[len(request.x0)])) from error
     caption = words.caption(result.summary)
-    keyboard = _keyboard(ctx, request)
-    replies: list = [Photo(Media(request.key + "|png", result.png, "opt.png"), caption, keyboard)]
-    if result.gif is not None:
-        replies.append(Animation(Media(request.key + "|gif", result.gif, "opt.gif"), caption))
-    return Response(replies=replies, data=result.summary.to_data())
+    # With ``anim`` the animation alone answers (its last frame holds the whole race).
+    reply: Photo | Animation = (
+        Animation(Media(request.key + "|gif", result.gif, "opt.gif"), caption)
+        if result.gif is not None
+        else Photo(Media(request.key + "|png", result.png, "opt.png"), caption,
+                   _keyboard(ctx, request)))
+    return Response(replies=[reply], data=result.summary.to_data(),
+                    share=command_text(request))
+
+
+def command_text(request: OptRequest) -> str:
+    """The /opt command that reproduces ``request`` (what a share button offers)."""
+    x0 = ",".join(number_text(v) for v in request.x0)
+    parts = [f"/opt {request.preset or request.function}", f"x0={x0}",
+             f"steps={request.steps}", f"opt={','.join(request.optimizers)}"]
+    if request.lr is not None:
+        parts.append(f"lr={number_text(request.lr)}")
+    if request.beta is not None:
+        parts.append(f"beta={number_text(request.beta)}")
+    return " ".join(parts) + (" anim" if request.anim else "")
 
 
 def _keyboard(ctx: Context, request: OptRequest) -> Keyboard:
@@ -140,6 +155,5 @@ async def on_button(payload: str, ctx: Context) -> Response:
     if not isinstance(request, OptRequest) or action not in words.BUTTONS:
         return Response(notice=STALE_BUTTON)
     response = await draw(replace(request, anim=True), ctx)
-    response.replies = [r for r in response.replies if isinstance(r, Animation)]
     response.edit = True
     return response

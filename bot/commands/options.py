@@ -168,3 +168,9 @@ class Options:
 
     def choice(self, name: str, default: str, *, allowed: Sequence[str]) -> str:
         return self.choices(name, (default,), allowed=allowed, most=1)[0]
+
+
+def number_text(value: float) -> str:
+    """A number as an option value that reads back exactly (``2.0`` → ``2``)."""
+    text = repr(float(value))
+    return text.removesuffix(".0") if "e" not in text else text

@@ -5,13 +5,14 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.commands import act, admin, backprop, batch, fit, gd, lesson, practice, privacy, quiz, scale
 from bot.commands import settings as settings_command
 from bot.commands import lr as lr_command
 from bot.commands import opt as opt_command
-from bot.commands.base import Context, Response, Text, UserError
+from bot.commands.base import Animation, Button, Context, Photo, Response, Text, UserError
+from bot.commands.lab import recall, remember
 from bot.commands.options import whole_number
 from bot.engine.expr import parse_function
 from bot.fa import help as help_words
@@ -32,17 +33,64 @@ class Command:
     run: Handler
     on_button: Handler | None = None
     admin: bool = False  # listed only to the channel's admins
+    #: Where the command is offered in Telegram's menu: "all", "private" or "group".
+    where: str = "all"
+    #: A lab: its picture gets a «ارسال برای دوستان» (share) button.
+    lab: bool = False
+    #: Its answer is long (several messages or a screenful): in a group it becomes a
+    #: short note with a button that continues in the private chat.
+    long: bool = False
 
 
-#: ``/start lab-16``: a channel's lab button opened the bot's chat (a deep link).
+#: Deep links (``t.me/<bot>?start=<payload>``): ``lab-16`` runs lesson 16's lab (a
+#: channel's lab button), ``lesson-17`` opens lesson 17, ``run-<token>`` continues a
+#: long answer asked for in a group, ``help`` and ``quiz`` open those commands.
 _LAB_LINK = re.compile(r"lab-(\d{1,4})")
+_LESSON_LINK = re.compile(r"lesson-(\d{1,4})")
+_RUN_LINK = re.compile(r"run-([A-Za-z0-9_-]{1,20})")
+_COMMAND_LINKS = {"help": "/help", "quiz": "/quiz", "lessons": "/lessons", "interview": "/interview"}
 
 
 async def _start(args: str, ctx: Context) -> Response:
-    link = _LAB_LINK.fullmatch(args.strip())
-    if link:
+    payload = args.strip()
+    if link := _LAB_LINK.fullmatch(payload):
         return await _run_lesson_lab(int(link.group(1)), ctx)
+    if link := _LESSON_LINK.fullmatch(payload):
+        return await handle_text(f"/lesson {int(link.group(1))}", ctx)
+    if link := _RUN_LINK.fullmatch(payload):
+        remembered = recall(ctx, "run-" + link.group(1))
+        if not isinstance(remembered, str):
+            return Response([Text(help_words.LINK_EXPIRED)])
+        return await handle_text(remembered, ctx)
+    if payload in _COMMAND_LINKS:
+        return await handle_text(_COMMAND_LINKS[payload], ctx)
     return Response([Text(help_words.start(ctx.user_name))])
+
+
+def _continue_in_private(command: Command, args: str, ctx: Context) -> Response:
+    """A long answer asked for in a group: a short note, and a button that opens the
+    private chat where the whole answer arrives (the group stays readable)."""
+    text = f"/{command.name} {args}".strip()
+    token = remember(ctx, "run|" + text, text, prefix="run-")
+    button = Button(help_words.CONTINUE_IN_PRIVATE, start=token)
+    note = help_words.in_private(command.name, command.summary, ctx.user_name)
+    return Response([Text(note, ((button,),))])
+
+
+def _with_share(response: Response, command: Command, args: str) -> Response:
+    """Give a lab's picture the «ارسال برای دوستان» button (inline mode in any chat)."""
+    if not command.lab or response.error:
+        return response
+    query = response.share or f"/{command.name} {args}".strip()
+    if len(query) > SHARE_LIMIT:
+        return response
+    share = (Button(help_words.SHARE, share=query),)
+    response.replies = [
+        replace(reply, keyboard=(*reply.keyboard, share)) if isinstance(reply, (Photo, Animation))
+        else reply
+        for reply in response.replies
+    ]
+    return response
 
 
 async def _lesson_button(payload: str, ctx: Context) -> Response:
@@ -67,46 +115,50 @@ async def _help(args: str, ctx: Context) -> Response:
 
 
 COMMANDS: tuple[Command, ...] = (
-    Command("start", "شروع و معرفی ربات", "/start", _start),
+    Command("start", "شروع و معرفی ربات", "/start", _start, where="private"),
     Command("help", "راهنمای دستورها با مثال", "/help", _help),
     Command("lesson", "درس بعدی، یا درس شمارهٔ N، یا درسی دربارهٔ یک کلمه", lesson.EXAMPLE,
-            lesson.run, _lesson_button),
-    Command("lessons", "فهرست همهٔ درس‌ها", "/lessons", lesson.run_toc),
+            lesson.run, _lesson_button, long=True),
+    Command("lessons", "فهرست همهٔ درس‌ها", "/lessons", lesson.run_toc, long=True),
     Command("interview", "سؤال مصاحبه با پاسخ نمونه (تصادفی، از درس N یا دربارهٔ یک کلمه)", "/interview 27",
             lesson.run_interview),
     Command("quiz", "جلسهٔ کوییز: مرورهای امروز و سؤال‌های تازه (پیش‌فرض ۱۰ سؤال)", "/quiz 5",
             quiz.run_quiz, quiz.on_button),
     Command("stats", "آمار شما: دقت، پیوستگی، مرورهای امروز، یادسپاری و درس‌های خوانده‌شده",
-            "/stats", practice.run_stats),
+            "/stats", practice.run_stats, where="private"),
     Command("settings", "یادآوری روزانه، ساعت و ساعت‌های سکوت، طول جلسه و زمان هر سؤال",
-            "/settings", settings_command.run, settings_command.on_button),
-    Command("stop", "خاموش کردن همهٔ یادآوری‌ها", "/stop", settings_command.run_stop),
+            "/settings", settings_command.run, settings_command.on_button, where="private"),
+    Command("stop", "خاموش کردن همهٔ یادآوری‌ها", "/stop", settings_command.run_stop,
+            where="private"),
     Command("privacy", "چه چیزی از شما نگه می‌داریم، چرا و تا کی", "/privacy",
             privacy.run_privacy),
     Command("forget", "پاک کردن همهٔ داده‌های شما (با تأیید)", "/forget", privacy.run_forget,
-            privacy.on_button),
-    Command("top", "جدول امتیازهای گروه (این هفته و از ابتدا)", "/top", practice.run_top),
+            privacy.on_button, where="private"),
+    Command("top", "جدول امتیازهای گروه (این هفته و از ابتدا)", "/top", practice.run_top,
+            where="group"),
     Command("preview", "پیش‌نمایش درس و کوییز بعدی کانال", "/preview", admin.run_preview,
-            admin=True),
+            admin=True, where="private"),
     Command("post_now", "فرستادن فوری درس یا کوییز بعدی به کانال", "/post_now quiz",
-            admin.run_post_now, admin=True),
-    Command("skip", "رد کردن پست زمان‌بندی‌شدهٔ بعدی امروز", "/skip", admin.run_skip, admin=True),
+            admin.run_post_now, admin=True, where="private"),
+    Command("skip", "رد کردن پست زمان‌بندی‌شدهٔ بعدی امروز", "/skip", admin.run_skip, admin=True,
+            where="private"),
     Command("status", "وضعیت برنامهٔ کانال و آخرین پست‌ها", "/status", admin.run_status,
-            admin=True),
-    Command("gd", "آزمایشگاه گرادیان کاهشی روی تابع دلخواه شما", gd.EXAMPLE, gd.run, gd.on_button),
+            admin=True, where="private"),
+    Command("gd", "آزمایشگاه گرادیان کاهشی روی تابع دلخواه شما", gd.EXAMPLE, gd.run, gd.on_button,
+            lab=True),
     Command("opt", "مسابقهٔ بهینه‌سازها (SGD، momentum، Adam، …) روی یک سطح",
-            opt_command.EXAMPLE, opt_command.run, opt_command.on_button),
+            opt_command.EXAMPLE, opt_command.run, opt_command.on_button, lab=True),
     Command("lr", "یک تابع با چند نرخ یادگیری: یکنواخت، نوسانی یا واگرا", lr_command.EXAMPLE,
-            lr_command.run),
+            lr_command.run, lab=True),
     Command("backprop", "پس‌انتشار گام‌به‌گام: هر عامل قاعدهٔ زنجیره‌ای با عددش", backprop.EXAMPLE,
-            backprop.run),
+            backprop.run, lab=True, long=True),
     Command("act", "تابع فعال‌سازی و مشتقش؛ محوشدگی و انفجار گرادیان در مسیر عمیق",
-            act.EXAMPLE, act.run),
+            act.EXAMPLE, act.run, lab=True),
     Command("batch", "گرادیان کاهشی دسته‌ای، مینی‌بچ و تصادفی (SGD) کنار هم", batch.EXAMPLE,
-            batch.run),
+            batch.run, lab=True),
     Command("scale", "اثر مقیاس‌بندی ویژگی‌ها بر خطوط تراز و سرعت گرادیان کاهشی",
-            scale.EXAMPLE, scale.run),
-    Command("fit", "کم‌برازش و بیش‌برازش با رگرسیون چندجمله‌ای", fit.EXAMPLE, fit.run),
+            scale.EXAMPLE, scale.run, lab=True),
+    Command("fit", "کم‌برازش و بیش‌برازش با رگرسیون چندجمله‌ای", fit.EXAMPLE, fit.run, lab=True),
 )
 _BY_NAME = {command.name: command for command in COMMANDS}
 
@@ -115,6 +167,24 @@ def _menu(ctx: Context | None = None) -> list[tuple[str, str, str]]:
     """(name, summary, example) of the commands this person may use."""
     admin = ctx is not None and ctx.user_id in ctx.services.settings.admin_ids
     return [(c.name, c.summary, c.example) for c in COMMANDS if admin or not c.admin]
+
+
+def command_menu(where: str, admin: bool = False) -> list[tuple[str, str]]:
+    """(name, summary) for Telegram's command menu in ``where`` ("private" or "group");
+    an admin's own private chat also lists the admin commands."""
+    return [(c.name, c.summary) for c in COMMANDS
+            if c.where in ("all", where) and (admin or not c.admin)]
+
+
+def bot_profile() -> tuple[str, str]:
+    """The bot's description (before the first /start) and its short description."""
+    return help_words.DESCRIPTION, help_words.SHORT_DESCRIPTION
+
+
+def added_to_group() -> Response:
+    """The bot was added to a group: say what it does there and that it reads only
+    commands (Telegram's privacy mode)."""
+    return Response([Text(help_words.GROUP_WELCOME)])
 
 
 def split_command(text: str) -> tuple[str, str] | None:
@@ -126,6 +196,11 @@ def split_command(text: str) -> tuple[str, str] | None:
     name = head.split("@", 1)[0].lower()
     return name, (rest[0] if rest else "").strip()
 
+
+#: Chats where the bot is one voice among many people.
+GROUP_CHATS = ("group", "supergroup")
+#: Telegram's limit on an inline query (what a share button types after the bot's name).
+SHARE_LIMIT = 256
 
 #: Longer messages are refused before anything reads them: no command needs more (the
 #: longest, /backprop with every weight of a 6-6-6-6-6 network, is about 1000), and
@@ -146,7 +221,9 @@ async def handle_text(text: str, ctx: Context) -> Response:
     if command is None:
         message = help_words.unknown_command(name, _menu(ctx))
         return Response([Text(message)], error=_first_line(message))
-    return await _guarded(command.run, args, ctx)
+    if command.long and ctx.chat_type in GROUP_CHATS:
+        return _continue_in_private(command, args, ctx)
+    return _with_share(await _guarded(command.run, args, ctx), command, args)
 
 
 def _as_gd(text: str) -> str:
@@ -168,6 +245,8 @@ async def handle_button(data: str, ctx: Context) -> Response:
     response = await _guarded(command.on_button, payload, ctx)
     if response.error:  # a press answers with a short pop-up, not a new message
         response.replies = []
+    elif response.share:
+        response = _with_share(response, command, "")
     return response
 
 

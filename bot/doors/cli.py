@@ -115,6 +115,25 @@ class Session:
             self.buttons = [button for row in keyboards[-1] for button in row]
 
 
+def _button_json(button: Button) -> dict[str, str]:
+    """A button as ``try --json`` shows it: its text and what pressing it does."""
+    if button.start:
+        return {"text": button.text, "start": button.start}
+    if button.share:
+        return {"text": button.text, "share": button.share}
+    return {"text": button.text, "callback": button.callback}
+
+
+def press(button: Button) -> tuple[str, str]:
+    """What pressing a button means offline: ("button", data) for a callback, or
+    ("text", message) for a deep link (its /start) or a share (its query, run here)."""
+    if button.start:
+        return "text", f"/start {button.start}"
+    if button.share:
+        return "text", button.share
+    return "button", button.callback
+
+
 def reply_json(reply: Reply, session: Session) -> dict[str, Any]:
     """The ``try --json`` form of one reply (documented in the README)."""
     if isinstance(reply, Poll):
@@ -128,7 +147,7 @@ def reply_json(reply: Reply, session: Session) -> dict[str, Any]:
                 "is_anonymous": reply.is_anonymous,
             },
         }
-    keyboard = [[{"text": b.text, "callback": b.callback} for b in row] for row in reply.keyboard]
+    keyboard = [[_button_json(b) for b in row] for row in reply.keyboard]
     if isinstance(reply, Text):
         return {"type": "text", "text": reply.text, "keyboard": keyboard}
     kind = "photo" if isinstance(reply, Photo) else "animation"
@@ -187,7 +206,9 @@ async def answer(text: str, session: Session) -> Response:
         response = await answer_poll(session.ctx.services, poll[0], session.ctx.user_id,
                                      session.ctx.user_name, [chosen])
     elif stripped.isdigit() and 1 <= int(stripped) <= len(session.buttons):
-        response = await handle_button(session.buttons[int(stripped) - 1].callback, session.ctx)
+        kind, data = press(session.buttons[int(stripped) - 1])
+        response = await (handle_button(data, session.ctx) if kind == "button"
+                          else handle_text(data, session.ctx))
     else:
         response = await handle_text(text.strip(), session.ctx)
     for reply in response.replies:

@@ -15,6 +15,10 @@ from typing import Any, TypeVar
 import httpx
 from telegram import (
     BotCommand,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeAllPrivateChats,
+    BotCommandScopeChat,
+    ChatMember,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     InputFile,
@@ -32,6 +36,7 @@ from telegram.ext import (
     AIORateLimiter,
     Application,
     CallbackQueryHandler,
+    ChatMemberHandler,
     ContextTypes,
     MessageHandler,
     PollAnswerHandler,
@@ -42,6 +47,7 @@ from telegram.ext import (
 from bot.cache import LRU
 from bot.commands.base import (
     Animation,
+    Button,
     Context,
     Keyboard,
     Media,
@@ -53,7 +59,14 @@ from bot.commands.base import (
 )
 from bot.commands.quiz import answer_poll, poll_closed, record_sent_poll
 from bot.commands.reminders import Blocked, Reminders
-from bot.commands.router import COMMANDS, handle_button, handle_text
+from bot.commands.router import (
+    GROUP_CHATS,
+    added_to_group,
+    bot_profile,
+    command_menu,
+    handle_button,
+    handle_text,
+)
 from bot.config import Settings
 from bot.services import close_services, create_services
 from bot.teacher import TICK_SECONDS, DeliveryUnknown, Sent, Teacher
@@ -73,12 +86,19 @@ def _services(context: ContextTypes.DEFAULT_TYPE) -> Services:
     return context.application.bot_data["services"]
 
 
-def _markup(keyboard: Keyboard) -> InlineKeyboardMarkup | None:
+def _button(button: Button, username: str | None) -> InlineKeyboardButton:
+    if button.start:
+        return InlineKeyboardButton(button.text, url=f"https://t.me/{username}?start={button.start}")
+    if button.share:
+        return InlineKeyboardButton(button.text, switch_inline_query=button.share)
+    return InlineKeyboardButton(button.text, callback_data=button.callback)
+
+
+def _markup(keyboard: Keyboard, username: str | None) -> InlineKeyboardMarkup | None:
+    """Reply objects' buttons as Telegram's (a deep link needs the bot's username)."""
     if not keyboard:
         return None
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(b.text, callback_data=b.callback) for b in row] for row in keyboard]
-    )
+    return InlineKeyboardMarkup([[_button(b, username) for b in row] for row in keyboard])
 
 
 def _upload(media: Media, file_ids: LRU[str, str], attach: bool = False) -> str | InputFile:
@@ -98,13 +118,13 @@ def _remember_file(message: Message, media: Media, file_ids: LRU[str, str]) -> N
 
 async def send_reply(bot: Any, chat_id: int | str, reply: Reply, services: Services,
                      reply_to: int | None = None) -> Message:
-    """Send one reply object; a stale cached file id falls back to uploading the bytes."""
+    """Send one reply object, threaded under message ``reply_to`` when given; a stale
+    cached file id falls back to uploading the bytes."""
     file_ids = services.file_ids
+    answer_to = ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None
     if isinstance(reply, Text):
-        answer_to = (ReplyParameters(reply_to, allow_sending_without_reply=True)
-                     if reply_to else None)
         return await bot.send_message(chat_id, reply.text, parse_mode=HTML,
-                                      reply_markup=_markup(reply.keyboard),
+                                      reply_markup=_markup(reply.keyboard, bot.username),
                                       link_preview_options=NO_PREVIEW,
                                       reply_parameters=answer_to)
     if isinstance(reply, Poll):
@@ -112,7 +132,7 @@ async def send_reply(bot: Any, chat_id: int | str, reply: Reply, services: Servi
             chat_id, reply.question, list(reply.options), type=TelegramPoll.QUIZ,
             correct_option_ids=[reply.correct_option], explanation=reply.explanation,
             is_anonymous=reply.is_anonymous, open_period=reply.open_period,
-            reply_markup=_markup(reply.keyboard),
+            reply_markup=_markup(reply.keyboard, bot.username), reply_parameters=answer_to,
         )
         if message.poll is not None:
             await record_sent_poll(services, reply, message.poll.id, message.chat_id,
@@ -121,7 +141,7 @@ async def send_reply(bot: Any, chat_id: int | str, reply: Reply, services: Servi
     send = bot.send_photo if isinstance(reply, Photo) else bot.send_animation
     message = await _by_file_id_or_bytes(reply.media, file_ids, lambda: send(
         chat_id, _upload(reply.media, file_ids), caption=reply.caption, parse_mode=HTML,
-        reply_markup=_markup(reply.keyboard)))
+        reply_markup=_markup(reply.keyboard, bot.username), reply_parameters=answer_to))
     _remember_file(message, reply.media, file_ids)
     return message
 
@@ -143,7 +163,8 @@ async def _by_file_id_or_bytes(media: Media, file_ids: LRU[str, str],
 async def edit_reply(message: Message, reply: Reply, file_ids: LRU[str, str]) -> None:
     """Replace a message's picture (or text) and keyboard in place; a stale cached file
     id falls back to uploading the bytes, as when sending."""
-    markup = _markup(reply.keyboard) if not isinstance(reply, Poll) else None
+    markup = (_markup(reply.keyboard, message.get_bot().username)
+              if not isinstance(reply, Poll) else None)
     try:
         if isinstance(reply, (Photo, Animation)):
             kind = InputMediaPhoto if isinstance(reply, Photo) else InputMediaAnimation
@@ -192,8 +213,10 @@ async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         return
     ctx = _context(update, context)
     response = await handle_text(message.text, ctx)
+    # In a group each answer is threaded under the message that asked for it.
+    reply_to = message.message_id if message.chat.type in GROUP_CHATS else None
     for reply in response.replies:
-        await send_reply(context.bot, message.chat_id, reply, ctx.services)
+        await send_reply(context.bot, message.chat_id, reply, ctx.services, reply_to=reply_to)
 
 
 def for_another_bot(text: str, username: str | None) -> bool:
@@ -221,8 +244,24 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             await query.answer(response.notice or None)
         return
     await query.answer(response.notice or None)
+    reply_to = (message.message_id if isinstance(message, Message)
+                and message.chat.type in GROUP_CHATS else None)
     for reply in response.replies:
-        await send_reply(context.bot, ctx.chat_id, reply, ctx.services)
+        await send_reply(context.bot, ctx.chat_id, reply, ctx.services, reply_to=reply_to)
+
+
+async def on_my_chat_member(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The bot's own membership changed: when it has just joined a group, say hello."""
+    change = update.my_chat_member
+    if change is None or change.chat.type not in GROUP_CHATS:
+        return
+    joined = (change.new_chat_member.status in (ChatMember.MEMBER, ChatMember.ADMINISTRATOR)
+              and change.old_chat_member.status in (ChatMember.LEFT, ChatMember.BANNED))
+    if not joined:
+        return
+    services = _services(context)
+    for reply in added_to_group().replies:
+        await send_reply(context.bot, change.chat.id, reply, services)
 
 
 async def on_poll_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -261,8 +300,7 @@ async def on_startup(application: Application) -> None:
         application.bot_data["services"] = await create_services(application.bot_data["settings"])
         application.bot_data["owns_services"] = True
     services: Services = application.bot_data["services"]
-    await application.bot.set_my_commands(
-        [BotCommand(c.name, c.summary) for c in COMMANDS if not c.admin])
+    await publish_profile(application.bot, services.settings.admin_ids)
     teacher = Teacher(services, TelegramChannel(application.bot, services))
     services.teacher = teacher
     application.bot_data["teacher"] = teacher
@@ -274,6 +312,26 @@ async def on_startup(application: Application) -> None:
                                                                                   services))
         application.job_queue.run_repeating(_remind, interval=REMINDER_SECONDS, first=5,
                                             name="reminders")
+
+
+async def publish_profile(bot: Any, admin_ids: frozenset[int]) -> None:
+    """The command menus (private chats, groups, and each admin's private chat with the
+    admin commands) and the Persian descriptions shown before the first /start."""
+    def commands(where: str, admin: bool = False) -> list[BotCommand]:
+        return [BotCommand(name, summary) for name, summary in command_menu(where, admin)]
+
+    await bot.set_my_commands(commands("private"))  # the default scope
+    await bot.set_my_commands(commands("private"), scope=BotCommandScopeAllPrivateChats())
+    await bot.set_my_commands(commands("group"), scope=BotCommandScopeAllGroupChats())
+    for admin_id in sorted(admin_ids):
+        try:
+            await bot.set_my_commands(commands("private", admin=True),
+                                      scope=BotCommandScopeChat(admin_id))
+        except BadRequest:  # an admin who has never opened the bot's chat: no such chat yet
+            log.warning("no admin command menu for %s (chat not found)", admin_id)
+    description, short = bot_profile()
+    await bot.set_my_description(description)
+    await bot.set_my_short_description(short)
 
 
 async def _tick(context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -367,6 +425,7 @@ def build_application(settings: Settings, services: Services | None = None) -> A
         application.bot_data["services"] = services
     application.add_handler(MessageHandler(filters.TEXT & ~filters.UpdateType.EDITED, on_message))
     application.add_handler(CallbackQueryHandler(on_button))
+    application.add_handler(ChatMemberHandler(on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER))
     application.add_handler(PollAnswerHandler(on_poll_answer))
     application.add_handler(PollHandler(on_poll))
     application.add_error_handler(on_error)

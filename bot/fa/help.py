@@ -76,3 +76,38 @@ def not_a_command(suggestion: str = "") -> str:
         f"مثلاً برای دیدن گرادیان کاهشی بفرستید: {code('/gd 0.1x^2 lr=0.4')}\n"
         "فهرست دستورها: /help"
     )
+
+
+#: The bot's profile, shown before the first /start (setMyDescription, ≤ 512 characters)
+#: and on its page and in shared links (setMyShortDescription, ≤ 120 characters).
+DESCRIPTION = (
+    "دستیار آموزش یادگیری عمیق (deep learning) به فارسی.\n"
+    "🧪 آزمایشگاه: تابع خودتان را بدهید تا گرادیان کاهشی را رویش اجرا کنم، نمودارش را "
+    "بکشم و بگویم چه شد؛ بهینه‌سازها، نرخ یادگیری، پس‌انتشار و بیش‌برازش هم هست.\n"
+    "📖 دوره: درس‌های کوتاه از «شبکهٔ عصبی چیست؟» تا Adam و attention.\n"
+    "🎯 تمرین: کوییز با مرور اشتباه‌ها، آمار و جدول امتیاز گروه.\n"
+    "برای شروع «Start» را بزنید."
+)
+SHORT_DESCRIPTION = "یادگیری عمیق به فارسی: آزمایشگاه گرادیان کاهشی، درس روزانه و کوییز."
+
+SHARE = "📤 ارسال برای دوستان"
+CONTINUE_IN_PRIVATE = "📩 ادامه در گفت‌وگوی خصوصی"
+LINK_EXPIRED = ("⌛️ این پیوند دیگر معتبر نیست (ربات از آن زمان دوباره راه افتاده است). "
+                "دستور را همین‌جا دوباره بفرستید. فهرست دستورها: /help")
+
+
+def in_private(name: str, summary: str, user_name: str) -> str:
+    """A long answer asked for in a group: what it is, and where it continues."""
+    who = f"{escape(user_name)}، " if user_name else ""
+    return (f"{who}پاسخ /{name} ({escape(summary)}) طولانی است؛ برای اینکه گروه شلوغ نشود "
+            "آن را در گفت‌وگوی خصوصی می‌فرستم. دکمهٔ زیر را بزنید.")
+
+
+GROUP_WELCOME = (
+    "سلام به همه! 👋 من دستیار آموزش یادگیری عمیق هستم.\n"
+    "در گروه فقط به دستورها جواب می‌دهم (مثل /gd یا /quiz) و پیام‌های معمولی شما را "
+    "نمی‌خوانم (حالت حریم خصوصی ربات‌ها در تلگرام).\n"
+    "• /gd x^4-3x^2+x — گرادیان کاهشی روی یک تابع، با نمودار\n"
+    "• /quiz — کوییز برای همه، با جدول امتیاز /top\n"
+    "پاسخ‌های طولانی (درس‌ها و /backprop) را در گفت‌وگوی خصوصی می‌فرستم. راهنما: /help"
+)
