@@ -4,8 +4,8 @@
 
 Absolute times depend on the machine; the ratios are what the targets are about.
 Targets: a /gd still ≥ 2× faster than a fresh pyplot figure per request; a 25-frame GIF
-≥ 3× faster than a full redraw per frame; a cached repeat < 5 ms; PNG < 80 KB and GIF
-< 400 KB; /help answered in < 100 ms while 20 renders are in flight.
+≥ 3× faster than a full redraw per frame; a cached repeat < 5 ms; PNG ≤ 120 KB and GIF
+≤ 600 KB (phone-wide pictures, #16); /help answered in < 100 ms while 20 renders are in flight.
 """
 
 from __future__ import annotations
@@ -74,7 +74,7 @@ def renders() -> None:
     worst = run_gd(GDRequest("(1-x)^2+100(y-x^2)^2", (-1.0, 1.0), 0.001, 500, anim=True))
     print(f"{'sizes':<44} PNG {len(result.png) / 1024:.0f} KB (2-D {len(worst.png) / 1024:.0f} KB), "
           f"GIF {len(result.gif or b'') / 1024:.0f} KB (2-D {len(worst.gif or b'') / 1024:.0f} KB)"
-          "   target PNG < 80 KB, GIF < 400 KB")
+          "   target PNG ≤ 120 KB, GIF ≤ 600 KB")
 
 
 async def service() -> None:

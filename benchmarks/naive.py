@@ -26,9 +26,9 @@ from PIL import Image
 import bot.render
 from bot.render import canvas
 from bot.render.fonts import register_fonts
+from bot.render.canvas import DESIGN_DPI, GIF_SCALE, PHONE_PX, STILL_SCALE
 from bot.render.trajectory import (
-    GIF_SIZE,
-    STILL_SIZE,
+    HEIGHT,
     Trajectory,
     TrajectoryLabels,
     _Scene,
@@ -36,10 +36,8 @@ from bot.render.trajectory import (
 )
 
 
-def _fresh_scene(trajectory: Trajectory, labels: TrajectoryLabels, size: tuple[int, int],
-                 dpi: int) -> _Scene:
-    register_fonts()
-    figure = plt.figure(figsize=(size[0] / dpi, size[1] / dpi), dpi=dpi)
+def _fresh_scene(trajectory: Trajectory, labels: TrajectoryLabels, scale: float) -> _Scene:
+    figure = _pyplot_figure(HEIGHT, scale)
     scene = _Scene(figure, trajectory.grid is not None)
     scene.show(trajectory, labels)
     figure.tight_layout()
@@ -47,9 +45,10 @@ def _fresh_scene(trajectory: Trajectory, labels: TrajectoryLabels, size: tuple[i
 
 
 def still(trajectory: Trajectory, labels: TrajectoryLabels) -> bytes:
-    scene = _fresh_scene(trajectory, labels, STILL_SIZE, 100)
+    scene = _fresh_scene(trajectory, labels, STILL_SCALE)
     scene.set_trail(trajectory.path, len(trajectory.path))
     scene.show_end(trajectory.reaches_end)
+    scene.place_labels(trajectory)
     buffer = io.BytesIO()
     scene.figure.savefig(buffer, format="png")
     plt.close(scene.figure)
@@ -57,12 +56,15 @@ def still(trajectory: Trajectory, labels: TrajectoryLabels) -> bytes:
 
 
 def animation(trajectory: Trajectory, labels: TrajectoryLabels) -> bytes:
-    scene = _fresh_scene(trajectory, labels, GIF_SIZE, 80)
+    scene = _fresh_scene(trajectory, labels, GIF_SCALE)
+    scene.place_labels(trajectory)
     frames = []
     total = len(trajectory.path)
     for count in frame_indices(total):
         scene.set_trail(trajectory.path[:count], total)
         scene.show_end(count == total and trajectory.reaches_end)
+        if labels.counter:
+            scene.set_counter(labels.counter[min(count, len(labels.counter)) - 1])
         scene.figure.canvas.draw()  # the whole figure, every frame
         rgba = np.asarray(scene.figure.canvas.buffer_rgba())
         frames.append(Image.fromarray(rgba[..., :3].copy()))
@@ -73,9 +75,10 @@ def animation(trajectory: Trajectory, labels: TrajectoryLabels) -> bytes:
     return buffer.getvalue()
 
 
-def _pyplot_figure(width_px: int, height_px: int, dpi: int = 100, margins: object = None):
+def _pyplot_figure(height: int, scale: float = STILL_SCALE, margins: object = None):
     register_fonts()
-    return plt.figure(figsize=(width_px / dpi, height_px / dpi), dpi=dpi)
+    return plt.figure(figsize=(PHONE_PX / DESIGN_DPI, height / DESIGN_DPI),
+                      dpi=DESIGN_DPI * scale)
 
 
 def _savefig(figure, colours: int = 0) -> bytes:

@@ -15,10 +15,10 @@ from bot.engine.expr import X, Y, parse_function
 from bot.labs.gd import GDRequest, GDResult, run_gd
 from bot.render.trajectory import frame_indices
 
-PNG_SIZE = (800, 560)
-GIF_SIZE = (560, 400)
-PNG_LIMIT = 80 * 1024
-GIF_LIMIT = 400 * 1024
+PNG_SIZE = (780, 680)  # the phone's 390 px at 2× (#16)
+GIF_SIZE = (585, 510)  # at 1.5×
+PNG_LIMIT = 120 * 1024
+GIF_LIMIT = 600 * 1024
 
 # name: (request, expected f as SymPy, expected number of drawn points)
 CASES: dict[str, tuple[GDRequest, sp.Expr, int]] = {

@@ -40,7 +40,7 @@ async def test_gd_sends_a_photo_with_caption_keyboard_and_upload_action(fake: Fa
     actions = [c.params["action"] for c in fake.calls_to("sendChatAction")]
     assert actions == ["upload_photo"]
     image = Image.open(io.BytesIO(call.files["photo"]))
-    assert image.format == "PNG" and image.size == (800, 560)
+    assert image.format == "PNG" and image.size == (780, 680)
     caption = call.params["caption"]
     assert "0.2x" in caption and "lr = 0.4" in caption and "0.2487" in caption
     buttons = _buttons(call.params)

@@ -53,8 +53,9 @@ def picture_labels(summary: GDSummary) -> TrajectoryLabels:
     elif summary.stopped == "escaped":
         note = "گام بعدی از کادر بیرون می‌رود"
     return TrajectoryLabels(
+        # The formula alone on the first line: on a phone-wide picture it has room.
         title=(
-            f"گرادیان کاهشی روی {ltr(f'{name} = {summary.function_pretty}')}\n"
+            f"{ltr(f'{name} = {summary.function_pretty}')}\n"
             f"نرخ یادگیری {fa_number(summary.lr)} · {fa_int(summary.steps_taken)} گام"
         ),
         x_label="x",
@@ -63,6 +64,8 @@ def picture_labels(summary: GDSummary) -> TrajectoryLabels:
         end="پایان",
         step="گام",
         note=note,
+        counter=tuple(f"گام {fa_int(k)} از {fa_int(summary.shown_points - 1)}"
+                      for k in range(summary.shown_points)),
     )
 
 

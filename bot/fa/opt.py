@@ -70,6 +70,8 @@ def picture_labels(summary: OptSummary) -> RaceLabels:
         step_axis="گام",
         progress_axis=ltr("f − f*") if known else ltr(_f_name(summary)),
         target=f"دقت {ltr('tol = ' + ascii_number(summary.tol))}",
+        counter=tuple(f"گام {fa_int(k)} از {fa_int(summary.steps)}"
+                      for k in range(summary.steps + 1)),
     )
 
 

@@ -15,8 +15,8 @@ from bot.engine.objective import Objective, compile_objective
 from bot.fa import gd as words
 from bot.fa.formula import plain, pretty
 from bot.labdata.gd import GDRequest, GDResult, GDSummary
-from bot.render.trajectory import Trajectory, render_animation, render_still
-from bot.render.view import visible_prefix, window
+from bot.render.trajectory import PLOT_ASPECT, Trajectory, render_animation, render_still
+from bot.render.view import line_window, visible_prefix, window
 
 CURVE_SAMPLES = 400
 GRID_SAMPLES = 90
@@ -64,12 +64,22 @@ def _summary(objective: Objective, run: GDRun, shown: int, bounds: Bounds) -> GD
     )
 
 
+#: Margin around a 2-D path (a fraction of its half-extent): room for «start» and «end».
+FRAME_PADDING = 0.5
+
+
 def _trajectory(objective: Objective, path: np.ndarray, truncated: bool) -> Trajectory:
-    # A run that went off the chart is framed around what is shown, not its last point.
-    centre = (path.min(axis=0) + path.max(axis=0)) / 2 if truncated else path[-1]
-    low, high = window(path, centre)
+    # Framed around the whole shown path (with room for the markers' names), so its
+    # start is never on the edge.
+    centre = (path.min(axis=0) + path.max(axis=0)) / 2
+    low, high = window(path, centre, padding=FRAME_PADDING)
+    if objective.dimension == 2:  # as wide as the phone's plot area (axes are equal)
+        half = (high - low) / 2
+        half = np.maximum(half, half[::-1] * np.array([PLOT_ASPECT, 1 / PLOT_ASPECT]))
+        low, high = centre - half, centre + half
     if objective.dimension == 1:
-        xs = np.linspace(low[0], high[0], CURVE_SAMPLES)
+        left, right = line_window(objective.values, path[:, 0], diverged=truncated)
+        xs = np.linspace(left, right, CURVE_SAMPLES)
         ys = objective.values(xs)
         points = np.column_stack([path[:, 0], objective.values(path[:, 0])])
         return Trajectory(path=points, curve=(xs, ys), reaches_end=not truncated)

@@ -8,11 +8,26 @@ from dataclasses import dataclass
 import numpy as np
 from matplotlib.axes import Axes
 
-from bot.render.canvas import END, INK, MUTED, PATH, START, new_figure, png_bytes, style_axes
+from bot.render.canvas import (
+    END,
+    INK,
+    MUTED,
+    PATH,
+    START,
+    TEXT_PT,
+    TITLE_PT,
+    legend_under,
+    name_axes,
+    new_figure,
+    png_bytes,
+    style_axes,
+)
 from bot.render.glyphs import log_axis
+from bot.render.labels import wrap_width
 
-SIZE = (800, 940)
-MARGINS = {"left": 0.12, "right": 0.97, "bottom": 0.075, "top": 0.955, "hspace": 0.3}
+#: Design height (px at the phone's 390 px width): two panels one above the other.
+HEIGHT = 860
+MARGINS = {"left": 0.17, "right": 0.96, "bottom": 0.145, "top": 0.93, "hspace": 1.15}
 #: A jump in act'(z) bigger than this between neighbouring samples is a kink: not joined.
 JUMP = 0.2
 
@@ -76,9 +91,10 @@ def _draw_functions(ax: Axes, picture: ActPicture, labels: ActLabels) -> None:
                 zorder=4, label=labels.peak)
     ax.set_xlim(picture.z[0], picture.z[-1])
     ax.margins(y=0.1)
-    ax.set_xlabel("z", color=INK, fontsize=12)
-    ax.set_title(labels.title, color=INK, fontsize=14)
-    ax.legend(loc="upper left", fontsize=11, framealpha=0.92)
+    name_axes(ax, "z", "")
+    title = ax.set_title(labels.title, color=INK, fontsize=TITLE_PT)
+    wrap_width(title, ax.bbox.width * 1.1)
+    legend_under(ax)
 
 
 def _draw_chain(ax: Axes, picture: ActPicture, labels: ActLabels) -> None:
@@ -102,10 +118,10 @@ def _draw_chain(ax: Axes, picture: ActPicture, labels: ActLabels) -> None:
     # A decade and more of room beyond the extremes for the end labels.
     ax.set_ylim(min(float(values.min()) / 20, 0.1), max(float(values.max()) * 20, 10.0))
     ax.set_xlim(0.5, len(depths) + 0.5)
-    ax.set_xlabel(labels.depth_axis, color=INK, fontsize=12)
-    ax.set_ylabel(labels.product_axis, color=INK, fontsize=12)
-    ax.set_title(labels.chain_title, color=INK, fontsize=14)
-    ax.legend(loc="best", fontsize=11, framealpha=0.92)
+    name_axes(ax, labels.depth_axis, labels.product_axis)
+    title = ax.set_title(labels.chain_title, color=INK, fontsize=TITLE_PT, pad=28)
+    wrap_width(title, ax.bbox.width * 1.1)
+    legend_under(ax)
 
 
 def _label_end(ax: Axes, depth: int, series: np.ndarray, text: str, colour: str,
@@ -114,14 +130,12 @@ def _label_end(ax: Axes, depth: int, series: np.ndarray, text: str, colour: str,
     below a falling line, above a rising one (flat lines: ``flat_side``)."""
     side = int(np.sign(series[-1] - series[0])) or flat_side
     ax.annotate(text, (depth, series[-1]), xytext=(-6, 10 * side), textcoords="offset points",
-                ha="right", va="bottom" if side > 0 else "top", fontsize=11, color=colour)
+                ha="right", va="bottom" if side > 0 else "top", fontsize=TEXT_PT, color=colour)
 
 
 def render_act(picture: ActPicture, labels: ActLabels) -> bytes:
-    figure = new_figure(*SIZE, margins=MARGINS)
-    top, bottom = figure.subplots(2, 1, height_ratios=(1.15, 1))
+    figure = new_figure(HEIGHT, margins=MARGINS)
+    top, bottom = figure.subplots(2, 1, height_ratios=(1.1, 1))
     _draw_functions(top, picture, labels)
     _draw_chain(bottom, picture, labels)
-    for ax in (top, bottom):
-        ax.tick_params(labelsize=11)
     return png_bytes(figure)

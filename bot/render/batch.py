@@ -7,15 +7,33 @@ from dataclasses import dataclass
 
 import numpy as np
 from matplotlib.axes import Axes
+from matplotlib.ticker import MaxNLocator
 
-from bot.render.canvas import END, INK, MUTED, PATH, START, new_figure, png_bytes, style_axes
+from bot.render.canvas import (
+    END,
+    INK,
+    MUTED,
+    PATH,
+    START,
+    TEXT_PT,
+    TITLE_PT,
+    legend_under,
+    name_axes,
+    new_figure,
+    png_bytes,
+    style_axes,
+)
 from bot.render.contours import draw_loss_contours, loss_levels
 from bot.render.glyphs import log_axis
+from bot.render.labels import wrap_width
 
-SIZE = (800, 1080)
-#: The square contour panel sits top left, its legend to its right (figure fractions).
-PATHS_RECT = (0.08, 0.53, 0.54, 0.425)
-LOSS_MARGINS = {"left": 0.1, "right": 0.97, "bottom": 0.065, "top": 0.415, "wspace": 0.28}
+#: Design height (px at the phone's 390 px width).
+HEIGHT = 960
+#: The square contour panel on top, its legend in a band under it, the two loss panels
+#: side by side at the bottom (figure fractions).
+PATHS_RECT = (0.15, 0.63, 0.8, 0.3)
+LEGEND_Y = 0.5
+LOSS_MARGINS = {"left": 0.17, "right": 0.97, "bottom": 0.09, "top": 0.32, "wspace": 0.5}
 RUN_COLOURS = ("#f08c00", PATH, END, "#7048e8")
 
 
@@ -52,7 +70,7 @@ def _draw_paths(ax: Axes, picture: BatchPicture, labels: BatchLabels) -> None:
     top = float(picture.grid[2].max())
     draw_loss_contours(ax, picture.grid, loss_levels(picture.best_loss, top))
     for path, name, colour in zip(picture.paths, labels.runs, RUN_COLOURS):
-        ax.plot(path[:, 0], path[:, 1], color=colour, linewidth=1.4 if len(path) > 300 else 2,
+        ax.plot(path[:, 0], path[:, 1], color=colour, linewidth=1.6 if len(path) > 300 else 2.4,
                 marker="o", markersize=_marker_size(len(path)), alpha=0.9, label=name, zorder=3)
     (x0, y0), (best_x, best_y) = picture.paths[0][0], picture.optimum
     ax.scatter(x0, y0, s=120, color=START, edgecolor="white", zorder=5,
@@ -60,12 +78,12 @@ def _draw_paths(ax: Axes, picture: BatchPicture, labels: BatchLabels) -> None:
     ax.scatter(best_x, best_y, s=260, marker="*", color=INK, edgecolor="white", zorder=6,
                label=labels.optimum)
     ax.set_aspect("equal", adjustable="box")
-    ax.set_xlabel("w", color=INK, fontsize=12)
-    ax.set_ylabel("b", color=INK, fontsize=12)
-    ax.set_title(labels.title, color=INK, fontsize=14)
-    ax.tick_params(labelsize=10)
-    ax.legend(loc="upper left", bbox_to_anchor=(1.03, 1.0), fontsize=11, framealpha=0.92,
-              borderaxespad=0)
+    name_axes(ax, "w", "b")
+    title = ax.set_title(labels.title, color=INK, fontsize=TITLE_PT, pad=28)
+    wrap_width(title, ax.bbox.width * 1.1)
+    ax.figure.legend(*ax.get_legend_handles_labels(), loc="center",  # type: ignore[union-attr]
+                     bbox_to_anchor=(0.5, LEGEND_Y), ncol=1, fontsize=TEXT_PT, frameon=False,
+                     handlelength=1.3, columnspacing=1.0)
 
 
 def _draw_losses(ax: Axes, picture: BatchPicture, title: str, x_label: str, y_label: str,
@@ -74,10 +92,10 @@ def _draw_losses(ax: Axes, picture: BatchPicture, title: str, x_label: str, y_la
     for losses, steps, colour in zip(picture.losses, picture.per_epoch, RUN_COLOURS):
         k = np.arange(len(losses))
         if per_epoch:
-            ax.plot(k / steps, losses, color=colour, linewidth=1.3,
+            ax.plot(k / steps, losses, color=colour, linewidth=2,
                     marker="o", markersize=_marker_size(len(losses)) * 0.7)
         else:
-            ax.plot(k[1:], losses[1:], color=colour, linewidth=1.3,
+            ax.plot(k[1:], losses[1:], color=colour, linewidth=2,
                     marker="o", markersize=_marker_size(len(losses)) * 0.7)
     ax.axhline(picture.best_loss, color=INK, linewidth=1, linestyle="--")
     ax.set_yscale("log")
@@ -85,15 +103,16 @@ def _draw_losses(ax: Axes, picture: BatchPicture, title: str, x_label: str, y_la
     if not per_epoch:
         ax.set_xscale("log")
         log_axis(ax.xaxis)
-    ax.set_title(title, color=INK, fontsize=12)
-    ax.set_xlabel(x_label, color=INK, fontsize=11)
-    ax.set_ylabel(y_label, color=INK, fontsize=11)
-    ax.tick_params(labelsize=10)
+    title_text = ax.set_title(title, color=INK, fontsize=TEXT_PT, pad=28)
+    wrap_width(title_text, ax.bbox.width * 1.3)
+    name_axes(ax, x_label, y_label, y_room=2.3)  # the right panel has no y name
+    if per_epoch:
+        ax.xaxis.set_major_locator(MaxNLocator(3, integer=True))
     ax.grid(True, which="major", color=MUTED, alpha=0.25)
 
 
 def render_batch(picture: BatchPicture, labels: BatchLabels) -> bytes:
-    figure = new_figure(*SIZE, margins=LOSS_MARGINS)
+    figure = new_figure(HEIGHT, margins=LOSS_MARGINS)
     _draw_paths(figure.add_axes(PATHS_RECT), picture, labels)
     left, right = figure.subplots(1, 2)
     _draw_losses(left, picture, labels.per_iteration, labels.iteration_axis,

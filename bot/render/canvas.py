@@ -1,7 +1,11 @@
 """Shared drawing plumbing: figures through the object API, PNG and GIF encoding.
 
-No global pyplot state is touched, so renderers are safe in worker processes. PNGs are
-quantised to a palette (plots use few colours) to stay small on slow connections.
+Pictures are designed for a phone: Telegram shows a photo about ``PHONE_PX`` = 390 px
+wide in a chat, so every figure is laid out at that width (``DESIGN_DPI`` design pixels
+per inch) with text no smaller than the chat's own, then rendered ``scale`` times larger
+so it stays sharp on 2× and 3× screens. No global pyplot state is touched, so renderers
+are safe in worker processes. PNGs are quantised to a palette (plots use few colours)
+to stay small on slow connections.
 """
 
 from __future__ import annotations
@@ -19,40 +23,89 @@ from PIL import Image
 from bot.render.fonts import register_fonts
 
 INK = "#1f2933"
-MUTED = "#7b8794"
+MUTED = "#616e7c"
 GRID = "#e4e7eb"
 START = "#2f9e44"
 END = "#e03131"
 PATH = "#1c7ed6"
 
 
+#: The width (px) at which Telegram shows a photo in a phone's chat.
+PHONE_PX = 390
+#: Design pixels per inch: a figure PHONE_PX design pixels wide is 3.9 inches, and a
+#: font of s points is s × 100 / 72 px tall on the phone.
+DESIGN_DPI = 100
+#: Telegram's own message text on a phone (px at PHONE_PX): no text is smaller.
+CHAT_TEXT_PX = 16
+#: Font sizes (points) at the design width: 12 pt is 16.7 px on the phone.
+TEXT_PT = 12.0
+TITLE_PT = 13.0
+#: Rendered pixels per design pixel: stills are sharp on 2× screens; GIF frames are
+#: re-encoded by Telegram anyway and every pixel costs bytes in each frame.
+STILL_SCALE = 2.0
+GIF_SCALE = 1.5
+
 #: Fixed margins (fractions of the figure) that fit a two-line title, tick labels and
 #: axis names; a layout engine would measure every text on every draw instead.
-MARGINS = {"left": 0.09, "right": 0.97, "bottom": 0.1, "top": 0.87}
+MARGINS = {"left": 0.16, "right": 0.96, "bottom": 0.13, "top": 0.8}
 
 
-def new_figure(width_px: int, height_px: int, dpi: int = 100,
-               margins: dict[str, float] | None = None) -> Figure:
-    """A figure with an Agg canvas attached and the project's look."""
+def new_figure(height: int, scale: float = STILL_SCALE,
+               margins: dict[str, float] | None = None, width: int = PHONE_PX) -> Figure:
+    """A phone-wide figure ``height`` design pixels tall, with an Agg canvas attached
+    and the project's look; it renders ``scale`` × (width, height) pixels. Only the
+    backprop graph and table are still designed wider than a phone (``width``)."""
     register_fonts()
-    figure = Figure(figsize=(width_px / dpi, height_px / dpi), dpi=dpi)
+    figure = Figure(figsize=(width / DESIGN_DPI, height / DESIGN_DPI),
+                    dpi=DESIGN_DPI * scale)
     figure.subplots_adjust(**(MARGINS if margins is None else margins))
     FigureCanvasAgg(figure)
     return figure
 
 
-def style_axes(ax: Axes) -> None:
-    """Light grid, no top/right spines, about six ticks per axis (each tick label is a
-    text to lay out and draw: fewer of them read better on a phone and draw faster)."""
-    ax.xaxis.set_major_locator(MaxNLocator(6))
-    ax.yaxis.set_major_locator(MaxNLocator(6))
-    ax.grid(True, color=GRID, linewidth=0.8)
+def phone_px(figure: Figure, points: float) -> float:
+    """How tall text of ``points`` on ``figure`` is on a phone showing it PHONE_PX wide."""
+    return points / 72 * PHONE_PX / figure.get_figwidth()
+
+
+def style_axes(ax: Axes, ticks: int = 4) -> None:
+    """Light grid, no top/right spines, few ticks with large labels (each tick label is
+    a text to lay out and draw: fewer of them read better on a phone and draw faster)."""
+    ax.xaxis.set_major_locator(MaxNLocator(ticks))
+    ax.yaxis.set_major_locator(MaxNLocator(ticks))
+    ax.grid(True, color=GRID, linewidth=1.0)
     ax.set_axisbelow(True)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     for side in ("left", "bottom"):
-        ax.spines[side].set_color(MUTED)
-    ax.tick_params(colors=INK, labelsize=9)
+        ax.spines[side].set(color=MUTED, linewidth=1.2)
+    ax.tick_params(colors=INK, labelsize=TEXT_PT, width=1.2, length=4, pad=2)
+
+
+def name_axes(ax: Axes, x_name: str, y_name: str, y_room: float = 1.05) -> None:
+    """The x name at the right end under the tick labels, the y name upright above its
+    axis: a rotated one beside the tick labels would cost a narrow picture a column.
+    ``y_room`` is how wide the y name may be (in axes widths) before it wraps."""
+    ax.set_xlabel(x_name, color=INK, fontsize=TEXT_PT, loc="right", labelpad=0)
+    label = ax.set_ylabel(y_name, color=INK, fontsize=TEXT_PT, rotation=0, ha="left",
+                          va="bottom")
+    ax.yaxis.set_label_coords(-0.12, 1.03)
+    if y_name:
+        from bot.render.labels import wrap_width  # labels builds on this module
+
+        wrap_width(label, ax.bbox.width * y_room)
+
+
+def legend_under(ax: Axes, columns: int = 1, drop: float = 50) -> None:
+    """The axes' legend in a band of its own under its tick labels (``drop`` design px
+    below the axes), where no line of the plot can run under it."""
+    figure = ax.get_figure()
+    assert figure is not None
+    top = ax.get_position().y0 - drop / (figure.get_figheight() * DESIGN_DPI)
+    # centred on the picture, not on the axes: the axes sit right of the tick labels
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, top), bbox_transform=figure.transFigure,
+              ncol=columns, fontsize=TEXT_PT, frameon=False, handlelength=1.4,
+              columnspacing=1.0, borderaxespad=0, handletextpad=0.5)
 
 
 def agg_canvas(figure: Figure) -> FigureCanvasAgg:

@@ -9,11 +9,25 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.ticker import MaxNLocator
 
-from bot.render.canvas import END, INK, MUTED, PATH, new_figure, png_bytes, style_axes
+from bot.render.canvas import (
+    END,
+    INK,
+    MUTED,
+    PATH,
+    TEXT_PT,
+    TITLE_PT,
+    legend_under,
+    name_axes,
+    new_figure,
+    png_bytes,
+    style_axes,
+)
 from bot.render.glyphs import log_axis
+from bot.render.labels import wrap_width
 
-SIZE = (800, 940)
-MARGINS = {"left": 0.11, "right": 0.97, "bottom": 0.075, "top": 0.955, "hspace": 0.32}
+#: Design height (px at the phone's 390 px width): two panels one above the other.
+HEIGHT = 1040
+MARGINS = {"left": 0.17, "right": 0.96, "bottom": 0.22, "top": 0.93, "hspace": 1.2}
 TRAIN, VALIDATION = PATH, "#f08c00"
 #: A wild high-degree fit is clipped to this window around the data.
 Y_WINDOW = (-2.5, 2.5)
@@ -58,11 +72,10 @@ def _draw_fit(ax: Axes, picture: FitPicture, labels: FitLabels) -> None:
     high = max(Y_WINDOW[1], float(np.max(picture.train[1])), float(np.max(picture.val[1])))
     ax.set_ylim(low, high)
     ax.set_xlim(*picture.curve[0][[0, -1]])
-    ax.set_xlabel("x", color=INK, fontsize=12)
-    ax.set_ylabel("y", color=INK, fontsize=12)
-    ax.set_title(labels.title, color=INK, fontsize=14)
-    ax.tick_params(labelsize=11)
-    ax.legend(loc="best", ncols=2, fontsize=11, framealpha=0.92)  # where the curves are not
+    name_axes(ax, "x", "y")
+    title = ax.set_title(labels.title, color=INK, fontsize=TITLE_PT, pad=28)
+    wrap_width(title, ax.bbox.width * 1.1)
+    legend_under(ax)
 
 
 def _draw_errors(ax: Axes, picture: FitPicture, labels: FitLabels) -> None:
@@ -81,16 +94,15 @@ def _draw_errors(ax: Axes, picture: FitPicture, labels: FitLabels) -> None:
     ax.axvline(picture.degree, color=END, linewidth=2, alpha=0.5, label=labels.chosen)
     ax.set_yscale("log")
     log_axis(ax.yaxis)
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=12))
-    ax.set_xlabel(labels.degree_axis, color=INK, fontsize=12)
-    ax.set_ylabel(labels.error_axis, color=INK, fontsize=12)
-    ax.set_title(labels.errors_title, color=INK, fontsize=14)
-    ax.tick_params(labelsize=11)
-    ax.legend(loc="upper left", fontsize=10.5, framealpha=0.92)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=6))
+    name_axes(ax, labels.degree_axis, labels.error_axis)
+    title = ax.set_title(labels.errors_title, color=INK, fontsize=TITLE_PT, pad=28)
+    wrap_width(title, ax.bbox.width * 1.1)
+    legend_under(ax)
 
 
 def render_fit(picture: FitPicture, labels: FitLabels) -> bytes:
-    figure = new_figure(*SIZE, margins=MARGINS)
+    figure = new_figure(HEIGHT, margins=MARGINS)
     top, bottom = figure.subplots(2, 1)
     _draw_fit(top, picture, labels)
     _draw_errors(bottom, picture, labels)

@@ -19,11 +19,24 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Circle, FancyBboxPatch
 from matplotlib.ticker import MaxNLocator
 
-from bot.render.canvas import END, INK, MUTED, PATH, new_figure, png_bytes, style_axes
+from bot.render.canvas import (
+    END,
+    INK,
+    MUTED,
+    PATH,
+    TITLE_PT,
+    name_axes,
+    new_figure,
+    png_bytes,
+    style_axes,
+)
+from bot.render.labels import wrap_width
 
+#: The graph and the table are laid out in their own pixels (wider than a phone: a graph
+#: with every weight and gradient needs the room); the loss curve is phone-first.
 NETWORK_SIZE = (1280, 860)
 TALL_SIZE = (1280, 1180)
-CURVE_SIZE = (800, 480)
+CURVE_HEIGHT = 380
 ON_PATH = "#f08c00"
 EDGE = "#ced4da"
 NODE_FILL = "#e7f5ff"
@@ -259,7 +272,7 @@ def render_network(sizes: Sequence[int], highlight: Highlight, labels: NetworkLa
     """The network as a layered graph with its forward values, weights and gradients."""
     layout = _layout(sizes)
     width, height = layout.width, layout.height
-    figure = new_figure(width, height)
+    figure = new_figure(height, scale=1.0, width=width)
     ax = figure.add_axes((0, 0, 1, 1))
     ax.set_xlim(0, width)
     ax.set_ylim(height, 0)
@@ -292,7 +305,7 @@ def render_table(table: Table) -> bytes:
     per_block = math.ceil(len(table.rows) / blocks)
     width = max(block_width * blocks + 40, 760)
     height = 130 + TABLE_ROW * (per_block + 1)
-    figure = new_figure(width, height)
+    figure = new_figure(height, scale=1.0, width=width)
     ax = figure.add_axes((0, 0, 1, 1))
     ax.set_xlim(0, width)
     ax.set_ylim(height, 0)
@@ -337,16 +350,15 @@ def _draw_block(ax: Axes, table: Table, right: float, widths: Sequence[int],
 
 def render_losses(losses: Sequence[float], labels: CurveLabels) -> bytes:
     """The loss before the first step and after each step."""
-    figure = new_figure(*CURVE_SIZE)
-    ax = figure.add_axes((0.11, 0.16, 0.85, 0.72))
+    figure = new_figure(CURVE_HEIGHT)
+    ax = figure.add_axes((0.17, 0.19, 0.76, 0.5))
     style_axes(ax)
     steps = range(len(losses))
-    ax.plot(steps, losses, color=PATH, lw=2.2, marker="o", ms=6, zorder=3)
-    ax.set_title(labels.title, color=INK, fontsize=15)
-    ax.set_xlabel(labels.x_label, color=INK, fontsize=13)
-    ax.set_ylabel(labels.y_label, color=INK, fontsize=13)
-    ax.tick_params(labelsize=11)
+    ax.plot(steps, losses, color=PATH, lw=2.8, marker="o", ms=7, zorder=3)
+    title = ax.set_title(labels.title, color=INK, fontsize=TITLE_PT, pad=28)
+    wrap_width(title, ax.bbox.width)
+    name_axes(ax, labels.x_label, labels.y_label)
     locator = ax.xaxis.get_major_locator()
-    assert isinstance(locator, MaxNLocator)  # the default AutoLocator is one
+    assert isinstance(locator, MaxNLocator)  # style_axes sets one
     locator.set_params(integer=True)
     return png_bytes(figure)

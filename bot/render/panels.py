@@ -13,16 +13,29 @@ from dataclasses import dataclass
 import numpy as np
 from matplotlib.axes import Axes
 
-from bot.render.canvas import END, INK, MUTED, new_figure, png_bytes, style_axes
+from bot.render.canvas import (
+    END,
+    INK,
+    MUTED,
+    TEXT_PT,
+    TITLE_PT,
+    name_axes,
+    new_figure,
+    png_bytes,
+    style_axes,
+)
 from bot.render.contours import draw_loss_contours, loss_levels
+from bot.render.labels import fit_width, wrap_width
+from bot.render.view import valley_limits
 
-WIDTH = 1000
-PANEL_HEIGHT = 340
-#: Pixels above the first row (the figure's title and the first panels' titles) and
-#: below the last (tick labels and the axis name).
-TOP, BOTTOM = 150, 60
-#: Columns for 2 … 6 panels: two side by side, three in a row, then two rows.
-COLUMNS = {1: 1, 2: 2, 3: 3, 4: 2, 5: 3, 6: 3}
+#: Design pixels (at the phone's 390 px width) of a row of panels with its titles, and
+#: above the first row (the figure's title) and below the last (ticks, the axis name).
+ROW_HEIGHT = 270
+TOP, BOTTOM = 64, 60
+#: Above each panel: its title, wrapped to at most three lines.
+PANEL_TITLE = 100
+#: Columns for 1 … 6 panels: at most two side by side on a phone.
+COLUMNS = {1: 1, 2: 2, 3: 2, 4: 2, 5: 2, 6: 2}
 VERDICT_COLOURS = {
     "converged": "#2f9e44",
     "saddle": "#e8590c",
@@ -75,38 +88,35 @@ def _draw_surface(ax: Axes, panel: Panel) -> None:
         return
     assert panel.curve is not None
     xs, ys = panel.curve
-    ax.plot(xs, ys, color=MUTED, linewidth=2, zorder=1)
+    ax.plot(xs, ys, color=MUTED, linewidth=2.6, zorder=1)
     ax.set_xlim(xs[0], xs[-1])
-    finite = np.concatenate([ys[np.isfinite(ys)], panel.points[:, 1]])
-    low, high = float(finite.min()), float(finite.max())
-    pad = 0.08 * (high - low) if high > low else 1.0
-    ax.set_ylim(low - pad, high + pad)
+    limits = valley_limits(ys, panel.points[:, 1])
+    if limits is not None:
+        ax.set_ylim(*limits)
 
 
 def _draw_panel(ax: Axes, panel: Panel, labels: PanelsLabels, first_column: bool,
                 last_row: bool) -> None:
-    style_axes(ax)
+    style_axes(ax, ticks=3)
     _draw_surface(ax, panel)
     colour = VERDICT_COLOURS[panel.verdict]
     points = panel.points
-    ax.plot(points[:, 0], points[:, 1], color=colour, linewidth=1.6, marker="o",
+    ax.plot(points[:, 0], points[:, 1], color=colour, linewidth=2.2, marker="o",
             markersize=4.5 if len(points) <= 60 else 0, zorder=3, clip_on=True)
     ax.plot(*points[0], "o", color="white", markeredgecolor=INK, markeredgewidth=2,
             markersize=10, zorder=5)
     if panel.ends_inside:
         ax.plot(*points[-1], "*", color=colour, markeredgecolor="white", markersize=16,
                 zorder=6)
-    ax.set_title(f"{panel.title}\n{panel.subtitle}", color=colour, fontsize=12.5,
-                 fontweight="bold")
+    title = ax.set_title(f"{panel.title}\n{panel.subtitle}", color=colour,
+                         fontsize=TEXT_PT, fontweight="bold", pad=22)
+    wrap_width(title, ax.bbox.width * 1.2)
     if panel.note:
-        ax.text(0.03, 0.03, panel.note, transform=ax.transAxes, fontsize=10, color=END,
-                ha="left", va="bottom", zorder=8,
-                bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.85, "pad": 2})
-    if first_column:
-        ax.set_ylabel(labels.y_label, color=INK, fontsize=11)
-    if last_row:
-        ax.set_xlabel(labels.x_label, color=INK, fontsize=11)
-    ax.tick_params(labelsize=10)
+        note = ax.text(0.03, 0.03, panel.note, transform=ax.transAxes, fontsize=TEXT_PT,
+                       color=END, ha="left", va="bottom", zorder=8,
+                       bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.85, "pad": 2})
+        wrap_width(note, ax.bbox.width * 0.92)
+    name_axes(ax, labels.x_label if last_row else "", labels.y_label if first_column else "")
 
 
 def render_panels(picture: PanelsPicture, labels: PanelsLabels) -> bytes:
@@ -114,10 +124,10 @@ def render_panels(picture: PanelsPicture, labels: PanelsLabels) -> bytes:
     count = len(picture.panels)
     columns = COLUMNS[count]
     rows = math.ceil(count / columns)
-    height = rows * PANEL_HEIGHT + TOP
-    margins = {"left": 0.075, "right": 0.98, "bottom": BOTTOM / height,
-               "top": 1 - TOP / height, "wspace": 0.25, "hspace": 0.6}
-    figure = new_figure(WIDTH, height, margins=margins)
+    height = rows * ROW_HEIGHT + TOP + BOTTOM
+    margins = {"left": 0.15 if columns > 1 else 0.16, "right": 0.97, "bottom": BOTTOM / height,
+               "top": 1 - (TOP + PANEL_TITLE) / height, "wspace": 0.42, "hspace": 0.75}
+    figure = new_figure(height, margins=margins)
     axes = figure.subplots(rows, columns, squeeze=False)
     for index, ax in enumerate(axes.flat):
         if index >= count:
@@ -126,5 +136,7 @@ def render_panels(picture: PanelsPicture, labels: PanelsLabels) -> bytes:
         row, column = divmod(index, columns)
         last_row = row == rows - 1 or index + columns >= count
         _draw_panel(ax, picture.panels[index], labels, column == 0, last_row)
-    figure.suptitle(labels.title, color=INK, fontsize=15, y=1 - 12 / height, va="top")
+    title = figure.suptitle(labels.title, color=INK, fontsize=TITLE_PT, y=1 - 6 / height,
+                            va="top")
+    fit_width(title, 0.98 * figure.bbox.width, TEXT_PT)
     return png_bytes(figure)

@@ -1,9 +1,11 @@
 """The /opt picture: several optimizers' paths on one surface, and their progress.
 
-Left, the surface (contours in 2-D, the curve in 1-D) with every run's path in its own
-colour; right, each run's distance to the minimum (or its f) step by step; the legend
-to the right of both. The GIF grows every path at once over a background drawn once
-(blitting, as in :mod:`bot.render.trajectory`).
+Phone-shaped (one column, see :mod:`bot.render.canvas`): on top the surface (contours in
+2-D, the curve in 1-D) with every run's path in its own colour; below it the legend in
+a band of its own (no curve can cover it); at the bottom each run's distance to the
+minimum (or its f) step by step. The GIF shows the surface and the legend only, with a
+step counter, and grows every path at once over a background drawn once (blitting, as
+in :mod:`bot.render.trajectory`).
 """
 
 from __future__ import annotations
@@ -19,34 +21,59 @@ from matplotlib.ticker import MaxNLocator
 from PIL import Image, ImageColor
 
 from bot.render.canvas import (
+    DESIGN_DPI,
+    GIF_SCALE,
     agg_canvas,
     INK,
     MUTED,
+    TEXT_PT,
+    TITLE_PT,
     canvas_image,
     gif_bytes,
     new_figure,
     png_bytes,
     style_axes,
 )
+from bot.render.labels import Obstacles, display_line, fit_width, place_in_corner
 from bot.render.contours import draw_loss_contours, loss_levels
 from bot.render.trajectory import frame_indices
 
-STILL_SIZE = (1100, 600)
 GIF_FRAMES = 30
-GIF_BUDGET = 380_000  # bytes
+GIF_BUDGET = 560_000  # bytes
 #: Colours per GIF frame; fewer than bot.render.canvas.gif_bytes keeps (96).
 PALETTE_SIZE = 88
-GIF_SIZE = (720, 400)
-MARGINS = {"left": 0.065, "right": 0.845, "bottom": 0.1, "top": 0.86, "wspace": 0.26}
-GIF_MARGINS = {**MARGINS, "bottom": 0.12, "left": 0.075, "right": 0.81}
-#: Characters of the surface panel's formula that fit at full size.
-FORMULA_CHARS = 55
+#: Design heights (px at the phone's 390 px width) of the still and of the GIF, and of
+#: their parts, top to bottom: title rows, surface, its tick labels, legend, progress.
+TOP = 78  # the figure's title, the formula and the y name above the surface
+SURFACE = 240
+UNDER_AXES = 66  # tick labels and the axis name under an axes
+LEGEND_ROW = 30
+LEGEND_GAP = 8
+PROGRESS_TOP = 28  # the progress panel's title
+PROGRESS = 140
+LEFT, RIGHT = 0.16, 0.93
+LEGEND_COLUMNS = 3
+
+
+def _legend_rows(picture: RacePicture) -> int:
+    entries = len(picture.runs) + 1 + (len(picture.minima) > 0)  # runs, start, minimum
+    return -(-entries // LEGEND_COLUMNS)
+
+
+def _height(picture: RacePicture, with_progress: bool) -> int:
+    """Design height: the title rows, the surface, the legend band, the progress panel."""
+    legend = _legend_rows(picture) * LEGEND_ROW + LEGEND_GAP
+    progress = PROGRESS_TOP + PROGRESS + UNDER_AXES if with_progress else 0
+    return TOP + SURFACE + UNDER_AXES + legend + progress
 #: The progress panel shows distances to the minimum down to this fraction of the
 #: start's; smaller ones (and exact zeros, which have no log) leave through the bottom.
 FLOOR = 1e-12
 TINY = 1e-300
 #: A thin white edge keeps each coloured path readable on the contours and over others.
-HALO = [patheffects.withStroke(linewidth=3.4, foreground="white")]
+HALO = [patheffects.withStroke(linewidth=4.4, foreground="white")]
+#: A white box under a text that may sit on lines.
+BOX = {"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none", "alpha": 0.9}
+HOLD_MS = 2600
 
 
 @dataclass(frozen=True)
@@ -83,34 +110,53 @@ class RaceLabels:
     step_axis: str
     progress_axis: str
     target: str
+    #: The GIF's step counter, one text per number of points shown (index = points − 1).
+    counter: tuple[str, ...] = ()
 
 
 class _Scene:
-    """The two panels with static content drawn and one set of artists per run."""
+    """The panels with static content drawn and one set of artists per run."""
 
     def __init__(self, figure: Figure, picture: RacePicture, labels: RaceLabels,
-                 font_scale: float, legend_x: float) -> None:
+                 with_progress: bool) -> None:
         self.figure = figure
-        self.surface, self.progress = figure.subplots(1, 2, width_ratios=(1.15, 1))
         self.picture = picture
-        _draw_surface(self.surface, picture, labels, font_scale)
-        _draw_progress_frame(self.progress, picture, labels, font_scale)
+        height = figure.get_figheight() * DESIGN_DPI
+        surface_top = height - TOP
+        surface_bottom = surface_top - SURFACE
+        legend_top = surface_bottom - UNDER_AXES
+        legend_bottom = legend_top - _legend_rows(picture) * LEGEND_ROW - LEGEND_GAP
+        self.surface = figure.add_axes((LEFT, surface_bottom / height, RIGHT - LEFT,
+                                        SURFACE / height))
+        _draw_surface(self.surface, picture, labels)
+        self.progress: Axes | None = None
+        if with_progress:
+            self.progress = figure.add_axes((LEFT, UNDER_AXES / height, RIGHT - LEFT,
+                                             PROGRESS / height))
+            _draw_progress_frame(self.progress, picture, labels)
         self.paths, self.heads, self.curves = [], [], []
         for run, name in zip(picture.runs, labels.runs):
             short = len(run.points) <= 60
-            (path,) = self.surface.plot([], [], color=run.colour, linewidth=2, marker="o",
-                                        markersize=3.5 if short else 0, zorder=3,
+            (path,) = self.surface.plot([], [], color=run.colour, linewidth=2.6, marker="o",
+                                        markersize=4.5 if short else 0, zorder=3,
                                         path_effects=HALO, label=name)
-            (head,) = self.surface.plot([], [], "o", color=run.colour, markersize=9,
+            (head,) = self.surface.plot([], [], "o", color=run.colour, markersize=10,
                                         markeredgecolor="white", markeredgewidth=1.5, zorder=6)
-            (curve,) = self.progress.plot([], [], color=run.colour, linewidth=2)
             self.paths.append(path)
             self.heads.append(head)
-            self.curves.append(curve)
-        figure.suptitle(labels.title, color=INK, fontsize=15 * font_scale, y=0.985, va="top")
-        figure.legend(handles=self.paths + self._marker_handles(), loc="center left",
-                      bbox_to_anchor=(legend_x, 0.5),
-                      fontsize=12 * font_scale, framealpha=0.95, handlelength=1.6)
+            if self.progress is not None:
+                (curve,) = self.progress.plot([], [], color=run.colour, linewidth=2.6)
+                self.curves.append(curve)
+        title = figure.suptitle(labels.title, color=INK, fontsize=TITLE_PT, y=1 - 6 / height,
+                                va="top")
+        fit_width(title, 0.98 * figure.bbox.width, TEXT_PT)
+        figure.legend(handles=self.paths + self._marker_handles(), loc="center",
+                      bbox_to_anchor=(0.5, (legend_top + legend_bottom) / 2 / height),
+                      ncol=LEGEND_COLUMNS, fontsize=TEXT_PT, frameon=False, handlelength=1.3,
+                      handletextpad=0.4, columnspacing=1.0, borderaxespad=0)
+        self.counter = self.surface.text(0.98, 0.97, "", transform=self.surface.transAxes,
+                                         fontsize=TEXT_PT, color=INK, ha="right", va="top",
+                                         bbox=BOX, zorder=9)
 
     def _marker_handles(self) -> list[Artist]:
         """The start and minimum markers, found by their legend labels."""
@@ -119,16 +165,24 @@ class _Scene:
 
     def show(self, count: int) -> list[Artist]:
         """Show the first ``count`` points of every run; return the artists to draw."""
-        for run, path, head, curve in zip(self.picture.runs, self.paths, self.heads,
-                                          self.curves):
+        curves = self.curves or [None] * len(self.paths)
+        for run, path, head, curve in zip(self.picture.runs, self.paths, self.heads, curves):
             shown = run.points[:count]
             path.set_data(shown[:, 0], shown[:, 1])
             done = count >= len(run.points)
             head.set_data(shown[-1:, 0], shown[-1:, 1])
             head.set_visible(not done or run.reaches_end)
+            if curve is None:
+                continue
             steps = np.arange(min(count, len(run.progress)))
             curve.set_data(steps, _progress_values(self.picture, run)[: len(steps)])
-        return [*self.paths, *self.heads, *self.curves]
+        return [*self.paths, *self.heads, *self.curves, self.counter]
+
+    def place_counter(self, text: str) -> None:
+        """Put the step counter in a corner of the surface that no path crosses."""
+        self.counter.set_text(text)
+        lines = [display_line(self.surface, run.points) for run in self.picture.runs]
+        place_in_corner(self.counter, self.surface, Obstacles(lines=lines))
 
 
 def _length(picture: RacePicture) -> int:
@@ -143,7 +197,7 @@ def _progress_values(picture: RacePicture, run: RaceRun) -> np.ndarray:
     return np.maximum(run.progress, TINY)
 
 
-def _draw_surface(ax: Axes, picture: RacePicture, labels: RaceLabels, scale: float) -> None:
+def _draw_surface(ax: Axes, picture: RacePicture, labels: RaceLabels) -> None:
     style_axes(ax)
     if picture.grid is not None:
         gx, gy, gz = picture.grid
@@ -157,22 +211,21 @@ def _draw_surface(ax: Axes, picture: RacePicture, labels: RaceLabels, scale: flo
     else:
         assert picture.curve is not None
         xs, ys = picture.curve
-        ax.plot(xs, ys, color=MUTED, linewidth=2.2, zorder=1)
+        ax.plot(xs, ys, color=MUTED, linewidth=3, zorder=1)
         ax.set_xlim(xs[0], xs[-1])
         _fit_y(ax, ys, np.concatenate([run.points[:, 1] for run in picture.runs]))
     start = picture.runs[0].points[0]
-    ax.plot(*start, "o", color="white", markeredgecolor=INK, markeredgewidth=2,
-            markersize=12, zorder=7, linestyle="none", label=labels.start)
+    ax.plot(*start, "o", color="white", markeredgecolor=INK, markeredgewidth=2.2,
+            markersize=13, zorder=7, linestyle="none", label=labels.start)
     if len(picture.minima):
         ax.plot(picture.minima[:, 0], picture.minima[:, 1], "*", color="white",
-                markeredgecolor=INK, markeredgewidth=1.4, markersize=17, zorder=5,
+                markeredgecolor=INK, markeredgewidth=1.6, markersize=19, zorder=5,
                 linestyle="none", label=labels.minimum)
-    # A long formula gets a smaller font rather than running over the next panel.
-    size = 14 * scale * min(1.0, FORMULA_CHARS / max(len(labels.formula), 1))
-    ax.set_title(labels.formula, color=INK, fontsize=size)
-    ax.set_xlabel(labels.x_label, color=INK, fontsize=12 * scale)
-    ax.set_ylabel(labels.y_label, color=INK, fontsize=12 * scale)
-    ax.tick_params(labelsize=11 * scale)
+    # The y name stands upright above its axis, the formula above it; a long formula
+    # shrinks (to the smallest legible size), then loses its end to «…».
+    title = ax.set_title(labels.formula, color=INK, fontsize=TITLE_PT, pad=22)
+    fit_width(title, 0.98 * ax.figure.bbox.width, TEXT_PT)  # type: ignore[union-attr]
+    _axis_names(ax, labels.x_label, labels.y_label)
 
 
 def _fit_y(ax: Axes, curve_y: np.ndarray, path_y: np.ndarray) -> None:
@@ -185,11 +238,18 @@ def _fit_y(ax: Axes, curve_y: np.ndarray, path_y: np.ndarray) -> None:
     ax.set_ylim(low - pad, high + pad)
 
 
-def _draw_progress_frame(ax: Axes, picture: RacePicture, labels: RaceLabels,
-                         scale: float) -> None:
+def _axis_names(ax: Axes, x_name: str, y_name: str) -> None:
+    """The x name at the right end under the tick labels, the y name upright above its
+    axis (a rotated one would cost the narrow picture a column)."""
+    ax.set_xlabel(x_name, color=INK, fontsize=TEXT_PT, loc="right", labelpad=0)
+    ax.set_ylabel(y_name, color=INK, fontsize=TEXT_PT, rotation=0, ha="center", va="bottom")
+    ax.yaxis.set_label_coords(0, 1.02)
+
+
+def _draw_progress_frame(ax: Axes, picture: RacePicture, labels: RaceLabels) -> None:
     """Axes, limits and the tolerance line of the progress panel (no runs yet)."""
-    style_axes(ax)
-    ax.xaxis.set_major_locator(MaxNLocator(6, integer=True))
+    style_axes(ax, ticks=3)
+    ax.xaxis.set_major_locator(MaxNLocator(4, integer=True))
     longest = max(len(run.progress) for run in picture.runs)
     ax.set_xlim(0, max(longest - 1, 1))
     values = np.concatenate([_progress_values(picture, run) for run in picture.runs])
@@ -205,38 +265,41 @@ def _draw_progress_frame(ax: Axes, picture: RacePicture, labels: RaceLabels,
         pad = 0.08 * (high - low)
         ax.set_ylim(low - pad, high + pad)
     if picture.target is not None:
-        ax.axhline(picture.target, color=MUTED, linewidth=1.2, linestyle="--",
-                   label=labels.target)
-        ax.legend(loc="lower left", fontsize=10 * scale, framealpha=0.9)
-    ax.set_title(labels.progress_title, color=INK, fontsize=14 * scale)
-    ax.set_xlabel(labels.step_axis, color=INK, fontsize=12 * scale)
-    ax.set_ylabel(labels.progress_axis, color=INK, fontsize=12 * scale)
-    ax.tick_params(labelsize=11 * scale)
+        ax.axhline(picture.target, color=MUTED, linewidth=1.4, linestyle="--")
+        # Named on the line itself: a legend in the panel would sit on some run's curve.
+        ax.text(0.98, picture.target, labels.target, transform=ax.get_yaxis_transform(),
+                ha="right", va="bottom", fontsize=TEXT_PT, color=INK, bbox=BOX, zorder=4)
+    ax.set_title(labels.progress_title, color=INK, fontsize=TEXT_PT, pad=6)
+    _axis_names(ax, labels.step_axis, "")
+    ax.set_ylabel("")
 
 
 def render_race_still(picture: RacePicture, labels: RaceLabels) -> bytes:
     """Every run, whole, as one PNG."""
-    figure = new_figure(*STILL_SIZE, margins=MARGINS)
-    scene = _Scene(figure, picture, labels, font_scale=1.0,
-                   legend_x=MARGINS["right"] + 0.01)
+    figure = new_figure(_height(picture, with_progress=True))
+    scene = _Scene(figure, picture, labels, with_progress=True)
     scene.show(_length(picture))
     return png_bytes(figure)
 
 
 def render_race_animation(picture: RacePicture, labels: RaceLabels) -> bytes:
-    """The race as a GIF: all paths grow together, frame by frame. A busy race (long
-    zig-zag paths over dense contours) drops frames until it fits the budget."""
-    figure = new_figure(*GIF_SIZE, dpi=80, margins=GIF_MARGINS)
-    scene = _Scene(figure, picture, labels, font_scale=0.9,
-                   legend_x=GIF_MARGINS["right"] + 0.01)
+    """The race as a GIF: all paths grow together, frame by frame, under a step
+    counter; the finished race holds. A busy race (long zig-zag paths over dense
+    contours) drops frames until it fits the budget."""
+    figure = new_figure(_height(picture, with_progress=False), scale=GIF_SCALE)
+    scene = _Scene(figure, picture, labels, with_progress=False)
+    total = _length(picture)
+    scene.place_counter(labels.counter[-1] if labels.counter else "")
     canvas = agg_canvas(figure)
     for artist in scene.show(1):
         artist.set_animated(True)
     canvas.draw()
     background = canvas.copy_from_bbox(figure.bbox)
     frames = []
-    for count in frame_indices(_length(picture), GIF_FRAMES):
+    for count in frame_indices(total, GIF_FRAMES):
         canvas.restore_region(background)
+        if labels.counter:
+            scene.counter.set_text(labels.counter[min(int(count), len(labels.counter)) - 1])
         for artist in scene.show(int(count)):
             assert artist.axes is not None  # every artist of the scene is on a panel
             artist.axes.draw_artist(artist)
@@ -244,7 +307,7 @@ def render_race_animation(picture: RacePicture, labels: RaceLabels) -> bytes:
     frames = _with_exact_colours(frames, [run.colour for run in picture.runs])
     shown = frames
     while True:
-        gif = gif_bytes(shown, frame_ms=150 * len(frames) // len(shown), hold_last_ms=2000)
+        gif = gif_bytes(shown, frame_ms=150 * len(frames) // len(shown), hold_last_ms=HOLD_MS)
         if len(gif) <= GIF_BUDGET or len(shown) <= 2:
             return gif
         # Frames cost about the same each: keep as many as the budget allows, evenly

@@ -9,13 +9,27 @@ from dataclasses import dataclass
 import numpy as np
 from matplotlib.axes import Axes
 
-from bot.render.canvas import END, INK, MUTED, PATH, START, new_figure, png_bytes, style_axes
+from bot.render.canvas import (
+    END,
+    INK,
+    MUTED,
+    PATH,
+    START,
+    TEXT_PT,
+    TITLE_PT,
+    legend_under,
+    name_axes,
+    new_figure,
+    png_bytes,
+    style_axes,
+)
 from bot.render.contours import draw_loss_contours, loss_levels
 from bot.render.glyphs import log_axis
+from bot.render.labels import wrap_width
 
-SIZE = (800, 900)
-MARGINS = {"left": 0.1, "right": 0.975, "bottom": 0.075, "top": 0.955, "hspace": 0.3,
-           "wspace": 0.36}
+#: Design height (px at the phone's 390 px width): two contour panels, progress below.
+HEIGHT = 1120
+MARGINS = {"left": 0.17, "right": 0.96, "bottom": 0.15, "top": 0.94, "hspace": 0.85}
 RAW, SCALED = END, PATH
 #: Excess losses are drawn down to this fraction of the start's (an exact 0 has no log).
 FLOOR = 1e-12
@@ -66,18 +80,16 @@ def _draw_panel(ax: Axes, panel: ScalePanel, best_loss: float, colour: str, titl
     for step, name in milestones:
         x, y = path[step]
         ax.scatter(x, y, s=28, color=colour, edgecolor="white", zorder=4)
-        ax.annotate(name, path[step], xytext=(7, -3), textcoords="offset points", fontsize=10,
+        ax.annotate(name, path[step], xytext=(7, -3), textcoords="offset points", fontsize=TEXT_PT,
                     color=INK, va="top")
     (x0, y0), (best_x, best_y) = path[0], panel.optimum
     ax.scatter(x0, y0, s=110, color=START, edgecolor="white", zorder=5, label=labels.start)
     ax.scatter(best_x, best_y, s=240, marker="*", color=INK, edgecolor="white", zorder=6,
                label=labels.optimum)
     ax.set_aspect("equal", adjustable="box")
-    ax.set_title(title, color=INK, fontsize=13)
-    ax.set_xlabel(axes[0], color=INK, fontsize=11)
-    ax.set_ylabel(axes[1], color=INK, fontsize=11)
-    ax.tick_params(labelsize=9)
-    ax.legend(loc="upper left", fontsize=10, framealpha=0.9)
+    title_text = ax.set_title(title, color=INK, fontsize=TITLE_PT, pad=28)
+    wrap_width(title_text, ax.bbox.width * 1.1)
+    name_axes(ax, axes[0], axes[1])
 
 
 def _log_spaced(last: int, count: int = 300) -> np.ndarray:
@@ -104,19 +116,18 @@ def _draw_progress(ax: Axes, picture: ScalePicture, labels: ScaleLabels) -> None
     ax.set_yscale("log")
     log_axis(ax.xaxis)
     log_axis(ax.yaxis)
-    ax.set_title(labels.progress_title, color=INK, fontsize=13)
-    ax.set_xlabel(labels.step_axis, color=INK, fontsize=11)
-    ax.set_ylabel(labels.gap_axis, color=INK, fontsize=11)
-    ax.tick_params(labelsize=10)
-    ax.legend(loc="lower center", fontsize=11, framealpha=0.92)
+    title = ax.set_title(labels.progress_title, color=INK, fontsize=TITLE_PT, pad=28)
+    wrap_width(title, ax.bbox.width * 1.1)
+    name_axes(ax, labels.step_axis, labels.gap_axis)
+    legend_under(ax, columns=1)
 
 
 def render_scale(picture: ScalePicture, labels: ScaleLabels) -> bytes:
-    figure = new_figure(*SIZE, margins=MARGINS)
-    grid = figure.add_gridspec(2, 2, height_ratios=(1.05, 1))
-    _draw_panel(figure.add_subplot(grid[0, 0]), picture.raw, picture.best_loss, RAW,
+    figure = new_figure(HEIGHT, margins=MARGINS)
+    grid = figure.add_gridspec(3, 1, height_ratios=(1, 1, 0.8))
+    _draw_panel(figure.add_subplot(grid[0]), picture.raw, picture.best_loss, RAW,
                 labels.raw_title, labels.raw_axes, labels, labels.milestones)
-    _draw_panel(figure.add_subplot(grid[0, 1]), picture.scaled, picture.best_loss, SCALED,
+    _draw_panel(figure.add_subplot(grid[1]), picture.scaled, picture.best_loss, SCALED,
                 labels.scaled_title, labels.scaled_axes, labels)
-    _draw_progress(figure.add_subplot(grid[1, :]), picture, labels)
+    _draw_progress(figure.add_subplot(grid[2]), picture, labels)
     return png_bytes(figure)

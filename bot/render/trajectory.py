@@ -19,23 +19,47 @@ from matplotlib.colors import BoundaryNorm
 from matplotlib.figure import Figure
 
 from bot.render.canvas import (
+    DESIGN_DPI,
     agg_canvas,
     END,
+    GIF_SCALE,
     INK,
     MUTED,
+    PHONE_PX,
     START,
+    STILL_SCALE,
+    TEXT_PT,
+    TITLE_PT,
     canvas_image,
     gif_bytes,
     new_figure,
     png_bytes,
     style_axes,
 )
+from bot.render.view import valley_limits
+from bot.render.labels import (
+    Obstacles,
+    display_line,
+    fit_width,
+    label_box,
+    place,
+    place_in_corner,
+)
 
-STILL_SIZE = (800, 560)
-GIF_SIZE = (560, 400)
+#: Design height (px at the phone's 390 px width): the still renders at 2×, the GIF at 1.5×.
+HEIGHT = 340
 MAX_FRAMES = 40
+FRAME_MS = 180
+#: The finished run stays on screen before the loop starts again.
+HOLD_LAST_MS = 2600
 TRAIL = colormaps["plasma"]
 BANDS = colormaps["GnBu_r"]
+MARGINS = {"left": 0.15, "right": 0.96, "bottom": 0.16, "top": 0.765}
+#: Width over height of the plot area: a 2-D window of this shape fills it (equal axes).
+PLOT_ASPECT = ((MARGINS["right"] - MARGINS["left"]) * PHONE_PX
+               / ((MARGINS["top"] - MARGINS["bottom"]) * HEIGHT))
+#: Points between the axes and the title: the y name stands in that row.
+TITLE_PAD = 19
 
 
 @dataclass(frozen=True)
@@ -49,6 +73,8 @@ class TrajectoryLabels:
     end: str
     step: str
     note: str = ""
+    #: The GIF's step counter, one text per path length shown (index = points − 1).
+    counter: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -62,8 +88,9 @@ class Trajectory:
     reaches_end: bool = True  # False when the run went on beyond the drawn path
 
 
-#: How far below the axes the x name sits: under the tick labels.
-X_LABEL_DROP_PX = 26
+#: How far below the axes the x name sits (design px): under the tick labels.
+X_LABEL_DROP = 25
+HALO = {"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none", "alpha": 0.9}
 
 
 class _Scene:
@@ -78,40 +105,50 @@ class _Scene:
         self.figure = figure
         self.ax = ax = figure.add_subplot()
         style_axes(ax)
-        ax.title.set(color=INK, fontsize=12)
-        # The y name stands upright above its axis: beside wide tick labels (1.275) a
-        # rotated one would fall off the small GIF's fixed left margin.
-        ax.yaxis.set_label_coords(0, 1.015)
-        ax.yaxis.label.set(rotation=0, ha="center", va="bottom", color=INK)
+        ax.title.set(color=INK, fontsize=TITLE_PT)
+        # The y name stands upright above its axis: a rotated one beside the tick
+        # labels would cost the plot a column of a narrow phone picture.
+        ax.yaxis.set_label_coords(0, 1.02)
+        ax.yaxis.label.set(rotation=0, ha="center", va="bottom", color=INK, fontsize=TEXT_PT)
         # Fixed places for the x name and the title: matplotlib would otherwise measure
         # every tick label on each draw to place them (a tenth of a still's cost).
-        height_px = ax.get_position().height * figure.get_figheight() * figure.dpi
-        ax.xaxis.set_label_coords(0.5, -X_LABEL_DROP_PX / height_px)
-        ax.xaxis.label.set(va="top", color=INK)
+        height = ax.get_position().height * figure.get_figheight() * DESIGN_DPI
+        ax.xaxis.set_label_coords(1.0, -X_LABEL_DROP / height)
+        ax.xaxis.label.set(va="top", ha="right", color=INK, fontsize=TEXT_PT)
         self.two_d = two_d
         if two_d:
             ax.grid(False)
             ax.set_aspect("equal", adjustable="box")
-        (self.curve,) = ax.plot([], [], color=MUTED, linewidth=2, zorder=1)
-        self.trail = LineCollection([], linewidths=1.6, zorder=3)
+        (self.curve,) = ax.plot([], [], color=MUTED, linewidth=3, zorder=1)
+        self.trail = LineCollection([], linewidths=2.6, zorder=3)
         ax.add_collection(self.trail, autolim=False)
-        self.dots = ax.scatter([], [], s=22, zorder=4, edgecolor="none")
-        self.start = ax.scatter([], [], s=110, color=START, edgecolor="white", zorder=5)
-        self.end = ax.scatter([], [], s=220, marker="*", color=END, edgecolor="white", zorder=6)
-        self.note = ax.text(0.02, 0.02, "", transform=ax.transAxes, fontsize=9, color=END,
-                            ha="left", va="bottom")
-        # Markers are named in place (cheaper to draw than a legend, and easier to read).
-        halo = {"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.85}
+        self.dots = ax.scatter([], [], s=34, zorder=4, edgecolor="none")
+        self.start = ax.scatter([], [], s=170, color=START, edgecolor="white", linewidth=1.5,
+                                zorder=5)
+        self.end = ax.scatter([], [], s=340, marker="*", color=END, edgecolor="white",
+                              linewidth=1.2, zorder=6)
+        self.note = ax.text(0.02, 0.03, "", transform=ax.transAxes, fontsize=TEXT_PT,
+                            color=END, ha="left", va="bottom", bbox=HALO, zorder=8)
+        self.counter = ax.text(0.98, 0.97, "", transform=ax.transAxes, fontsize=TEXT_PT,
+                               color=INK, ha="right", va="top", bbox=HALO, zorder=8)
+        # Markers are named in place (cheaper to draw than a legend, and easier to read);
+        # where exactly is decided per run so that no label covers the path.
         self.start_label = ax.annotate("", (0, 0), xytext=(0, 12), textcoords="offset points",
-                                       ha="center", fontsize=10, color=START, zorder=7, bbox=halo)
-        self.end_label = ax.annotate("", (0, 0), xytext=(0, -20), textcoords="offset points",
-                                     ha="center", fontsize=10, color=END, zorder=7, bbox=halo)
+                                       fontsize=TEXT_PT, color=START, zorder=7, bbox=HALO,
+                                       annotation_clip=False)
+        self.end_label = ax.annotate("", (0, 0), xytext=(0, -12), textcoords="offset points",
+                                     fontsize=TEXT_PT, color=END, zorder=7, bbox=HALO,
+                                     annotation_clip=False)
         self.contours: list = []
 
     def show(self, trajectory: Trajectory, labels: TrajectoryLabels) -> None:
         """Point the scene at a new run: background, start marker, texts; no trail yet."""
         ax = self.ax
-        ax.set_title(labels.title, y=1.0)  # an explicit y: no search for a free place
+        # An explicit y (no search for a free place), a row above the axes for the y name.
+        ax.set_title(labels.title, y=1.0, pad=TITLE_PAD, fontsize=TITLE_PT)
+        centre = (MARGINS["left"] + MARGINS["right"]) / 2
+        room = 2 * min(centre, 1 - centre) - 0.02
+        fit_width(ax.title, room * self.figure.bbox.width, TEXT_PT)
         ax.xaxis.label.set_text(labels.x_label)  # set_xlabel would re-centre it
         ax.yaxis.label.set_text(labels.y_label)  # set_ylabel would re-centre it
         for contour in self.contours:
@@ -120,10 +157,12 @@ class _Scene:
         if trajectory.curve is not None:
             xs, ys = trajectory.curve
             self.curve.set_data(xs, ys)
+            self.curve.set_visible(True)
             ax.set_xlim(xs[0], xs[-1])
             _fit_y(ax, ys, trajectory.path[:, 1])
         else:
             assert trajectory.grid is not None
+            self.curve.set_visible(False)
             gx, gy, gz = trajectory.grid
             levels = _levels(gz)
             # Banded fill as an image (a BoundaryNorm on the contour levels looks like
@@ -145,8 +184,32 @@ class _Scene:
         self.end_label.set_text(labels.end)
         self.end_label.xy = tuple(trajectory.path[-1])
         self.note.set_text(labels.note)
+        self.note.set_visible(bool(labels.note))
+        self.counter.set_visible(False)
         self.set_trail(trajectory.path[:0], 1)
         self.show_end(False)
+
+    def place_labels(self, trajectory: Trajectory) -> None:
+        """Put «start» and «end» where they cover neither the path, the curve, the
+        markers, the note nor the step counter."""
+        ax = self.ax
+        ax.apply_aspect()  # equal axes in 2-D: the final box before measuring
+        path = display_line(ax, trajectory.path)
+        lines = [path]
+        if trajectory.curve is not None:
+            lines.append(display_line(ax, np.column_stack(trajectory.curve)))
+        radius = 9 * self.figure.dpi / 72  # the star's half-size in pixels
+        markers = [(path, radius * 0.5), (path[:1], radius), (path[-1:], radius)]
+        taken = [label_box(self.note, ax)] if self.note.get_text() else []
+        if self.counter.get_text():
+            taken.append(place_in_corner(self.counter, ax, Obstacles(lines, markers, taken)))
+        box = place(self.start_label, ax, Obstacles(lines, markers, taken))
+        if trajectory.reaches_end:
+            place(self.end_label, ax, Obstacles(lines, markers, [*taken, box]))
+
+    def set_counter(self, text: str) -> None:
+        self.counter.set_text(text)
+        self.counter.set_visible(bool(text))
 
     def show_end(self, visible: bool) -> None:
         self.end.set_visible(visible)
@@ -164,17 +227,14 @@ class _Scene:
 
 
 @cache
-def _scene(size: tuple[int, int], dpi: int, two_d: bool) -> _Scene:
-    return _Scene(new_figure(*size, dpi=dpi), two_d)
+def _scene(scale: float, two_d: bool) -> _Scene:
+    return _Scene(new_figure(HEIGHT, scale=scale, margins=MARGINS), two_d)
 
 
 def _fit_y(ax: Axes, curve_y: np.ndarray, path_y: np.ndarray) -> None:
-    finite = np.concatenate([curve_y[np.isfinite(curve_y)], path_y[np.isfinite(path_y)]])
-    if finite.size == 0:
-        return
-    low, high = float(finite.min()), float(finite.max())
-    pad = 0.08 * (high - low) if high > low else 1.0
-    ax.set_ylim(low - pad, high + pad)
+    limits = valley_limits(curve_y, path_y)
+    if limits is not None:
+        ax.set_ylim(*limits)
 
 
 def _levels(z: np.ndarray) -> np.ndarray:
@@ -188,10 +248,11 @@ def _levels(z: np.ndarray) -> np.ndarray:
 
 def render_still(trajectory: Trajectory, labels: TrajectoryLabels) -> bytes:
     """The whole run as one PNG."""
-    scene = _scene(STILL_SIZE, 100, trajectory.grid is not None)
+    scene = _scene(STILL_SCALE, trajectory.grid is not None)
     scene.show(trajectory, labels)
     scene.set_trail(trajectory.path, len(trajectory.path))
     scene.show_end(trajectory.reaches_end)
+    scene.place_labels(trajectory)
     return png_bytes(scene.figure)
 
 
@@ -201,9 +262,14 @@ def frame_indices(points: int, limit: int = MAX_FRAMES) -> np.ndarray:
 
 
 def render_animation(trajectory: Trajectory, labels: TrajectoryLabels) -> bytes:
-    """The run as a GIF: the trail grows frame by frame over a background drawn once."""
-    scene = _scene(GIF_SIZE, 80, trajectory.grid is not None)
+    """The run as a GIF: the trail grows frame by frame over a background drawn once,
+    a step counter in the corner; the finished run holds before the loop restarts."""
+    scene = _scene(GIF_SCALE, trajectory.grid is not None)
     scene.show(trajectory, labels)
+    # Labels and the counter's corner are chosen around the whole path, so nothing moves.
+    scene.set_counter(labels.counter[-1] if labels.counter else "")
+    scene.place_labels(trajectory)
+    scene.set_counter("")
     canvas = agg_canvas(scene.figure)
     canvas.draw()
     background = canvas.copy_from_bbox(scene.figure.bbox)
@@ -213,7 +279,10 @@ def render_animation(trajectory: Trajectory, labels: TrajectoryLabels) -> bytes:
         canvas.restore_region(background)
         scene.set_trail(trajectory.path[:count], total)
         scene.show_end(count == total and trajectory.reaches_end)
-        for artist in (scene.trail, scene.dots, scene.end, scene.end_label):
+        if labels.counter:
+            scene.set_counter(labels.counter[min(count, len(labels.counter)) - 1])
+        for artist in (scene.trail, scene.dots, scene.start_label, scene.end, scene.end_label,
+                       scene.counter):
             scene.ax.draw_artist(artist)
         frames.append(canvas_image(scene.figure))
-    return gif_bytes(frames, frame_ms=180, hold_last_ms=1800)
+    return gif_bytes(frames, frame_ms=FRAME_MS, hold_last_ms=HOLD_LAST_MS)

@@ -1,0 +1,155 @@
+"""Naming a marker in place: the label goes where it covers no line, marker or text.
+
+A label tries a few places around its point (above, below, beside, diagonal; then the
+same further out) and takes the first whose box stays inside the axes and touches
+nothing already drawn there. Everything is measured in display pixels after layout.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.path import Path
+from matplotlib.text import Annotation, Text
+from matplotlib.transforms import Bbox
+
+#: (dx, dy) in points from the point, with the alignment that keeps the text beside it.
+_PLACES = tuple(
+    (dx * reach, dy * reach, ha, va)
+    for reach in (1.0, 2.0, 3.5, 5.5, 8.0, 11.0)
+    for dx, dy, ha, va in (
+        (0, 8, "center", "bottom"), (0, -8, "center", "top"),
+        (9, 0, "left", "center"), (-9, 0, "right", "center"),
+        (7, 7, "left", "bottom"), (-7, 7, "right", "bottom"),
+        (7, -7, "left", "top"), (-7, -7, "right", "top"),
+    )
+)
+
+
+@dataclass(frozen=True)
+class Obstacles:
+    """What a label must not cover, in display pixels: polylines (paths, curves),
+    round markers (centre and radius) and boxes (texts, legends)."""
+
+    lines: Sequence[np.ndarray] = ()
+    markers: Sequence[tuple[np.ndarray, float]] = ()
+    boxes: Sequence[Bbox] = ()
+
+
+def covers(box: Bbox, obstacles: Obstacles) -> bool:
+    """True when ``box`` touches any obstacle."""
+    for line in obstacles.lines:
+        if len(line) >= 2 and Path(line).intersects_bbox(box, filled=False):
+            return True
+        if len(line) == 1 and box.contains(*line[0]):
+            return True
+    for centres, radius in obstacles.markers:
+        grown = box.expanded(1, 1).padded(radius)
+        if len(centres) and grown.count_contains(np.atleast_2d(centres)) > 0:
+            return True
+    return any(box.overlaps(other) for other in obstacles.boxes)
+
+
+def label_box(label: Text, ax: Axes) -> Bbox:
+    """The label's box on the canvas, its white halo included."""
+    renderer = ax.figure.canvas.get_renderer()
+    if isinstance(label, Annotation):  # its offset is turned into pixels only here
+        label.update_positions(renderer)
+    patch = label.get_bbox_patch()
+    if patch is not None and label.get_text():
+        label.update_bbox_position_size(renderer)
+        return patch.get_window_extent(renderer)
+    return label.get_window_extent(renderer)
+
+
+def place(label: Annotation, ax: Axes, obstacles: Obstacles) -> Bbox:
+    """Move ``label`` (offset in points from its point) to the first free place; where
+    lines leave no room, the first place that at least covers no marker or text."""
+    inside = ax.get_window_extent()
+    texts_only = Obstacles(markers=obstacles.markers, boxes=obstacles.boxes)
+    for rule in (obstacles, texts_only, Obstacles(boxes=obstacles.boxes)):
+        for dx, dy, ha, va in _PLACES:
+            label.set_position((dx, dy))
+            label.set(ha=ha, va=va)
+            box = label_box(label, ax)
+            if _within(box, inside) and not covers(box, rule):
+                return box
+    dx, dy, ha, va = _PLACES[0]  # nowhere free: the usual place
+    label.set_position((dx, dy))
+    label.set(ha=ha, va=va)
+    return label_box(label, ax)
+
+
+#: Corners of the axes (x, y, ha, va in axes fractions) for a text that belongs to no
+#: point (the GIF's step counter), in order of preference.
+_CORNERS = ((0.98, 0.97, "right", "top"), (0.02, 0.97, "left", "top"),
+            (0.98, 0.03, "right", "bottom"), (0.02, 0.03, "left", "bottom"))
+
+
+def place_in_corner(text: Text, ax: Axes, obstacles: Obstacles) -> Bbox:
+    """Move ``text`` (in axes coordinates) to the first corner where it covers nothing."""
+    for x, y, ha, va in _CORNERS:
+        text.set(x=x, y=y, ha=ha, va=va)
+        box = label_box(text, ax)
+        if not covers(box, obstacles):
+            return box
+    x, y, ha, va = _CORNERS[0]
+    text.set(x=x, y=y, ha=ha, va=va)
+    return label_box(text, ax)
+
+
+def _within(box: Bbox, outer: Bbox) -> bool:
+    return (box.x0 >= outer.x0 and box.x1 <= outer.x1
+            and box.y0 >= outer.y0 and box.y1 <= outer.y1)
+
+
+def display_line(ax: Axes, points: np.ndarray) -> np.ndarray:
+    """Data points as display pixels (finite ones only)."""
+    points = np.asarray(points, dtype=float).reshape(-1, 2)
+    points = points[np.all(np.isfinite(points), axis=1)]
+    return ax.transData.transform(points) if len(points) else points
+
+
+def fit_width(text: Text, width: float, smallest: float) -> None:
+    """Shrink ``text`` (down to ``smallest`` points) until it is at most ``width``
+    display pixels wide; a line still too wide then loses its end to «…»."""
+    renderer = text.figure.canvas.get_renderer()  # type: ignore[union-attr]
+    extent = text.get_window_extent(renderer).width
+    if extent <= width:
+        return
+    text.set_fontsize(max(smallest, text.get_fontsize() * width / extent))
+    lines = text.get_text().split("\n")
+    for index, line in enumerate(lines):
+        if _line_width(text, line, renderer) <= width:
+            continue
+        cut = len(line)
+        while cut > 4 and _line_width(text, line[:cut].rstrip() + "…", renderer) > width:
+            cut -= 1
+        lines[index] = line[:cut].rstrip() + "…"
+    text.set_text("\n".join(lines))
+
+
+def _line_width(text: Text, line: str, renderer: object) -> float:
+    probe = Text(0, 0, line, fontproperties=text.get_fontproperties(), figure=text.figure)
+    return probe.get_window_extent(renderer).width
+
+
+def wrap_width(text: Text, width: float) -> None:
+    """Break the lines of ``text`` at spaces so that each fits ``width`` display pixels
+    (at its font size); a single word too long keeps its line."""
+    renderer = text.figure.canvas.get_renderer()  # type: ignore[union-attr]
+    wrapped = []
+    for line in text.get_text().split("\n"):
+        current = ""
+        for word in line.split(" "):
+            candidate = f"{current} {word}" if current else word
+            if current and _line_width(text, candidate, renderer) > width:
+                wrapped.append(current)
+                current = word
+            else:
+                current = candidate
+        wrapped.append(current)
+    text.set_text("\n".join(wrapped))
