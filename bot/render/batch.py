@@ -17,15 +17,13 @@ from bot.render.canvas import (
     START,
     TEXT_PT,
     TITLE_PT,
-    legend_under,
-    name_axes,
     new_figure,
     png_bytes,
     style_axes,
 )
 from bot.render.contours import draw_loss_contours, loss_levels
 from bot.render.glyphs import log_axis
-from bot.render.labels import wrap_width
+from bot.render.labels import name_axes, wrap_width
 
 #: Design height (px at the phone's 390 px width).
 HEIGHT = 960
@@ -81,7 +79,9 @@ def _draw_paths(ax: Axes, picture: BatchPicture, labels: BatchLabels) -> None:
     name_axes(ax, "w", "b")
     title = ax.set_title(labels.title, color=INK, fontsize=TITLE_PT, pad=28)
     wrap_width(title, ax.bbox.width * 1.1)
-    ax.figure.legend(*ax.get_legend_handles_labels(), loc="center",  # type: ignore[union-attr]
+    figure = ax.get_figure(root=True)
+    assert figure is not None
+    figure.legend(*ax.get_legend_handles_labels(), loc="center",
                      bbox_to_anchor=(0.5, LEGEND_Y), ncol=1, fontsize=TEXT_PT, frameon=False,
                      handlelength=1.3, columnspacing=1.0)
 

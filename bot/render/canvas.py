@@ -82,32 +82,6 @@ def style_axes(ax: Axes, ticks: int = 4) -> None:
     ax.tick_params(colors=INK, labelsize=TEXT_PT, width=1.2, length=4, pad=2)
 
 
-def name_axes(ax: Axes, x_name: str, y_name: str, y_room: float = 1.05) -> None:
-    """The x name at the right end under the tick labels, the y name upright above its
-    axis: a rotated one beside the tick labels would cost a narrow picture a column.
-    ``y_room`` is how wide the y name may be (in axes widths) before it wraps."""
-    ax.set_xlabel(x_name, color=INK, fontsize=TEXT_PT, loc="right", labelpad=0)
-    label = ax.set_ylabel(y_name, color=INK, fontsize=TEXT_PT, rotation=0, ha="left",
-                          va="bottom")
-    ax.yaxis.set_label_coords(-0.12, 1.03)
-    if y_name:
-        from bot.render.labels import wrap_width  # labels builds on this module
-
-        wrap_width(label, ax.bbox.width * y_room)
-
-
-def legend_under(ax: Axes, columns: int = 1, drop: float = 50) -> None:
-    """The axes' legend in a band of its own under its tick labels (``drop`` design px
-    below the axes), where no line of the plot can run under it."""
-    figure = ax.get_figure()
-    assert figure is not None
-    top = ax.get_position().y0 - drop / (figure.get_figheight() * DESIGN_DPI)
-    # centred on the picture, not on the axes: the axes sit right of the tick labels
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, top), bbox_transform=figure.transFigure,
-              ncol=columns, fontsize=TEXT_PT, frameon=False, handlelength=1.4,
-              columnspacing=1.0, borderaxespad=0, handletextpad=0.5)
-
-
 def agg_canvas(figure: Figure) -> FigureCanvasAgg:
     """The Agg canvas :func:`new_figure` attached (``Figure.canvas`` is typed as the base
     class, which has no pixel buffer)."""

@@ -16,14 +16,12 @@ from bot.render.canvas import (
     PATH,
     TEXT_PT,
     TITLE_PT,
-    legend_under,
-    name_axes,
     new_figure,
     png_bytes,
     style_axes,
 )
 from bot.render.glyphs import log_axis
-from bot.render.labels import wrap_width
+from bot.render.labels import legend_under, name_axes, wrap_width
 
 #: Design height (px at the phone's 390 px width): two panels one above the other.
 HEIGHT = 1040

@@ -12,9 +12,13 @@ from dataclasses import dataclass
 
 import numpy as np
 from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import RendererAgg
+from matplotlib.figure import Figure
 from matplotlib.path import Path
 from matplotlib.text import Annotation, Text
 from matplotlib.transforms import Bbox
+
+from bot.render.canvas import DESIGN_DPI, INK, TEXT_PT, agg_canvas
 
 #: (dx, dy) in points from the point, with the alignment that keeps the text beside it.
 _PLACES = tuple(
@@ -55,7 +59,7 @@ def covers(box: Bbox, obstacles: Obstacles) -> bool:
 
 def label_box(label: Text, ax: Axes) -> Bbox:
     """The label's box on the canvas, its white halo included."""
-    renderer = ax.figure.canvas.get_renderer()
+    renderer = _renderer(label)
     if isinstance(label, Annotation):  # its offset is turned into pixels only here
         label.update_positions(renderer)
     patch = label.get_bbox_patch()
@@ -116,11 +120,11 @@ def display_line(ax: Axes, points: np.ndarray) -> np.ndarray:
 def fit_width(text: Text, width: float, smallest: float) -> None:
     """Shrink ``text`` (down to ``smallest`` points) until it is at most ``width``
     display pixels wide; a line still too wide then loses its end to «…»."""
-    renderer = text.figure.canvas.get_renderer()  # type: ignore[union-attr]
+    renderer = _renderer(text)
     extent = text.get_window_extent(renderer).width
     if extent <= width:
         return
-    text.set_fontsize(max(smallest, text.get_fontsize() * width / extent))
+    text.set_fontsize(max(smallest, float(text.get_fontsize()) * width / extent))
     lines = text.get_text().split("\n")
     for index, line in enumerate(lines):
         if _line_width(text, line, renderer) <= width:
@@ -132,7 +136,13 @@ def fit_width(text: Text, width: float, smallest: float) -> None:
     text.set_text("\n".join(lines))
 
 
-def _line_width(text: Text, line: str, renderer: object) -> float:
+def _renderer(text: Text) -> RendererAgg:
+    figure = text.get_figure(root=True)
+    assert isinstance(figure, Figure)
+    return agg_canvas(figure).get_renderer()
+
+
+def _line_width(text: Text, line: str, renderer: RendererAgg) -> float:
     probe = Text(0, 0, line, fontproperties=text.get_fontproperties(), figure=text.figure)
     return probe.get_window_extent(renderer).width
 
@@ -140,7 +150,7 @@ def _line_width(text: Text, line: str, renderer: object) -> float:
 def wrap_width(text: Text, width: float) -> None:
     """Break the lines of ``text`` at spaces so that each fits ``width`` display pixels
     (at its font size); a single word too long keeps its line."""
-    renderer = text.figure.canvas.get_renderer()  # type: ignore[union-attr]
+    renderer = _renderer(text)
     wrapped = []
     for line in text.get_text().split("\n"):
         current = ""
@@ -153,3 +163,27 @@ def wrap_width(text: Text, width: float) -> None:
                 current = candidate
         wrapped.append(current)
     text.set_text("\n".join(wrapped))
+
+
+def name_axes(ax: Axes, x_name: str, y_name: str, y_room: float = 1.05) -> None:
+    """The x name at the right end under the tick labels, the y name upright above its
+    axis: a rotated one beside the tick labels would cost a narrow picture a column.
+    ``y_room`` is how wide the y name may be (in axes widths) before it wraps."""
+    ax.set_xlabel(x_name, color=INK, fontsize=TEXT_PT, loc="right", labelpad=0)
+    label = ax.set_ylabel(y_name, color=INK, fontsize=TEXT_PT, rotation=0, ha="left",
+                          va="bottom")
+    ax.yaxis.set_label_coords(-0.12, 1.03)
+    if y_name:
+        wrap_width(label, ax.bbox.width * y_room)
+
+
+def legend_under(ax: Axes, columns: int = 1, drop: float = 50) -> None:
+    """The axes' legend in a band of its own under its tick labels (``drop`` design px
+    below the axes), where no line of the plot can run under it."""
+    figure = ax.get_figure(root=True)
+    assert isinstance(figure, Figure)
+    top = ax.get_position().y0 - drop / (figure.get_figheight() * DESIGN_DPI)
+    # centred on the picture, not on the axes: the axes sit right of the tick labels
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, top), bbox_transform=figure.transFigure,
+              ncol=columns, fontsize=TEXT_PT, frameon=False, handlelength=1.4,
+              columnspacing=1.0, borderaxespad=0, handletextpad=0.5)

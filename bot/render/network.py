@@ -25,12 +25,11 @@ from bot.render.canvas import (
     MUTED,
     PATH,
     TITLE_PT,
-    name_axes,
     new_figure,
     png_bytes,
     style_axes,
 )
-from bot.render.labels import wrap_width
+from bot.render.labels import name_axes, wrap_width
 
 #: The graph and the table are laid out in their own pixels (wider than a phone: a graph
 #: with every weight and gradient needs the room); the loss curve is phone-first.

@@ -19,13 +19,12 @@ from bot.render.canvas import (
     MUTED,
     TEXT_PT,
     TITLE_PT,
-    name_axes,
     new_figure,
     png_bytes,
     style_axes,
 )
 from bot.render.contours import draw_loss_contours, loss_levels
-from bot.render.labels import fit_width, wrap_width
+from bot.render.labels import fit_width, name_axes, wrap_width
 from bot.render.view import valley_limits
 
 #: Design pixels (at the phone's 390 px width) of a row of panels with its titles, and

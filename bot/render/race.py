@@ -17,6 +17,7 @@ from matplotlib import patheffects
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
 from PIL import Image, ImageColor
 
@@ -165,7 +166,7 @@ class _Scene:
 
     def show(self, count: int) -> list[Artist]:
         """Show the first ``count`` points of every run; return the artists to draw."""
-        curves = self.curves or [None] * len(self.paths)
+        curves: list[Line2D | None] = list(self.curves) or [None] * len(self.paths)
         for run, path, head, curve in zip(self.picture.runs, self.paths, self.heads, curves):
             shown = run.points[:count]
             path.set_data(shown[:, 0], shown[:, 1])
@@ -224,7 +225,9 @@ def _draw_surface(ax: Axes, picture: RacePicture, labels: RaceLabels) -> None:
     # The y name stands upright above its axis, the formula above it; a long formula
     # shrinks (to the smallest legible size), then loses its end to «…».
     title = ax.set_title(labels.formula, color=INK, fontsize=TITLE_PT, pad=22)
-    fit_width(title, 0.98 * ax.figure.bbox.width, TEXT_PT)  # type: ignore[union-attr]
+    figure = ax.get_figure(root=True)
+    assert figure is not None
+    fit_width(title, 0.98 * figure.bbox.width, TEXT_PT)
     _axis_names(ax, labels.x_label, labels.y_label)
 
 

@@ -17,15 +17,13 @@ from bot.render.canvas import (
     START,
     TEXT_PT,
     TITLE_PT,
-    legend_under,
-    name_axes,
     new_figure,
     png_bytes,
     style_axes,
 )
 from bot.render.contours import draw_loss_contours, loss_levels
 from bot.render.glyphs import log_axis
-from bot.render.labels import wrap_width
+from bot.render.labels import legend_under, name_axes, wrap_width
 
 #: Design height (px at the phone's 390 px width): two contour panels, progress below.
 HEIGHT = 1120
