@@ -11,7 +11,12 @@ from bot.commands.base import Button, Context, Keyboard, Response, Text, UserErr
 from bot.commands.options import whole_number
 from bot.curriculum.model import Curriculum, Lesson
 from bot.fa import practice as words
-from bot.fa.lessons import interview_message, lesson_message
+from bot.fa.lessons import (
+    ANOTHER_QUESTION,
+    SHOW_ANSWER,
+    interview_message,
+    lesson_message,
+)
 from bot.fa.numbers import fa_int, normalize_input
 
 EXAMPLE = "/lesson 17"
@@ -200,9 +205,20 @@ async def run_interview(args: str, ctx: Context) -> Response:
     else:
         pair = random.choice(pairs)
     lesson, interview = pair
-    text = interview_message(lesson, interview, hashtags=ctx.chat_type != "private")
-    return Response([Text(text)],
+    return Response([interview_reply(lesson, ctx, answer=False)],
                     data={"lesson": lesson.id, "order": lesson.order})
+
+
+def interview_reply(lesson: Lesson, ctx: Context, *, answer: bool) -> Text:
+    """The question of ``lesson``; its model answer only once asked for (a button), and
+    always a way to another question."""
+    interview = next(i for l, i in ctx.services.course.interviews if l.id == lesson.id)
+    text = interview_message(lesson, interview, hashtags=ctx.chat_type != "private",
+                             answer=answer)
+    another = Button(ANOTHER_QUESTION, "lesson:interview:0")
+    if answer:
+        return Text(text, ((another,),))
+    return Text(text, ((Button(SHOW_ANSWER, f"lesson:answer:{lesson.order}"), another),))
 
 
 async def on_button(payload: str, ctx: Context) -> Response:
@@ -210,9 +226,18 @@ async def on_button(payload: str, ctx: Context) -> Response:
     (the reading position moves there); ``read:N`` marks it read; ``page:P`` turns the
     table of contents in place (the router runs ``lab:N``, a lesson's lab)."""
     action, _, value = payload.partition(":")
+    if action == "interview":  # «سؤال دیگر»: a new random question, below
+        return await run_interview("", ctx)
     number = whole_number(value)
     if number is None:
         raise UserError(words.lesson_not_found(value[:40]))
+    if action == "answer":  # «پاسخ نمونه»: the same message, now with the answer
+        lesson = ctx.services.course.by_order(number)
+        if lesson is None or not any(l.id == lesson.id for l, _ in ctx.services.course.interviews):
+            raise UserError(words.lesson_not_found(value[:40]))
+        response = Response([interview_reply(lesson, ctx, answer=True)])
+        response.edit = True
+        return response
     if action == "page":
         return Response([table_of_contents(ctx.services.course, number, await _read(ctx))],
                         edit=True)

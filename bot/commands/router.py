@@ -16,7 +16,7 @@ from bot.commands.lab import recall, remember
 from bot.commands.options import whole_number
 from bot.engine.expr import parse_function
 from bot.fa import help as help_words
-from bot.fa.html import plain_text
+from bot.fa.html import plain_text, visible_length
 from bot.fa.messages import INTERNAL_ERROR, STALE_BUTTON
 from bot.fa.numbers import normalize_input
 
@@ -77,6 +77,64 @@ def _continue_in_private(command: Command, args: str, ctx: Context) -> Response:
     return Response([Text(note, ((button,),))])
 
 
+#: A caption longer than this (lines or visible characters) is cut to a short one and
+#: the whole of it goes behind «توضیح بیشتر».
+SHORT_LINES = 6
+SHORT_CHARS = 420
+#: A line longer than this is an explanation, not a key number: it waits for «more».
+KEY_LINE_CHARS = 90
+MORE = "more"
+
+
+def short_caption(caption: str) -> str:
+    """The verdict first (the caption's first line that is bold on its own, after its
+    heading), then the heading and the key numbers in order, skipping explanations, at
+    most SHORT_LINES lines; the caption itself when it is already short."""
+    lines = [line for line in caption.split("\n") if line.strip()]
+    if len(lines) <= SHORT_LINES and visible_length(caption) <= SHORT_CHARS:
+        return caption
+    verdict = next((line for line in lines[1:] if _bold_line(line)), None)
+    kept = [verdict] if verdict else []
+    for line in lines:
+        if len(kept) >= SHORT_LINES:
+            break
+        if line is not verdict and visible_length(line) <= KEY_LINE_CHARS:
+            kept.append(line)
+    while len(kept) > 1 and visible_length("\n".join(kept)) > SHORT_CHARS:
+        kept.pop()
+    return "\n".join(kept)
+
+
+def _bold_line(line: str) -> bool:
+    """A heading line: one bold span, with at most an emoji beside it."""
+    if line.count("<b>") != 1:
+        return False
+    inside = line[line.index("<b>") + 3:line.index("</b>")] if "</b>" in line else ""
+    return len(plain_text(line).strip()) - len(plain_text(inside)) <= 3
+
+
+def _with_more(response: Response, ctx: Context) -> Response:
+    """Pictures answer with a short caption; the whole explanation is one press away."""
+    replies = []
+    for reply in response.replies:
+        if isinstance(reply, (Photo, Animation)) and short_caption(reply.caption) != reply.caption:
+            token = remember(ctx, "more|" + reply.caption, reply.caption)
+            more = (Button(help_words.MORE, f"{MORE}:{token}"),)
+            reply = replace(reply, caption=short_caption(reply.caption),
+                            keyboard=(more, *reply.keyboard))
+        replies.append(reply)
+    response.replies = replies
+    return response
+
+
+async def _more(payload: str, ctx: Context) -> Response:
+    """«توضیح بیشتر»: the whole caption, as a message of its own under the picture."""
+    full = recall(ctx, payload)
+    if not isinstance(full, str):
+        return Response(notice=help_words.MORE_EXPIRED, error=help_words.MORE_EXPIRED)
+    return Response([Text(full)])
+
+
 def _with_share(response: Response, command: Command, args: str) -> Response:
     """Give a lab's picture the «ارسال برای دوستان» button (inline mode in any chat)."""
     if not command.lab or response.error:
@@ -111,12 +169,24 @@ async def _run_lesson_lab(order: int, ctx: Context) -> Response:
 
 
 async def _help(args: str, ctx: Context) -> Response:
-    return Response([Text(help_words.help_text(_menu(ctx)))])
+    """The grouped command list; the examples to try first are buttons."""
+    examples = tuple((Button("▶️ " + example, f"help:run:{index}"),)
+                     for index, example in enumerate(help_words.HELP_EXAMPLES))
+    return Response([Text(help_words.help_text(_menu(ctx)), examples)])
+
+
+async def _help_button(payload: str, ctx: Context) -> Response:
+    """An example under /help, run as if typed."""
+    _, _, value = payload.partition(":")
+    index = whole_number(value)
+    if index is None or index >= len(help_words.HELP_EXAMPLES):
+        return Response(notice=STALE_BUTTON, error=STALE_BUTTON)
+    return await handle_text(help_words.HELP_EXAMPLES[index], ctx)
 
 
 COMMANDS: tuple[Command, ...] = (
     Command("start", "شروع و معرفی ربات", "/start", _start, where="private"),
-    Command("help", "راهنمای دستورها با مثال", "/help", _help),
+    Command("help", "راهنمای دستورها با مثال", "/help", _help, _help_button),
     Command("lesson", "درس بعدی، یا درس شمارهٔ N، یا درسی دربارهٔ یک کلمه", lesson.EXAMPLE,
             lesson.run, _lesson_button),
     Command("lessons", "فهرست همهٔ درس‌ها", "/lessons", lesson.run_toc),
@@ -223,7 +293,7 @@ async def handle_text(text: str, ctx: Context) -> Response:
         return Response([Text(message)], error=_first_line(message))
     if command.long and ctx.chat_type in GROUP_CHATS:
         return _continue_in_private(command, args, ctx)
-    return _with_share(await _guarded(command.run, args, ctx), command, args)
+    return _with_more(_with_share(await _guarded(command.run, args, ctx), command, args), ctx)
 
 
 def _as_gd(text: str) -> str:
@@ -239,6 +309,8 @@ def _as_gd(text: str) -> str:
 async def handle_button(data: str, ctx: Context) -> Response:
     """Answer a keyboard press; ``data`` is ``command:payload``."""
     name, _, payload = data.partition(":")
+    if name == MORE:
+        return await _guarded(_more, payload, ctx)
     command = _BY_NAME.get(name)
     if command is None or command.on_button is None:
         return Response(notice=STALE_BUTTON, error=STALE_BUTTON)
@@ -246,7 +318,7 @@ async def handle_button(data: str, ctx: Context) -> Response:
     if response.error:  # a press answers with a short pop-up, not a new message
         response.replies = []
     elif response.share:
-        response = _with_share(response, command, "")
+        response = _with_more(_with_share(response, command, ""), ctx)
     return response
 
 

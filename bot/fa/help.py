@@ -10,11 +10,6 @@ from bot.fa.numbers import fa_int
 Menu = list[tuple[str, str, str]]  # (name, summary, example)
 
 
-def _command_lines(menu: Menu) -> str:
-    return "\n".join(f"/{name} — {escape(summary)}\n   {code(example)}"
-                     for name, summary, example in menu)
-
-
 #: The few doors a newcomer needs (example, what it does); /help lists everything.
 FIRST_STEPS = (
     ("/gd 0.1x^2 lr=0.4 steps=25", "گرادیان کاهشی روی تابع شما، با نمودار و تحلیل"),
@@ -39,14 +34,40 @@ def start(user_name: str) -> str:
     )
 
 
+#: /help's groups, in order: (heading, command names); commands in no group come last.
+SECTIONS = (
+    ("🧪 <b>آزمایشگاه‌ها</b>", ("gd", "opt", "lr", "backprop", "act", "batch", "scale", "fit")),
+    ("📖 <b>دوره</b>", ("lesson", "lessons", "interview")),
+    ("🎯 <b>تمرین</b>", ("quiz", "stats", "top")),
+)
+#: Examples under /help's buttons: each works well at the default settings (a first try
+#: that converges, not an oscillation boundary or a divergence).
+HELP_EXAMPLES = ("/gd x^4-3x^2+x", "/gd x^2+3y^2 x0=2,1", "/opt rosenbrock", "/lesson 1", "/quiz")
+
+
+def _grouped(menu: Menu) -> str:
+    by_name = {name: summary for name, summary, _ in menu}
+    blocks: list[str] = []
+    seen: set[str] = set()
+    for heading, names in SECTIONS:
+        lines = [f"/{n} — {escape(by_name[n])}" for n in names if n in by_name]
+        seen.update(names)
+        if lines:
+            blocks.append(heading + "\n" + "\n".join(lines))
+    rest = [f"/{n} — {escape(s)}" for n, s, _ in menu if n not in seen]
+    if rest:
+        blocks.append("⚙️ <b>سایر</b>\n" + "\n".join(rest))
+    return "\n\n".join(blocks)
+
+
 def help_text(menu: Menu) -> str:
+    """One phone screen: the commands in three groups; examples to try are buttons."""
     return (
-        "📚 <b>راهنما</b>\n"
-        "هر دستور را می‌توانید با عددهای فارسی یا انگلیسی بنویسید (مثلاً ۰٫۴ یا 0.4).\n\n"
-        f"{_command_lines(menu)}\n\n"
+        "📚 <b>راهنما</b> — عددها را فارسی یا انگلیسی بنویسید (۰٫۴ یا 0.4).\n\n"
+        f"{_grouped(menu)}\n\n"
         "<b>نوشتن تابع</b>: "
         f"{code('0.1x^2')}، {code('x^4-3x^2+x')}، {code('sin(x)+0.1x^2')}، "
-        f"{code('x^2+10y^2')}، {code('(1-x)^2+100(y-x^2)^2')}\n"
+        f"{code('x^2+3y^2')}؛ برای تابع رزنبراک {code('/opt rosenbrock')}\n"
         "توابع: sin، cos، tan، exp، log، sqrt، abs، tanh، sigmoid؛ توان با ^ یا **.\n"
         f"<b>گزینه‌های /gd</b>: {code('x0=2')} یا {code('x0=2,1')} (نقطهٔ شروع)، "
         f"{code('lr=0.1')} (نرخ یادگیری)، {code('steps=25')} (تعداد گام، حداکثر ۵۰۰)، "
@@ -111,3 +132,6 @@ GROUP_WELCOME = (
     "• /quiz — کوییز برای همه، با جدول امتیاز /top\n"
     "پاسخ‌های طولانی (درس‌ها و /backprop) را در گفت‌وگوی خصوصی می‌فرستم. راهنما: /help"
 )
+
+MORE = "📖 توضیح بیشتر"
+MORE_EXPIRED = "این توضیح دیگر در دسترس نیست؛ دستور را دوباره بفرستید."

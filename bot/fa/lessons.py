@@ -32,12 +32,22 @@ def quiz_question(quiz: Quiz, number: int | None = None) -> str:
     return prefix + quiz.question
 
 
+#: Under an interview question whose model answer is still hidden.
+THINK_FIRST = "🤔 اول خودتان جواب بدهید (بلند یا روی کاغذ)، بعد پاسخ نمونه را ببینید."
+SHOW_ANSWER = "👀 پاسخ نمونه"
+ANOTHER_QUESTION = "🔀 سؤال دیگر"
+
+
 def interview_message(lesson: Lesson, interview: Interview, header: str = "", *,
-                      hashtags: bool = True) -> str:
-    """«💡 سؤال مصاحبه»: the question, and the model answer folded (tap to open)."""
+                      hashtags: bool = True, answer: bool = True) -> str:
+    """«💡 سؤال مصاحبه»: the question, and the model answer folded (tap to open); with
+    ``answer=False`` the answer waits behind a button, so the learner thinks first."""
     parts = [header] if header else []
     parts.append(f"{INTERVIEW}: <b>{escape(interview.question)}</b>")
-    parts.append(f"<blockquote expandable>{to_html(interview.answer)}</blockquote>")
+    if answer:
+        parts.append(f"<blockquote expandable>{to_html(interview.answer)}</blockquote>")
+    else:
+        parts.append(THINK_FIRST)
     parts.append(f"📘 درس مرتبط: {escape(lesson.title)} — {code(f'/lesson {lesson.order}')}")
     if hashtags:
         parts.append(" ".join(lesson.hashtags))
