@@ -75,9 +75,10 @@ def animation(trajectory: Trajectory, labels: TrajectoryLabels) -> bytes:
     return buffer.getvalue()
 
 
-def _pyplot_figure(height: int, scale: float = STILL_SCALE, margins: object = None):
+def _pyplot_figure(height: int, scale: float = STILL_SCALE, margins: object = None,
+                   width: int = PHONE_PX):
     register_fonts()
-    return plt.figure(figsize=(PHONE_PX / DESIGN_DPI, height / DESIGN_DPI),
+    return plt.figure(figsize=(width / DESIGN_DPI, height / DESIGN_DPI),
                       dpi=DESIGN_DPI * scale)
 
 
