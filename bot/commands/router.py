@@ -88,8 +88,8 @@ MORE = "more"
 
 def short_caption(caption: str) -> str:
     """The verdict first (the caption's first line that is bold on its own, after its
-    heading), then the heading and the key numbers in order, skipping explanations, at
-    most SHORT_LINES lines; the caption itself when it is already short."""
+    heading), then the heading (always) and the key numbers in order, skipping
+    explanations, at most SHORT_LINES lines; the caption itself when already short."""
     lines = [line for line in caption.split("\n") if line.strip()]
     if len(lines) <= SHORT_LINES and visible_length(caption) <= SHORT_CHARS:
         return caption
@@ -98,7 +98,7 @@ def short_caption(caption: str) -> str:
     for line in lines:
         if len(kept) >= SHORT_LINES:
             break
-        if line is not verdict and visible_length(line) <= KEY_LINE_CHARS:
+        if line is not verdict and (line is lines[0] or visible_length(line) <= KEY_LINE_CHARS):
             kept.append(line)
     while len(kept) > 1 and visible_length("\n".join(kept)) > SHORT_CHARS:
         kept.pop()
