@@ -465,10 +465,10 @@ async def test_opt_ravine_through_telegram(fake: FakeTelegram, telegram_app) -> 
     assert visible_length(caption) <= CAPTION_LIMIT
     assert "ravine" in caption and "x² + 25y²" in caption
     buttons = [b for row in call.params["reply_markup"]["inline_keyboard"] for b in row]
-    assert [b["text"] for b in buttons] == [help_words.MORE, words.BUTTONS["anim"],
+    assert [b["text"] for b in buttons] == [words.BUTTONS["anim"], help_words.MORE,
                                             help_words.SHARE]
     assert buttons[2]["switch_inline_query"].startswith("/opt ravine x0=")
-    fake.push_button(call.result, buttons[0]["callback_data"], user_id=4242)
+    fake.push_button(call.result, buttons[1]["callback_data"], user_id=4242)
     full = (await fake.wait_for("sendMessage"))[0].params["text"]
     for name in OPTIMIZERS:  # every row is one press away
         assert re.search(rf"<code>{name} lr=[0-9.]+</code> ✅", full), name

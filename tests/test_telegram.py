@@ -45,7 +45,7 @@ async def test_gd_sends_a_photo_with_caption_keyboard_and_upload_action(fake: Fa
     assert "0.2x" in caption and "lr = 0.4" in caption and "0.2487" in caption
     buttons = _buttons(call.params)
     pressed = [b for b in buttons if "callback_data" in b]
-    assert len(pressed) == 4
+    assert len(pressed) == 5  # ÷2, ×2, more steps, animation, «توضیح بیشتر»
     assert all(len(b["callback_data"].encode()) <= 64 for b in pressed)
     shares = [b["switch_inline_query"] for b in buttons if "switch_inline_query" in b]
     assert shares == ["/gd 0.1x^2 x0=2 lr=0.4 steps=25"]

@@ -121,7 +121,7 @@ def _with_more(response: Response, ctx: Context) -> Response:
             token = remember(ctx, "more|" + reply.caption, reply.caption)
             more = (Button(help_words.MORE, f"{MORE}:{token}"),)
             reply = replace(reply, caption=short_caption(reply.caption),
-                            keyboard=(more, *reply.keyboard))
+                            keyboard=(*reply.keyboard, more))
         replies.append(reply)
     response.replies = replies
     return response
@@ -293,7 +293,7 @@ async def handle_text(text: str, ctx: Context) -> Response:
         return Response([Text(message)], error=_first_line(message))
     if command.long and ctx.chat_type in GROUP_CHATS:
         return _continue_in_private(command, args, ctx)
-    return _with_more(_with_share(await _guarded(command.run, args, ctx), command, args), ctx)
+    return _with_share(_with_more(await _guarded(command.run, args, ctx), ctx), command, args)
 
 
 def _as_gd(text: str) -> str:
@@ -318,7 +318,7 @@ async def handle_button(data: str, ctx: Context) -> Response:
     if response.error:  # a press answers with a short pop-up, not a new message
         response.replies = []
     elif response.share:
-        response = _with_more(_with_share(response, command, ""), ctx)
+        response = _with_share(_with_more(response, ctx), command, "")
     return response
 
 

@@ -57,7 +57,7 @@ def _grouped(menu: Menu) -> str:
     rest = [f"/{n} — {escape(s)}" for n, s, _ in menu if n not in seen]
     if rest:
         blocks.append("⚙️ <b>سایر</b>\n" + "\n".join(rest))
-    return "\n\n".join(blocks)
+    return "\n".join(blocks)  # the headings part the groups; a phone screen is short
 
 
 def help_text(menu: Menu) -> str:
