@@ -182,6 +182,18 @@ class FakeTelegram:
                   "query": query, "offset": ""}
         return self._push({"inline_query": inline})
 
+    def push_raw(self, update: dict[str, Any]) -> dict[str, Any]:
+        """Queue any update as given (its ``update_id`` added): malformed ones, updates
+        from an older Bot API server, kinds the bot does not handle."""
+        return self._push(update)
+
+    def push_inline_button(self, data: str, *, user_id: int = 1001,
+                           inline_message_id: str = "inline-1") -> dict[str, Any]:
+        """A press under a message sent through inline mode: no ``message``, no chat."""
+        query = {"id": f"cb{next(self._update_ids)}", "from": self.user(user_id),
+                 "chat_instance": "ci", "data": data, "inline_message_id": inline_message_id}
+        return self._push({"callback_query": query})
+
     def fail(self, method: str, status: int, times: int = 1, retry_after: int | None = None) -> None:
         """Answer the next ``times`` calls of ``method`` with an error."""
         body: dict[str, Any] = {"ok": False, "error_code": status,
@@ -287,6 +299,10 @@ class FakeTelegram:
         if method.startswith("send"):
             return self._store(self._new_message(params), params, files, method)
         if method in ("editMessageMedia", "editMessageText", "editMessageCaption"):
+            if "inline_message_id" in params:  # Telegram answers True, and no new upload
+                if files:
+                    raise Refused("can't upload a file to an inline message")
+                return True
             key = (int(params["chat_id"]), int(params["message_id"]))
             message = dict(self.messages.get(key) or self._new_message(params, key[1]))
             for field_name in ("photo", "animation", "text", "caption"):

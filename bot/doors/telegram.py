@@ -68,6 +68,8 @@ from bot.commands.router import (
     handle_text,
 )
 from bot.config import Settings
+from bot.doors.updates import TolerantUpdatesRequest
+from bot.fa.messages import INLINE_ONLY
 from bot.services import close_services, create_services
 from bot.teacher import TICK_SECONDS, DeliveryUnknown, Sent, Teacher
 
@@ -160,22 +162,22 @@ async def _by_file_id_or_bytes(media: Media, file_ids: LRU[str, str],
         return await attempt()
 
 
-async def edit_reply(message: Message, reply: Reply, file_ids: LRU[str, str]) -> None:
-    """Replace a message's picture (or text) and keyboard in place; a stale cached file
-    id falls back to uploading the bytes, as when sending."""
-    markup = (_markup(reply.keyboard, message.get_bot().username)
-              if not isinstance(reply, Poll) else None)
+async def edit_reply(bot: Any, target: dict[str, Any], reply: Reply, file_ids: LRU[str, str]) -> None:
+    """Replace a message's picture (or text) and keyboard in place; ``target`` is
+    ``{"chat_id", "message_id"}`` or ``{"inline_message_id"}``. A stale cached file id
+    falls back to uploading the bytes, as when sending."""
+    markup = _markup(reply.keyboard, bot.username) if not isinstance(reply, Poll) else None
     try:
         if isinstance(reply, (Photo, Animation)):
             kind = InputMediaPhoto if isinstance(reply, Photo) else InputMediaAnimation
-            edited = await _by_file_id_or_bytes(reply.media, file_ids, lambda: message.edit_media(
+            edited = await _by_file_id_or_bytes(reply.media, file_ids, lambda: bot.edit_message_media(
                 kind(_upload(reply.media, file_ids, attach=True), caption=reply.caption,
-                     parse_mode=HTML), reply_markup=markup))
-            if isinstance(edited, Message):
+                     parse_mode=HTML), reply_markup=markup, **target))
+            if isinstance(edited, Message):  # an inline message's edit answers True
                 _remember_file(edited, reply.media, file_ids)
         elif isinstance(reply, Text):
-            await message.edit_text(reply.text, parse_mode=HTML, reply_markup=markup,
-                                    link_preview_options=NO_PREVIEW)
+            await bot.edit_message_text(reply.text, parse_mode=HTML, reply_markup=markup,
+                                        link_preview_options=NO_PREVIEW, **target)
     except BadRequest as error:
         if "not modified" not in str(error).lower():
             raise
@@ -187,6 +189,8 @@ def _context(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Context:
     chat_id = chat.id if chat else 0
 
     async def progress(action: str) -> None:
+        if chat is None:  # an inline message's press: no chat to show it in
+            return
         try:
             await context.bot.send_chat_action(chat_id, action)
         except TelegramError:
@@ -205,7 +209,7 @@ def _context(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Context:
 async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A text message: commands everywhere, plain text answered only in private chats."""
     message = update.effective_message
-    if message is None or not message.text:
+    if message is None or not message.text or message.chat is None:
         return
     if message.chat.type != "private" and not message.text.startswith("/"):
         return
@@ -227,7 +231,10 @@ def for_another_bot(text: str, username: str | None) -> bool:
 
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A keyboard press: edit the message it belongs to, and answer the press."""
+    """A keyboard press: edit the message it belongs to, and answer the press. A press
+    under an inline message (sent through inline mode: no chat, only an
+    ``inline_message_id``) can only edit that message; anything else is said in the
+    press's pop-up instead of being sent nowhere."""
     query = update.callback_query
     if query is None:
         return
@@ -237,11 +244,26 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await query.answer(url=f"https://t.me/{context.bot.username}?start={response.start_link}")
         return
     message = query.message
-    if response.edit and response.replies and isinstance(message, Message):
+    target: dict[str, Any] | None = None
+    if isinstance(message, Message):
+        target = {"chat_id": message.chat_id, "message_id": message.message_id}
+    elif query.inline_message_id:
+        target = {"inline_message_id": query.inline_message_id}
+    if response.edit and response.replies and target is not None:
         try:
-            await edit_reply(message, response.replies[0], ctx.services.file_ids)
+            await edit_reply(context.bot, target, response.replies[0], ctx.services.file_ids)
+        except BadRequest:
+            if message is not None:
+                raise
+            # Telegram takes no new upload into an inline message: only a picture it
+            # already has (a cached file id) can replace the old one.
+            log.info("inline message not edited", exc_info=True)
+            response.notice = response.notice or INLINE_ONLY
         finally:  # the button stops spinning whatever happened to the edit
             await query.answer(response.notice or None)
+        return
+    if message is None:  # an inline message: no chat to send new messages to
+        await query.answer(response.notice or (INLINE_ONLY if response.replies else None))
         return
     await query.answer(response.notice or None)
     reply_to = (message.message_id if isinstance(message, Message)
@@ -414,6 +436,7 @@ def build_application(settings: Settings, services: Services | None = None) -> A
         .token(settings.token)
         .base_url(settings.api_base_url)
         .base_file_url(settings.api_base_url.replace("/bot", "/file/bot"))
+        .get_updates_request(TolerantUpdatesRequest(connection_pool_size=1))
         .concurrent_updates(64)
         .rate_limiter(AIORateLimiter(max_retries=5))
         .post_init(on_startup)
@@ -423,7 +446,9 @@ def build_application(settings: Settings, services: Services | None = None) -> A
     application.bot_data["settings"] = settings
     if services is not None:
         application.bot_data["services"] = services
-    application.add_handler(MessageHandler(filters.TEXT & ~filters.UpdateType.EDITED, on_message))
+    # New messages only: an edit is not a new request, and a channel post that starts with
+    # «/» is the channel's text, not a command to answer inside the channel.
+    application.add_handler(MessageHandler(filters.TEXT & filters.UpdateType.MESSAGE, on_message))
     application.add_handler(CallbackQueryHandler(on_button))
     application.add_handler(ChatMemberHandler(on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER))
     application.add_handler(PollAnswerHandler(on_poll_answer))
