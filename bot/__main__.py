@@ -5,8 +5,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import sys
+from collections.abc import Coroutine
 from pathlib import Path
+from typing import Any
 
 from bot.config import Settings, SettingsError
 
@@ -50,8 +53,7 @@ def main(argv: list[str] | None = None) -> int:
         if not settings.token:
             print("TELEGRAM_BOT_TOKEN is not set: starting the offline chat instead "
                   "(set it in the environment or in .env to run the Telegram bot).")
-            asyncio.run(cli.chat(Path("out")))
-            return 0
+            return _offline(cli.chat(Path("out")))
         from bot.doors.telegram import run_polling
 
         run_polling(settings)
@@ -61,9 +63,19 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "db":
         return _database(args, settings)
     if args.messages:
-        asyncio.run(cli.run_messages(args.messages, args.out, args.json))
-    else:
-        asyncio.run(cli.chat(args.out))
+        return _offline(cli.run_messages(args.messages, args.out, args.json))
+    return _offline(cli.chat(args.out))
+
+
+def _offline(chat: Coroutine[Any, Any, None]) -> int:
+    """Run the offline door; a reader that goes away (``try … | head``) ends it quietly,
+    as it ends any Unix tool, instead of with a traceback."""
+    try:
+        asyncio.run(chat)
+    except BrokenPipeError:
+        # Python flushes stdout once more at exit: point it at /dev/null first.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     return 0
 
 

@@ -109,8 +109,14 @@ class LabRunner:
         await asyncio.gather(*(loop.run_in_executor(pool, _warm) for _ in range(self.workers)))
 
     def close(self) -> None:
+        """Stop the workers and wait until the pool's manager thread has finished.
+
+        Not waiting (``wait=False``) let the interpreter exit while that thread was still
+        closing its wake-up pipe; Python 3.11's exit hook then writes to the pipe without
+        the pool's lock and, once in a few runs, fails with ``OSError: Bad file
+        descriptor``. Pending jobs are cancelled; a running one ends within its alarm."""
         if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
 
     def is_ready(self, key: str) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -31,7 +32,7 @@ async def create_services(settings: Settings) -> Services:
 
 
 async def close_services(services: Services) -> None:
-    services.runner.close()
+    await asyncio.to_thread(services.runner.close)  # waits for the workers, off the loop
     await services.storage.close()
 
 

@@ -136,7 +136,7 @@ async def test_plain_text_in_groups_is_ignored_but_commands_work(fake: FakeTeleg
 
 @pytest.mark.parametrize(("text", "theirs"), [
     ("/gd@other_bot x^2", True), ("/gd@Dars_Test_Bot x^2", False), ("/gd x^2", False),
-    ("/help@other_bot", True), ("hello @other_bot", False),
+    ("/help@other_bot", True), ("hello @other_bot", False), ("/@", False), ("/gd@ x", False),
 ])
 def test_a_commandfor_another_bot_is_left_to_it(text: str, theirs: bool) -> None:
     assert for_another_bot(text, "dars_test_bot") is theirs

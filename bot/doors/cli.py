@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from bot.commands.base import Animation, Button, Context, Photo, Poll, Reply, Response, Text
+from bot.commands.options import whole_number
 from bot.commands.quiz import answer_poll, record_sent_poll
 from bot.commands.reminders import Reminders
 from bot.commands.router import handle_button, handle_text
@@ -188,7 +189,8 @@ def print_human(response: Response, session: Session, stream: TextIO) -> None:
 async def answer(text: str, session: Session) -> Response:
     """A message through the shared command layer. A bare number answers the open quiz
     poll (by option number) or presses a button of the last keyboard; ``@2026-11-24 19:00``
-    moves the offline clock (and sends the reminders due)."""
+    moves the offline clock (and sends the reminders due); any other text, including a
+    number that picks nothing (², ①, 0, 5000 digits), is what a Telegram message would be."""
     stripped = normalize_input(text).strip()
     moved = CLOCK.fullmatch(stripped)
     if moved:
@@ -197,16 +199,17 @@ async def answer(text: str, session: Session) -> Response:
         return response
     session.clock.tick()
     poll = session.open_poll
-    if stripped.isdigit() and poll is not None and 1 <= int(stripped) <= len(poll[1].options):
+    number = whole_number(stripped, digits=3)
+    if number is not None and poll is not None and 1 <= number <= len(poll[1].options):
         session.open_poll = None
-        chosen = int(stripped) - 1
+        chosen = number - 1
         session.verdict = plain_text(poll_words.poll_verdict(
             chosen == poll[1].correct_option, poll[1].options[poll[1].correct_option],
             poll[1].explanation))
         response = await answer_poll(session.ctx.services, poll[0], session.ctx.user_id,
                                      session.ctx.user_name, [chosen])
-    elif stripped.isdigit() and 1 <= int(stripped) <= len(session.buttons):
-        kind, data = press(session.buttons[int(stripped) - 1])
+    elif number is not None and 1 <= number <= len(session.buttons):
+        kind, data = press(session.buttons[number - 1])
         response = await (handle_button(data, session.ctx) if kind == "button"
                           else handle_text(data, session.ctx))
     else:

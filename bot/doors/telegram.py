@@ -227,7 +227,7 @@ def for_another_bot(text: str, username: str | None) -> bool:
     """``/gd@other_bot …``: in a group another bot's command is not ours to answer."""
     head = text.split(maxsplit=1)[0] if text.startswith("/") else ""
     _, at, target = head.partition("@")
-    return bool(at) and username is not None and target.lower() != username.lower()
+    return bool(at and target) and username is not None and target.lower() != username.lower()
 
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
