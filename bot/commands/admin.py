@@ -54,6 +54,14 @@ async def run_skip(args: str, ctx: Context) -> Response:
 
 
 async def run_status(args: str, ctx: Context) -> Response:
+    """The channel's schedule and recent posts, and the answers the bot failed to send;
+    without a channel, the failures alone."""
+    if ctx.user_id not in ctx.services.settings.admin_ids:
+        raise UserError(words.NOT_ADMIN)
+    faults = ctx.services.faults
+    failures = words.faults_section(faults.count, list(faults.recent), ctx.services.settings.zone)
+    if ctx.services.teacher is None or not ctx.services.teacher.enabled:
+        return Response([Text(f"{words.NO_CHANNEL}\n\n{failures}")])
     teacher = _teacher(ctx)
     storage = ctx.services.storage
     async with storage.transaction() as db:
@@ -62,4 +70,4 @@ async def run_status(args: str, ctx: Context) -> Response:
                   for s in await db.slots.recent(limit=8)]
     text = words.status_message(teacher.upcoming(ctx.services.clock()), positions,
                                 len(ctx.services.course.lessons), recent, ctx.services.settings.zone)
-    return Response([Text(text)])
+    return Response([Text(f"{text}\n\n{failures}")])

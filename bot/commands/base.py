@@ -6,6 +6,7 @@ here knows about Telegram's API.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -126,6 +127,19 @@ def _utc_now() -> datetime:
 
 
 @dataclass
+class Faults:
+    """Updates the bot failed to answer since it started (a reply Telegram did not take,
+    a handler that broke): how many, and the last few, for an admin's ``/status``."""
+
+    count: int = 0
+    recent: deque[tuple[datetime, str]] = field(default_factory=lambda: deque(maxlen=5))
+
+    def record(self, moment: datetime, what: str) -> None:
+        self.count += 1
+        self.recent.append((moment, what))
+
+
+@dataclass
 class Services:
     """Long-lived objects shared by all commands."""
 
@@ -138,6 +152,7 @@ class Services:
     #: Telegram's file id per uploaded picture key, so a door sends a known picture by id.
     file_ids: LRU[str, str] = field(default_factory=lambda: LRU(FILE_IDS))
     teacher: ChannelTeacher | None = None  # set by the Telegram door when a channel is configured
+    faults: Faults = field(default_factory=Faults)
 
 
 @dataclass

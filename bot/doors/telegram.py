@@ -33,7 +33,6 @@ from telegram import Poll as TelegramPoll
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     CallbackQueryHandler,
     ChatMemberHandler,
@@ -68,6 +67,7 @@ from bot.commands.router import (
     handle_text,
 )
 from bot.config import Settings
+from bot.doors.delivery import NEVER_SENT, RetryingRateLimiter
 from bot.doors.updates import TolerantUpdatesRequest
 from bot.fa.messages import INLINE_ONLY
 from bot.services import close_services, create_services
@@ -313,7 +313,13 @@ async def on_poll(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """An update whose answer failed (after the rate limiter's retries): logged, and
+    counted for the admins' /status."""
     log.error("update failed: %r", update, exc_info=context.error)
+    services = context.application.bot_data.get("services")
+    if services is not None and isinstance(update, Update):
+        error = context.error
+        services.faults.record(services.clock(), f"{type(error).__name__}: {error}"[:200])
 
 
 async def on_startup(application: Application) -> None:
@@ -412,16 +418,13 @@ class TelegramChannel:
 
 #: How the Bot API words its refusal to stop a poll that is already closed.
 POLL_ALREADY_CLOSED = ("already been closed", "already closed", "can't be stopped")
-#: Transport failures before the request left this machine: safe to send again.
-_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
-
 
 def may_have_arrived(error: NetworkError) -> bool:
     """True when a failed request may still have been carried out by Telegram: the
     connection broke or timed out after the request was on its way. An error answer
     from Telegram (a status code) or a failure to connect means it was not."""
     cause = error.__cause__
-    return isinstance(cause, httpx.TransportError) and not isinstance(cause, _NOT_SENT)
+    return isinstance(cause, httpx.TransportError) and not isinstance(cause, NEVER_SENT)
 
 
 async def on_shutdown(application: Application) -> None:
@@ -438,7 +441,7 @@ def build_application(settings: Settings, services: Services | None = None) -> A
         .base_file_url(settings.api_base_url.replace("/bot", "/file/bot"))
         .get_updates_request(TolerantUpdatesRequest(connection_pool_size=1))
         .concurrent_updates(64)
-        .rate_limiter(AIORateLimiter(max_retries=5))
+        .rate_limiter(RetryingRateLimiter(max_retries=5))
         .post_init(on_startup)
         .post_shutdown(on_shutdown)
         .build()

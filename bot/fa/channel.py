@@ -65,3 +65,14 @@ STATUS_NAMES = {
 def recent_line(key: str, status: str, message_id: int | None) -> str:
     return (f"• {code(key)} — {escape(STATUS_NAMES.get(status, status))}"
             + (f" (پیام {code(str(message_id))})" if message_id else ""))
+
+
+def faults_section(count: int, recent: list[tuple[datetime, str]], zone: ZoneInfo) -> str:
+    """For /status: updates whose answer failed since the bot started (a reply Telegram
+    did not take even after retries, or a broken handler); details are in the log."""
+    if not count:
+        return "<b>پاسخ‌های نافرستاده</b>: هیچ ✅"
+    lines = [f"⚠️ <b>پاسخ‌های نافرستاده از زمان روشن شدن</b>: {fa_int(count)} "
+             "(جزئیات در لاگ ربات)"]
+    lines += [f"• {when(at, zone)} — {code(what)}" for at, what in reversed(recent)]
+    return "\n".join(lines)

@@ -1,0 +1,80 @@
+"""Bot API calls that fail for a moment are tried again, when trying again cannot send a
+message twice.
+
+Every call goes through the application's rate limiter, so the retry lives there:
+:class:`RetryingRateLimiter` is PTB's :class:`AIORateLimiter` (which waits out a 429 by
+itself) plus a short backoff for transient failures:
+
+- any method, when the failure proves the request was not carried out: the Bot API
+  answered with an error status and its own JSON description (``"ok": false`` means the
+  request failed), or no connection was made at all;
+- a method whose repetition has no further effect (edits, chat actions, lookups), on any
+  transient failure, including a connection that broke after the request left.
+
+A ``send…`` whose connection broke after the request left may have been delivered: it
+is not repeated (a learner would get the reply twice, a channel the post twice). Such a
+failure reaches the application's error handler, which records it in ``Services.faults`` for
+``/status`` and logs it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Coroutine, Sequence
+from typing import Any
+
+import httpx
+from telegram.error import NetworkError
+from telegram.ext import AIORateLimiter
+
+log = logging.getLogger(__name__)
+
+#: Transport failures before the request left this machine.
+NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+#: Methods whose repetition changes nothing more than the first call did.
+_REPEATABLE_PREFIXES = ("get", "edit")
+_REPEATABLE = frozenset({"sendChatAction", "setMyCommands", "deleteMyCommands",
+                         "setChatMenuButton", "setWebhook", "deleteWebhook"})
+#: Seconds to wait before each further attempt.
+BACKOFF = (0.5, 1.0, 2.0)
+
+
+def not_carried_out(error: NetworkError) -> bool:
+    """True when ``error`` proves Telegram did not carry the request out. PTB raises an
+    error answer whose JSON it could read without a cause; a gateway's HTML page (its
+    cause is the failed parse) or a broken connection leave the outcome unknown."""
+    cause = error.__cause__
+    return cause is None or isinstance(cause, NEVER_SENT)
+
+
+def repeatable(endpoint: str) -> bool:
+    return endpoint.startswith(_REPEATABLE_PREFIXES) or endpoint in _REPEATABLE
+
+
+class RetryingRateLimiter(AIORateLimiter):
+    """:class:`AIORateLimiter` that also retries transient failures (see the module)."""
+
+    def __init__(self, *args: Any, backoff: Sequence[float] = BACKOFF, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.backoff = tuple(backoff)
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> bool | dict[str, Any] | list[dict[str, Any]]:
+        call = (callback, args, kwargs, endpoint, data, rate_limit_args)
+        for delay in self.backoff:
+            try:
+                return await super().process_request(*call)
+            except NetworkError as error:
+                if not (not_carried_out(error) or repeatable(endpoint)):
+                    raise
+                log.info("%s failed (%s); trying again in %.1f s", endpoint, error, delay)
+                await asyncio.sleep(delay)
+        return await super().process_request(*call)
