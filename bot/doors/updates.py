@@ -21,9 +21,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from telegram import Update
-from telegram._utils.defaultvalue import DEFAULT_NONE
-from telegram._utils.types import ODVInput
-from telegram.request import HTTPXRequest, RequestData
+from telegram.request import HTTPXRequest
 
 log = logging.getLogger(__name__)
 
@@ -67,12 +65,10 @@ def log_unparsable(error: UnparsableUpdate, data: object) -> None:
                 error, kinds, LOGGED_CHARS, repr(data))
 
 
-def readable_batch(batch: object) -> list[dict[str, Any]]:
+def readable_batch(batch: list[Any]) -> list[dict[str, Any]]:
     """``batch`` with every unparsable update logged and replaced by ``{"update_id": n}``
     (an empty update: the offset passes it, no handler answers it); one without an id is
     dropped (the ids around it move the offset)."""
-    if not isinstance(batch, list):
-        return batch  # type: ignore[return-value]  # not a batch: the library reports it
     readable: list[dict[str, Any]] = []
     for data in batch:
         try:
@@ -88,16 +84,14 @@ def readable_batch(batch: object) -> list[dict[str, Any]]:
 
 class TolerantUpdatesRequest(HTTPXRequest):
     """The request object for ``getUpdates`` (``ApplicationBuilder.get_updates_request``):
-    answers batches in which every update parses."""
+    the answer's batch is made readable before the library parses it (PTB documents
+    ``parse_json_payload`` as the hook for reading answers)."""
 
     __slots__ = ()
 
-    async def post(self, url: str, request_data: RequestData | None = None,
-                   read_timeout: ODVInput[float] = DEFAULT_NONE,
-                   write_timeout: ODVInput[float] = DEFAULT_NONE,
-                   connect_timeout: ODVInput[float] = DEFAULT_NONE,
-                   pool_timeout: ODVInput[float] = DEFAULT_NONE) -> Any:
-        result = await super().post(url, request_data, read_timeout=read_timeout,
-                                    write_timeout=write_timeout, connect_timeout=connect_timeout,
-                                    pool_timeout=pool_timeout)
-        return readable_batch(result)
+    @staticmethod
+    def parse_json_payload(payload: bytes) -> dict[str, Any]:
+        answer = HTTPXRequest.parse_json_payload(payload)
+        if isinstance(answer.get("result"), list):
+            answer["result"] = readable_batch(answer["result"])
+        return answer
