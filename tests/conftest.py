@@ -92,6 +92,8 @@ async def telegram_app(fake: FakeTelegram, services: Services) -> AsyncIterator[
 
     services.settings = replace(services.settings, api_base_url=fake.base_url)
     application = build_application(services.settings, services)
+    # transient Bot API failures are still retried, without the production waits
+    application.bot.rate_limiter.backoff = (0.0,) * len(application.bot.rate_limiter.backoff)
     await application.initialize()
     await on_startup(application)
     await application.start()

@@ -53,6 +53,9 @@ async def teacher(clock: Clock, telegram_app, services: Services) -> Teacher:
     tick is removed so real time never posts anything)."""
     for job in telegram_app.job_queue.get_jobs_by_name("channel-teacher"):
         job.schedule_removal()
+    # each injected 500 is one failed attempt of the teacher: the door's own retries of
+    # transient failures are switched off here (tests/test_delivery.py covers them)
+    telegram_app.bot.rate_limiter.backoff = ()
     assert services.teacher is not None
     return services.teacher
 

@@ -25,7 +25,7 @@ from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
 
 import httpx
-from telegram.error import NetworkError
+from telegram.error import BadRequest, NetworkError
 from telegram.ext import AIORateLimiter
 
 log = logging.getLogger(__name__)
@@ -46,6 +46,14 @@ def not_carried_out(error: NetworkError) -> bool:
     cause is the failed parse) or a broken connection leave the outcome unknown."""
     cause = error.__cause__
     return cause is None or isinstance(cause, NEVER_SENT)
+
+
+def transient(error: NetworkError, endpoint: str) -> bool:
+    """Worth another try: not a refusal of the request itself (PTB's BadRequest is a
+    NetworkError too), and either proven not carried out or harmless to repeat."""
+    if isinstance(error, BadRequest):
+        return False
+    return not_carried_out(error) or repeatable(endpoint)
 
 
 def repeatable(endpoint: str) -> bool:
@@ -73,7 +81,7 @@ class RetryingRateLimiter(AIORateLimiter):
             try:
                 return await super().process_request(*call)
             except NetworkError as error:
-                if not (not_carried_out(error) or repeatable(endpoint)):
+                if not transient(error, endpoint):
                     raise
                 log.info("%s failed (%s); trying again in %.1f s", endpoint, error, delay)
                 await asyncio.sleep(delay)
