@@ -29,6 +29,9 @@ DEFAULT_FUNCTION = "0.1x^2"
 MAX_STEPS = 500
 MORE_STEPS = 25
 MAX_LR = 1e6
+#: The smallest rate typed or reached by halving: below it no step moves the point
+#: visibly, and halving without end reaches 0, a rate that means no descent at all.
+MIN_LR = 1e-6
 
 
 def parse(args: str) -> GDRequest:
@@ -42,7 +45,7 @@ def parse(args: str) -> GDRequest:
     return GDRequest(
         function=text,
         x0=x0,
-        lr=options.number("lr", 0.1, low=0, high=MAX_LR, low_open=True),
+        lr=options.number("lr", 0.1, low=MIN_LR, high=MAX_LR),
         steps=options.integer("steps", 25, low=1, high=MAX_STEPS),
         anim=options.flag("anim"),
     )
@@ -57,7 +60,8 @@ async def draw(request: GDRequest, ctx: Context) -> Response:
     try:
         result: GDResult = await run_lab(ctx, run_gd, request, key=request.key, example=EXAMPLE)
     except StartError as error:
-        raise UserError(errors.with_example(words.start_problem(error.code, request.x0), EXAMPLE))
+        problem = words.start_problem(error.code, request.x0, error.suggestion)
+        raise UserError(errors.with_example(problem, EXAMPLE)) from error
     caption = words.caption(result.summary)
     keyboard = _keyboard(ctx, request)
     # With ``anim`` the animation alone answers (its last frame holds the whole run).
@@ -92,8 +96,12 @@ async def on_button(payload: str, ctx: Context) -> Response:
     if not isinstance(request, GDRequest) or action not in words.BUTTONS:
         return Response(notice=STALE_BUTTON)
     if action == "half":
-        request = replace(request, lr=request.lr / 2)
+        if request.lr <= MIN_LR:
+            return Response(notice=words.lr_limit_notice(MIN_LR, smallest=True))
+        request = replace(request, lr=max(request.lr / 2, MIN_LR))
     elif action == "double":
+        if request.lr >= MAX_LR:
+            return Response(notice=words.lr_limit_notice(MAX_LR, smallest=False))
         request = replace(request, lr=min(request.lr * 2, MAX_LR))
     elif action == "more":
         if request.steps >= MAX_STEPS:

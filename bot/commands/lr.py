@@ -88,7 +88,7 @@ async def run(args: str, ctx: Context) -> Response:
     try:
         result: LRResult = await run_lab(ctx, run_lr, request, key=request.key, example=EXAMPLE)
     except StartError as error:
-        raise UserError(errors.with_example(gd_words.start_problem(error.code, request.x0),
+        raise UserError(errors.with_example(gd_words.start_problem(error.code, request.x0, error.suggestion),
                                             EXAMPLES[len(request.x0)])) from error
     photo = Photo(Media(request.key + "|png", result.png, "lr.png"), words.caption(result.summary))
     return Response(replies=[photo], data=result.summary.to_data())

@@ -116,7 +116,7 @@ async def draw(request: OptRequest, ctx: Context) -> Response:
         result: OptResult = await run_lab(ctx, run_opt, request, key=request.key,
                                           example=EXAMPLE)
     except StartError as error:
-        raise UserError(errors.with_example(gd_words.start_problem(error.code, request.x0),
+        raise UserError(errors.with_example(gd_words.start_problem(error.code, request.x0, error.suggestion),
                                             EXAMPLES[len(request.x0)])) from error
     caption = words.caption(result.summary)
     # With ``anim`` the animation alone answers (its last frame holds the whole race).

@@ -128,10 +128,19 @@ def tokenize(text: str) -> list[Token]:
             tokens.append(Token("|", "|", start))
         elif kind == "sup":
             tokens.append(Token("sup", value.translate(_FROM_SUPERSCRIPT), start))
+        elif kind == "num" and tokens and tokens[-1].kind == "num" and _touching(tokens[-1], start):
+            # «1.2.3x» would read as 1.2 × .3x: a number with two decimal points
+            raise ExpressionError("bad_number", tokens[-1].text + value, tokens[-1].position)
         else:
             tokens.append(Token(kind, _OPERATORS.get(value, value), start))
     tokens.append(Token("end", "", len(text)))
     return tokens
+
+
+def _touching(number: Token, start: int) -> bool:
+    """Two numbers written with nothing between them: only a second decimal point (or an
+    exponent's) can split them, as in «1.2.3» or «1..2»."""
+    return number.position + len(number.text) == start
 
 
 _WORDS = sorted([*FUNCTIONS, *CONSTANTS, *VARIABLES], key=len, reverse=True)

@@ -15,26 +15,56 @@ from bot.engine.verdict import Judgement, Stop, Verdict, judge
 ESCAPE_RADIUS = 1e8
 
 
-class StartError(ValueError):
-    """The function or its gradient is undefined, or too large to represent, at x0."""
+#: Larger |f(x0)| leaves no room to work: a step's lr·|∇f|², the picture's axis range and
+#: its padding pass the largest float (about 1.8e308) on the way.
+LARGEST_START_VALUE = 1e200
+#: Where :func:`working_start` looks for a start, in this order (each coordinate).
+_START_CANDIDATES = (1.0, 0.5, -0.5, 0.1, -1.0, 2.0, 0.0)
 
-    def __init__(self, code: Literal["undefined", "overflow", "gradient_undefined"]) -> None:
-        super().__init__(code)
+
+class StartError(ValueError):
+    """The function or its gradient is undefined, or too large to work with, at x0;
+    ``suggestion`` is a start where neither happens (None if none was found)."""
+
+    def __init__(self, code: Literal["undefined", "overflow", "too_large", "gradient_undefined"],
+                 suggestion: tuple[float, ...] | None = None) -> None:
+        super().__init__(code, suggestion)  # both survive the trip back from a worker
         self.code = code
+        self.suggestion = suggestion
 
 
 def check_start(objective: Objective, x0: Sequence[float] | np.ndarray) -> tuple[float, np.ndarray]:
-    """f and ∇f at the start point, or the StartError that says why a run cannot begin."""
+    """f and ∇f at the start point, or the StartError that says why a run cannot begin
+    (with a start that works)."""
     point = np.asarray(x0, dtype=float)
+    problem = _start_problem(objective, point)
+    if problem is not None:
+        raise StartError(problem, working_start(objective))
+    return objective.value(point), objective.gradient(point)
+
+
+def _start_problem(objective: Objective, point: np.ndarray,
+                   ) -> Literal["undefined", "overflow", "too_large", "gradient_undefined"] | None:
     value = objective.value(point)
-    grad = objective.gradient(point)
     if np.isnan(value):
-        raise StartError("undefined")
+        return "undefined"
     if not np.isfinite(value):
-        raise StartError("overflow" if _huge_all_around(objective, point) else "undefined")
-    if not np.all(np.isfinite(grad)):
-        raise StartError("gradient_undefined")
-    return value, grad
+        return "overflow" if _huge_all_around(objective, point) else "undefined"
+    if abs(value) > LARGEST_START_VALUE:
+        return "too_large"
+    if not np.all(np.isfinite(objective.gradient(point))):
+        return "gradient_undefined"
+    return None
+
+
+def working_start(objective: Objective) -> tuple[float, ...] | None:
+    """A simple start where f and ∇f are defined and f is small enough to work with."""
+    for value in _START_CANDIDATES:
+        point = np.full(objective.dimension, value)
+        with np.errstate(all="ignore"):
+            if _start_problem(objective, point) is None:
+                return tuple(float(v) for v in point)
+    return None
 
 
 def _huge_all_around(objective: Objective, point: np.ndarray) -> bool:

@@ -129,6 +129,9 @@ def expression(error: ExpressionError, example: str) -> str:
         )
     elif error.code == "needs_parentheses":
         problem = f"ورودی تابع {code(detail)} را داخل پرانتز بنویسید، مثل {code(detail + '(x)')}."
+    elif error.code == "bad_number":
+        problem = (f"عدد {code(detail)} درست نوشته نشده است: هر عدد حداکثر یک ممیز دارد، "
+                   f"مثل {code('1.25')}.")
     elif error.code == "unexpected":
         problem = f"تابع را نفهمیدم: {code(detail)} این‌جا بی‌جاست."
     else:

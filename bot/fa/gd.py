@@ -34,6 +34,12 @@ LARGEST_FLOAT = f"بزرگ‌ترین عددی که رایانه نشان می�
 
 MAX_STEPS_NOTICE = "به سقف ۵۰۰ گام رسیده‌اید."
 
+
+def lr_limit_notice(limit: float, *, smallest: bool) -> str:
+    """A press that would take lr past its allowed range (a pop-up: plain text)."""
+    side = "کمترین" if smallest else "بیشترین"
+    return f"نرخ یادگیری همین حالا در {side} مقدار مجاز است (lr = {ascii_number(limit)})."
+
 BUTTONS = {
     "half": "🐢 نرخ ÷ ۲",
     "double": "🚀 نرخ × ۲",
@@ -299,12 +305,24 @@ def _curving_down_hint(summary: GDSummary, low: float, product: str) -> str:
     )
 
 
-def start_problem(code_name: str, x0: tuple[float, ...]) -> str:
-    """Why a run cannot start at x0: f or its gradient is undefined there."""
-    point = code(("x0 = " if len(x0) == 1 else "(x0, y0) = ") + ascii_point(x0))
+def start_problem(code_name: str, x0: tuple[float, ...],
+                  suggestion: tuple[float, ...] | None = None) -> str:
+    """Why a run cannot start at x0 (f or its gradient undefined or too large there), and
+    a start that works when one was found."""
+    point = code(_start(x0))
+    option = "x0=" + ",".join(ascii_number(v) for v in suggestion) if suggestion else ""
+    instead = (f"مثلاً با {code(option)} شروع کنید." if suggestion
+               else f"نقطهٔ شروع دیگری با {code('x0=')} بدهید.")
     if code_name == "undefined":
-        return f"تابع در نقطهٔ شروع {point} تعریف نشده است (مثلاً log صفر یا عدد منفی). نقطهٔ شروع دیگری با {code('x0=')} بدهید."
+        return f"تابع در نقطهٔ شروع {point} تعریف نشده است (مثلاً log صفر یا عدد منفی). {instead}"
     if code_name == "overflow":
         return (f"مقدار تابع در نقطهٔ شروع {point} از {LARGEST_FLOAT} بزرگ‌تر است (سرریز، "
-                f"overflow). از نقطهٔ نزدیک‌تری به صفر شروع کنید، مثلاً {code('x0=1')}.")
-    return f"مشتق تابع در نقطهٔ شروع {point} تعریف نشده یا بی‌نهایت است. نقطهٔ شروع دیگری با {code('x0=')} بدهید."
+                f"overflow). {instead}")
+    if code_name == "too_large":
+        return (f"مقدار تابع در نقطهٔ شروع {point} بیش از {code('1e200')} است؛ با چنین عددی "
+                f"گام بعدی و محورهای نمودار از {LARGEST_FLOAT} می‌گذرند. {instead}")
+    return f"مشتق تابع در نقطهٔ شروع {point} تعریف نشده یا بی‌نهایت است. {instead}"
+
+
+def _start(point: tuple[float, ...]) -> str:
+    return ("x0 = " if len(point) == 1 else "(x0, y0) = ") + ascii_point(point)

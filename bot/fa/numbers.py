@@ -69,6 +69,19 @@ def ascii_number(value: float, significant: int = 4) -> str:
     return text
 
 
+def ascii_exact(value: float) -> str:
+    """A number a learner typed, echoed with every digit it needs to be told apart from
+    its neighbours (the shortest text that reads back as the same float): 0.999999999,
+    not 1."""
+    if not math.isfinite(value):
+        return ascii_number(value)
+    text = repr(float(value))
+    if "e" in text:  # 1e-07 → 1e-7, as ascii_number writes exponents
+        mantissa, exponent = text.split("e")
+        return f"{mantissa}e{int(exponent):+d}".replace("e+", "e")
+    return text[:-2] if text.endswith(".0") else text
+
+
 def fa_number(value: float, significant: int = 4) -> str:
     """A number for Persian prose: ۰٫۲۵، −۱٫۵، ۳٫۲×۱۰¹²."""
     text = ascii_number(value, significant)

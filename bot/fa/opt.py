@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from bot.fa.errors import with_example
 from bot.fa.html import code, fit_caption
-from bot.fa.numbers import ascii_number, ascii_point, fa_int
+from bot.fa.numbers import ascii_exact, ascii_number, ascii_point, fa_int
 from bot.fa.picture import ltr
 from bot.fa.verdicts import no_minimum_sentence
 from bot.render.race import RaceLabels
@@ -72,6 +72,7 @@ def picture_labels(summary: OptSummary) -> RaceLabels:
         target=f"دقت {ltr('tol = ' + ascii_number(summary.tol))}",
         counter=tuple(f"گام {fa_int(k)} از {fa_int(summary.steps)}"
                       for k in range(summary.steps + 1)),
+        no_steps=NO_STEPS,
     )
 
 
@@ -129,8 +130,14 @@ def _rates(summary: OptSummary, brief: bool = False) -> str:
             f"به همه نمی‌خورد)؛ با {code('lr=0.01')} همه یکسان می‌شوند. {rest}")
 
 
+#: The progress panel of a race in which no optimizer took a step.
+NO_STEPS = ("هیچ بهینه‌سازی حتی یک گام برنداشت:\n"
+            "گام اولِ همه از بزرگ‌ترین عدد رایانه گذشت.\n"
+            "نرخ یادگیری کوچک‌تر یا شروعِ نزدیک‌تری بدهید.")
+
+
 def _beta(beta: float) -> str:
-    value = code(f"beta={ascii_number(beta)}")
+    value = code(f"beta={ascii_exact(beta)}")
     return (f"{value}: ضریب مومنتوم (momentum) در momentum و nesterov، {code('β1')} در adam، adamax و "
             "adamw؛ بقیه بی‌تغییر.")
 

@@ -113,6 +113,9 @@ class RaceLabels:
     target: str
     #: The GIF's step counter, one text per number of points shown (index = points − 1).
     counter: tuple[str, ...] = ()
+    #: Shown in the progress panel when no run took a single step (every first step
+    #: left the numbers a float can hold), instead of an empty chart.
+    no_steps: str = ""
 
 
 class _Scene:
@@ -275,6 +278,9 @@ def _draw_progress_frame(ax: Axes, picture: RacePicture, labels: RaceLabels) -> 
     ax.set_title(labels.progress_title, color=INK, fontsize=TEXT_PT, pad=6)
     _axis_names(ax, labels.step_axis, "")
     ax.set_ylabel("")
+    if longest == 1 and labels.no_steps:
+        ax.text(0.5, 0.5, labels.no_steps, transform=ax.transAxes, ha="center", va="center",
+                fontsize=TEXT_PT, color=INK, linespacing=1.6, bbox=BOX, zorder=4)
 
 
 def render_race_still(picture: RacePicture, labels: RaceLabels) -> bytes:
