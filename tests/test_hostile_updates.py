@@ -10,9 +10,10 @@ from typing import Any
 import pytest
 
 from bot.commands.base import Services
-from bot.commands.practice import answer_poll
+from bot.commands.quiz import answer_poll
 from bot.doors.updates import UnparsableUpdate, parse_update, readable_batch
 from bot.fa.messages import INLINE_ONLY
+from bot.storage import AnswerInfo, PollInfo
 from tests.fake_telegram import FakeTelegram, eventually
 
 SARA = FakeTelegram.user(1001)
@@ -160,11 +161,10 @@ async def test_a_forged_poll_answer_is_ignored_and_the_real_one_counts(
                                    "option_ids": forged,
                                    "option_persistent_ids": [str(o) for o in forged]}})
     await _answered(fake, 3002)
-    assert await services.storage.answers(3001) == []
+    assert await _answers(services, 3001) == []
     fake.push_poll_answer(poll_id, [correct], user_id=3001)
-    await eventually(lambda: len([c for c in fake.calls_to("sendMessage")
-                                  if int(c.params["chat_id"]) == 3001]) == 1)
-    [stored] = await services.storage.answers(3001)
+    await eventually(lambda: _answers(services, 3001))
+    [stored] = await _answers(services, 3001)
     assert stored.correct
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
 
@@ -172,10 +172,17 @@ async def test_a_forged_poll_answer_is_ignored_and_the_real_one_counts(
 @pytest.mark.parametrize("forged", [[4], [-2], [0, 0], []])
 async def test_the_command_layer_records_only_one_of_the_polls_options(
         services: Services, forged: list) -> None:
-    await services.storage.save_poll("p", services.course.quizzes[0].id, 7, 1, "practice")
+    async with services.storage.transaction() as db:
+        await db.polls.add(PollInfo("p", services.course.quizzes[0].id, 7, 1, "practice", None),
+                           services.clock())
     response = await answer_poll(services, "p", 7, "Sara", forged)
     assert (response.replies, response.data) == ([], None)
-    assert await services.storage.answers(7) == []
+    assert await _answers(services, 7) == []
+
+
+async def _answers(services: Services, user_id: int) -> list[AnswerInfo]:
+    async with services.storage.transaction() as db:
+        return await db.answers.of_learner(user_id)
 
 
 async def test_an_inline_message_press_edits_that_message_or_answers_politely(
