@@ -125,7 +125,7 @@ _EXIT_RACE = textwrap.dedent("""
 
     pool_module._ThreadWakeup.wakeup = slow_wakeup
 
-    from bot.labs.runner import LabRunner
+    from bot.runner import LabRunner
 
     async def main():
         runner = LabRunner(workers=2)

@@ -204,7 +204,7 @@ async def test_an_inline_message_press_edits_that_message_or_answers_politely(
 
     fake.push_message("/gd 0.1x^2 lr=0.8 steps=25", user_id=4001)  # Telegram gets the picture
     await fake.wait_for("sendPhoto", 2)
-    await eventually(lambda: len(services.runner.file_ids) == 2)
+    await eventually(lambda: len(services.file_ids) == 2)
     fake.push_inline_button(double, user_id=4001)
     second = (await fake.wait_for("answerCallbackQuery", 2))[1]
     edit = fake.calls_to("editMessageMedia")[-1]
