@@ -28,9 +28,12 @@ class StartError(ValueError):
 
     def __init__(self, code: Literal["undefined", "overflow", "too_large", "gradient_undefined"],
                  suggestion: tuple[float, ...] | None = None) -> None:
-        super().__init__(code, suggestion)  # both survive the trip back from a worker
+        super().__init__(code)
         self.code = code
         self.suggestion = suggestion
+
+    def __reduce__(self) -> tuple[type[StartError], tuple[str, tuple[float, ...] | None]]:
+        return StartError, (self.code, self.suggestion)  # both survive the trip from a worker
 
 
 def check_start(objective: Objective, x0: Sequence[float] | np.ndarray) -> tuple[float, np.ndarray]:
