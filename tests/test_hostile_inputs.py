@@ -104,4 +104,4 @@ async def test_a_race_where_nobody_steps_still_gets_its_picture(ctx: Context) ->
     says why it is empty, bot.fa.opt.NO_STEPS) and the caption says they all stopped."""
     response = await handle_text("/opt exp(x^2)+y^2 x0=21,0 opt=sgd,momentum", ctx)
     assert not response.error and isinstance(response.replies[0], Photo)
-    assert "sgd، momentum از مرز عددی بیرون رفت" in _shown(response)
+    assert _shown(response).count("واگرا") == 2  # both runs named as stopped at once
