@@ -15,6 +15,7 @@ from bot.fa import settings as words
 from bot.reminders import HOURS, QUIET_CHOICES, TIMERS, Preferences
 from bot.sessions import LENGTHS
 from tests.db import stored
+from tests.test_storage import db_url, pg_url, store, twin  # noqa: F401 (fixtures)
 
 
 def callbacks(reply) -> list[str]:
@@ -127,3 +128,20 @@ async def test_the_desired_retention_chosen_schedules_the_next_review(
                        enable_fuzzing=False)
     expected, _ = strict.review_card(Card(card_id=1), Rating.Good, services.clock())
     assert card.due == expected.due and card.interval_days < 2  # 0.9 would wait 2 days
+
+
+async def test_two_first_changes_of_a_learners_settings_at_once_both_count(
+        store, twin) -> None:  # noqa: F811 (fixtures)
+    """Two replicas (or two quick presses) change a new learner's settings together: the
+    row is made once and locked, so neither change is lost nor fails."""
+    import asyncio
+
+    async def change(storage, **values) -> None:
+        async with storage.transaction() as db:
+            prefs = await db.prefs.lock(7, Preferences())
+            await asyncio.sleep(0.05)  # both transactions are open at once
+            await db.prefs.put(7, prefs.with_(**values))
+
+    await asyncio.gather(change(store, hour=20), change(twin, length=5))
+    prefs = await stored(store, lambda db: db.prefs.get(7, Preferences()))
+    assert (prefs.hour, prefs.length) == (20, 5)

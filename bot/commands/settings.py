@@ -83,7 +83,7 @@ async def _update(ctx: Context, change: Callable[[Preferences], Preferences | No
     """Read, change and store the learner's preferences in one transaction, the row
     locked: two presses at once both count. Returns them and whether they changed."""
     async with ctx.services.storage.transaction() as db:
-        prefs = await db.prefs.get(ctx.user_id, preferences(ctx), lock=True)
+        prefs = await db.prefs.lock(ctx.user_id, preferences(ctx))
         changed = change(prefs)
         if changed is None:
             return prefs, False

@@ -15,7 +15,7 @@ from sqlalchemy import case, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.engine.memory import DEFAULT_RETENTION, Memory
-from bot.storage.rows import inserted, utc
+from bot.storage.rows import get_or_add, inserted, utc
 from bot.storage.tables import (
     Answer,
     LessonRead,
@@ -129,14 +129,26 @@ class PreferenceRepo:
         row = await self.session.get(Preference, user_id, with_for_update=lock)
         return self._prefs(row) if row is not None else default
 
+    async def lock(self, user_id: int, default: Preferences) -> Preferences:
+        """The learner's preferences, their row made if missing and locked until the
+        transaction ends: two changes at once (two presses, two replicas) both count."""
+        row = await get_or_add(self.session, Preference, user_id,
+                               lambda: self._fill(Preference(user_id=user_id), default), lock=True)
+        return self._prefs(row)
+
     async def put(self, user_id: int, prefs: Preferences) -> None:
         row = await self.session.get(Preference, user_id)
         if row is None:
             row = Preference(user_id=user_id)
             self.session.add(row)
+        self._fill(row, prefs)
+
+    @staticmethod
+    def _fill(row: Preference, prefs: Preferences) -> Preference:
         for name in ("reminder", "hour", "zone", "quiet_from", "quiet_to", "length", "timer",
                      "retention", "offered", "blocked"):
             setattr(row, name, getattr(prefs, name))
+        return row
 
     async def with_reminder(self) -> list[tuple[int, Preferences]]:
         """Learners who switched the reminder on and have not blocked the bot."""
