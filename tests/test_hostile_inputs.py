@@ -12,6 +12,7 @@ from bot.commands.base import Context, Photo, Response, Text
 from bot.commands.gd import MAX_LR, MIN_LR
 from bot.commands.router import handle_button, handle_text
 from bot.engine.expr import ExpressionError, parse_function
+from bot.fa import help as help_words
 from bot.fa.html import plain_text
 from bot.fa.numbers import ascii_exact, ascii_number
 
@@ -95,8 +96,15 @@ def test_an_echoed_parameter_keeps_the_digits_that_tell_it_apart(value: float,
 
 
 async def test_the_race_caption_shows_beta_as_typed(ctx: Context) -> None:
+    """The short caption may leave the settings out; the whole explanation behind
+    «توضیح بیشتر» must echo beta with every digit typed."""
     response = await handle_text("/opt beta=0.999999999 steps=5", ctx)
-    assert "beta=0.999999999" in _shown(response)
+    picture = response.replies[0]
+    more = next(b for row in picture.keyboard for b in row  # type: ignore[union-attr]
+                if b.text == help_words.MORE)
+    full = (await handle_button(more.callback, ctx)).replies[0]
+    assert isinstance(full, Text)
+    assert "beta=0.999999999" in plain_text(full.text)
 
 
 async def test_a_race_where_nobody_steps_still_gets_its_picture(ctx: Context) -> None:

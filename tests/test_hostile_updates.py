@@ -115,12 +115,6 @@ IGNORED = {
     "an anonymous admin's vote (no user)": {"poll_answer": {
         "poll_id": "unknown-poll", "voter_chat": GROUP, "option_ids": [0],
         "option_persistent_ids": ["0"]}},
-    "the bot added to a group": {"my_chat_member": {
-        "chat": GROUP, "from": SARA, "date": 0,
-        "old_chat_member": {"status": "left", "user": {"id": 123456, "is_bot": True,
-                                                       "first_name": "DarsBot"}},
-        "new_chat_member": {"status": "member", "user": {"id": 123456, "is_bot": True,
-                                                         "first_name": "DarsBot"}}}},
     "a kind of update from a newer Bot API": {"future_kind": {"whatever": [1, 2, 3]}},
     "an empty message": {"message": _message()},
     "a message without a chat": {"message": {"message_id": 1, "date": 0, "text": "/start"}},

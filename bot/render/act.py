@@ -24,8 +24,8 @@ from bot.render.glyphs import log_axis
 from bot.render.labels import legend_under, name_axes, wrap_width
 
 #: Design height (px at the phone's 390 px width): two panels one above the other.
-HEIGHT = 860
-MARGINS = {"left": 0.17, "right": 0.96, "bottom": 0.145, "top": 0.93, "hspace": 1.15}
+HEIGHT = 910
+MARGINS = {"left": 0.17, "right": 0.96, "bottom": 0.19, "top": 0.934, "hspace": 1.15}
 #: A jump in act'(z) bigger than this between neighbouring samples is a kink: not joined.
 JUMP = 0.2
 
