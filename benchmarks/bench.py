@@ -25,6 +25,7 @@ from bot.engine.expr import parse_function
 from bot.engine.gd import gradient_descent
 from bot.engine.objective import compile_objective
 from bot.fa import gd as words
+from bot.engine.bounds import analyse
 from bot.labs.gd import GDRequest, _summary, _trajectory, run_gd
 from bot.render.trajectory import Trajectory, TrajectoryLabels, render_animation, render_still
 from bot.services import open_services
@@ -49,7 +50,7 @@ def paired_best_ms(ours: Callable[[], object], theirs: Callable[[], object],
 def scene(function: str, x0: tuple[float, ...], lr: float, steps: int) -> tuple[Trajectory, TrajectoryLabels]:
     objective = compile_objective(parse_function(function))
     run = gradient_descent(objective, x0, lr, steps)
-    summary = _summary(objective, run, len(run.path))
+    summary = _summary(objective, run, len(run.path), analyse(objective, [run.path]))
     return _trajectory(objective, run.path, truncated=False), words.picture_labels(summary)
 
 

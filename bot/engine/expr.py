@@ -24,6 +24,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import sympy as sp
 
@@ -403,8 +404,19 @@ def deadline(seconds: float) -> Iterator[None]:
             signal.setitimer(signal.ITIMER_REAL, max(outer - (time.monotonic() - started), 1e-3))
 
 
+@lru_cache(maxsize=1024)
+def function_key(text: str) -> str:
+    """The canonical text of the function ``text`` (:attr:`ParsedFunction.key`), remembered
+    per text: request keys are computed on the event loop several times per request, and
+    a popular function costs SymPy nothing after its first request."""
+    return parse_function(text).key
+
+
+@lru_cache(maxsize=1024)
 def parse_function(text: str) -> ParsedFunction:
-    """Parse a function of x (or x and y) typed by a user; raise ExpressionError if refused."""
+    """Parse a function of x (or x and y) typed by a user; raise ExpressionError if refused.
+    Remembered per text (a popular function is parsed once per process; a refusal is not
+    remembered)."""
     if len(text) > MAX_LENGTH:
         raise ExpressionError("too_long", str(MAX_LENGTH))
     try:

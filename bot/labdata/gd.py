@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from bot.engine.bounds import Bounds, LineLimit
-from bot.engine.expr import parse_function
+from bot.engine.expr import function_key
 
 
 @dataclass(frozen=True)
@@ -21,7 +21,7 @@ class GDRequest:
 
     @property
     def key(self) -> str:
-        canonical = parse_function(self.function).key
+        canonical = function_key(self.function)
         x0 = ",".join(repr(v) for v in self.x0)
         return f"gd|{canonical}|{x0}|{self.lr!r}|{self.steps}|{int(self.anim)}"
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.engine.bounds import Bounds
-from bot.engine.expr import parse_function
+from bot.engine.expr import function_key
 from bot.labdata.gd import limit_data
 from bot.labdata.path import TracedPath
 
@@ -22,7 +22,7 @@ class LRRequest:
 
     @property
     def key(self) -> str:
-        canonical = parse_function(self.function).key
+        canonical = function_key(self.function)
         x0 = ",".join(repr(v) for v in self.x0)
         lrs = ",".join(repr(v) for v in self.lrs)
         return f"lr|{canonical}|{x0}|{lrs}|{self.steps}"

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.engine.bounds import Bounds
-from bot.engine.expr import parse_function
+from bot.engine.expr import function_key
 from bot.engine.presets import (
     GENERIC_LRS,
     PRESETS,
@@ -33,7 +33,7 @@ class OptRequest:
 
     @property
     def key(self) -> str:
-        canonical = parse_function(self.function).key
+        canonical = function_key(self.function)
         x0 = ",".join(repr(v) for v in self.x0)
         return (f"opt|{self.preset or ''}|{canonical}|{x0}|{self.steps}|"
                 f"{','.join(self.optimizers)}|{self.lr!r}|{self.beta!r}|{int(self.anim)}|"
