@@ -46,14 +46,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"configuration error: {error}", file=sys.stderr)
         return 2
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    for chatty in ("httpx", "alembic"):  # a request or migration step per line is noise here
+        logging.getLogger(chatty).setLevel(logging.WARNING)
     from bot.doors import cli
 
     if args.command == "run":
         if not settings.token:
             print("TELEGRAM_BOT_TOKEN is not set: starting the offline chat instead "
                   "(set it in the environment or in .env to run the Telegram bot).")
-            return _offline(cli.chat(Path("out")))
+            return _offline(cli.chat(Path("out"), settings=settings))
         from bot.doors.telegram import run_polling
 
         run_polling(settings)
@@ -63,8 +64,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "db":
         return _database(args, settings)
     if args.messages:
-        return _offline(cli.run_messages(args.messages, args.out, args.json))
-    return _offline(cli.chat(args.out))
+        return _offline(cli.run_messages(args.messages, args.out, args.json,
+                                        settings=settings))
+    return _offline(cli.chat(args.out, settings=settings))
 
 
 def _offline(chat: Coroutine[Any, Any, None]) -> int:

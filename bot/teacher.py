@@ -206,7 +206,7 @@ class Teacher:
             return await self.door.post(chat, Text(text, lab_keyboard(lesson)))
         if slot.kind in ("quiz", "group_quiz"):
             quiz = self._quiz(slot.payload)
-            poll = quiz_poll(quiz, kind="channel" if slot.kind == "quiz" else "group",
+            poll = quiz_poll(quiz, self.services, kind="channel" if slot.kind == "quiz" else "group",
                              number=slot.number, anonymous=slot.kind == "quiz")
             return await self.door.post(chat, poll)  # the door records the poll for answers
         storage = self.services.storage

@@ -115,12 +115,13 @@ async def test_the_desired_retention_chosen_schedules_the_next_review(
         ctx: Context, services: Services) -> None:
     from fsrs import Card, Rating, Scheduler
 
-    from bot.commands.quiz import answer_poll, record_sent_poll
+    from bot.commands.quiz import answer_poll
 
     services.clock = lambda: datetime(2026, 11, 23, 5, 0, tzinfo=UTC)
     await handle_button("settings:retention:95", ctx)
     [_, poll] = (await handle_text("/quiz 1", ctx)).replies
-    await record_sent_poll(services, poll, "p-95", 7, 1)
+    assert poll.on_sent is not None
+    await poll.on_sent("p-95", 7, 1)
     services.clock = lambda: datetime(2026, 11, 23, 5, 5, tzinfo=UTC)  # not a quick answer
     await answer_poll(services, "p-95", 7, "Sara", [poll.correct_option])
     card = await stored(services.storage, lambda db: db.cards.get(7, poll.quiz_id))

@@ -31,7 +31,7 @@ async def run_preview(args: str, ctx: Context) -> Response:
     now = ctx.services.clock()
     return Response([
         Text(lesson_message(lesson, len(course.lessons), header(now, ctx.services.settings.zone))),
-        quiz_poll(quiz, number=number, anonymous=True, kind="preview"),
+        quiz_poll(quiz, ctx.services, number=number, anonymous=True, kind="preview"),
     ], data={"lesson": lesson.id, "quiz": quiz.id, "number": number, "owner": teacher.owner})
 
 

@@ -36,6 +36,9 @@ class Button:
 
 Keyboard = tuple[tuple[Button, ...], ...]
 
+#: What a door tells a poll once Telegram took it: the poll's id, its chat and message id.
+PollSent = Callable[[str, int, int], Awaitable[None]]
+
 
 @dataclass(frozen=True)
 class Media:
@@ -82,6 +85,9 @@ class Poll:
     position: int | None = None
     open_period: int | None = None  # seconds until the poll closes (the session's timer)
     keyboard: Keyboard = ()  # a group session's «سؤال بعدی» rides on its poll
+    #: The command layer's bookkeeping (recording the poll, so its answers can be traced to
+    #: the quiz); a door calls it after sending and knows nothing of what it does.
+    on_sent: PollSent | None = field(default=None, compare=False, repr=False)
 
 
 Reply = Text | Photo | Animation | Poll

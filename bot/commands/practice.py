@@ -2,18 +2,35 @@
 
 from __future__ import annotations
 
-from bot.commands.base import Context, Poll, Response, Text
+from dataclasses import replace
+
+from bot.commands.base import Context, Poll, Response, Services, Text
 from bot.curriculum.model import Quiz
 from bot.fa import practice as words
 from bot.fa.lessons import quiz_question
 from bot.practice import stats, week_start
 from bot.reminders import Preferences
+from bot.storage import PollInfo
 
 
-def quiz_poll(quiz: Quiz, *, kind: str = "practice", number: int | None = None,
-              anonymous: bool = False) -> Poll:
+def tracked(services: Services, poll: Poll) -> Poll:
+    """The poll with its bookkeeping attached: once sent, it is recorded, so its answers
+    can be traced to the quiz (and to its session)."""
+
+    async def record(poll_id: str, chat_id: int, message_id: int) -> None:
+        async with services.storage.transaction() as db:
+            await db.polls.add(PollInfo(poll_id, poll.quiz_id, chat_id, message_id, poll.kind,
+                                        poll.number), services.clock())
+            if poll.session_id is not None and poll.position is not None:
+                await db.sessions.add_poll(poll_id, poll.session_id, poll.position)
+
+    return replace(poll, on_sent=record)
+
+
+def quiz_poll(quiz: Quiz, services: Services, *, kind: str = "practice",
+              number: int | None = None, anonymous: bool = False) -> Poll:
     """A quiz as a Telegram quiz poll (the short explanation rides inside the poll)."""
-    return Poll(
+    return tracked(services, Poll(
         question=quiz_question(quiz, number),
         options=quiz.options,
         correct_option=quiz.correct,
@@ -22,7 +39,7 @@ def quiz_poll(quiz: Quiz, *, kind: str = "practice", number: int | None = None,
         quiz_id=quiz.id,
         kind=kind,
         number=number,
-    )
+    ))
 
 
 async def run_stats(args: str, ctx: Context) -> Response:

@@ -14,6 +14,7 @@ from datetime import datetime
 
 from bot.commands.base import Button, Context, Keyboard, Poll, Reply, Response, Services, Text
 from bot.commands.options import whole_number
+from bot.commands.practice import tracked
 from bot.curriculum.model import Quiz
 from bot.fa import practice as practice_words
 from bot.fa import sessions as words
@@ -36,19 +37,18 @@ def preferences(ctx_or_services: Context | Services) -> Preferences:
     return Preferences(zone=services.settings.timezone)
 
 
-def session_poll(quiz: Quiz, session: SessionInfo, position: int, *, kind: str = "practice",
-                 timer: int = 0) -> Poll:
+def session_poll(quiz: Quiz, session: SessionInfo, position: int, services: Services, *,
+                 kind: str = "practice", timer: int = 0) -> Poll:
     """Question ``position`` of a session; a group's carries the button that moves on."""
     keyboard: Keyboard = ()
     if kind == "group":
         label, action = ((words.group_next(position + 1, session.total), "gnext")
                          if position < session.total else (words.GROUP_RESULT, "gend"))
         keyboard = ((Button(label, f"quiz:{action}:{session.id}:{position}"),),)
-    return Poll(question=words.numbered(position, session.total, quiz.question),
-                options=quiz.options, correct_option=quiz.correct,
-                explanation=quiz.explanation, quiz_id=quiz.id, kind=kind,
-                session_id=session.id, position=position, open_period=timer or None,
-                keyboard=keyboard)
+    return tracked(services, Poll(
+        question=words.numbered(position, session.total, quiz.question), options=quiz.options,
+        correct_option=quiz.correct, explanation=quiz.explanation, quiz_id=quiz.id, kind=kind,
+        session_id=session.id, position=position, open_period=timer or None, keyboard=keyboard))
 
 
 def _size(asked: int | None, default: int) -> int:
@@ -91,7 +91,7 @@ async def start_session(ctx: Context, length: int | None = None,
         await db.sessions.advance(session.id, 0, now)
     reviews = sum(q.id in due for q in quizzes)
     intro = Text(words.session_intro(len(quizzes), reviews, repeat=only is not None))
-    return Response([intro, session_poll(quizzes[0], session, 1, timer=prefs.timer)],
+    return Response([intro, session_poll(quizzes[0], session, 1, ctx.services, timer=prefs.timer)],
                     data={"session": session.id, "quizzes": [q.id for q in quizzes],
                           "reviews": reviews})
 
@@ -110,14 +110,15 @@ async def _start_group(ctx: Context, size: int) -> Response:
         quizzes = plan(services.course, size, answered=asked) or plan(services.course, size)
         session = await db.sessions.start(ctx.chat_id, 0, [q.id for q in quizzes], now)
         await db.sessions.advance(session.id, 0, now)
-    return Response(_group_question(quizzes[0], session, 1),
+    return Response(_group_question(quizzes[0], session, 1, services),
                     data={"session": session.id, "quizzes": [q.id for q in quizzes]})
 
 
-def _group_question(quiz: Quiz, session: SessionInfo, position: int) -> list[Reply]:
+def _group_question(quiz: Quiz, session: SessionInfo, position: int,
+                    services: Services) -> list[Reply]:
     """A group's poll, and its longer explanation behind a spoiler (no private follow-up
     reaches a group's members)."""
-    replies: list[Reply] = [session_poll(quiz, session, position, kind="group")]
+    replies: list[Reply] = [session_poll(quiz, session, position, services, kind="group")]
     if quiz.more:
         replies.append(Text(more_spoiler(quiz)))
     return replies
@@ -185,21 +186,8 @@ async def _group_step(action: str, session_id: int | None, position: int | None,
     quiz = services.course.quiz(session.quiz_ids[session.asked])
     if quiz is None:
         return Response(notice=words.SESSION_OVER)
-    return Response(_group_question(quiz, session, session.asked + 1),
+    return Response(_group_question(quiz, session, session.asked + 1, services),
                     data={"session": session.id, "position": session.asked + 1})
-
-
-async def record_sent_poll(services: Services, poll: Poll, poll_id: str, chat_id: int,
-                           message_id: int) -> None:
-    """Doors call this after sending a poll, so its answers can be traced to the quiz
-    (and to its session)."""
-    if not poll.quiz_id:
-        return
-    async with services.storage.transaction() as db:
-        await db.polls.add(PollInfo(poll_id, poll.quiz_id, chat_id, message_id, poll.kind,
-                                    poll.number), services.clock())
-        if poll.session_id is not None and poll.position is not None:
-            await db.sessions.add_poll(poll_id, poll.session_id, poll.position)
 
 
 def _seconds(poll: PollInfo, user_id: int, now: datetime) -> float | None:
@@ -279,7 +267,7 @@ async def _session_next(db: Repos, services: Services, session: SessionInfo, pos
             following = services.course.quiz(session.quiz_ids[session.asked])
             if following is not None:
                 replies.append(session_poll(following, session, session.asked + 1,
-                                            timer=prefs.timer))
+                                            services, timer=prefs.timer))
         return replies
     if not await db.sessions.finish(session.id, now):
         return replies

@@ -16,9 +16,10 @@ from typing import Any, TextIO
 
 from bot.commands.base import Animation, Button, Context, Photo, Poll, Reply, Response, Text
 from bot.commands.options import whole_number
-from bot.commands.quiz import answer_poll, record_sent_poll
+from bot.commands.quiz import answer_poll
 from bot.commands.reminders import Reminders
 from bot.commands.router import handle_button, handle_text
+from bot.config import Settings
 from bot.fa import sessions as poll_words
 from bot.fa.dates import when
 from bot.fa.html import plain_text
@@ -100,7 +101,8 @@ class Session:
         self.polls += 1
         # unique across sessions: the database (and its polls) outlives one `try` run
         poll_id = f"offline-{self.ctx.user_id}-{uuid.uuid4().hex}"
-        await record_sent_poll(self.ctx.services, poll, poll_id, self.ctx.chat_id, self.polls)
+        if poll.on_sent is not None:
+            await poll.on_sent(poll_id, self.ctx.chat_id, self.polls)
         self.open_poll = (poll_id, poll)
 
     def save(self, reply: Photo | Animation) -> Path:
@@ -222,8 +224,8 @@ async def answer(text: str, session: Session) -> Response:
 
 
 async def run_messages(messages: Iterable[str], out: Path, as_json: bool,
-                       stream: TextIO = sys.stdout) -> None:
-    async with open_services() as services:
+                       stream: TextIO = sys.stdout, settings: Settings | None = None) -> None:
+    async with open_services(settings) as services:
         session = Session(Context(services, user_id=1, chat_id=1), out)
         session.clock.now = datetime.now(UTC)  # scripted: each message takes a learner's pace
         for message in messages:
@@ -239,11 +241,11 @@ async def run_messages(messages: Iterable[str], out: Path, as_json: bool,
                 print_human(response, session, stream)
 
 
-async def chat(out: Path, stream: TextIO = sys.stdout) -> None:
+async def chat(out: Path, stream: TextIO = sys.stdout, settings: Settings | None = None) -> None:
     """An interactive chat in the terminal; an empty line or Ctrl-D ends it."""
     print("گفت‌وگوی آفلاین با ربات. دستوری مثل /help یا /gd 0.1x^2 بفرستید؛ "
           "برای خروج Ctrl-D.", file=stream)
-    async with open_services() as services:
+    async with open_services(settings) as services:
         session = Session(Context(services, user_id=1, chat_id=1), out)
         loop = asyncio.get_running_loop()
         while True:

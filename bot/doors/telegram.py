@@ -56,7 +56,7 @@ from bot.commands.base import (
     Services,
     Text,
 )
-from bot.commands.quiz import answer_poll, poll_closed, record_sent_poll
+from bot.commands.quiz import answer_poll, poll_closed
 from bot.commands.reminders import Blocked, Reminders
 from bot.commands.router import (
     GROUP_CHATS,
@@ -136,9 +136,8 @@ async def send_reply(bot: Any, chat_id: int | str, reply: Reply, services: Servi
             is_anonymous=reply.is_anonymous, open_period=reply.open_period,
             reply_markup=_markup(reply.keyboard, bot.username), reply_parameters=answer_to,
         )
-        if message.poll is not None:
-            await record_sent_poll(services, reply, message.poll.id, message.chat_id,
-                                   message.message_id)
+        if message.poll is not None and reply.on_sent is not None:
+            await reply.on_sent(message.poll.id, message.chat_id, message.message_id)
         return message
     send = bot.send_photo if isinstance(reply, Photo) else bot.send_animation
     message = await _by_file_id_or_bytes(reply.media, file_ids, lambda: send(
