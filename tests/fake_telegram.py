@@ -17,6 +17,7 @@ import email.policy
 import inspect
 import itertools
 import json
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -308,6 +309,9 @@ class FakeTelegram:
             for field_name in ("photo", "animation", "text", "caption"):
                 message.pop(field_name, None)
             return self._store(message, params, files, method)
+        if method == "answerInlineQuery":
+            self._check_inline_answer(params)
+            return True
         if method == "stopPoll":
             key = (int(params["chat_id"]), int(params["message_id"]))
             with self._lock:
@@ -317,6 +321,32 @@ class FakeTelegram:
                 poll["is_closed"] = True
                 return dict(poll)
         return True
+
+    def _check_inline_answer(self, params: dict[str, Any]) -> None:
+        """Refuse what Telegram refuses in ``answerInlineQuery``: more than 50 results,
+        ids repeated or over 64 bytes, an unknown file id, a message or caption too long,
+        a deep-link parameter outside ``[A-Za-z0-9_-]{1,64}``, callback data over 64 bytes."""
+        results = params["results"]
+        ids = [result["id"] for result in results]
+        if len(results) > 50 or len(set(ids)) != len(ids):
+            raise Refused("RESULTS_TOO_MUCH or RESULT_ID_DUPLICATE")
+        for result in results:
+            if len(result["id"].encode()) > 64:
+                raise Refused("RESULT_ID_INVALID")
+            if result["type"] == "photo" and result["photo_file_id"] not in self.files:
+                raise Refused("wrong file identifier/HTTP URL specified")
+            if len(result.get("caption", "")) > 1024:
+                raise Refused("MEDIA_CAPTION_TOO_LONG")
+            content = result.get("input_message_content")
+            if content is not None and not 0 < len(content["message_text"]) <= 4096:
+                raise Refused("MESSAGE_TOO_LONG")
+            for row in (result.get("reply_markup") or {}).get("inline_keyboard", []):
+                for button in row:
+                    if len(button.get("callback_data", "").encode()) > 64:
+                        raise Refused("BUTTON_DATA_INVALID")
+        start = (params.get("button") or {}).get("start_parameter")
+        if start is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,64}", start):
+            raise Refused("START_PARAM_INVALID")
 
     def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
         offset = int(params.get("offset") or 0)

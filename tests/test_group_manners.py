@@ -57,7 +57,7 @@ async def test_backprop_in_a_group_is_one_short_note_that_continues_in_private(
     link = urlparse(button["url"])
     assert (link.netloc, link.path) == ("t.me", "/dars_test_bot")
     payload = parse_qs(link.query)["start"][0]
-    assert payload.startswith("run-") and len(payload) <= 64
+    assert payload.startswith("do-") and len(payload) <= 64  # the command itself: no memory
 
     fake.push_message(f"/start {payload}", user_id=1103)
     texts = [c.params["text"] for c in (await fake.wait_for("sendMessage", 2, timeout=60))[1:]]

@@ -5,11 +5,13 @@ from __future__ import annotations
 import base64
 import hashlib
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from bot.commands.base import Context, UserError
 from bot.engine.expr import ExpressionError
 from bot.fa import errors, messages
+from bot.fa.numbers import normalize_input
 from bot.runner import Busy, LabTimeout
 
 R = TypeVar("R")
@@ -32,15 +34,44 @@ async def run_lab(ctx: Context, job: Callable[[R], T], request: R, *, key: str,
         raise UserError(errors.expression(error, example))
 
 
+def token_for(key: str, prefix: str = "") -> str:
+    """The short URL-safe token ``remember`` keeps ``key``'s request under."""
+    digest = hashlib.blake2b(key.encode(), digest_size=8).digest()
+    return prefix + base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+
 def remember(ctx: Context, key: str, request: Any, prefix: str = "") -> str:
     """Keep ``request`` server-side under a short token for callback buttons (Telegram
     allows 64 bytes of callback data; a request with its function can be longer). The
     token is URL-safe, so it also fits a deep link (``prefix`` keeps kinds apart)."""
-    digest = hashlib.blake2b(key.encode(), digest_size=8).digest()
-    token = prefix + base64.urlsafe_b64encode(digest).decode().rstrip("=")
+    token = token_for(key, prefix)
     ctx.services.requests.put(token, request)
     return token
 
 
 def recall(ctx: Context, token: str) -> Any | None:
     return ctx.services.requests.get(token)
+
+
+@dataclass(frozen=True)
+class SharedPicture:
+    """A lab's picture offered by «ارسال برای دوستان»: inline mode sends it again by its
+    Telegram file id (known once the picture was uploaded under ``media_key``)."""
+
+    media_key: str
+    caption: str
+    query: str  # the lab's whole command, as its share button offers it
+
+
+def share_key(query: str) -> str:
+    """What a shared picture is remembered under: its inline query, spaces folded."""
+    return "share|" + " ".join(normalize_input(query).split())
+
+
+def remember_shared(ctx: Context, query: str, picture: SharedPicture) -> None:
+    remember(ctx, share_key(query), picture)
+
+
+def shared_picture(ctx: Context, query: str) -> SharedPicture | None:
+    found = recall(ctx, token_for(share_key(query)))
+    return found if isinstance(found, SharedPicture) else None

@@ -216,8 +216,8 @@ def interview_reply(lesson: Lesson, ctx: Context, *, answer: bool) -> Text:
     text = interview_message(lesson, interview, hashtags=ctx.chat_type != "private",
                              answer=answer)
     another = Button(ANOTHER_QUESTION, "lesson:interview:0")
-    if answer:
-        return Text(text, ((another,),))
+    if answer:  # under a card sent through inline mode (no chat) nothing can follow
+        return Text(text, ((another,),) if ctx.chat_id else ())
     return Text(text, ((Button(SHOW_ANSWER, f"lesson:answer:{lesson.order}"), another),))
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import logging
 import re
 from collections.abc import Awaitable, Callable
@@ -11,8 +13,8 @@ from bot.commands import act, admin, backprop, batch, fit, gd, lesson, practice,
 from bot.commands import settings as settings_command
 from bot.commands import lr as lr_command
 from bot.commands import opt as opt_command
-from bot.commands.base import Animation, Button, Context, Photo, Response, Text, UserError
-from bot.commands.lab import recall, remember
+from bot.commands.base import Animation, Button, Context, Photo, Reply, Response, Text, UserError
+from bot.commands.lab import SharedPicture, recall, remember, remember_shared
 from bot.commands.options import whole_number
 from bot.engine.expr import parse_function
 from bot.fa import help as help_words
@@ -48,6 +50,9 @@ class Command:
 _LAB_LINK = re.compile(r"lab-(\d{1,4})")
 _LESSON_LINK = re.compile(r"lesson-(\d{1,4})")
 _RUN_LINK = re.compile(r"run-([A-Za-z0-9_-]{1,20})")
+#: A lab command carried in the link itself (``do-`` and its UTF-8 in URL-safe base64):
+#: nothing to remember, so the link works after a restart and on any replica.
+_DO_LINK = re.compile(r"do-([A-Za-z0-9_-]{1,61})")
 _COMMAND_LINKS = {"help": "/help", "quiz": "/quiz", "lessons": "/lessons", "interview": "/interview"}
 
 
@@ -62,17 +67,42 @@ async def _start(args: str, ctx: Context) -> Response:
         if not isinstance(remembered, str):
             return Response([Text(help_words.LINK_EXPIRED)])
         return await handle_text(remembered, ctx)
+    if link := _DO_LINK.fullmatch(payload):
+        text = _linked_command(link.group(1))
+        if text is None:
+            return Response([Text(help_words.LINK_EXPIRED)])
+        return await handle_text(text, ctx)
     if payload in _COMMAND_LINKS:
         return await handle_text(_COMMAND_LINKS[payload], ctx)
     return Response([Text(help_words.start(ctx.user_name))])
+
+
+def start_link(text: str, ctx: Context) -> str:
+    """A ``/start`` payload that runs ``text`` (a lab command) in the private chat: the
+    command itself when it fits Telegram's 64 characters, else a remembered token."""
+    encoded = base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+    if len(encoded) <= 61:
+        return "do-" + encoded
+    return remember(ctx, "run|" + text, text, prefix="run-")
+
+
+def _linked_command(encoded: str) -> str | None:
+    """The command a ``do-`` link carries; None unless it is a lab (anyone can write a
+    link: it may only do what a lab button could)."""
+    try:
+        text = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4)).decode()
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return None
+    parts = split_command(text)
+    command = _BY_NAME.get(parts[0]) if parts else None
+    return text if command is not None and command.lab else None
 
 
 def _continue_in_private(command: Command, args: str, ctx: Context) -> Response:
     """A long answer asked for in a group: a short note, and a button that opens the
     private chat where the whole answer arrives (the group stays readable)."""
     text = f"/{command.name} {args}".strip()
-    token = remember(ctx, "run|" + text, text, prefix="run-")
-    button = Button(help_words.CONTINUE_IN_PRIVATE, start=token)
+    button = Button(help_words.CONTINUE_IN_PRIVATE, start=start_link(text, ctx))
     note = help_words.in_private(command.name, command.summary, ctx.user_name)
     return Response([Text(note, ((button,),))])
 
@@ -135,19 +165,26 @@ async def _more(payload: str, ctx: Context) -> Response:
     return Response([Text(full)])
 
 
-def _with_share(response: Response, command: Command, args: str) -> Response:
-    """Give a lab's picture the «ارسال برای دوستان» button (inline mode in any chat)."""
+def _with_share(response: Response, command: Command, typed: str, ctx: Context) -> Response:
+    """Give a lab's picture the «ارسال برای دوستان» button (inline mode in any chat); the
+    picture is remembered under the button's query and the command as ``typed`` (empty
+    for a press), so inline mode can send it by its file id."""
     if not command.lab or response.error:
         return response
-    query = response.share or f"/{command.name} {args}".strip()
-    if len(query) > SHARE_LIMIT:
+    query = response.share or typed
+    if not query or len(query) > SHARE_LIMIT:
         return response
     share = (Button(help_words.SHARE, share=query),)
-    response.replies = [
-        replace(reply, keyboard=(*reply.keyboard, share)) if isinstance(reply, (Photo, Animation))
-        else reply
-        for reply in response.replies
-    ]
+    replies: list[Reply] = []
+    for reply in response.replies:
+        if isinstance(reply, (Photo, Animation)):
+            if isinstance(reply, Photo):
+                for asked in {query, typed} - {""}:
+                    picture = SharedPicture(reply.media.key, reply.caption, query)
+                    remember_shared(ctx, asked, picture)
+            reply = replace(reply, keyboard=(*reply.keyboard, share))
+        replies.append(reply)
+    response.replies = replies
     return response
 
 
@@ -233,6 +270,10 @@ COMMANDS: tuple[Command, ...] = (
 _BY_NAME = {command.name: command for command in COMMANDS}
 
 
+def command_named(name: str) -> Command | None:
+    return _BY_NAME.get(name)
+
+
 def _menu(ctx: Context | None = None) -> list[tuple[str, str, str]]:
     """(name, summary, example) of the commands this person may use."""
     admin = ctx is not None and ctx.user_id in ctx.services.settings.admin_ids
@@ -285,7 +326,7 @@ async def handle_text(text: str, ctx: Context) -> Response:
         return Response([Text(message)], error=_first_line(message))
     parts = split_command(text)
     if parts is None:
-        return Response([Text(help_words.not_a_command(_as_gd(text)))])
+        return Response([Text(help_words.not_a_command(as_gd(text)))])
     name, args = parts
     command = _BY_NAME.get(name)
     if command is None:
@@ -293,10 +334,11 @@ async def handle_text(text: str, ctx: Context) -> Response:
         return Response([Text(message)], error=_first_line(message))
     if command.long and ctx.chat_type in GROUP_CHATS:
         return _continue_in_private(command, args, ctx)
-    return _with_share(_with_more(await _guarded(command.run, args, ctx), ctx), command, args)
+    typed = f"/{name} {args}".strip()
+    return _with_share(_with_more(await _guarded(command.run, args, ctx), ctx), command, typed, ctx)
 
 
-def _as_gd(text: str) -> str:
+def as_gd(text: str) -> str:
     """``/gd <text>`` when a plain message is a function the lab would accept."""
     candidate = normalize_input(text).strip()
     try:
@@ -318,7 +360,7 @@ async def handle_button(data: str, ctx: Context) -> Response:
     if response.error:  # a press answers with a short pop-up, not a new message
         response.replies = []
     elif response.share:
-        response = _with_share(_with_more(response, ctx), command, "")
+        response = _with_share(_with_more(response, ctx), command, "", ctx)
     return response
 
 

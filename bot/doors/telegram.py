@@ -21,6 +21,10 @@ from telegram import (
     ChatMember,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    InlineQueryResultArticle,
+    InlineQueryResultCachedPhoto,
+    InlineQueryResultsButton,
+    InputTextMessageContent,
     InputFile,
     InputMediaAnimation,
     InputMediaPhoto,
@@ -37,6 +41,7 @@ from telegram.ext import (
     CallbackQueryHandler,
     ChatMemberHandler,
     ContextTypes,
+    InlineQueryHandler,
     MessageHandler,
     PollAnswerHandler,
     PollHandler,
@@ -56,6 +61,7 @@ from bot.commands.base import (
     Services,
     Text,
 )
+from bot.commands import inline
 from bot.commands.quiz import answer_poll, poll_closed
 from bot.commands.reminders import Blocked, Reminders
 from bot.commands.router import (
@@ -271,6 +277,36 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await send_reply(context.bot, ctx.chat_id, reply, ctx.services, reply_to=reply_to)
 
 
+async def on_inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """``@bot …`` typed in any chat: lesson, interview and lab cards to send there, and a
+    button above them that opens the bot's private chat."""
+    query = update.inline_query
+    if query is None:
+        return
+    ctx = Context(services=_services(context), user_id=query.from_user.id, chat_type="inline",
+                  user_name=query.from_user.first_name)
+    found = await inline.answer(query.query, ctx)
+    username = context.bot.username
+    results = [_inline_result(card, username) for card in found.cards]
+    button = InlineQueryResultsButton(found.start_text, start_parameter=found.start)
+    try:
+        await query.answer(results, cache_time=found.cache_seconds, button=button)
+    except BadRequest:  # typically "query is too old": the learner typed on
+        log.info("inline query not answered", exc_info=True)
+
+
+def _inline_result(card: inline.Card,
+                   username: str | None) -> InlineQueryResultArticle | InlineQueryResultCachedPhoto:
+    markup = _markup(card.keyboard, username)
+    if card.file_id:
+        return InlineQueryResultCachedPhoto(card.id, card.file_id, title=card.title,
+                                            description=card.description, caption=card.text,
+                                            parse_mode=HTML, reply_markup=markup)
+    content = InputTextMessageContent(card.text, parse_mode=HTML, link_preview_options=NO_PREVIEW)
+    return InlineQueryResultArticle(card.id, card.title, content, reply_markup=markup,
+                                    description=card.description)
+
+
 async def on_my_chat_member(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """The bot's own membership changed: when it has just joined a group, say hello."""
     change = update.my_chat_member
@@ -452,6 +488,7 @@ def build_application(settings: Settings, services: Services | None = None) -> A
     # «/» is the channel's text, not a command to answer inside the channel.
     application.add_handler(MessageHandler(filters.TEXT & filters.UpdateType.MESSAGE, on_message))
     application.add_handler(CallbackQueryHandler(on_button))
+    application.add_handler(InlineQueryHandler(on_inline_query))
     application.add_handler(ChatMemberHandler(on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER))
     application.add_handler(PollAnswerHandler(on_poll_answer))
     application.add_handler(PollHandler(on_poll))

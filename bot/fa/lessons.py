@@ -64,3 +64,38 @@ def more_spoiler(quiz: Quiz) -> str:
     answer gets no private follow-up, and the others have not answered yet)."""
     return (f"📝 <b>توضیح بیشتر</b> (بعد از جواب دادن، روی متن بزنید تا باز شود)\n"
             f"<tg-spoiler>{to_html(quiz.more)}</tg-spoiler>")
+
+
+#: A lesson's summary (a group, an inline card) keeps its first paragraph up to this.
+SUMMARY_CHARS = 320
+READ_IN_PRIVATE = "📖 خواندن کل درس در گفت‌وگوی خصوصی"
+
+
+def lesson_opening(lesson: Lesson, limit: int = SUMMARY_CHARS) -> str:
+    """The lesson's first paragraph as plain Markdown, cut after a whole sentence (or a
+    word, with «…») when longer than ``limit`` characters."""
+    paragraph = lesson.body.strip().split("\n\n", 1)[0].strip()
+    if len(paragraph) <= limit:
+        return paragraph
+    head = paragraph[:limit]
+    end = max(head.rfind(". "), head.rfind("؟ "), head.rfind("! "))
+    if end > limit // 3 and _balanced(head[:end + 1]):
+        return head[:end + 1]
+    cut = head[:head.rfind(" ")]
+    while not _balanced(cut):  # never end inside a code span or a bold run
+        cut = cut[:max(cut.rfind("`"), cut.rfind("**"))].rstrip()
+    return cut.rstrip("،,؛") + " …"
+
+
+def _balanced(markdown: str) -> bool:
+    return markdown.count("`") % 2 == 0 and markdown.count("**") % 2 == 0
+
+
+def lesson_summary(lesson: Lesson, total: int) -> str:
+    """The lesson in a few lines (a group, an inline card): heading, the opening of its
+    first paragraph and the lab to try; the whole lesson is one press away in private."""
+    parts = [f"📘 <b>درس {fa_int(lesson.order)} از {fa_int(total)}: {escape(lesson.title)}</b>",
+             to_html(lesson_opening(lesson))]
+    if lesson.lab:
+        parts.append(TRY_IT + code(lesson.lab))
+    return "\n\n".join(parts)

@@ -1,0 +1,143 @@
+"""Inline mode: ``@bot adam`` or ``@bot /gd 0.1x^2 lr=0.4`` typed in any chat offers
+cards to send there: lessons (a summary, the whole lesson one press away in the bot),
+interview questions (the answer behind a button) and labs (the picture Telegram already
+has, by file id; else an invitation that runs the lab in the bot's private chat)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bot.commands import router
+from bot.commands.base import Button, Context, Keyboard
+from bot.commands.lab import shared_picture
+from bot.commands.lesson import search
+from bot.curriculum.model import Lesson
+from bot.fa import help as help_words
+from bot.fa import inline as words
+from bot.fa.lessons import (
+    READ_IN_PRIVATE,
+    SHOW_ANSWER,
+    interview_message,
+    lesson_opening,
+    lesson_summary,
+)
+from bot.fa.numbers import normalize_input
+
+#: Telegram shows at most 50 results; a phone screen shows about six.
+MAX_CARDS = 8
+#: Seconds Telegram may reuse an answer: lessons do not change; a lab's picture may
+#: appear (uploaded) a moment after its invitation was offered.
+LESSON_CACHE = 300
+LAB_CACHE = 5
+
+
+@dataclass(frozen=True)
+class Card:
+    """One result: what the list shows (title, description) and what is sent when it is
+    chosen: ``text`` (Telegram HTML), or a picture Telegram already has (``file_id``)
+    with ``text`` as its caption."""
+
+    id: str  # at most 64 bytes, unique in one answer
+    title: str
+    description: str
+    text: str
+    keyboard: Keyboard = ()
+    file_id: str = ""
+
+
+@dataclass
+class InlineAnswer:
+    cards: list[Card] = field(default_factory=list)
+    #: The button above the results: opens the private chat with ``/start <start>``.
+    start: str = "help"
+    start_text: str = words.OPEN_BOT
+    cache_seconds: int = LESSON_CACHE
+
+
+async def answer(query: str, ctx: Context) -> InlineAnswer:
+    """The cards for an inline query (at most 256 characters, any text)."""
+    text = " ".join(normalize_input(query).split())
+    if text.startswith("/"):
+        return _command(text, ctx)
+    if not text:
+        return _first_steps(ctx)
+    return _about(text, ctx)
+
+
+def _command(text: str, ctx: Context) -> InlineAnswer:
+    parts = router.split_command(text)
+    name, args = parts if parts else ("", "")
+    command = router.command_named(name)
+    if command is not None and command.lab:
+        return _lab(f"/{name} {args}".strip(), command, ctx)
+    if name in ("lesson", "interview") and args:
+        return _about(args, ctx, interviews_only=name == "interview")
+    return InlineAnswer()
+
+
+def _first_steps(ctx: Context) -> InlineAnswer:
+    """An empty query: the labs /help suggests, then the first lessons."""
+    cards = [_lab_card(example, command, ctx) for example in help_words.HELP_EXAMPLES
+             if (command := router.command_named(example.split()[0][1:])) and command.lab]
+    course = ctx.services.course
+    cards += [_lesson_card(lesson, len(course.lessons)) for lesson in course.lessons[:3]]
+    return InlineAnswer(cards[:MAX_CARDS])
+
+
+def _about(text: str, ctx: Context, *, interviews_only: bool = False) -> InlineAnswer:
+    """Lessons about a word (or lesson N), each followed by its interview question."""
+    course = ctx.services.course
+    if text.isdigit():
+        found = [lesson for lesson in course.lessons if str(lesson.order) == text.lstrip("0")]
+    else:
+        found = search(course, text)
+    interviews = {lesson.id: interview for lesson, interview in course.interviews}
+    cards: list[Card] = []
+    for lesson in found:
+        if not interviews_only:
+            cards.append(_lesson_card(lesson, len(course.lessons)))
+        if lesson.id in interviews:
+            cards.append(_interview_card(lesson, ctx))
+    gd = router.command_named("gd")
+    if not cards and gd is not None and (suggestion := router.as_gd(text)):
+        return _lab(suggestion, gd, ctx)
+    if interviews_only:
+        return InlineAnswer(cards[:MAX_CARDS], "interview", words.INTERVIEW_IN_BOT)
+    return InlineAnswer(cards[:MAX_CARDS], "lessons", words.LESSONS_IN_BOT)
+
+
+def _lesson_card(lesson: Lesson, total: int) -> Card:
+    read = Button(READ_IN_PRIVATE, start=f"lesson-{lesson.order}")
+    return Card(f"lesson-{lesson.order}", words.lesson_title(lesson.order, lesson.title),
+                words.description(lesson_opening(lesson, 120)),
+                lesson_summary(lesson, total), ((read,),))
+
+
+def _interview_card(lesson: Lesson, ctx: Context) -> Card:
+    interview = next(i for l, i in ctx.services.course.interviews if l.id == lesson.id)
+    text = interview_message(lesson, interview, hashtags=False, answer=False)
+    reveal = Button(SHOW_ANSWER, f"lesson:answer:{lesson.order}")
+    return Card(f"interview-{lesson.order}", words.interview_title(interview.question),
+                words.interview_description(lesson.order, lesson.title), text, ((reveal,),))
+
+
+def _lab(command_text: str, command: router.Command, ctx: Context) -> InlineAnswer:
+    return InlineAnswer([_lab_card(command_text, command, ctx)],
+                        start=router.start_link(command_text, ctx), start_text=words.RUN_IN_BOT,
+                        cache_seconds=LAB_CACHE)
+
+
+def _lab_card(command_text: str, command: router.Command, ctx: Context) -> Card:
+    """The lab's picture when Telegram has it (it was shared from a chat with the bot);
+    else an invitation whose button runs the lab in the bot's private chat."""
+    link = router.start_link(command_text, ctx)
+    try_it = Button(words.TRY_IT_YOURSELF, start=link)
+    card_id = "lab-" + link[-40:]
+    picture = shared_picture(ctx, command_text)
+    file_id = ctx.services.file_ids.get(picture.media_key) if picture is not None else None
+    if picture is not None and file_id:
+        share = Button(help_words.SHARE, share=picture.query)
+        return Card(card_id, words.lab_title(command_text), words.LAB_WITH_PICTURE,
+                    picture.caption, ((try_it, share),), file_id)
+    return Card(card_id, words.lab_title(command_text), words.LAB_WITHOUT_PICTURE,
+                words.lab_invitation(command_text, command.summary), ((try_it,),))

@@ -1,0 +1,128 @@
+"""Inline mode end to end: ``@bot …`` queries through the real Application and the fake
+Bot API (which refuses what Telegram refuses in answerInlineQuery)."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+from bot.commands.base import Context
+from bot.commands.inline import answer
+from bot.commands.router import start_link
+from bot.fa import help as help_words
+from tests.fake_telegram import FakeTelegram
+
+
+def _buttons(result: dict) -> list[dict]:
+    markup = result.get("reply_markup") or {"inline_keyboard": []}
+    return [button for row in markup["inline_keyboard"] for button in row]
+
+
+def _start_of(button: dict) -> str:
+    link = urlparse(button["url"])
+    assert (link.netloc, link.path) == ("t.me", "/dars_test_bot")
+    return parse_qs(link.query)["start"][0]
+
+
+async def _answered(fake: FakeTelegram, count: int = 1) -> dict:
+    call = (await fake.wait_for("answerInlineQuery", count, timeout=30))[count - 1]
+    assert call.status == 200, call.result
+    return call.params
+
+
+async def test_a_word_offers_its_lessons_and_interview_questions(
+        fake: FakeTelegram, telegram_app) -> None:
+    fake.push_inline_query("adam")
+    params = await _answered(fake)
+    results = params["results"]
+    assert results and all(r["type"] == "article" for r in results)
+    lesson = next(r for r in results if r["id"].startswith("lesson-"))
+    assert "Adam" in lesson["title"] or "آدام" in lesson["title"]
+    text = lesson["input_message_content"]["message_text"]
+    assert text.startswith("📘") and len(text) < 900  # a summary, not the whole lesson
+    (read,) = _buttons(lesson)
+    assert _start_of(read) == lesson["id"]  # lesson-N opens lesson N in the bot
+    assert any(r["id"].startswith("interview-") for r in results)
+    assert params["button"]["start_parameter"] == "lessons"
+
+
+async def test_a_shared_lab_is_offered_as_its_picture_by_file_id(
+        fake: FakeTelegram, telegram_app) -> None:
+    """The lab's «ارسال برای دوستان» types its query after the bot's name: the answer is
+    the picture Telegram already has (no new upload), with the caption."""
+    fake.push_message("/gd 0.1x^2 lr=0.4", user_id=3001)
+    sent = (await fake.wait_for("sendPhoto", timeout=60))[0]
+    file_id = sent.result["photo"][-1]["file_id"]
+    (share,) = [b["switch_inline_query"] for b in _buttons(sent.params) if "switch_inline_query" in b]
+    for query in (share, "/gd 0.1x^2 lr=0.4", "/gd ۰٫۱x^2   lr=۰٫۴"):
+        fake.push_inline_query(query, user_id=3002)  # a friend, or the learner elsewhere
+    for count in (1, 2, 3):
+        (result,) = (await _answered(fake, count))["results"]
+        assert result["type"] == "photo" and result["photo_file_id"] == file_id
+        assert result["caption"] == sent.params["caption"] and result["parse_mode"] == "HTML"
+        try_it, again = _buttons(result)
+        assert again["switch_inline_query"] == share
+        assert _start_of(try_it).startswith("do-")
+
+
+async def test_a_lab_without_a_picture_yet_opens_the_bot_and_runs_there(
+        fake: FakeTelegram, telegram_app) -> None:
+    fake.push_inline_query("/gd 0.3x^2 lr=0.2")
+    params = await _answered(fake)
+    (card,) = params["results"]
+    assert card["type"] == "article"
+    assert "/gd 0.3x^2 lr=0.2" in card["input_message_content"]["message_text"]
+    start = params["button"]["start_parameter"]
+    (button,) = _buttons(card)
+    assert _start_of(button) == start and re.fullmatch(r"do-[A-Za-z0-9_-]{1,61}", start)
+    fake.push_message(f"/start {start}", user_id=3003)  # the button above the results
+    photo = (await fake.wait_for("sendPhoto", timeout=60))[0]
+    assert int(photo.params["chat_id"]) == 3003 and "0.2" in photo.params["caption"]
+
+
+async def test_a_function_typed_inline_is_offered_as_a_gd_lab(
+        fake: FakeTelegram, telegram_app) -> None:
+    fake.push_inline_query("x^4-3x^2+x")
+    params = await _answered(fake)
+    assert "/gd x^4-3x^2+x" in params["results"][0]["input_message_content"]["message_text"]
+
+
+async def test_an_interview_card_reveals_its_answer_in_place(
+        fake: FakeTelegram, telegram_app) -> None:
+    fake.push_inline_query("/interview 27")
+    (card,) = (await _answered(fake))["results"]
+    (reveal,) = _buttons(card)
+    fake.push_inline_button(reveal["callback_data"], user_id=3004)
+    edit = (await fake.wait_for("editMessageText"))[0]
+    assert edit.params["inline_message_id"] == "inline-1"
+    assert "blockquote" in edit.params["text"]
+    assert "reply_markup" not in edit.params  # «سؤال دیگر» could not arrive anywhere
+
+
+@pytest.mark.parametrize("query", [
+    "", "/", "/gd", "/gd " + "x" * 250, "/start", "/forget", "<b>&amp;", "0", "۱۷", "/lesson 99999",
+    "/backprop " + "w=1 " * 60, "\u200c\u200f", "/opt rosenbrock",
+])
+async def test_any_query_gets_a_valid_answer(fake: FakeTelegram, telegram_app, query: str) -> None:
+    fake.push_inline_query(query)
+    params = await _answered(fake)  # the fake refuses what Telegram would
+    assert re.fullmatch(r"[A-Za-z0-9_-]{1,64}", params["button"]["start_parameter"])
+
+
+async def test_the_empty_query_offers_first_steps(ctx: Context) -> None:
+    found = await answer("", ctx)
+    assert [card.id for card in found.cards][:2] == [
+        "lab-" + start_link(example, ctx)[-40:] for example in help_words.HELP_EXAMPLES[:2]]
+    assert any(card.id == "lesson-1" for card in found.cards)
+
+
+async def test_a_do_link_runs_only_labs(ctx: Context) -> None:
+    from bot.commands.router import handle_text
+
+    forget = start_link("/forget", ctx)
+    response = await handle_text(f"/start {forget}", ctx)
+    assert response.replies[0].text == help_words.LINK_EXPIRED  # type: ignore[union-attr]
+    broken = await handle_text("/start do-%%%", ctx)
+    assert "سلام" in broken.replies[0].text  # type: ignore[union-attr]
