@@ -562,8 +562,9 @@ def test_wd_matches_torch_optim_when_torch_is_installed():
 
 def test_adam_with_l2_settles_at_the_ridge_optimum_and_adamw_decays_the_steep_weight_more():
     """What lesson 28's lab shows. Adam with L2 has its fixed point where ∇f + λθ = 0:
-    θ = (6/(2+λ), 50/(50+λ)) = (2, 50/51) for λ = 1, the steep y barely pulled (the decay
-    goes through √v̂ like the gradient). AdamW's decay is not rescaled: y is pulled far more."""
+    θ = (6/(2+λ), 50/(50+λ)) = (2, 50/51) for λ = 1, the ridge optimum any optimizer with L2
+    reaches: the steep y is barely pulled because its curvature (50) dwarfs λ. AdamW's decay is
+    not rescaled by √v̂: after 300 steps y is pulled far more (a transient; it drifts back)."""
     from bot.labs.opt import run_opt
 
     summary = run_opt(_wd_request("adam", "adamw")).summary
