@@ -9,37 +9,73 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
 from fsrs import Rating
 
 from bot.curriculum.model import Curriculum, Lesson
 from bot.engine.memory import DEFAULT_RETENTION, Memory, rating, recall, review
-from bot.storage import AnswerInfo, PollInfo, Repos
+from bot.storage import AnswerInfo, PollInfo, Recorded, Repos
 
 
 async def record_answer(db: Repos, user_id: int, name: str, poll: PollInfo, option: int,
-                        correct: bool, now: datetime, *, grade: Rating | None = None,
-                        retention: float = DEFAULT_RETENTION) -> bool:
+                        correct: bool, now: datetime, *, zone: tzinfo,
+                        grade: Rating | None = None,
+                        retention: float = DEFAULT_RETENTION) -> Recorded:
     """Store a learner's answer and, when the question is new to them or due, review
     their memory of it (FSRS; ``grade`` by default from ``correct`` alone, as for a
-    group's poll); in the caller's transaction. False if this learner already
-    answered this poll (nothing changes). An answer to a question not yet due (a second
-    copy the same day, a question repeated at once) is kept for the statistics but does
-    not move the card: a question counts once per review."""
+    group's poll); in the caller's transaction. REPEAT (false) if this learner already
+    answered this poll: nothing changes. An answer to a question not yet due (a second
+    copy the same day, a question repeated at once) does not move the card, and a copy
+    of a question already scored (:func:`score_key`; days in ``zone``) is kept without
+    scoring: a question counts once per review, and once a day on a group's /top."""
     await db.learners.touch(user_id, name, now)
-    if not await db.answers.add(user_id, poll, option, correct, now):
-        return False
+    if await db.answers.answered(user_id, poll.poll_id):
+        return Recorded.REPEAT
     grade = grade if grade is not None else rating(correct)
-    card = await db.cards.get(user_id, poll.quiz_id, lock=True)
+    memory = await _reviewed(db, user_id, poll.quiz_id, grade, now, retention)
+    key = score_key(poll, user_id, memory, now.astimezone(zone).date())
+    return await db.answers.add(user_id, poll, option, correct, now, key)
+
+
+async def _reviewed(db: Repos, user_id: int, quiz_id: str, grade: Rating, now: datetime,
+                    retention: float) -> Memory:
+    """The learner's memory of the question after this answer: reviewed when new or due,
+    else as it was. The card stays locked to the end of the transaction, so of two copies
+    answered at once the second sees the first's review."""
+    card = await db.cards.get(user_id, quiz_id, lock=True)
     if card is None:
-        if await db.cards.add(user_id, poll.quiz_id, review(None, grade, now, retention)):
-            return True
-        card = await db.cards.get(user_id, poll.quiz_id, lock=True)  # made meanwhile
-    if card is not None and card.due <= now:
-        await db.cards.put(user_id, poll.quiz_id, review(card, grade, now, retention))
-    return True
+        fresh = review(None, grade, now, retention)
+        if await db.cards.add(user_id, quiz_id, fresh):
+            return fresh
+        card = await db.cards.get(user_id, quiz_id, lock=True)  # made meanwhile
+        assert card is not None
+    if card.due > now:
+        return card
+    card = review(card, grade, now, retention)
+    await db.cards.put(user_id, quiz_id, card)
+    return card
+
+
+def score_key(poll: PollInfo, user_id: int, memory: Memory, day: date) -> str:
+    """What an answer scores, unique per learner (``answers.score_key``). In a group (or
+    the channel): the chat's question of that local day, so members answering each
+    other's copies of one question score once on /top. In private: the question's review
+    the answer belongs to, named by that review's moment, so a question served again
+    before it is due counts once in /stats."""
+    if poll.chat_id != user_id:
+        return group_key(poll.chat_id, poll.quiz_id, day)
+    return review_key(poll.quiz_id, memory.last_review)
+
+
+def group_key(chat_id: int, quiz_id: str, day: date) -> str:
+    return f"g:{chat_id}:{quiz_id}:{day.isoformat()}"
+
+
+def review_key(quiz_id: str, reviewed: datetime | None) -> str:
+    stamp = reviewed.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f") if reviewed else "new"
+    return f"r:{quiz_id}:{stamp}"
 
 
 async def streak_of(db: Repos, user_id: int, zone: ZoneInfo, now: datetime) -> int:
@@ -110,9 +146,11 @@ def memory_summary(cards: list[Memory], zone: ZoneInfo, now: datetime,
 def stats(answers: list[AnswerInfo], course: Curriculum, zone: ZoneInfo, now: datetime,
           weakest: int = 3, *, cards: list[Memory] | None = None, read: int = 0) -> Stats:
     """Totals, streaks (days in the bot's time zone), the weakest topics, reviews due
-    today, the estimated retention and the lessons read."""
+    today, the estimated retention and the lessons read. Every answer makes its day a
+    practice day; only scored answers count (a question once per review)."""
     days = {a.answered_at.astimezone(zone).date() for a in answers}
     current, best = streaks(days, now.astimezone(zone).date())
+    answers = [a for a in answers if a.scored]
     per_topic: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     missed_lesson: dict[str, Lesson] = {}
     for answer in answers:

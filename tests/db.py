@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import TypeVar
+from zoneinfo import ZoneInfo
 
 from bot import practice
-from bot.storage import PollInfo, Repos, Storage
+from bot.storage import PollInfo, Recorded, Repos, Storage
 
 T = TypeVar("T")
 
@@ -19,6 +20,8 @@ async def stored(storage: Storage, read: Callable[[Repos], Awaitable[T]]) -> T:
 
 
 async def record_answer(storage: Storage, user_id: int, name: str, poll: PollInfo, option: int,
-                        correct: bool, now: datetime) -> bool:
+                        correct: bool, now: datetime) -> Recorded:
+    """One answer in its own transaction; days in Tehran (the bot's default zone)."""
     async with storage.transaction() as db:
-        return await practice.record_answer(db, user_id, name, poll, option, correct, now)
+        return await practice.record_answer(db, user_id, name, poll, option, correct, now,
+                                            zone=ZoneInfo("Asia/Tehran"))

@@ -236,6 +236,33 @@ async def test_a_group_runs_one_shared_session_one_poll_at_a_time(
     assert not texts_to(fake, 1) and not texts_to(fake, 2)  # nothing private in a group session
 
 
+async def test_a_lessons_quiz_button_pressed_again_scores_nothing_twice(
+        fake: FakeTelegram, telegram_app, services: Services, clock: Clock) -> None:
+    """Once a lesson's questions are all answered, its quiz button serves the same ones
+    again: the session still runs to its score card, but /stats counts each question
+    once (nothing is due yet), and again only when FSRS says it is due."""
+    lesson = services.course.lessons[0]
+    count = len(lesson.quizzes)
+    fake.push_message("/lesson 1", user_id=LEARNER)
+    shown = await eventually_text(fake, LEARNER, "📘")
+    for round_ in (1, 2):
+        fake.push_button(shown.result, f"quiz:lesson:{lesson.id}", user_id=LEARNER)
+        for number in range(1, count + 1):
+            poll = (await fake.wait_for("sendPoll", (round_ - 1) * count + number))[-1]
+            await answer(fake, services, poll, correct=number % 2 == 1, after=60)
+        await eventually(lambda: len(_cards_texts(fake)) == round_)
+    answers = await answers_of(services, LEARNER)
+    assert len(answers) == 2 * count and sum(a.scored for a in answers) == count
+    fake.push_message("/stats", user_id=LEARNER)
+    stats_text = (await eventually_text(fake, LEARNER, "📊")).params["text"]
+    right = (count + 1) // 2
+    assert f"پاسخ‌ها: {fa_int(count)} · درست: {fa_int(right)} ·" in stats_text
+
+
+def _cards_texts(fake: FakeTelegram) -> list[Call]:
+    return [c for c in texts_to(fake, LEARNER) if c.params["text"].startswith("🏁")]
+
+
 async def test_forget_deletes_everything_about_the_learner_and_nothing_else(
         fake: FakeTelegram, telegram_app, services: Services, clock: Clock) -> None:
     other = 2002

@@ -21,7 +21,7 @@ from fsrs import Card, Rating, Scheduler
 from sqlalchemy import MetaData, inspect, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from bot.storage import Claim, PollInfo, Repos, Storage, normalize_url
+from bot.storage import Claim, PollInfo, Recorded, Repos, Storage, normalize_url
 from bot.storage.migrate import LEGACY_REVISIONS, head
 from tests.db import record_answer, stored
 
@@ -365,7 +365,7 @@ async def test_a_new_learner_answering_two_polls_at_once_keeps_both(store: Stora
         record_answer(store, 7, "Sara", poll(1, "q1"), 2, False, T0),
         record_answer(twin, 7, "Sara", poll(2, "q2"), 2, False, T0),
     )
-    assert results == [True, True]
+    assert results == [Recorded.SCORED, Recorded.SCORED]
     assert sorted(a.quiz_id for a in await answers_of(store, 7)) == ["q1", "q2"]
 
 
@@ -430,7 +430,8 @@ async def test_leaderboard_orders_by_correct_answers_since_the_week_start(store:
     this_week = datetime(2026, 11, 20, 21, 0, tzinfo=UTC)
     group = -2002
     await record_answer(store, 1, "Ali", poll(1, chat_id=group, kind="group"), 0, True, last_week)
-    await record_answer(store, 1, "Ali", poll(2, chat_id=group, kind="group"), 0, True, last_week)
+    await record_answer(store, 1, "Ali", poll(2, "q2", chat_id=group, kind="group"), 0, True,
+                        last_week)
     await record_answer(store, 2, "Sara", poll(1, chat_id=group, kind="group"), 0, True, this_week)
     await record_answer(store, 3, "Reza", poll(1, chat_id=group, kind="group"), 1, False, this_week)
     await record_answer(store, 2, "Sara", poll(9, chat_id=-1), 0, True, this_week)  # another chat

@@ -24,7 +24,7 @@ from bot.engine.memory import easy_within, rating
 from bot.practice import record_answer, streak_of
 from bot.reminders import Preferences
 from bot.sessions import DEFAULT_LENGTH, GROUP_COOLDOWN_SECONDS, MAX_LENGTH, Outcome, plan, score
-from bot.storage import PollInfo, Repos
+from bot.storage import PollInfo, Recorded, Repos
 from bot.storage.learning import SessionInfo
 
 #: A group session whose last poll is older than this is abandoned: /quiz starts anew.
@@ -213,9 +213,12 @@ async def answer_poll(services: Services, poll_id: str, user_id: int, name: str,
         prefs = await db.prefs.get(user_id, preferences(services))
         limit = easy_within(quiz.question, quiz.options)
         grade = rating(correct, _seconds(poll, user_id, now), limit)
-        fresh = await record_answer(db, user_id, name, poll, option_ids[0], correct, now,
-                                    grade=grade, retention=prefs.retention)
-        data = {"quiz": quiz.id, "correct": correct, "recorded": fresh, "rating": grade.name}
+        recorded = await record_answer(db, user_id, name, poll, option_ids[0], correct, now,
+                                       zone=services.settings.zone, grade=grade,
+                                       retention=prefs.retention)
+        fresh = bool(recorded)
+        data = {"quiz": quiz.id, "correct": correct, "recorded": fresh,
+                "scored": recorded is Recorded.SCORED, "rating": grade.name}
         if not fresh:
             return Response(data=data)
         found = await db.sessions.of_poll(poll_id)

@@ -11,11 +11,12 @@ from bot.storage.practice import (
     AnswerRepo,
     PollInfo,
     PollRepo,
+    Recorded,
     Standing,
 )
 
 __all__ = [
     "AnswerInfo", "AnswerRepo", "Claim", "Clock", "CounterRepo", "LearnerRepo",
-    "PollInfo", "PollRepo", "Repos", "SlotInfo", "SlotRepo", "Standing", "Storage",
+    "PollInfo", "PollRepo", "Recorded", "Repos", "SlotInfo", "SlotRepo", "Standing", "Storage",
     "default_url", "normalize_url", "utc_now",
 ]

@@ -60,7 +60,10 @@ class SentPoll(Base):
 
 
 class Answer(Base):
-    """One learner's answer to one poll; a poll counts once per learner."""
+    """One learner's answer to one poll; a poll counts once per learner. ``score_key``
+    names what the answer scores (:func:`bot.practice.score_key`: a group's question of
+    one day, a private review of a question); it is unique per learner, so a second copy
+    of the same question is kept (streaks, what was asked) with no key: it scores nothing."""
 
     __tablename__ = "answers"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -71,8 +74,10 @@ class Answer(Base):
     option: Mapped[int] = mapped_column(Integer)
     correct: Mapped[bool] = mapped_column(Boolean)
     answered_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    score_key: Mapped[str | None] = mapped_column(String(256), nullable=True)
     __table_args__ = (
         Index("answers_user_poll", "user_id", "poll_id", unique=True),
+        Index("answers_user_score", "user_id", "score_key", unique=True),
         Index("answers_chat_time", "chat_id", "answered_at"),
     )
 
