@@ -17,6 +17,7 @@ import multiprocessing
 import os
 import pickle
 import signal
+import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -62,6 +63,13 @@ def _call_with_deadline(job: Callable[[R], T], request: R, seconds: float) -> T:
         signal.setitimer(signal.ITIMER_REAL, 0)
 
 
+def _timed_call(job: Callable[[R], T], request: R, seconds: float) -> tuple[T, float]:
+    """The job's result and the seconds it took in the worker (its service time)."""
+    started = time.perf_counter()
+    result = _call_with_deadline(job, request, seconds)
+    return result, time.perf_counter() - started
+
+
 def _warm() -> int:
     return os.getpid()
 
@@ -88,6 +96,16 @@ class LabRunner:
         self._in_flight = 0
         self._users: set[int] = set()
         self._pending: dict[str, asyncio.Future[Any]] = {}
+        self._job_seconds = 0.1  # a moving average of how long a job takes
+
+    def expected_wait(self) -> float:
+        """About how many seconds a new job would take from now to its result, behind
+        the jobs already queued or running."""
+        return max(self._in_flight + 1, self.workers) / self.workers * self._job_seconds
+
+    def is_pending(self, key: str) -> bool:
+        """True when an identical job is running (a new request would share it)."""
+        return key in self._pending
 
     @property
     def in_flight(self) -> int:
@@ -158,11 +176,13 @@ class LabRunner:
     async def _compute(self, job: Callable[[R], T], request: R) -> T:
         loop = asyncio.get_running_loop()
         call = loop.run_in_executor(
-            self._executor(), _call_with_deadline, job, request, self.timeout
+            self._executor(), _timed_call, job, request, self.timeout
         )
         try:
             # The alarm in the worker fires first; this only guards a wedged worker.
-            return await asyncio.wait_for(call, self.timeout + 10)
+            result, seconds = await asyncio.wait_for(call, self.timeout + 10)
+            self._job_seconds += 0.2 * (seconds - self._job_seconds)
+            return result
         except (TimeoutError, BrokenProcessPool) as error:
             log.warning("lab job stopped: %r", error)
             if isinstance(error, BrokenProcessPool):

@@ -7,6 +7,8 @@ sent messages get ids; a sent poll's voter counts can be set (``stopPoll`` retur
 and refuses a poll already closed, as Telegram does); faults (429 with ``retry_after``,
 500) can be injected per method, and a call can be carried out but left unanswered (the
 connection hangs up), as when a network breaks after Telegram got the request.
+With ``limits`` (:class:`SendLimits`) it refuses sends over Telegram's rates with 429,
+as Telegram does; every call records when it was answered (for the load benchmark).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import json
 import re
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -60,12 +63,53 @@ class Call:
     files: dict[str, bytes] = field(default_factory=dict)
     status: int = 200
     result: Any = None  # what a successful call answered (the sent message, …)
+    at: float = field(default_factory=time.monotonic)  # when it was answered
+
+
+class SendLimits:
+    """Telegram's send limits (Bot API FAQ): about ``per_second`` messages a second in
+    all (a token bucket holding one second's worth), and ``per_group_minute`` a minute
+    in one group. Chat actions and edits spend the same budget as messages."""
+
+    def __init__(self, per_second: int = 30, per_group_minute: int = 20) -> None:
+        self.per_second = per_second
+        self.per_group_minute = per_group_minute
+        self._tokens = float(per_second)
+        self._last = time.monotonic()
+        self._groups: dict[int, deque[float]] = {}
+        self.refused = 0
+
+    @staticmethod
+    def counts(method: str) -> bool:
+        return method.startswith(("send", "edit", "copy", "forward")) or method == "stopPoll"
+
+    def retry_after(self, method: str, chat: int | None) -> int | None:
+        """None when the call may go ahead (and spend the budget); else seconds to wait."""
+        if not self.counts(method):
+            return None
+        now = time.monotonic()
+        self._tokens = min(self.per_second, self._tokens + (now - self._last) * self.per_second)
+        self._last = now
+        group = self._groups.setdefault(chat, deque()) if chat is not None and chat < 0 else None
+        while group and group[0] <= now - 60:
+            group.popleft()
+        if self._tokens < 1:
+            self.refused += 1
+            return 1
+        if group is not None and len(group) >= self.per_group_minute:
+            self.refused += 1
+            return max(1, int(group[0] + 60 - now) + 1)
+        self._tokens -= 1
+        if group is not None:
+            group.append(now)
+        return None
 
 
 class FakeTelegram:
     """Start with ``start()``; ``base_url`` goes to the Application builder."""
 
-    def __init__(self) -> None:
+    def __init__(self, limits: SendLimits | None = None) -> None:
+        self.limits = limits
         self.calls: list[Call] = []
         self._updates: list[dict[str, Any]] = []
         self._update_ids = itertools.count(1)
@@ -260,6 +304,11 @@ class FakeTelegram:
             if fault is None and method.startswith("send") and _chat(params) in self.blocked:
                 fault = (403, {"ok": False, "error_code": 403,
                                "description": "Forbidden: bot was blocked by the user"})
+            if fault is None and self.limits is not None:
+                wait = self.limits.retry_after(method, _chat(params))
+                if wait is not None:
+                    fault = (429, {"ok": False, "error_code": 429, "parameters": {"retry_after": wait},
+                                   "description": f"Too Many Requests: retry after {wait}"})
         if fault is not None:
             status, answer = fault
         else:

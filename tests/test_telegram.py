@@ -7,10 +7,11 @@ import io
 import pytest
 from PIL import Image
 
+from bot.commands import lab
 from bot.commands.base import Services
 from bot.commands.gd import parse as gd_parse
 from bot.doors.telegram import for_another_bot
-from bot.fa.messages import STALE_BUTTON
+from bot.fa.messages import BUSY_QUEUE, STALE_BUTTON
 from tests.fake_telegram import FakeTelegram, eventually
 
 
@@ -34,7 +35,9 @@ async def test_start_and_help_answer_in_persian_and_menu_is_registered(fake: Fak
     assert all(c.params["parse_mode"] == "HTML" for c in sent)
 
 
-async def test_gd_sends_a_photo_with_caption_keyboard_and_upload_action(fake: FakeTelegram, telegram_app) -> None:
+async def test_gd_sends_a_photo_with_caption_keyboard_and_upload_action(
+        fake: FakeTelegram, telegram_app, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(lab, "PROGRESS_AFTER", 0.0)  # as if the render took a while
     fake.push_message("/gd 0.1x^2 lr=0.4 steps=25")
     call = (await fake.wait_for("sendPhoto"))[0]
     actions = [c.params["action"] for c in fake.calls_to("sendChatAction")]
@@ -49,6 +52,29 @@ async def test_gd_sends_a_photo_with_caption_keyboard_and_upload_action(fake: Fa
     assert all(len(b["callback_data"].encode()) <= 64 for b in pressed)
     shares = [b["switch_inline_query"] for b in buttons if "switch_inline_query" in b]
     assert shares == ["/gd 0.1x^2 x0=2 lr=0.4 steps=25"]
+
+
+async def test_a_quick_render_spends_no_budget_on_a_chat_action(
+        fake: FakeTelegram, telegram_app, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(lab, "PROGRESS_AFTER", 60.0)
+    fake.push_message("/gd 0.3x^2 lr=0.4 steps=25", user_id=2003)
+    await fake.wait_for("sendPhoto")
+    assert fake.calls_to("sendChatAction") == []
+
+
+async def test_a_render_that_could_not_be_sent_soon_is_refused_at_once(
+        fake: FakeTelegram, telegram_app, services: Services) -> None:
+    """Admission: with the render queue (or the send budget) seconds behind, a new
+    picture is refused politely and immediately; a cached one is still sent."""
+    fake.push_message("/gd 0.1x^2 lr=0.4 steps=25", user_id=2004)
+    await fake.wait_for("sendPhoto")
+    services.send_backlog = lambda: lab.ADMIT_SECONDS + 1
+    fake.push_message("/gd 0.7x^2 lr=0.4 steps=25", user_id=2005)
+    fake.push_message("/gd 0.1x^2 lr=0.4 steps=25", user_id=2006)
+    await fake.wait_for("sendPhoto", 2)
+    refusal = (await fake.wait_for("sendMessage"))[0]
+    assert int(refusal.params["chat_id"]) == 2005 and refusal.params["text"] == BUSY_QUEUE
+    assert {int(c.params["chat_id"]) for c in fake.calls_to("sendPhoto")} == {2004, 2006}
 
 
 async def test_buttons_edit_the_photo_in_place(fake: FakeTelegram, telegram_app) -> None:

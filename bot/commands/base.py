@@ -132,6 +132,10 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+def _no_backlog() -> float:
+    return 0.0
+
+
 @dataclass
 class Faults:
     """Updates the bot failed to answer since it started (a reply Telegram did not take,
@@ -159,6 +163,9 @@ class Services:
     file_ids: LRU[str, str] = field(default_factory=lambda: LRU(FILE_IDS))
     teacher: ChannelTeacher | None = None  # set by the Telegram door when a channel is configured
     faults: Faults = field(default_factory=Faults)
+    #: Seconds a new picture would now wait for the door's send budget (Telegram's 30
+    #: messages a second); the Telegram door sets it, other doors have no such limit.
+    send_backlog: Callable[[], float] = _no_backlog
 
 
 @dataclass

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 from collections.abc import Callable
@@ -18,14 +19,29 @@ R = TypeVar("R")
 T = TypeVar("T")
 
 
+#: A new picture that would reach the learner later than this (the render queue plus the
+#: send budget's backlog) is refused at once with the "busy" message instead of queued.
+ADMIT_SECONDS = 3.0
+#: The chat action ("sending a photo…") is shown only for a render still running after
+#: this long: it spends the same send budget as a message.
+PROGRESS_AFTER = 1.0
+
+
 async def run_lab(ctx: Context, job: Callable[[R], T], request: R, *, key: str,
                   example: str, action: str = "upload_photo") -> T:
     """Run ``job(request)`` in the render pool; every failure becomes a Persian UserError."""
     runner = ctx.services.runner
-    if not runner.is_ready(key):
-        await ctx.progress(action)
+    ready = runner.is_ready(key)
+    if not ready and not runner.is_pending(key):
+        if runner.expected_wait() + ctx.services.send_backlog() > ADMIT_SECONDS:
+            raise UserError(messages.BUSY_QUEUE)
+    result = asyncio.ensure_future(runner.run(job, request, key=key, user_id=ctx.user_id))
     try:
-        return await runner.run(job, request, key=key, user_id=ctx.user_id)
+        if not ready:
+            done, _ = await asyncio.wait({result}, timeout=PROGRESS_AFTER)
+            if not done:
+                await ctx.progress(action)
+        return await result
     except Busy as busy:
         raise UserError(messages.BUSY_USER if busy.reason == "user" else messages.BUSY_QUEUE)
     except LabTimeout:

@@ -2,8 +2,8 @@
 message twice.
 
 Every call goes through the application's rate limiter, so the retry lives there:
-:class:`RetryingRateLimiter` is PTB's :class:`AIORateLimiter` (which waits out a 429 by
-itself) plus a short backoff for transient failures:
+:class:`RetryingRateLimiter` is the priority limiter of :mod:`bot.doors.budget` (which
+waits out a 429 by itself) plus a short backoff for transient failures:
 
 - any method, when the failure proves the request was not carried out: the Bot API
   answered with an error status and its own JSON description (``"ok": false`` means the
@@ -26,7 +26,8 @@ from typing import Any
 
 import httpx
 from telegram.error import BadRequest, NetworkError
-from telegram.ext import AIORateLimiter
+
+from bot.doors.budget import PriorityRateLimiter
 
 log = logging.getLogger(__name__)
 
@@ -60,8 +61,8 @@ def repeatable(endpoint: str) -> bool:
     return endpoint.startswith(_REPEATABLE_PREFIXES) or endpoint in _REPEATABLE
 
 
-class RetryingRateLimiter(AIORateLimiter):
-    """:class:`AIORateLimiter` that also retries transient failures (see the module)."""
+class RetryingRateLimiter(PriorityRateLimiter):
+    """:class:`PriorityRateLimiter` that also retries transient failures (see the module)."""
 
     def __init__(self, *args: Any, backoff: Sequence[float] = BACKOFF, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

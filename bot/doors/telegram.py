@@ -73,6 +73,7 @@ from bot.commands.router import (
     handle_text,
 )
 from bot.config import Settings
+from bot.doors.budget import Priority, PriorityRateLimiter
 from bot.doors.delivery import NEVER_SENT, RetryingRateLimiter
 from bot.doors.updates import TolerantUpdatesRequest
 from bot.fa.messages import INLINE_ONLY
@@ -363,6 +364,10 @@ async def on_startup(application: Application) -> None:
         application.bot_data["services"] = await create_services(application.bot_data["settings"])
         application.bot_data["owns_services"] = True
     services: Services = application.bot_data["services"]
+    limiter = application.bot.rate_limiter
+    if isinstance(limiter, PriorityRateLimiter):
+        budget = limiter.budget
+        services.send_backlog = lambda: budget.backlog_seconds(Priority.UPLOAD)
     await publish_profile(application.bot, services.settings.admin_ids)
     teacher = Teacher(services, TelegramChannel(application.bot, services))
     services.teacher = teacher

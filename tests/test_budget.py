@@ -1,0 +1,69 @@
+"""Telegram's send budget spent by priority (bot.doors.budget), on a fake clock."""
+
+from __future__ import annotations
+
+import asyncio
+
+from telegram import InputFile
+
+from bot.doors.budget import Priority, SendBudget, priority_of
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def test_the_most_urgent_waiter_goes_first_and_the_rate_holds() -> None:
+    budget = SendBudget(rate=30, burst=1)
+    order: list[str] = []
+
+    async def send(name: str, priority: Priority) -> None:
+        await budget.take(priority)
+        order.append(name)
+
+    started = asyncio.get_running_loop().time()
+    uploads = [asyncio.create_task(send(f"photo{i}", Priority.UPLOAD)) for i in range(6)]
+    await asyncio.sleep(0)  # the photos are queued first…
+    texts = [asyncio.create_task(send(f"text{i}", Priority.TEXT)) for i in range(2)]
+    await asyncio.gather(*uploads, *texts)
+    # the first photo took the free unit; both texts overtook every waiting photo
+    assert order[:3] == ["photo0", "text0", "text1"]
+    assert order[3:] == [f"photo{i}" for i in range(1, 6)]
+    assert asyncio.get_running_loop().time() - started >= 7 / 30 - 0.01
+
+
+def test_backlog_counts_only_the_waiters_ahead() -> None:
+    clock = Clock()
+    budget = SendBudget(rate=10, burst=1, clock=clock)
+    assert budget.try_take()
+    assert not budget.try_take()  # nothing left until the bucket refills
+    assert budget.backlog_seconds(Priority.TEXT) == 0.1
+    clock.now = 1.0
+    assert budget.backlog_seconds(Priority.UPLOAD) == 0.0
+    budget.pause(2.0)  # a 429
+    assert budget.backlog_seconds(Priority.TEXT) >= 2.0 and not budget.try_take()
+
+
+def test_priority_is_read_from_the_call() -> None:
+    upload = InputFile(b"png", filename="a.png")
+    assert priority_of("sendMessage", {"chat_id": 1, "text": "hi"}) is Priority.TEXT
+    assert priority_of("sendPhoto", {"chat_id": 1, "photo": "file-1"}) is Priority.KNOWN
+    assert priority_of("sendPhoto", {"chat_id": 1, "photo": upload}) is Priority.UPLOAD
+    assert priority_of("sendChatAction", {"chat_id": 1, "action": "typing"}) is Priority.ACTION
+
+
+async def test_a_burst_of_answers_stays_within_telegrams_limits(fake, telegram_app) -> None:
+    """The fake refuses with 429 above 30 sends a second, as Telegram does; the bot's
+    budget keeps it below, so a burst is answered without one refusal."""
+    from tests.fake_telegram import SendLimits, eventually
+
+    fake.limits = SendLimits()
+    for user in range(45):
+        fake.push_message("/help", user_id=8000 + user)
+    await eventually(lambda: len(fake.calls_to("sendMessage")) >= 45)
+    assert fake.limits.refused == 0
+    assert all(c.status == 200 for c in fake.calls_to("sendMessage"))
