@@ -18,13 +18,12 @@ PHONE_WIDTH = 780
 CAPTION_LIMIT = 1024
 
 
-def assert_png(data: bytes, phone: bool = True) -> Image.Image:
-    """Opens with Pillow as a PNG no bigger than MAX_PNG_BYTES, phone-wide unless
-    ``phone`` is False (the backprop graph and table are still laid out wider)."""
+def assert_png(data: bytes) -> Image.Image:
+    """Opens with Pillow as a phone-wide PNG no bigger than MAX_PNG_BYTES."""
     assert len(data) <= MAX_PNG_BYTES
     image = Image.open(io.BytesIO(data))
     assert image.format == "PNG"
-    assert image.width == PHONE_WIDTH or not phone
+    assert image.width == PHONE_WIDTH
     image.load()
     return image
 

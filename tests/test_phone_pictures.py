@@ -80,6 +80,9 @@ LABS: list[tuple[str, Callable, Callable, str]] = [
     ("scale", run_scale, scale.parse, ""),
     ("fit", run_fit, fit.parse, "degree=9"),
     ("backprop curve", run_backprop, backprop.parse, "steps=5"),
+    ("backprop bias", run_backprop, backprop.parse, "wrt=b1_2"),
+    ("backprop deep", run_backprop, backprop.parse, "layers=4,6,6,3 seed=1"),
+    ("backprop widest", run_backprop, backprop.parse, "layers=6,6,6,6,6 seed=2 wrt=w3_45"),
 ]
 
 
@@ -104,11 +107,8 @@ def _in_view(location: float, interval: np.ndarray) -> bool:
 def test_every_text_is_at_least_the_chats_text_size_on_a_phone(
         captured: Captured, name: str, job: Callable, parse: Callable, args: str) -> None:
     job(parse(args))
-    # The backprop graph and its table are still laid out wider than a phone (a known
-    # gap); every other picture of every lab is designed at the phone's width.
-    phone_first = [f for f in captured.figures if not _is_network_graph(f)]
-    assert phone_first
-    for figure in phone_first:
+    assert captured.figures
+    for figure in captured.figures:
         assert math.isclose(figure.get_figwidth() * canvas.DESIGN_DPI, PHONE_PX)
         texts = _texts(figure)
         assert len(texts) >= 5
@@ -120,10 +120,6 @@ def test_every_text_is_at_least_the_chats_text_size_on_a_phone(
         outside = [t.get_text() for t in texts
                    if not _inside(t.get_window_extent(renderer), figure.bbox)]
         assert outside == [], outside
-
-
-def _is_network_graph(figure: Figure) -> bool:
-    return figure.get_figwidth() * canvas.DESIGN_DPI > PHONE_PX
 
 
 def _inside(box, outer, slack: float = 2.0) -> bool:
@@ -278,3 +274,23 @@ def test_the_double_well_is_framed_around_its_valleys() -> None:
     run_gd(gd.parse("x^4-3x^2+x"))
     scene = trajectory._scene(trajectory.STILL_SCALE, False)
     assert scene.ax.get_ylim()[1] < 12
+
+
+# --- the backprop graph and table ----------------------------------------------------------
+
+BACKPROP = ["", "wrt=b1_2", "lr=3 steps=20", "layers=4,6,6,3 seed=1",
+            "layers=6,6,6,6,6 seed=2 wrt=w3_45", "layers=3,1 act=sigmoid seed=4"]
+
+
+@pytest.mark.parametrize("args", BACKPROP)
+def test_the_backprop_graph_and_table_are_small_and_no_text_covers_another(
+        captured: Captured, args: str) -> None:
+    result = run_backprop(backprop.parse(args))
+    assert len(result.network_png) <= PNG_LIMIT and len(result.table_png) <= PNG_LIMIT
+    graph, table = captured.figures[:2]
+    for figure in (graph, table):
+        assert math.isclose(figure.get_figwidth() * canvas.DESIGN_DPI, PHONE_PX)
+    boxes = [(t.get_text(), label_box(t, graph.axes[0])) for t in _texts(graph)]
+    clashes = [(a, b) for n, (a, box_a) in enumerate(boxes) for b, box_b in boxes[n + 1:]
+               if box_a.overlaps(box_b)]
+    assert clashes == [], clashes

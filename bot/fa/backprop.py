@@ -703,7 +703,7 @@ def network_labels(summary: BackpropSummary) -> NetworkLabels:
     short = ascii_number
     columns = ["ورودی\nx"]
     for layer, activation in enumerate(network.activations):
-        role = "خروجی" if layer == n_layers - 1 else f"لایهٔ پنهان {fa_int(layer + 1)}"
+        role = "خروجی" if layer == n_layers - 1 else f"پنهان {fa_int(layer + 1)}"
         columns.append(f"{role}\n{ACT_LABELS[activation]}")
     columns.append("هزینه")
     names = [tuple(f"x{i + 1}" for i in range(network.sizes[0]))]
