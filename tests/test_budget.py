@@ -67,3 +67,16 @@ async def test_a_burst_of_answers_stays_within_telegrams_limits(fake, telegram_a
     await eventually(lambda: len(fake.calls_to("sendMessage")) >= 45)
     assert fake.limits.refused == 0
     assert all(c.status == 200 for c in fake.calls_to("sendMessage"))
+
+
+async def test_an_upload_expects_to_wait_longer_while_answers_keep_overtaking_it() -> None:
+    clock = Clock()
+    budget = SendBudget(rate=30, burst=30, clock=clock)
+    for _ in range(25):  # 25 answers in the last second take the budget first
+        await budget.take(Priority.KNOWN)
+    clock.now = 1.0
+    assert budget.backlog_seconds(Priority.TEXT) == 0.0
+    calm = SendBudget(rate=30, burst=30, clock=clock)
+    assert budget.backlog_seconds(Priority.UPLOAD) == calm.backlog_seconds(Priority.UPLOAD) == 0.0
+    budget.pause(0.0)  # the bucket is empty now: one unit ahead of a new upload
+    assert budget.backlog_seconds(Priority.UPLOAD) > budget.backlog_seconds(Priority.TEXT) > 0

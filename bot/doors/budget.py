@@ -24,6 +24,7 @@ import heapq
 import itertools
 import logging
 import time
+from collections import deque
 from collections.abc import Callable, Coroutine
 from enum import IntEnum
 from typing import Any
@@ -36,6 +37,10 @@ from telegram.ext import BaseRateLimiter
 log = logging.getLogger(__name__)
 
 JSON = bool | dict[str, Any] | list[dict[str, Any]]
+
+
+#: Seconds over which the rate of calls that overtake uploads is measured.
+URGENT_WINDOW = 3.0
 
 
 class Priority(IntEnum):
@@ -79,6 +84,7 @@ class SendBudget:
         self._order = itertools.count()
         self._dispatcher: asyncio.Task[None] | None = None
         self._paused_until = 0.0
+        self._urgent: deque[float] = deque()  # when recent calls ahead of uploads went out
 
     def _refill(self) -> None:
         now = self._clock()
@@ -89,10 +95,23 @@ class SendBudget:
         return sum(1 for p, _, f in self._waiting if p <= up_to and not f.done())
 
     def backlog_seconds(self, priority: Priority) -> float:
-        """About how long a call of ``priority`` made now would wait for the budget."""
+        """About how long a call of ``priority`` made now would wait for the budget: the
+        waiters ahead of it, served at the rate left over by the more urgent calls of the
+        last :data:`URGENT_WINDOW` seconds (they keep overtaking it)."""
         self._refill()
-        pause = max(0.0, self._paused_until - self._clock())
-        return pause + max(0.0, self.waiting(priority) + 1 - self._tokens) / self.rate
+        now = self._clock()
+        pause = max(0.0, self._paused_until - now)
+        ahead = max(0.0, self.waiting(priority) + 1 - self._tokens)
+        if priority <= Priority.TEXT:
+            return pause + ahead / self.rate
+        while self._urgent and self._urgent[0] < now - URGENT_WINDOW:
+            self._urgent.popleft()
+        left = max(self.rate - len(self._urgent) / URGENT_WINDOW, self.rate / 10)
+        return pause + ahead / left
+
+    def _spent(self, priority: Priority) -> None:
+        if priority < Priority.UPLOAD:
+            self._urgent.append(self._clock())
 
     def try_take(self) -> bool:
         """Take one unit now if nobody waits and the bucket has it (else take nothing)."""
@@ -104,6 +123,7 @@ class SendBudget:
 
     async def take(self, priority: Priority) -> None:
         """Wait for one unit of the budget, behind every more urgent waiter."""
+        self._spent(priority)
         if self.try_take():
             return
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()

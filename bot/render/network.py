@@ -285,7 +285,8 @@ def _draw_nodes(ax: Axes, layout: _Layout, highlight: Highlight, labels: Network
         x = layout.xs[column]
         for n, y in enumerate(ys):
             fill, edge, width = _node_style((column, n), highlight)
-            ax.add_patch(Circle((x, y), r, fc=fill, ec=edge, lw=width, zorder=8))
+            # add_artist, not add_patch: the limits are fixed, so no data limits to update
+            ax.add_artist(Circle((x, y), r, fc=fill, ec=edge, lw=width, zorder=8))
             _text(ax, x, y, labels.names[column][n], ha="center", va="center",
                   fontsize=TEXT_PT, fontweight="bold", zorder=9)
             if layout.notes:
@@ -304,8 +305,8 @@ def _draw_loss(ax: Axes, layout: _Layout, highlight: Highlight, heading: str, te
         ax.plot([layout.xs[-1], x], [y_out + layout.radius, y - h / 2],
                 color=ON_PATH if on_path else EDGE, lw=2.8 if on_path else 1.5,
                 ls=(0, (4, 3)), zorder=1)
-    ax.add_patch(FancyBboxPatch((x - w / 2, y - h / 2), w, h, boxstyle="round,pad=3",
-                                fc=PATH_FILL, ec=ON_PATH, lw=2.4, zorder=8))
+    ax.add_artist(FancyBboxPatch((x - w / 2, y - h / 2), w, h, boxstyle="round,pad=3",
+                                 fc=PATH_FILL, ec=ON_PATH, lw=2.4, zorder=8))
     _text(ax, x, y, text, ha="center", va="center", fontsize=TEXT_PT, zorder=9,
           linespacing=1.3)
     _text(ax, x - w / 2 - 10, y, heading, ha="right", va="center", fontsize=TEXT_PT,
@@ -406,8 +407,8 @@ def _draw_rows(ax: Axes, table: Table, header: Sequence[str], widths: Sequence[f
         edges.append(edges[-1] - w)
     left = max(edges[-1], 0.0)
     centres = [(a + b) / 2 for a, b in itertools.pairwise(edges)]
-    ax.add_patch(FancyBboxPatch((left, top), right - left, 2 * TABLE_ROW,
-                                boxstyle="square,pad=0", fc=NODE_FILL, ec="none"))
+    ax.add_artist(FancyBboxPatch((left, top), right - left, 2 * TABLE_ROW,
+                                 boxstyle="square,pad=0", fc=NODE_FILL, ec="none"))
     for x, text in zip(centres, header):
         _text(ax, x, top + TABLE_ROW, text, ha="center", va="center", fontsize=TEXT_PT,
               fontweight="bold", linespacing=1.0)
@@ -416,9 +417,9 @@ def _draw_rows(ax: Axes, table: Table, header: Sequence[str], widths: Sequence[f
         index = line - 2
         target = index == table.highlight
         if target or index % 2 == 1:
-            ax.add_patch(FancyBboxPatch((left, y), right - left, TABLE_ROW,
-                                        boxstyle="square,pad=0", ec="none",
-                                        fc=TARGET_FILL if target else ROW_TINT))
+            ax.add_artist(FancyBboxPatch((left, y), right - left, TABLE_ROW,
+                                         boxstyle="square,pad=0", ec="none",
+                                         fc=TARGET_FILL if target else ROW_TINT))
         if index in table.groups and index > 0:
             ax.plot([left, right], [y, y], color=MUTED, lw=1.0)
         for x, text in zip(centres, row):
