@@ -160,3 +160,19 @@ async def test_an_admin_who_never_opened_the_chat_does_not_stop_startup(
         await application.shutdown()
     assert [c.status for c in fake.calls_to("setMyCommands")] == [200, 200, 200, 400]
     assert fake.calls_to("setMyShortDescription")
+
+
+async def test_a_lesson_in_a_group_is_a_summary_whose_button_opens_the_whole_lesson(
+        fake: FakeTelegram, telegram_app) -> None:
+    fake.push_message("/lesson 17", user_id=1120, chat_id=GROUP, chat_type="supergroup")
+    summary = (await fake.wait_for("sendMessage"))[0]
+    assert len(fake.calls_to("sendMessage")) == 1  # no «related lessons» either
+    text = summary.params["text"]
+    assert "۱۷" in text and len(text) < 700
+    read = next(b for b in _buttons(summary.params) if "url" in b)
+    payload = parse_qs(urlparse(read["url"]).query)["start"][0]
+    assert payload == "lesson-17"
+
+    fake.push_message(f"/start {payload}", user_id=1120)
+    whole = (await fake.wait_for("sendMessage", 2))[1]
+    assert int(whole.params["chat_id"]) == 1120 and len(whole.params["text"]) > 2 * len(text)

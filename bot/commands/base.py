@@ -36,6 +36,9 @@ class Button:
 
 Keyboard = tuple[tuple[Button, ...], ...]
 
+#: Chats where the bot is one voice among many people.
+GROUP_CHATS = ("group", "supergroup")
+
 #: What a door tells a poll once Telegram took it: the poll's id, its chat and message id.
 PollSent = Callable[[str, int, int], Awaitable[None]]
 

@@ -7,15 +7,17 @@ import math
 import random
 from collections.abc import Set as AbstractSet
 
-from bot.commands.base import Button, Context, Keyboard, Response, Text, UserError
+from bot.commands.base import GROUP_CHATS, Button, Context, Keyboard, Response, Text, UserError
 from bot.commands.options import whole_number
 from bot.curriculum.model import Curriculum, Lesson
 from bot.fa import practice as words
 from bot.fa.lessons import (
     ANOTHER_QUESTION,
+    READ_IN_PRIVATE,
     SHOW_ANSWER,
     interview_message,
     lesson_message,
+    lesson_summary,
 )
 from bot.fa.numbers import fa_int, normalize_input
 
@@ -66,7 +68,12 @@ def lesson_reply(course: Curriculum, lesson: Lesson, chat_type: str = "private",
                  read: bool = False) -> Text:
     """A lesson with its buttons: the course either way, «✅ خواندم» (or that it was),
     its quiz and its lab. The channel's hashtags are left out of a private chat, where
-    they link nowhere."""
+    they link nowhere. In a group, a summary whose button opens the whole lesson in the
+    private chat (the group is not flooded with a screenful each time)."""
+    if chat_type in GROUP_CHATS:
+        read_it = Button(READ_IN_PRIVATE, start=f"lesson-{lesson.order}")
+        summary = lesson_summary(lesson, len(course.lessons), hashtags=True)
+        return Text(summary, ((read_it,), *lab_keyboard(lesson)))
     rows = [row for row in (neighbours(course, lesson),) if row]
     mark = Button(words.LESSON_WAS_READ if read else words.LESSON_READ, f"lesson:read:{lesson.order}")
     keyboard: Keyboard = (*rows, (mark, Button(words.LESSON_QUIZ, f"quiz:lesson:{lesson.id}")),
@@ -125,7 +132,7 @@ async def _show(args: str, ctx: Context, *, advance: bool) -> Response:
             await db.learners.set_lesson_position(ctx.user_id, lesson.order)
         read = lesson.id in await db.reads.of_learner(ctx.user_id)
     replies.append(lesson_reply(course, lesson, ctx.chat_type, read=read and ctx.chat_type == "private"))
-    if related:
+    if related and ctx.chat_type not in GROUP_CHATS:
         buttons = tuple((Button(f"{fa_int(o.order)}. {o.title}", f"lesson:show:{o.order}"),)
                         for o in related)
         replies.append(Text(words.RELATED_LESSONS, buttons))

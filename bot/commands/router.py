@@ -13,7 +13,17 @@ from bot.commands import act, admin, backprop, batch, fit, gd, lesson, practice,
 from bot.commands import settings as settings_command
 from bot.commands import lr as lr_command
 from bot.commands import opt as opt_command
-from bot.commands.base import Animation, Button, Context, Photo, Reply, Response, Text, UserError
+from bot.commands.base import (
+    GROUP_CHATS,
+    Animation,
+    Button,
+    Context,
+    Photo,
+    Reply,
+    Response,
+    Text,
+    UserError,
+)
 from bot.commands.lab import SharedPicture, recall, remember, remember_shared
 from bot.commands.options import whole_number
 from bot.engine.expr import parse_function
@@ -308,8 +318,6 @@ def split_command(text: str) -> tuple[str, str] | None:
     return name, (rest[0] if rest else "").strip()
 
 
-#: Chats where the bot is one voice among many people.
-GROUP_CHATS = ("group", "supergroup")
 #: Telegram's limit on an inline query (what a share button types after the bot's name).
 SHARE_LIMIT = 256
 

@@ -91,11 +91,14 @@ def _balanced(markdown: str) -> bool:
     return markdown.count("`") % 2 == 0 and markdown.count("**") % 2 == 0
 
 
-def lesson_summary(lesson: Lesson, total: int) -> str:
+def lesson_summary(lesson: Lesson, total: int, *, hashtags: bool = False) -> str:
     """The lesson in a few lines (a group, an inline card): heading, the opening of its
-    first paragraph and the lab to try; the whole lesson is one press away in private."""
+    first paragraph, the lab to try (and in a group the channel's hashtags); the whole
+    lesson is one press away in private."""
     parts = [f"📘 <b>درس {fa_int(lesson.order)} از {fa_int(total)}: {escape(lesson.title)}</b>",
              to_html(lesson_opening(lesson))]
     if lesson.lab:
         parts.append(TRY_IT + code(lesson.lab))
+    if hashtags:
+        parts.append(" ".join(lesson.hashtags))
     return "\n\n".join(parts)
