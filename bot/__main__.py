@@ -57,8 +57,7 @@ def main(argv: list[str] | None = None) -> int:
             return _offline(cli.chat(Path("out"), settings=settings))
         from bot.doors.telegram import run_polling
 
-        run_polling(settings)
-        return 0
+        return run_polling(settings)
     if args.command == "lessons":
         return _check_lessons(args, settings)
     if args.command == "db":

@@ -9,7 +9,7 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import time
+from datetime import time, timedelta
 from pathlib import Path
 from typing import TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -97,6 +97,8 @@ class Settings:
     lesson_time: time = time(9, 0)
     quiz_time: time = time(18, 0)
     reveal_time: time | None = None  # None: at the next quiz time
+    quiz_min_open: timedelta = timedelta(minutes=60)  # a quiz is never revealed sooner
+    on_conflict: str = "wait"  # another instance polls the token: "wait" or "exit"
     admin_ids: frozenset[int] = field(default_factory=frozenset)
     lessons_dir: Path | None = None  # None: the lessons/ folder of the checkout
 
@@ -136,9 +138,18 @@ class Settings:
             quiz_time=parse_time("BOT_QUIZ_TIME", get("BOT_QUIZ_TIME", "18:00")),
             reveal_time=(parse_time("BOT_REVEAL_TIME", env["BOT_REVEAL_TIME"])
                          if env.get("BOT_REVEAL_TIME", "").strip() else None),
+            quiz_min_open=timedelta(minutes=parse_number(
+                "BOT_QUIZ_MIN_OPEN", get("BOT_QUIZ_MIN_OPEN", "60"), float, 0.0)),
+            on_conflict=_choice("BOT_ON_CONFLICT", get("BOT_ON_CONFLICT", "wait"), ("wait", "exit")),
             admin_ids=parse_ids("BOT_ADMIN_IDS", get("BOT_ADMIN_IDS", "")),
             lessons_dir=Path(lessons) if (lessons := get("BOT_LESSONS_DIR", "")) else None,
         )
+
+
+def _choice(name: str, value: str, choices: tuple[str, ...]) -> str:
+    if value.lower() not in choices:
+        raise SettingsError(f"{name}={value!r}: use one of {', '.join(choices)}")
+    return value.lower()
 
 
 def _zone(name: str) -> str:

@@ -8,7 +8,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import replace
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -23,7 +23,14 @@ from bot.doors.telegram import TelegramChannel, build_application, may_have_arri
 from bot.fa import channel as words
 from bot.fa.html import escape
 from bot.storage import Claim, Storage
-from bot.teacher import LESSON_COUNTER, NUMBER_COUNTER, QUIZ_COUNTER, TICK_SECONDS, Teacher
+from bot.teacher import (
+    LESSON_COUNTER,
+    NUMBER_COUNTER,
+    QUIZ_COUNTER,
+    STUCK_AFTER,
+    TICK_SECONDS,
+    Teacher,
+)
 from tests.conftest import Clock
 from tests.db import stored
 from tests.fake_telegram import Call, FakeTelegram, eventually
@@ -169,7 +176,8 @@ async def test_lesson_at_nine_quiz_at_six_then_reveal_and_next_quiz(
     assert "درس ۲ از ۴۶" in posts(fake)[-1].params["text"]
 
     mark = len(fake.calls)
-    assert await teacher.tick(at(1, 18)) == ["2026-11-24:reveal", "2026-11-24:group_reveal",
+    assert await teacher.tick(at(1, 18)) == ["2026-11-23:quiz:reveal",
+                                             "2026-11-23:group_quiz:reveal",
                                              "2026-11-24:quiz", "2026-11-24:group_quiz"]
     calls = posts(fake, mark)
     assert summary(calls) == [("stopPoll", CHANNEL), ("sendMessage", CHANNEL),
@@ -236,7 +244,7 @@ async def test_two_instances_ticking_together_post_each_slot_once(
                 posted += keys
     expected = {f"2026-11-{23 + d}:{kind}" for d in range(3)
                 for kind in ("lesson", "quiz", "group_quiz")}
-    expected |= {f"2026-11-{23 + d}:{kind}" for d in (1, 2) for kind in ("reveal", "group_reveal")}
+    expected |= {f"2026-11-{23 + d}:{kind}:reveal" for d in (0, 1) for kind in ("quiz", "group_quiz")}
     assert sorted(posted) == sorted(expected)
     polls = [c for c in posts(fake) if c.method == "sendPoll"]
     course = services.course
@@ -254,14 +262,15 @@ async def test_missed_slots_are_caught_up_in_order_but_never_from_yesterday(
                                     ("sendPoll", GROUP)]
     assert await teacher.tick(at(0, 20, 5)) == []
 
-    # The bot is down all of Tuesday and comes back Wednesday morning: Tuesday's lesson
-    # and quiz are not posted late, and they burn no lesson or quiz number.
+    # The bot is down all of Tuesday and comes back Wednesday morning: Monday's quiz gets
+    # its answer at once; Tuesday's lesson and quiz are not posted late, and they burn no
+    # lesson or quiz number.
+    assert await teacher.tick(at(2, 8)) == ["2026-11-23:quiz:reveal", "2026-11-23:group_quiz:reveal"]
     mark = len(fake.calls)
-    assert await teacher.tick(at(2, 8)) == []
     assert await teacher.tick(at(2, 10)) == ["2026-11-25:lesson"]
     [lesson] = posts(fake, mark)
     assert "درس ۲ از ۴۶" in lesson.params["text"]
-    for kind in ("lesson", "quiz", "reveal", "group_quiz"):
+    for kind in ("lesson", "quiz", "quiz:reveal", "group_quiz"):
         key = f"2026-11-24:{kind}"
         assert await stored(services.storage, lambda db, key=key: db.slots.get(key)) is None
 
@@ -276,8 +285,8 @@ async def test_a_reveal_retried_after_a_failed_answer_closes_the_poll_only_once(
     fake.set_votes(CHANNEL, channel_poll.result["message_id"], votes)
     await teacher.tick(at(1, 9))
     fake.fail("sendMessage", 500)
-    assert "2026-11-24:reveal" not in await teacher.tick(at(1, 18))
-    assert await teacher.tick(at(1, 18, 0, TICK_SECONDS)) == ["2026-11-24:reveal"]
+    assert "2026-11-23:quiz:reveal" not in await teacher.tick(at(1, 18))
+    assert await teacher.tick(at(1, 18, 0, TICK_SECONDS)) == ["2026-11-23:quiz:reveal"]
     assert [chat(c) for c in fake.calls_to("stopPoll")] == [CHANNEL, GROUP]
     reveal = [c for c in posts(fake) if c.method == "sendMessage" and chat(c) == CHANNEL][-1]
     assert share_line(first, 1, votes) in reveal.params["text"] and "(۴ رأی)" in reveal.params["text"]
@@ -289,7 +298,7 @@ async def test_a_poll_someone_else_closed_is_revealed_without_shares(
     await teacher.tick(at(0, 18))
     [channel_poll] = [c for c in fake.calls_to("sendPoll") if chat(c) == CHANNEL]
     fake.messages[(CHANNEL, channel_poll.result["message_id"])]["poll"]["is_closed"] = True
-    assert "2026-11-24:reveal" in await teacher.tick(at(1, 18))
+    assert "2026-11-23:quiz:reveal" in await teacher.tick(at(1, 18))
     [refused] = [c for c in fake.calls_to("stopPoll") if chat(c) == CHANNEL]
     assert refused.status == 400
     reveal = [c for c in posts(fake) if c.method == "sendMessage" and chat(c) == CHANNEL][-1]
@@ -297,18 +306,31 @@ async def test_a_poll_someone_else_closed_is_revealed_without_shares(
     assert escape(first.explanation) in reveal.params["text"] and "رأی" not in reveal.params["text"]
 
 
-async def test_a_post_whose_answer_never_came_is_not_sent_again(
+async def test_a_post_whose_answer_never_came_is_reported_to_each_admin_once(
         fake: FakeTelegram, teacher: Teacher, services: Services, clock: Clock) -> None:
-    """The connection broke after Telegram got the lesson: resending could post it twice."""
+    """The connection broke after Telegram got the lesson: resending could post it twice,
+    so each admin is told once, with the commands that settle it."""
     fake.hang_up("sendMessage")
     assert await teacher.tick(at(0, 9)) == []
     for moment in (at(0, 9, 1), at(0, 12), at(0, 23)):
         assert "2026-11-23:lesson" not in await teacher.tick(moment)
-    assert [chat(c) for c in fake.calls_to("sendMessage")] == [CHANNEL]
-    assert (await stored(services.storage, lambda db: db.slots.get("2026-11-23:lesson"))).status == "unknown"
+    assert [chat(c) for c in fake.calls_to("sendMessage")] == [CHANNEL, ADMIN]
+    report = fake.calls_to("sendMessage")[1].params["text"]
+    assert "<code>/resend 2026-11-23:lesson</code>" in report
+    assert "<code>/arrived 2026-11-23:lesson</code>" in report
+    assert (await stored(services.storage, lambda db: db.slots.get("2026-11-23:lesson"))).status == "reported"
     clock.set(at(0, 23))
-    status = (await handle_text("/status", admin(services))).replies[0].text
-    assert f"<code>2026-11-23:lesson</code> — {words.STATUS_NAMES['unknown']}" in status
+    response = await handle_text("/status", admin(services))
+    assert response.data == {"reported": 1}
+    assert "<code>/resend 2026-11-23:lesson</code>" in response.replies[0].text
+
+    # the admin looked: the channel does not have it
+    assert (await handle_text("/resend 2026-11-23:lesson", admin(services))).replies[0].text == words.RESENT
+    assert [chat(c) for c in posts(fake) if c.method == "sendMessage"] == [CHANNEL, ADMIN, CHANNEL]
+    assert (await stored(services.storage, lambda db: db.slots.get("2026-11-23:lesson"))).status == "sent"
+    again = await handle_text("/resend 2026-11-23:lesson", admin(services))
+    assert again.error and "منتظر تصمیم شما نیست" in again.replies[0].text
+    assert (await handle_text("/status", admin(services))).data == {"reported": 0}
 
 
 @pytest.mark.parametrize(("error", "cause", "may_have"), [
@@ -367,18 +389,69 @@ async def test_too_many_requests_is_retried_by_the_rate_limiter(
     assert (quiz.status, quiz.attempts) == ("sent", 1)
 
 
-async def test_a_slot_stuck_in_sending_is_never_resent(fake: FakeTelegram, teacher: Teacher,
-                                                       services: Services) -> None:
-    """A process died mid-send: Telegram may have the lesson, so it is not sent again."""
+async def test_a_slot_a_dead_process_left_in_sending_is_reported_not_resent(
+        fake: FakeTelegram, teacher: Teacher, services: Services) -> None:
+    """A process died mid-send: Telegram may have the lesson, so it is not sent again;
+    once no live send can still be running, the admins are told, once."""
     storage = services.storage
     async with storage.transaction() as db:
         await db.slots.claim("2026-11-23:lesson", "lesson", "dead", at(0, 9), (LESSON_COUNTER,),
                              lambda _: Claim(services.course.lessons[0].id))
         assert await db.slots.transition("2026-11-23:lesson", ["claimed"], "sending", at(0, 9))
-    for moment in (at(0, 9, 0, 1), at(0, 12), at(0, 23, 59)):
+    assert await teacher.tick(at(0, 9, 1)) == []
+    assert fake.calls_to("sendMessage") == []  # perhaps another instance is still sending
+    for moment in (at(0, 9) + STUCK_AFTER, at(0, 12), at(0, 23, 59)):
         assert "2026-11-23:lesson" not in await teacher.tick(moment)
-    assert [c for c in posts(fake) if c.method == "sendMessage"] == []
-    assert (await stored(storage, lambda db: db.slots.get("2026-11-23:lesson"))).status == "sending"
+    assert [chat(c) for c in fake.calls_to("sendMessage")] == [ADMIN]
+    assert (await stored(storage, lambda db: db.slots.get("2026-11-23:lesson"))).status == "reported"
+
+    # the admin saw it in the channel
+    response = await handle_text("/arrived 2026-11-23:lesson", admin(services))
+    assert response.replies[0].text == words.MARKED_ARRIVED
+    lesson = await stored(storage, lambda db: db.slots.get("2026-11-23:lesson"))
+    assert (lesson.status, lesson.message_id) == ("sent", None)
+    assert await teacher.tick(at(1, 9)) == ["2026-11-24:lesson"]
+    assert "درس ۲ از ۴۶" in posts(fake)[-1].params["text"]
+
+
+async def test_a_quiz_marked_arrived_still_gets_its_answer_without_quoting_the_poll(
+        fake: FakeTelegram, teacher: Teacher, services: Services) -> None:
+    first = services.course.quizzes[0]
+    await teacher.tick(at(0, 9))
+    fake.hang_up("sendPoll")
+    assert await teacher.tick(at(0, 18)) == ["2026-11-23:group_quiz"]
+    await handle_text("/arrived 2026-11-23:quiz", admin(services))
+    await teacher.tick(at(1, 9))
+    mark = len(fake.calls)
+    assert await teacher.tick(at(1, 18)) == ["2026-11-23:quiz:reveal", "2026-11-23:group_quiz:reveal",
+                                             "2026-11-24:quiz", "2026-11-24:group_quiz"]
+    calls = posts(fake, mark)
+    assert summary(calls[:3]) == [("sendMessage", CHANNEL), ("stopPoll", GROUP), ("sendMessage", GROUP)]
+    reveal = calls[0]
+    assert "reply_parameters" not in reveal.params
+    assert f"پاسخ کوییز شماره ۱</b>: {escape(first.options[first.correct])}" in reveal.params["text"]
+    assert escape(first.explanation) in reveal.params["text"]
+
+
+async def test_a_quiz_whose_answer_was_lost_and_resent_is_revealed_once(
+        fake: FakeTelegram, teacher: Teacher, services: Services, clock: Clock) -> None:
+    await teacher.tick(at(0, 9))
+    fake.hang_up("sendPoll")
+    await teacher.tick(at(0, 18))
+    clock.set(at(0, 18, 5))
+    await handle_text("/resend 2026-11-23:quiz", admin(services))
+    polls = [c for c in fake.calls_to("sendPoll") if chat(c) == CHANNEL]
+    assert len(polls) == 2
+    assert await teacher.tick(at(0, 23)) == []
+    await teacher.tick(at(1, 9))
+    mark = len(fake.calls)
+    await teacher.tick(at(1, 18))
+    channel = [c for c in posts(fake, mark) if chat(c) == CHANNEL]
+    assert summary(channel[:2]) == [("stopPoll", CHANNEL), ("sendMessage", CHANNEL)]
+    assert int(channel[0].params["message_id"]) == polls[1].result["message_id"]
+    assert channel[1].params["reply_parameters"]["message_id"] == polls[1].result["message_id"]
+    await teacher.tick(at(1, 18, 1))
+    assert len([c for c in posts(fake) if c.method == "stopPoll" and chat(c) == CHANNEL]) == 1
 
 
 async def test_a_prepared_claim_of_a_dead_instance_is_posted_once(
@@ -417,20 +490,22 @@ async def test_skip_marks_todays_next_slot_and_burns_no_lesson(
     assert "درس ۱ از ۴۶" in posts(fake)[-1].params["text"]
 
 
-async def test_skip_passes_over_a_reveal_with_nothing_to_reveal(
+async def test_skip_takes_the_next_post_of_the_day_or_a_waiting_reveal(
         fake: FakeTelegram, teacher: Teacher, services: Services, clock: Clock) -> None:
     await teacher.tick(at(0, 9))
-    clock.set(at(0, 12))  # day one: no quiz posted yet, so the 18:00 reveal has no work
-    response = await handle_text("/skip", admin(services))
-    assert response.data == {"skipped": "quiz"}
-    assert await stored(services.storage, lambda db: db.slots.get("2026-11-23:reveal")) is None
-    await teacher.tick(at(1, 17))
-    clock.set(at(1, 17))  # day two: yesterday's quiz was skipped, so still nothing to reveal
+    clock.set(at(0, 12))  # day one: no quiz posted yet, so nothing to reveal
     assert (await handle_text("/skip", admin(services))).data == {"skipped": "quiz"}
+    assert await teacher.tick(at(0, 18)) == []
 
-    await teacher.tick(at(2, 18))
-    clock.set(at(3, 12))  # day four: day three's quiz awaits its reveal, which /skip may skip
+    await teacher.tick(at(1, 18))
+    await teacher.tick(at(2, 9))
+    clock.set(at(2, 12))  # day three: day two's quiz awaits its reveal at 18:00, then comes a quiz
     assert (await handle_text("/skip", admin(services))).data == {"skipped": "reveal"}
+    assert (await handle_text("/skip", admin(services))).data == {"skipped": "group_reveal"}
+    assert (await handle_text("/skip", admin(services))).data == {"skipped": "quiz"}
+    mark = len(fake.calls)
+    assert await teacher.tick(at(2, 18)) == []
+    assert posts(fake, mark) == []
 
 
 async def test_post_now_posts_the_next_quiz_immediately(
@@ -502,25 +577,36 @@ async def test_status_lists_the_next_times_and_recent_posts(
     clock.set(at(0, 10))
     text = (await handle_text("/status", admin(services))).replies[0].text
     assert "• کوییز: دوشنبه ۲ آذر ۱۴۰۵، ساعت ۱۸:۰۰" in text
-    assert "• پاسخ کوییز: دوشنبه ۲ آذر ۱۴۰۵، ساعت ۱۸:۰۰" in text
     assert "• درس: سه‌شنبه ۳ آذر ۱۴۰۵، ساعت ۰۹:۰۰" in text
     assert "آخرین درس ۱ از ۴۶" in text
     assert f"<code>2026-11-23:lesson</code> — {words.STATUS_NAMES['sent']}" in text
     assert text.index("• کوییز") < text.index("• درس")  # soonest first
+    assert "پاسخ کوییز" not in text  # no quiz is waiting for its answer yet
+    await teacher.tick(at(0, 18))
+    clock.set(at(0, 19))
+    text = (await handle_text("/status", admin(services))).replies[0].text
+    assert "• پاسخ کوییز: سه‌شنبه ۳ آذر ۱۴۰۵، ساعت ۱۸:۰۰" in text
 
 
-async def test_preview_shows_what_the_channel_gets_next(
-        teacher: Teacher, services: Services, clock: Clock) -> None:
+async def test_preview_is_exactly_what_the_channel_gets_next(
+        fake: FakeTelegram, teacher: Teacher, services: Services, clock: Clock) -> None:
+    await stored(services.storage, lambda db: db.counters.set(LESSON_COUNTER, 15))
     await teacher.tick(at(0, 18))
     clock.set(at(0, 19))
     response = await handle_text("/preview", admin(services))
     course = services.course
-    assert response.data["lesson"] == course.lessons[1].id
+    assert response.data["lesson"] == course.lessons[16].id
     assert response.data["quiz"] == course.quizzes[1].id and response.data["number"] == 2
     text, poll = response.replies
-    assert "📅 دوشنبه ۲ آذر ۱۴۰۵" in text.text and "درس ۲ از ۴۶" in text.text
+    assert "📅 سه‌شنبه ۳ آذر ۱۴۰۵" in text.text  # the day it will be posted
     assert poll.question == question(course.quizzes[1], 2)
     assert await teacher.tick(at(0, 19)) == []  # a preview posts nothing
+    await teacher.tick(at(1, 9))
+    lesson = posts(fake)[-1]
+    assert lesson.params["text"] == text.text
+    assert lesson.params["reply_markup"]["inline_keyboard"] == [
+        [{"text": b.text, "callback_data": b.callback} for b in row] for row in text.keyboard]
+    assert text.keyboard  # the lab's button
 
 
 # --- the group's quiz and leaderboard --------------------------------------------------
@@ -560,3 +646,116 @@ async def test_group_answers_make_the_weekly_leaderboard(
     assert "<b>x</b>" not in text
     # group answers get no private feedback
     assert all(chat(c) < 0 for c in fake.calls_to("sendMessage"))
+
+
+# --- every quiz gets its reveal ----------------------------------------------------------
+async def test_a_reveal_waits_for_a_quiz_still_being_retried(
+        fake: FakeTelegram, teacher: Teacher, services: Services) -> None:
+    """The quiz is refused at 18:00 and posted by a retry: its reveal is not skipped."""
+    await teacher.tick(at(0, 9))
+    fake.fail("sendPoll", 500, times=3)
+    await teacher.tick(at(0, 18))
+    await teacher.tick(at(0, 18, 0, 30))
+    assert "2026-11-23:quiz" in await teacher.tick(at(0, 18, 1, 30))
+    await teacher.tick(at(1, 9))
+    mark = len(fake.calls)
+    assert await teacher.tick(at(1, 18)) == ["2026-11-23:quiz:reveal", "2026-11-23:group_quiz:reveal",
+                                             "2026-11-24:quiz", "2026-11-24:group_quiz"]
+    assert [c.method for c in posts(fake, mark)][:4] == ["stopPoll", "sendMessage"] * 2
+
+
+async def test_a_quiz_posted_by_a_catch_up_stays_open_its_minimum_time(
+        fake: FakeTelegram, teacher: Teacher, services: Services) -> None:
+    """Down from before the quiz until after the reveal time: the quiz goes out late and
+    is answered BOT_QUIZ_MIN_OPEN later, not in the same tick."""
+    services.settings = replace(services.settings, reveal_time=time(21, 0))
+    assert await teacher.tick(at(0, 22)) == ["2026-11-23:lesson", "2026-11-23:quiz",
+                                             "2026-11-23:group_quiz"]
+    assert await teacher.next_due(at(0, 22)) == at(0, 23)
+    assert await teacher.tick(at(0, 22, 59, 59)) == []
+    assert await teacher.tick(at(0, 23)) == ["2026-11-23:quiz:reveal", "2026-11-23:group_quiz:reveal"]
+    # the next day's quiz is answered at the reveal time of its own day
+    await teacher.tick(at(1, 18))
+    assert await teacher.next_due(at(1, 18, 1)) == at(1, 21)
+
+
+async def test_every_post_now_quiz_gets_its_own_reveal(
+        fake: FakeTelegram, teacher: Teacher, services: Services, clock: Clock) -> None:
+    for hour in (10, 11):
+        clock.set(at(0, hour))
+        await handle_text("/post_now quiz", admin(services))
+    await teacher.tick(at(0, 18))
+    reveals = [c for c in posts(fake) if c.method == "sendMessage" and chat(c) == CHANNEL
+               and "پاسخ کوییز" in c.params["text"]]
+    assert ["شماره ۱<" in r.params["text"] for r in reveals] == [True, False]
+    assert ["شماره ۲<" in r.params["text"] for r in reveals] == [False, True]
+    assert len([c for c in posts(fake) if c.method == "stopPoll"]) == 4  # channel and group, twice
+
+
+async def test_post_now_reveal_answers_the_oldest_waiting_quiz_at_once(
+        fake: FakeTelegram, teacher: Teacher, services: Services, clock: Clock) -> None:
+    clock.set(at(0, 10))
+    response = await handle_text("/post_now reveal", admin(services))
+    assert response.error and response.replies[0].text == words.NOTHING_TO_REVEAL
+    await handle_text("/post_now quiz", admin(services))
+    clock.set(at(0, 10, 5))
+    response = await handle_text("/post_now reveal", admin(services))
+    assert response.replies[0].text == words.POSTED.format(kind="پاسخ کوییز")
+    assert summary(posts(fake)[-4:]) == [("stopPoll", CHANNEL), ("sendMessage", CHANNEL),
+                                         ("stopPoll", GROUP), ("sendMessage", GROUP)]
+    mark = len(fake.calls)
+    await teacher.tick(at(0, 18))  # the day's lesson (caught up) and quiz; no second reveal
+    assert [c.method for c in posts(fake, mark)] == ["sendMessage", "sendPoll", "sendPoll"]
+
+
+async def test_a_reveal_nobody_voted_in_says_so(
+        fake: FakeTelegram, teacher: Teacher, services: Services) -> None:
+    await teacher.tick(at(0, 18))
+    await teacher.tick(at(1, 18))
+    [reveal] = [c for c in posts(fake) if c.method == "sendMessage" and chat(c) == CHANNEL
+                and "پاسخ کوییز" in c.params["text"]]
+    assert words.NOBODY_ANSWERED in reveal.params["text"] and "٪" not in reveal.params["text"]
+
+
+async def test_the_course_position_is_a_lesson_not_a_list_index(
+        fake: FakeTelegram, teacher: Teacher, services: Services) -> None:
+    """Lesson 2's file breaks after lesson 1 was posted: lesson 3 comes next, and when
+    lesson 2 is back the course goes on with lesson 4, not back to 2 or 3 again."""
+    course = services.course
+    await teacher.tick(at(0, 9))
+    services.course = replace(course, lessons=course.lessons[:1] + course.lessons[2:])
+    await teacher.tick(at(1, 9))
+    services.course = course
+    await teacher.tick(at(2, 9))
+    lessons = [c.params["text"] for c in posts(fake)]
+    assert ["درس ۱ از" in lessons[0], "درس ۳ از" in lessons[1], "درس ۴ از" in lessons[2]] == [True] * 3
+
+
+async def test_a_lesson_gone_from_the_course_is_reported_to_the_admins(
+        fake: FakeTelegram, teacher: Teacher, services: Services) -> None:
+    async with services.storage.transaction() as db:
+        await db.slots.claim("2026-11-23:lesson", "lesson", "old", at(0, 8),
+                             choose=lambda _: Claim("a-lesson-that-was-deleted"))
+    await teacher.tick(at(0, 9))
+    [report] = fake.calls_to("sendMessage")
+    assert chat(report) == ADMIN and words.STUCK_REASONS["broken"] in report.params["text"]
+    await teacher.tick(at(0, 10))
+    assert len(fake.calls_to("sendMessage")) == 1
+
+
+# --- posting at the configured second --------------------------------------------------------
+async def test_the_door_wakes_the_teacher_at_the_next_slots_second(
+        fake: FakeTelegram, clock: Clock, telegram_app, services: Services,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    [job] = telegram_app.job_queue.get_jobs_by_name("channel-teacher")
+    job.schedule_removal()
+    wakes: list[datetime] = []
+    monkeypatch.setattr(type(telegram_app.job_queue), "run_once",
+                        lambda self, callback, when, name: wakes.append(when))
+    clock.set(at(0, 8, 30))
+    await job.run(telegram_app)
+    assert wakes == [at(0, 9) + timedelta(milliseconds=50)]
+    clock.set(at(0, 9))
+    await job.run(telegram_app)  # what the one-off job does when it fires
+    assert [chat(c) for c in posts(fake)] == [CHANNEL]
+    assert wakes[-1] == at(0, 18) + timedelta(milliseconds=50)

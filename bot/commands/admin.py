@@ -1,14 +1,15 @@
-"""/preview, /post_now, /skip, /status — the channel's admins steer the teacher."""
+"""/preview, /post_now, /skip, /status, /resend, /arrived — the channel's admins steer the
+teacher."""
 
 from __future__ import annotations
 
 from bot.commands.base import Context, Response, Text, UserError
-from bot.commands.channel import LESSON_COUNTER, NUMBER_COUNTER, QUIZ_COUNTER, ChannelTeacher
-from bot.commands.practice import quiz_poll
+from bot.commands.channel import LESSON_COUNTER, NUMBER_COUNTER, ChannelTeacher
 from bot.fa import channel as words
-from bot.fa.dates import header
 from bot.fa.errors import unknown_choice
-from bot.fa.lessons import lesson_message
+from bot.fa.html import code
+
+POST_NOW_KINDS = ("lesson", "quiz", "reveal")
 
 
 def _teacher(ctx: Context) -> ChannelTeacher:
@@ -23,26 +24,55 @@ def _teacher(ctx: Context) -> ChannelTeacher:
 async def run_preview(args: str, ctx: Context) -> Response:
     """The next lesson and quiz exactly as the channel will get them."""
     teacher = _teacher(ctx)
-    storage, course = ctx.services.storage, ctx.services.course
-    async with storage.transaction() as db:
-        lesson = course.lessons[await db.counters.get(LESSON_COUNTER) % len(course.lessons)]
-        quiz = course.quizzes[await db.counters.get(QUIZ_COUNTER) % len(course.quizzes)]
-        number = await db.counters.get(NUMBER_COUNTER) + 1
-    now = ctx.services.clock()
-    return Response([
-        Text(lesson_message(lesson, len(course.lessons), header(now, ctx.services.settings.zone))),
-        quiz_poll(quiz, ctx.services, number=number, anonymous=True, kind="preview"),
-    ], data={"lesson": lesson.id, "quiz": quiz.id, "number": number, "owner": teacher.owner})
+    preview = await teacher.preview(ctx.services.clock())
+    return Response([preview.lesson, preview.quiz],
+                    data={"lesson": preview.lesson_id, "quiz": preview.quiz_id,
+                          "number": preview.number, "owner": teacher.owner})
 
 
 async def run_post_now(args: str, ctx: Context) -> Response:
     teacher = _teacher(ctx)
     kind = args.strip().lower()
-    if kind not in ("lesson", "quiz"):
-        raise UserError(unknown_choice("post_now", kind or "—", ("lesson", "quiz"), "/post_now quiz"))
-    if not await teacher.post_now(kind, ctx.services.clock()):
+    if kind not in POST_NOW_KINDS:
+        raise UserError(unknown_choice("post_now", kind or "—", POST_NOW_KINDS, "/post_now quiz"))
+    try:
+        posted = await teacher.post_now(kind, ctx.services.clock())
+    except LookupError:
+        raise UserError(words.NOTHING_TO_REVEAL) from None
+    if not posted:
         raise UserError(words.POST_FAILED.format(kind=words.KIND_NAMES[kind]))
     return Response([Text(words.POSTED.format(kind=words.KIND_NAMES[kind]))])
+
+
+async def run_resend(args: str, ctx: Context) -> Response:
+    """``/resend KEY``: a reported post is not in the chat; post it again."""
+    teacher = _teacher(ctx)
+    key = _key(args, "resend")
+    try:
+        posted = await teacher.resend(key, ctx.services.clock())
+    except LookupError:
+        raise UserError(words.NOT_REPORTED.format(key=code(key))) from None
+    if not posted:
+        raise UserError(words.RESEND_FAILED)
+    return Response([Text(words.RESENT)])
+
+
+async def run_arrived(args: str, ctx: Context) -> Response:
+    """``/arrived KEY``: a reported post is in the chat; mark it posted."""
+    teacher = _teacher(ctx)
+    key = _key(args, "arrived")
+    try:
+        await teacher.arrived(key, ctx.services.clock())
+    except LookupError:
+        raise UserError(words.NOT_REPORTED.format(key=code(key))) from None
+    return Response([Text(words.MARKED_ARRIVED)])
+
+
+def _key(args: str, command: str) -> str:
+    key = args.strip()
+    if not key or len(key) > 64:
+        raise UserError(words.KEY_NEEDED.format(command=command))
+    return key
 
 
 async def run_skip(args: str, ctx: Context) -> Response:
@@ -54,12 +84,13 @@ async def run_skip(args: str, ctx: Context) -> Response:
 
 
 async def run_status(args: str, ctx: Context) -> Response:
-    """The channel's schedule and recent posts, and the answers the bot failed to send;
-    without a channel, the failures alone."""
+    """The channel's schedule, recent posts and the posts awaiting an admin's decision,
+    and the answers the bot failed to send; without a channel, the failures alone."""
     if ctx.user_id not in ctx.services.settings.admin_ids:
         raise UserError(words.NOT_ADMIN)
     faults = ctx.services.faults
-    failures = words.faults_section(faults.count, list(faults.recent), ctx.services.settings.zone)
+    zone = ctx.services.settings.zone
+    failures = words.faults_section(faults.count, list(faults.recent), zone)
     if ctx.services.teacher is None or not ctx.services.teacher.enabled:
         return Response([Text(f"{words.NO_CHANNEL}\n\n{failures}")])
     teacher = _teacher(ctx)
@@ -68,6 +99,8 @@ async def run_status(args: str, ctx: Context) -> Response:
         positions = {name: await db.counters.get(name) for name in (LESSON_COUNTER, NUMBER_COUNTER)}
         recent = [words.recent_line(s.key, s.status, s.message_id)
                   for s in await db.slots.recent(limit=8)]
-    text = words.status_message(teacher.upcoming(ctx.services.clock()), positions,
-                                len(ctx.services.course.lessons), recent, ctx.services.settings.zone)
-    return Response([Text(f"{text}\n\n{failures}")])
+        reported = [s.key for s in await db.slots.recent(statuses=("reported",), limit=50)]
+    text = words.status_message(await teacher.upcoming(ctx.services.clock()), positions,
+                                len(ctx.services.course.lessons), recent, zone)
+    return Response([Text(f"{text}\n\n{words.reported_section(reported)}\n\n{failures}")],
+                    data={"reported": len(reported)})

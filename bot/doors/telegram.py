@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+from datetime import timedelta
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
@@ -75,6 +76,7 @@ from bot.commands.router import (
 from bot.config import Settings
 from bot.doors.budget import Priority, PriorityRateLimiter
 from bot.doors.delivery import NEVER_SENT, RetryingRateLimiter
+from bot.doors.polling_errors import polling_failed
 from bot.doors.updates import TolerantUpdatesRequest
 from bot.fa.messages import INLINE_ONLY
 from bot.services import close_services, create_services
@@ -350,7 +352,10 @@ async def on_poll(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """An update whose answer failed (after the rate limiter's retries): logged, and
-    counted for the admins' /status."""
+    counted for the admins' /status. A failed ``getUpdates`` (no update) is one line."""
+    if update is None and context.error is not None:
+        polling_failed(context.application, context.error)
+        return
     log.error("update failed: %r", update, exc_info=context.error)
     services = context.application.bot_data.get("services")
     if services is not None and isinstance(update, Update):
@@ -373,6 +378,8 @@ async def on_startup(application: Application) -> None:
     services.teacher = teacher
     application.bot_data["teacher"] = teacher
     if teacher.enabled and application.job_queue is not None:
+        # the catch-up: every TICK_SECONDS (and at once); each tick also wakes the teacher
+        # at the exact second of the next slot (_tick)
         application.job_queue.run_repeating(_tick, interval=TICK_SECONDS, first=1,
                                             name="channel-teacher")
     if application.job_queue is not None:
@@ -403,9 +410,25 @@ async def publish_profile(bot: Any, admin_ids: frozenset[int]) -> None:
 
 
 async def _tick(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Run whatever is due, then be woken at the next slot's own second."""
     teacher: Teacher | None = context.bot_data.get("teacher")
-    if teacher is not None:
-        await teacher.tick()
+    if teacher is None:
+        return
+    await teacher.tick()
+    queue = context.job_queue
+    if queue is None:
+        return
+    for job in queue.get_jobs_by_name(EXACT_JOB):
+        job.schedule_removal()
+    due = await teacher.next_due(teacher.services.clock())
+    if due is not None:
+        queue.run_once(_tick, when=due + EXACT_SLACK, name=EXACT_JOB)
+
+
+#: The one-off job that wakes the teacher at the next slot's second; the slack keeps the
+#: scheduler from firing a hair before it.
+EXACT_JOB = "channel-teacher-exact"
+EXACT_SLACK = timedelta(milliseconds=50)
 
 
 #: How often the reminder job looks for learners whose hour has come.
@@ -501,7 +524,8 @@ def build_application(settings: Settings, services: Services | None = None) -> A
     return application
 
 
-def run_polling(settings: Settings) -> None:
-    """Start the bot with long polling until interrupted."""
+def run_polling(settings: Settings) -> int:
+    """Start the bot with long polling until interrupted; returns the exit status."""
     application = build_application(settings)
     application.run_polling(allowed_updates=Update.ALL_TYPES)
+    return int(application.bot_data.get("exit_code", 0))

@@ -19,6 +19,16 @@ POSTED = "✅ فرستاده شد: {kind}"
 POST_FAILED = ("⚠️ {kind} به کانال فرستاده نشد (تلگرام نپذیرفت). لازم نیست دوباره /post_now "
                "بفرستید: ربات خودش تا پایان امروز چند بار دیگر امتحان می‌کند و شماره‌اش "
                "همان می‌ماند. وضعیت پست‌ها: /status")
+NOTHING_TO_REVEAL = "کوییزی منتظر پاسخش نیست؛ پاسخ هر کوییز خودکار در زمانش فرستاده می‌شود."
+NOT_REPORTED = ("پست {key} منتظر تصمیم شما نیست (یا چنین پستی نیست). پست‌های منتظر در "
+                "/status آمده‌اند.")
+KEY_NEEDED = "کلید پست را بعد از دستور بنویسید، همان‌طور که در /status آمده: /{command} 2026-11-23:quiz"
+RESENT = "✅ دوباره فرستاده شد."
+RESEND_FAILED = ("⚠️ تلگرام باز هم نپذیرفت؛ ربات خودش با فاصله‌های بیشتر دوباره امتحان می‌کند. "
+                 "وضعیت پست‌ها: /status")
+MARKED_ARRIVED = ("✅ به‌عنوان رسیده علامت خورد. اگر کوییز بود، پاسخش در زمان خودش فرستاده می‌شود "
+                  "(بدون بستن نظرسنجی، چون شمارهٔ پیامش معلوم نیست).")
+NOBODY_ANSWERED = "(کسی به این کوییز پاسخ نداد)"
 KIND_NAMES = {"lesson": "درس", "quiz": "کوییز", "reveal": "پاسخ کوییز",
               "group_quiz": "کوییز گروه", "group_reveal": "پاسخ کوییز گروه"}
 
@@ -29,10 +39,12 @@ def reveal_message(quiz: Quiz, number: int | None, votes: list[int], header: str
     title = f"کوییز شماره {fa_int(number)}" if number else "کوییز"
     lines = [header, ""] if header else []
     lines += [f"✅ <b>پاسخ {title}</b>: {escape(quiz.options[quiz.correct])}", ""]
-    if votes:
+    if votes and not sum(votes):
+        lines += [NOBODY_ANSWERED, ""]
+    elif votes:
         total = sum(votes)
         for index, option in enumerate(quiz.options):
-            share = 100 * votes[index] / total if total and index < len(votes) else 0.0
+            share = 100 * votes[index] / total if index < len(votes) else 0.0
             mark = "✅" if index == quiz.correct else "▫️"
             lines.append(f"{mark} {fa_number(share, 3)}٪ — {escape(option)}")
         lines += [f"({fa_int(total)} رأی)", ""]
@@ -41,6 +53,35 @@ def reveal_message(quiz: Quiz, number: int | None, votes: list[int], header: str
     if quiz.more:
         text += "\n\n" + more_message(quiz)
     return text
+
+
+#: Why a post waits for an admin (stuck_report's ``why``).
+STUCK_REASONS = {
+    "unknown": "معلوم نیست به کانال رسیده یا نه (پاسخ تلگرام نیامد یا ربات وسط فرستادن متوقف شد). "
+               "ربات خودش دوباره نمی‌فرستد تا پستی دوتا نشود",
+    "failing": "تلگرام یک روز است این پست را نمی‌پذیرد",
+    "broken": "درس یا کوییزِ این پست دیگر در پوشهٔ درس‌ها نیست یا پرونده‌اش خراب است؛ "
+              "پرونده را درست کنید و ربات را دوباره راه بیندازید",
+}
+
+
+def stuck_report(key: str, kind: str, why: str) -> str:
+    """To each admin, once: a post that needs an admin, and the two commands that settle
+    it."""
+    return (f"⚠️ <b>پست {escape(kind)}</b> ({code(key)}): {STUCK_REASONS[why]}. "
+            "لطفاً در کانال نگاه کنید:\n"
+            f"• اگر نرسیده: {code(f'/resend {key}')}\n"
+            f"• اگر رسیده: {code(f'/arrived {key}')}")
+
+
+def reported_section(keys: list[str]) -> str:
+    """For /status: posts awaiting an admin's /resend or /arrived."""
+    if not keys:
+        return "<b>پست‌های منتظر تصمیم شما</b>: هیچ ✅"
+    lines = [f"⚠️ <b>پست‌های منتظر تصمیم شما</b>: {fa_int(len(keys))} "
+             "(در کانال نگاه کنید؛ نرسیده: /resend، رسیده: /arrived)"]
+    lines += [f"• {code(f'/resend {key}')} یا {code(f'/arrived {key}')}" for key in keys]
+    return "\n".join(lines)
 
 
 def status_message(rows: list[tuple[str, datetime]], positions: dict[str, int], total: int,
@@ -59,6 +100,8 @@ STATUS_NAMES = {
     "claimed": "در صف فرستادن", "sending": "در حال فرستادن (اگر ماند، در کانال نگاه کنید)",
     "sent": "فرستاده شد", "failed": "ناموفق؛ دوباره امتحان می‌شود", "skipped": "رد شد",
     "unknown": "معلوم نیست رسیده یا نه (پاسخ تلگرام نیامد)؛ در کانال نگاه کنید",
+    "reported": "معلوم نیست رسیده یا نه؛ به مدیران گفته شد (/resend یا /arrived)",
+    "waiting": "منتظر زمانش",
 }
 
 

@@ -42,6 +42,8 @@ class Claim:
     payload: str = ""
     number: int | None = None
     skipped: str = ""
+    #: counters the claim sets to a value of its choosing (a course position)
+    positions: tuple[tuple[str, int], ...] = ()
 
 
 def _slot_info(slot: Slot) -> SlotInfo:
@@ -97,6 +99,8 @@ class SlotRepo:
                 await self.session.flush()
                 claim = choose({name: await counter_repo.increment(name) for name in counters})
                 slot.payload, slot.number = claim.payload, claim.number
+                for name, value in claim.positions:
+                    await counter_repo.set(name, value)
                 if claim.skipped:
                     slot.status, slot.error = "skipped", claim.skipped
         except IntegrityError:
