@@ -31,10 +31,8 @@ from bot.doors.budget import PriorityRateLimiter
 
 log = logging.getLogger(__name__)
 
-#: Transport failures before the whole request left this machine: no connection, or the
-#: connection broke while the request was being written (a server acts on none of it).
-NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.WriteError,
-              httpx.WriteTimeout)
+#: Transport failures before the request left this machine.
+NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 #: Methods whose repetition changes nothing more than the first call did.
 _REPEATABLE_PREFIXES = ("get", "edit")
 _REPEATABLE = frozenset({"sendChatAction", "setMyCommands", "deleteMyCommands",
