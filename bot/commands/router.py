@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import html
 import logging
 import re
 from collections.abc import Awaitable, Callable
@@ -338,7 +339,7 @@ async def handle_text(text: str, ctx: Context) -> Response:
         return Response([Text(message)], error=_first_line(message))
     parts = split_command(text)
     if parts is None:
-        return Response([Text(help_words.not_a_command(as_gd(text)))])
+        return _with_suggestions(Response([Text(help_words.not_a_command(as_gd(text)))]), text, ctx)
     name, args = parts
     command = _BY_NAME.get(name)
     if command is None:
@@ -347,7 +348,10 @@ async def handle_text(text: str, ctx: Context) -> Response:
     if command.long and ctx.chat_type in GROUP_CHATS:
         return _continue_in_private(command, args, ctx)
     typed = f"/{name} {args}".strip()
-    return _with_share(_with_more(await _guarded(command.run, args, ctx), ctx), command, typed, ctx)
+    response = await _guarded(command.run, args, ctx)
+    if response.error:
+        return _with_suggestions(response, text, ctx)
+    return _with_share(_with_more(response, ctx), command, typed, ctx)
 
 
 def as_gd(text: str) -> str:
@@ -360,11 +364,60 @@ def as_gd(text: str) -> str:
     return f"/gd {candidate}"
 
 
+#: A refusal's correct examples become buttons that run them: at most this many, each
+#: a command of at most SUGGESTION_CHARS characters.
+SUGGESTIONS = 2
+SUGGESTION_CHARS = 200
+SUGGEST = "suggest"
+_CODE_SPAN = re.compile(r"<code>(/[^<]{1,200})</code>")
+
+
+def suggested_commands(message: str, typed: str) -> list[str]:
+    """The commands a message suggests in ``<code>`` (a correct example, a /gd for a
+    plain function): known, not for admins, not what was just typed, at most SUGGESTIONS."""
+    found: list[str] = []
+    for span in _CODE_SPAN.findall(message):
+        text = html.unescape(span).strip()
+        parts = split_command(text)
+        command = _BY_NAME.get(parts[0]) if parts else None
+        if (command is None or command.admin or len(text) > SUGGESTION_CHARS
+                or " ".join(text.split()) == " ".join(typed.split()) or text in found):
+            continue
+        found.append(text)
+    return found[:SUGGESTIONS]
+
+
+def _with_suggestions(response: Response, typed: str, ctx: Context) -> Response:
+    """Refusals and hints suggest commands as ``<code>``; each also gets a button that
+    runs it (the command is kept server-side under a short token)."""
+    replies: list[Reply] = []
+    for reply in response.replies:
+        if isinstance(reply, Text) and not reply.keyboard:
+            rows = tuple(
+                (Button(help_words.run_suggestion(text),
+                        f"{SUGGEST}:{remember(ctx, 'suggest|' + text, text)}"),)
+                for text in suggested_commands(reply.text, typed))
+            reply = replace(reply, keyboard=rows)
+        replies.append(reply)
+    response.replies = replies
+    return response
+
+
+async def _suggestion(payload: str, ctx: Context) -> Response:
+    """A suggestion's button: its command, run as if typed."""
+    text = recall(ctx, payload)
+    if not isinstance(text, str):
+        return Response(notice=STALE_BUTTON, error=STALE_BUTTON)
+    return await handle_text(text, ctx)
+
+
 async def handle_button(data: str, ctx: Context) -> Response:
     """Answer a keyboard press; ``data`` is ``command:payload``."""
     name, _, payload = data.partition(":")
     if name == MORE:
         return await _guarded(_more, payload, ctx)
+    if name == SUGGEST:
+        return await _suggestion(payload, ctx)
     command = _BY_NAME.get(name)
     if command is None or command.on_button is None:
         return Response(notice=STALE_BUTTON, error=STALE_BUTTON)

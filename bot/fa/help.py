@@ -135,3 +135,9 @@ GROUP_WELCOME = (
 
 MORE = "📖 توضیح بیشتر"
 MORE_EXPIRED = "این توضیح دیگر در دسترس نیست؛ دستور را دوباره بفرستید."
+
+
+def run_suggestion(command: str) -> str:
+    """A button that runs a suggested command (its text shortened to fit a phone)."""
+    shown = command if len(command) <= 32 else command[:31] + "…"
+    return f"▶️ اجرا: {shown}"
