@@ -1,4 +1,5 @@
-"""``python -m bot``: ``run`` (the Telegram bot) and ``try`` (the offline chat)."""
+"""``python -m bot``: ``run`` (the Telegram bot), ``try`` (the offline chat) and ``web``
+(the Mini App's lab, offline)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,9 @@ def _parser() -> argparse.ArgumentParser:
     trial.add_argument("messages", nargs="*", help="messages such as '/gd 0.1x^2 lr=0.4'")
     trial.add_argument("--out", type=Path, default=Path("out"), help="folder for images (default: out)")
     trial.add_argument("--json", action="store_true", help="one JSON object per message")
+    web = commands.add_parser("web", help="the Mini App's lab in your browser (local, no Telegram)")
+    web.add_argument("--port", type=int, default=8765, help="port on 127.0.0.1 (default: 8765)")
+    web.add_argument("--no-browser", action="store_true", help="do not open a browser")
     lessons = commands.add_parser("lessons", help="work with the lesson files")
     lesson_commands = lessons.add_subparsers(dest="lessons_command", required=True)
     check = lesson_commands.add_parser("check", help="validate every lesson file")
@@ -60,6 +64,10 @@ def main(argv: list[str] | None = None) -> int:
         return run_polling(settings)
     if args.command == "lessons":
         return _check_lessons(args, settings)
+    if args.command == "web":
+        from bot.doors.web.local import serve_local
+
+        return _offline(serve_local(settings, args.port, open_browser=not args.no_browser))
     if args.command == "db":
         return _database(args, settings)
     if args.messages:

@@ -12,12 +12,10 @@ from bot.commands.base import (
     Media,
     Photo,
     Response,
-    UserError,
 )
-from bot.commands.lab import recall, remember, run_lab
+from bot.commands.lab import recall, remember, run_lab, start_refusal
 from bot.commands.options import function_options, number_text, read_function
 from bot.engine.gd import StartError
-from bot.fa import errors
 from bot.fa import gd as words
 from bot.fa.messages import STALE_BUTTON
 from bot.labdata.gd import GDRequest, GDResult
@@ -60,8 +58,7 @@ async def draw(request: GDRequest, ctx: Context) -> Response:
     try:
         result: GDResult = await run_lab(ctx, run_gd, request, key=request.key, example=EXAMPLE)
     except StartError as error:
-        problem = words.start_problem(error.code, request.x0, error.suggestion)
-        raise UserError(errors.with_example(problem, EXAMPLE)) from error
+        raise start_refusal(error, request.x0, EXAMPLE) from error
     caption = words.caption(result.summary)
     keyboard = _keyboard(ctx, request)
     # With ``anim`` the animation alone answers (its last frame holds the whole run).

@@ -11,7 +11,9 @@ from typing import Any, TypeVar
 
 from bot.commands.base import Context, UserError
 from bot.engine.expr import ExpressionError
+from bot.engine.gd import StartError
 from bot.fa import errors, messages
+from bot.fa.gd import start_problem
 from bot.fa.numbers import normalize_input
 from bot.runner import Busy, LabTimeout
 
@@ -54,6 +56,11 @@ def token_for(key: str, prefix: str = "") -> str:
     """The short URL-safe token ``remember`` keeps ``key``'s request under."""
     digest = hashlib.blake2b(key.encode(), digest_size=8).digest()
     return prefix + base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+
+def start_refusal(error: StartError, x0: tuple[float, ...], example: str) -> UserError:
+    """The Persian refusal of a start where f or its gradient cannot be computed."""
+    return UserError(errors.with_example(start_problem(error.code, x0, error.suggestion), example))
 
 
 def remember(ctx: Context, key: str, request: Any, prefix: str = "") -> str:

@@ -15,14 +15,13 @@ from bot.commands.base import (
     Response,
     UserError,
 )
-from bot.commands.lab import recall, remember, run_lab
+from bot.commands.lab import recall, remember, run_lab, start_refusal
 from bot.commands.options import Options, function_options, number_text, read_function
 from bot.engine.expr import ExpressionError, parse_function
 from bot.engine.gd import StartError
 from bot.engine.optimizers import OPTIMIZERS
 from bot.engine.presets import GENERIC_STEPS, PRESETS
 from bot.fa import errors
-from bot.fa import gd as gd_words
 from bot.fa import opt as words
 from bot.fa.messages import STALE_BUTTON
 from bot.labdata.opt import OptRequest, OptResult
@@ -116,8 +115,7 @@ async def draw(request: OptRequest, ctx: Context) -> Response:
         result: OptResult = await run_lab(ctx, run_opt, request, key=request.key,
                                           example=EXAMPLE)
     except StartError as error:
-        raise UserError(errors.with_example(gd_words.start_problem(error.code, request.x0, error.suggestion),
-                                            EXAMPLES[len(request.x0)])) from error
+        raise start_refusal(error, request.x0, EXAMPLES[len(request.x0)]) from error
     caption = words.caption(result.summary)
     # With ``anim`` the animation alone answers (its last frame holds the whole race).
     reply: Photo | Animation = (

@@ -9,12 +9,12 @@ from __future__ import annotations
 import numpy as np
 
 from bot.engine.bounds import Bounds, LineLimit, analyse
-from bot.engine.expr import parse_function
 from bot.engine.gd import GDRun, gradient_descent
-from bot.engine.objective import Objective, compile_objective
+from bot.engine.objective import Objective
 from bot.fa import gd as words
 from bot.fa.formula import plain, pretty
 from bot.labdata.gd import GDRequest, GDResult, GDSummary
+from bot.labs.compiled import objective as compiled
 from bot.render.trajectory import PLOT_ASPECT, Trajectory, render_animation, render_still
 from bot.render.view import line_window, visible_prefix, window
 
@@ -24,15 +24,20 @@ GRID_SAMPLES = 90
 
 def run_gd(request: GDRequest) -> GDResult:
     """Descend and draw; raises engine errors (ExpressionError, StartError) on bad input."""
-    objective = compile_objective(parse_function(request.function))
-    run = gradient_descent(objective, request.x0, request.lr, request.steps)
-    shown = visible_prefix(run.path, run.verdict == "diverged")
-    summary = _summary(objective, run, shown, analyse(objective, [run.path]))
-    trajectory = _trajectory(objective, run.path[:shown], truncated=shown < len(run.path))
+    summary, trajectory = descend(request)
     labels = words.picture_labels(summary)
     png = render_still(trajectory, labels)
     gif = render_animation(trajectory, labels) if request.anim else None
     return GDResult(summary=summary, png=png, gif=gif)
+
+
+def descend(request: GDRequest) -> tuple[GDSummary, Trajectory]:
+    """The run's numbers and what a picture of it shows (also the Mini App's data)."""
+    objective = compiled(request.function)
+    run = gradient_descent(objective, request.x0, request.lr, request.steps)
+    shown = visible_prefix(run.path, run.verdict == "diverged")
+    summary = _summary(objective, run, shown, analyse(objective, [run.path]))
+    return summary, _trajectory(objective, run.path[:shown], truncated=shown < len(run.path))
 
 
 def _summary(objective: Objective, run: GDRun, shown: int, bounds: Bounds) -> GDSummary:

@@ -11,13 +11,13 @@ from __future__ import annotations
 import numpy as np
 
 from bot.engine.bounds import Bounds, analyse
-from bot.engine.expr import parse_function
 from bot.engine.gd import GDRun, gradient_descent
-from bot.engine.objective import Objective, compile_objective
+from bot.engine.objective import Objective
 from bot.engine.presets import largest_curvature, quadratic_minimum
 from bot.fa import lr as words
 from bot.fa.formula import plain, pretty
 from bot.labdata.lr import LRRequest, LRResult, LRRun, LRSummary
+from bot.labs.compiled import objective as compiled
 from bot.render.panels import Panel, PanelsPicture, render_panels
 from bot.render.view import visible_prefix, window
 
@@ -27,7 +27,7 @@ GRID_SAMPLES = 100
 
 def run_lr(request: LRRequest) -> LRResult:
     """Descend once per learning rate and draw; raises ExpressionError or StartError."""
-    objective = compile_objective(parse_function(request.function))
+    objective = compiled(request.function)
     lambda_max = largest_curvature(objective)
     runs = [gradient_descent(objective, request.x0, lr, request.steps) for lr in request.lrs]
     summary = LRSummary(

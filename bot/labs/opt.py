@@ -14,9 +14,8 @@ from types import MappingProxyType
 import numpy as np
 
 from bot.engine.bounds import Bounds, analyse
-from bot.engine.expr import parse_function
 from bot.engine.gd import check_start, quadratic_without_minimum
-from bot.engine.objective import Objective, compile_objective
+from bot.engine.objective import Objective
 from bot.engine.optimizers import OptimizerRun, default_hyper, run_optimizer
 from bot.engine.presets import (
     PRESETS,
@@ -28,6 +27,7 @@ from bot.engine.verdict import Stop, judge
 from bot.fa import opt as words
 from bot.fa.formula import plain, pretty
 from bot.labdata.opt import KnownMinimum, OptRequest, OptResult, OptSummary, RunSummary
+from bot.labs.compiled import objective as compiled
 from bot.render.race import RacePicture, RaceRun, render_race_animation, render_race_still
 from bot.render.view import visible_prefix, window
 
@@ -75,7 +75,16 @@ def hyper_overrides(optimizer: str, lr: float, beta: float | None,
 
 def run_opt(request: OptRequest) -> OptResult:
     """Race and draw; raises engine errors (ExpressionError, StartError) on bad input."""
-    objective = compile_objective(parse_function(request.function))
+    summary, picture = race(request)
+    labels = words.picture_labels(summary)
+    png = render_race_still(picture, labels)
+    gif = render_race_animation(picture, labels) if request.anim else None
+    return OptResult(summary=summary, png=png, gif=gif)
+
+
+def race(request: OptRequest) -> tuple[OptSummary, RacePicture]:
+    """The race's numbers and what a picture of it shows (also the Mini App's data)."""
+    objective = compiled(request.function)
     check_start(objective, request.x0)
     known = known_minimum(request, objective)
     runs = tuple(race_one(objective, request, name, known) for name in request.optimizers)
@@ -96,11 +105,7 @@ def run_opt(request: OptRequest) -> OptResult:
         bounds=Bounds() if request.preset else analyse(
             objective, [np.array(run.path) for run in runs]),
     )
-    picture = race_picture(objective, summary)
-    labels = words.picture_labels(summary)
-    png = render_race_still(picture, labels)
-    gif = render_race_animation(picture, labels) if request.anim else None
-    return OptResult(summary=summary, png=png, gif=gif)
+    return summary, race_picture(objective, summary)
 
 
 def known_minimum(request: OptRequest, objective: Objective) -> KnownMinimum:

@@ -1,0 +1,105 @@
+"""The Mini App's lab requests: JSON fields in, the same ``data`` that ``try --json``
+prints out (plus what the page draws, and the verdict and caption in the chat's
+Telegram HTML, which the page shows keeping only its b, i and code tags).
+
+A request is written as the chat command it stands for and read by that command's own
+parser, so the page gets exactly the chat's caps (steps, rates, start range, function
+length and depth, the parse deadline) and its Persian refusals, word for word."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import Any
+
+from bot.commands import gd, opt
+from bot.commands.base import Context, UserError
+from bot.commands.lab import run_lab, start_refusal
+from bot.commands.options import number_text
+from bot.engine.gd import StartError
+from bot.fa import gd as gd_words
+from bot.fa import opt as opt_words
+from bot.fa import web as words
+from bot.labs.live import LiveGD, LiveOpt, live_gd, live_opt
+
+#: Longest function text accepted from the page (the parser's own limit is lower; this
+#: only keeps an oversized field from being normalised at all).
+MAX_TEXT = 400
+
+
+def _text(fields: Mapping[str, Any], name: str, default: str = "") -> str:
+    value = fields.get(name, default)
+    if not isinstance(value, str) or len(value) > MAX_TEXT or "\n" in value:
+        raise UserError(words.BAD_REQUEST)
+    return value.strip()
+
+
+def _number(value: Any) -> str:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise UserError(words.BAD_REQUEST)
+    return number_text(value) if isinstance(value, float) else str(value)
+
+
+def _numbers(fields: Mapping[str, Any], name: str) -> str:
+    value = fields[name]
+    values = value if isinstance(value, list) and 1 <= len(value) <= 2 else [value]
+    return ",".join(_number(v) for v in values)
+
+
+def _options(fields: Mapping[str, Any], names: tuple[str, ...]) -> str:
+    """``name=value`` for every numeric field present (absent ones take the defaults)."""
+    return " ".join(f"{name}={_numbers(fields, name)}" for name in names
+                    if fields.get(name) is not None)
+
+
+def gd_args(fields: Mapping[str, Any]) -> str:
+    """The /gd arguments a lab request stands for."""
+    return f"{_text(fields, 'function')} {_options(fields, ('x0', 'lr', 'steps'))}".strip()
+
+
+def opt_args(fields: Mapping[str, Any]) -> str:
+    """The /opt arguments a race request stands for."""
+    picked = fields.get("optimizers")
+    chosen = ""
+    if picked is not None:
+        if not isinstance(picked, list) or not all(isinstance(p, str) and p.isalpha() for p in picked):
+            raise UserError(words.BAD_REQUEST)
+        chosen = f" opt={','.join(picked)}"
+    numbers = _options(fields, ("x0", "lr", "steps"))
+    return f"{_text(fields, 'function')} {numbers}{chosen}".strip()
+
+
+async def gd_lab(fields: Mapping[str, Any], ctx: Context) -> dict[str, Any]:
+    """/gd for the page: its numbers, its drawing, its verdict and caption in words."""
+    request = replace(gd.parse(gd_args(fields)), anim=False)
+    try:
+        live: LiveGD = await run_lab(ctx, live_gd, request, key="live|" + request.key,
+                                     example=gd.EXAMPLE)
+    except StartError as error:
+        raise start_refusal(error, request.x0, gd.EXAMPLE) from error
+    summary = live.summary
+    return {
+        "data": summary.to_data(),
+        "plot": live.plot,
+        "verdict": {"code": summary.verdict, "title": gd_words.verdict_title(summary),
+                    "reason": gd_words.verdict_reason(summary)},
+        "caption": gd_words.caption(summary),
+        "command": gd.command_text(request),
+    }
+
+
+async def opt_lab(fields: Mapping[str, Any], ctx: Context) -> dict[str, Any]:
+    """/opt for the page: the race's numbers, its drawing and caption in words."""
+    request = replace(opt.parse(opt_args(fields)), anim=False)
+    try:
+        live: LiveOpt = await run_lab(ctx, live_opt, request, key="live|" + request.key,
+                                      example=opt.EXAMPLE)
+    except StartError as error:
+        raise start_refusal(error, request.x0, opt.EXAMPLES[len(request.x0)]) from error
+    return {
+        "data": live.summary.to_data(),
+        "plot": live.plot,
+        "caption": opt_words.caption(live.summary),
+        "command": opt.command_text(request),
+    }
