@@ -80,3 +80,23 @@ async def test_an_upload_expects_to_wait_longer_while_answers_keep_overtaking_it
     assert budget.backlog_seconds(Priority.UPLOAD) == calm.backlog_seconds(Priority.UPLOAD) == 0.0
     budget.pause(0.0)  # the bucket is empty now: one unit ahead of a new upload
     assert budget.backlog_seconds(Priority.UPLOAD) > budget.backlog_seconds(Priority.TEXT) > 0
+
+
+async def test_answers_overtake_an_upload_only_for_a_while(monkeypatch) -> None:
+    """Strict priority would starve uploads when answers alone fill the budget."""
+    from bot.doors import budget as module
+
+    monkeypatch.setattr(module, "AGE_SECONDS", 0.05)
+    budget = SendBudget(rate=2, burst=1)
+    order: list[str] = []
+
+    async def send(name: str, priority: Priority) -> None:
+        await budget.take(priority)
+        order.append(name)
+
+    await send("first", Priority.TEXT)
+    upload = asyncio.create_task(send("photo", Priority.UPLOAD))
+    await asyncio.sleep(0.2)  # longer than the photo's 2 × 0.05 s handicap
+    texts = [asyncio.create_task(send(f"text{i}", Priority.TEXT)) for i in range(2)]
+    await asyncio.gather(upload, *texts)
+    assert order == ["first", "photo", "text0", "text1"]
