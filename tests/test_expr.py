@@ -195,8 +195,9 @@ BAD_INPUTS: list[tuple[str, str]] = [
     ("x^65", "exponent_too_large"),
     ("x^-65", "exponent_too_large"),
     ("2^1e12*x", "exponent_too_large"),
-    ("1e13x", "number_too_large"),
-    ("1000000000001x", "number_too_large"),
+    ("1e101x", "number_too_large"),
+    ("1" + "0" * 101 + "x", "number_too_large"),
+    ("1e-101x", "number_too_small"),
     ("(10^12)^9*x", "number_too_large"),
     ("exp(10^12)+x", "number_too_large"),
     ("log(0)+x", "undefined_constant"),
@@ -377,7 +378,7 @@ def _parse_in_child(text: str, budget: float = 1.0) -> tuple[str, float]:
 
 
 def test_child_harness_reports_a_normal_refusal():
-    assert _parse_in_child("1e13x", budget=20.0)[0] == "number_too_large"
+    assert _parse_in_child("1e101x", budget=20.0)[0] == "number_too_large"
     assert _parse_in_child("0.1x^2", budget=20.0)[0] == "parsed"
 
 

@@ -206,3 +206,15 @@ def test_same_expression_is_not_trivially_true() -> None:
     assert not same_expression(X**2, X**2 + 1e-6 * X)
     assert not same_expression(sp.Abs(X) * Y, sp.Abs(X * Y) + X)
     assert math.isfinite(float(_values(X, np.array([[1.0, 2.0]]))[0]))
+
+
+@pytest.mark.parametrize("text", [
+    "((1e-2)^(3))*((1e-2x)⁴)",  # Hypothesis found it: 1e-14x⁴, once refused as typed back
+    "1e12x^64",  # its derivative 6.4e13x⁶³ is past the old 1e12 bound on literals
+    "1e-12sqrt(x)",  # its derivative 5e-13/sqrt(x) is below the old 1e-12 bound
+])
+def test_tiny_and_huge_coefficients_the_bot_prints_can_be_typed_back(text: str) -> None:
+    parsed = parse_function(text)
+    check_roundtrip(parsed.expr)
+    for derivative in compile_objective(parsed).gradient_exprs:
+        check_roundtrip(derivative)

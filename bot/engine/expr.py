@@ -31,9 +31,12 @@ import sympy as sp
 MAX_LENGTH = 200
 MAX_DEPTH = 12
 MAX_EXPONENT = 64
-MAX_LITERAL = 1e12
-MIN_LITERAL = 1e-12  # smallest non-zero literal
 MAX_CONSTANT = 1e100
+#: A literal may be as large or as small as any constant the parser keeps, so every
+#: coefficient the bot prints (``1e-14x⁴`` from ``(1e-2)^3·(1e-2x)^4``, a derivative's
+#: ``6.4e13x⁶³``) can be typed back; MAX_DIGITS still bounds the exact value.
+MAX_LITERAL = MAX_CONSTANT
+MIN_LITERAL = 1 / MAX_CONSTANT  # smallest non-zero literal
 MAX_DIGITS = 100  # of any rational coefficient's numerator or denominator
 #: exp() of a constant above this would pass MAX_CONSTANT (e^230 ≈ 10^100); SymPy would
 #: also turn exp(n·log b) into the integer b^n, however many digits that takes.
