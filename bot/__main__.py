@@ -59,6 +59,12 @@ def main(argv: list[str] | None = None) -> int:
             print("TELEGRAM_BOT_TOKEN is not set: starting the offline chat instead "
                   "(set it in the environment or in .env to run the Telegram bot).")
             return _offline(cli.chat(Path("out"), settings=settings))
+        from bot.setup_check import setup_problem
+
+        problem = asyncio.run(setup_problem(settings))
+        if problem is not None:
+            print(f"setup error: {problem}", file=sys.stderr)
+            return 2
         from bot.doors.telegram import run_polling
 
         return run_polling(settings)

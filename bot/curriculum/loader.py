@@ -132,7 +132,13 @@ def _read_claims(reader: _Reader, claims: tuple[str, ...], lab: str) -> None:
 
 def load_lesson(path: Path) -> tuple[Lesson | None, list[Problem]]:
     """Parse one lesson file; schema problems come back instead of an exception."""
-    text = path.read_text(encoding="utf-8")
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = raw[:error.start].count(b"\n") + 1
+        return None, [Problem(path, line, f"not UTF-8 text (byte 0x{raw[error.start]:02x}): "
+                                          "save the file as UTF-8")]
     parts = split_front_matter(text)
     if parts is None:
         return None, [Problem(path, 1, "no YAML front matter: the file must start with '---' and close it with '---'")]
