@@ -313,15 +313,15 @@ def test_eval_guard_is_armed(monkeypatch):
 
 
 @pytest.mark.parametrize("text", HOSTILE, ids=[f"h{i}" for i in range(len(HOSTILE))])
-def test_hostile_input_is_answered_quickly_without_eval(text, monkeypatch):
+def test_hostile_input_is_answered_by_a_bound_without_eval(text, monkeypatch):
+    """Each is answered by a bound check, not saved by the parse deadline (which would
+    refuse it as too_complex after a second of work): no clock needed to tell."""
     _no_string_eval(monkeypatch)
-    start = time.perf_counter()
     try:
         parsed = parse_function(text)
-    except ExpressionError:
+    except ExpressionError as refusal:
+        assert refusal.code != "too_complex", f"{text[:40]!r} ran into the deadline"
         parsed = None
-    elapsed = time.perf_counter() - start
-    assert elapsed < 1.0, f"{text[:40]!r} took {elapsed:.2f}s"
     if parsed is not None:
         assert parsed.expr.free_symbols <= {X, Y}
         assert parsed.expr.free_symbols
@@ -383,8 +383,10 @@ def test_child_harness_reports_a_normal_refusal():
 
 
 @pytest.mark.parametrize("text", ["1e999999x", "1e-999999x", "x^1e999999"])
-def test_literal_with_huge_exponent_is_refused_quickly(text):
-    answer, elapsed = _parse_in_child(text, budget=1.0)
+def test_literal_with_huge_exponent_is_refused_without_hanging(text):
+    """A big-integer hang cannot be interrupted in-process: the child is killed after a
+    budget far above any normal parse, so only a real hang fails (no speed claim)."""
+    answer, elapsed = _parse_in_child(text, budget=30.0)
     assert answer != "hung", f"{text!r} still parsing after {elapsed:.1f}s"
     assert answer in {"number_too_large", "number_too_small", "exponent_too_large"}
 
@@ -399,18 +401,16 @@ def test_literal_with_huge_exponent_is_refused_quickly(text):
     ("(0^x)^-1+x", "undefined_constant"),
     ("exp(tanh((y^63.9)^63.9))", "too_complex"),  # 20 s of SymPy assumptions otherwise
 ])
-def test_pathological_inputs_are_refused_quickly(text: str, code: str) -> None:
-    started = time.monotonic()
+def test_pathological_inputs_are_refused_by_their_bound(text: str, code: str) -> None:
+    """Refused with the bound's own code; one that needed the parse deadline instead
+    would say too_complex (only the last row expects that)."""
     with pytest.raises(ExpressionError) as caught:
         parse_function(text)
     assert caught.value.code == code
-    assert time.monotonic() - started < 3
 
 
 def test_a_long_decimal_exponent_becomes_a_float_instead_of_an_exact_root() -> None:
-    started = time.monotonic()
-    parsed = parse_function("999999^0.5999999999999 x")
-    assert time.monotonic() - started < 3
+    parsed = parse_function("999999^0.5999999999999 x")  # an exact root would hit the deadline
     coefficient = float(parsed.expr.coeff(X))
     assert coefficient == pytest.approx(999999**0.5999999999999, rel=1e-12)
     assert parse_function("x^0.25").expr == X ** R(1, 4)  # short decimals stay exact
