@@ -176,3 +176,23 @@ async def test_a_lesson_in_a_group_is_a_summary_whose_button_opens_the_whole_les
     fake.push_message(f"/start {payload}", user_id=1120)
     whole = (await fake.wait_for("sendMessage", 2))[1]
     assert int(whole.params["chat_id"]) == 1120 and len(whole.params["text"]) > 2 * len(text)
+
+
+async def test_help_in_a_group_is_a_short_note_that_opens_help_in_private(
+        fake: FakeTelegram, telegram_app) -> None:
+    fake.push_message("/help", user_id=1121, chat_id=GROUP, chat_type="group")
+    note = (await fake.wait_for("sendMessage"))[0]
+    assert len(note.params["text"]) < 300
+    (button,) = _buttons(note.params)
+    assert parse_qs(urlparse(button["url"]).query)["start"] == ["help"]
+
+
+async def test_start_offers_its_first_steps_as_buttons(fake: FakeTelegram, telegram_app) -> None:
+    fake.push_message("/start", user_id=1122)
+    greeting = (await fake.wait_for("sendMessage"))[0]
+    first = _buttons(greeting.params)[0]
+    assert first["text"].endswith(help_words.FIRST_STEPS[0][0])
+    message = fake.messages[(1122, greeting.result["message_id"])]
+    fake.push_button(message, first["callback_data"], user_id=1122)
+    photo = (await fake.wait_for("sendPhoto", timeout=60))[0]
+    assert int(photo.params["chat_id"]) == 1122

@@ -85,7 +85,9 @@ async def _start(args: str, ctx: Context) -> Response:
         return await handle_text(text, ctx)
     if payload in _COMMAND_LINKS:
         return await handle_text(_COMMAND_LINKS[payload], ctx)
-    return Response([Text(help_words.start(ctx.user_name))])
+    first_steps = tuple((Button("▶️ " + example, f"help:first:{index}"),)
+                        for index, (example, _) in enumerate(help_words.FIRST_STEPS))
+    return Response([Text(help_words.start(ctx.user_name), first_steps)])
 
 
 def start_link(text: str, ctx: Context) -> str:
@@ -113,7 +115,8 @@ def _continue_in_private(command: Command, args: str, ctx: Context) -> Response:
     """A long answer asked for in a group: a short note, and a button that opens the
     private chat where the whole answer arrives (the group stays readable)."""
     text = f"/{command.name} {args}".strip()
-    button = Button(help_words.CONTINUE_IN_PRIVATE, start=start_link(text, ctx))
+    link = command.name if text in _COMMAND_LINKS.values() else start_link(text, ctx)
+    button = Button(help_words.CONTINUE_IN_PRIVATE, start=link)
     note = help_words.in_private(command.name, command.summary, ctx.user_name)
     return Response([Text(note, ((button,),))])
 
@@ -224,17 +227,20 @@ async def _help(args: str, ctx: Context) -> Response:
 
 
 async def _help_button(payload: str, ctx: Context) -> Response:
-    """An example under /help, run as if typed."""
-    _, _, value = payload.partition(":")
+    """An example under /help (``run:N``) or a first step under /start (``first:N``),
+    run as if typed."""
+    kind, _, value = payload.partition(":")
+    examples = ([example for example, _ in help_words.FIRST_STEPS] if kind == "first"
+                else help_words.HELP_EXAMPLES)
     index = whole_number(value)
-    if index is None or index >= len(help_words.HELP_EXAMPLES):
+    if index is None or index >= len(examples):
         return Response(notice=STALE_BUTTON, error=STALE_BUTTON)
-    return await handle_text(help_words.HELP_EXAMPLES[index], ctx)
+    return await handle_text(examples[index], ctx)
 
 
 COMMANDS: tuple[Command, ...] = (
     Command("start", "شروع و معرفی ربات", "/start", _start, where="private"),
-    Command("help", "راهنمای دستورها با مثال", "/help", _help, _help_button),
+    Command("help", "راهنمای دستورها با مثال", "/help", _help, _help_button, long=True),
     Command("lesson", "درس بعدی، یا درس شمارهٔ N، یا درسی دربارهٔ یک کلمه", lesson.EXAMPLE,
             lesson.run, _lesson_button),
     Command("lessons", "فهرست همهٔ درس‌ها", "/lessons", lesson.run_toc),
