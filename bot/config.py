@@ -101,6 +101,7 @@ class Settings:
     on_conflict: str = "wait"  # another instance polls the token: "wait" or "exit"
     admin_ids: frozenset[int] = field(default_factory=frozenset)
     lessons_dir: Path | None = None  # None: the lessons/ folder of the checkout
+    webapp_url: str = ""  # the Mini App's public https address; empty: no lab buttons
 
     @property
     def zone(self) -> ZoneInfo:
@@ -143,6 +144,7 @@ class Settings:
             on_conflict=_choice("BOT_ON_CONFLICT", get("BOT_ON_CONFLICT", "wait"), ("wait", "exit")),
             admin_ids=parse_ids("BOT_ADMIN_IDS", get("BOT_ADMIN_IDS", "")),
             lessons_dir=Path(lessons) if (lessons := get("BOT_LESSONS_DIR", "")) else None,
+            webapp_url=parse_webapp_url(get("BOT_WEBAPP_URL", "")),
         )
 
 
@@ -150,6 +152,14 @@ def _choice(name: str, value: str, choices: tuple[str, ...]) -> str:
     if value.lower() not in choices:
         raise SettingsError(f"{name}={value!r}: use one of {', '.join(choices)}")
     return value.lower()
+
+
+def parse_webapp_url(value: str) -> str:
+    """Telegram opens Mini Apps only over https; the address ends with ``/`` so the
+    page's relative links resolve under it."""
+    if value and not re.fullmatch(r"https://[^\s?#]+", value):
+        raise SettingsError(f"BOT_WEBAPP_URL={value!r}: use an https address, e.g. https://bot.example.com/app/")
+    return value if not value or value.endswith("/") else value + "/"
 
 
 def _zone(name: str) -> str:

@@ -25,13 +25,15 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class Button:
     """A keyboard button: exactly one of a callback (pressed in place), a deep link into
-    the bot's private chat (``/start <start>``), or a share button that opens inline
-    mode in a chat the learner picks with ``share`` typed after the bot's name."""
+    the bot's private chat (``/start <start>``), a share button that opens inline
+    mode in a chat the learner picks with ``share`` typed after the bot's name, or the
+    Mini App's lab (``web_app``)."""
 
     text: str
     callback: str = ""  # at most 64 bytes (Telegram's limit)
     start: str = ""  # at most 64 characters of A-Z, a-z, 0-9, _ and -
     share: str = ""  # the inline query, at most 256 characters
+    web_app: str = ""  # an https URL opened as a Telegram Mini App (private chats only)
 
 
 Keyboard = tuple[tuple[Button, ...], ...]

@@ -13,7 +13,7 @@ from bot.commands.base import (
     Photo,
     Response,
 )
-from bot.commands.lab import recall, remember, run_lab, start_refusal
+from bot.commands.lab import lab_row, recall, remember, run_lab, start_refusal
 from bot.commands.options import function_options, number_text, read_function
 from bot.engine.gd import StartError
 from bot.fa import gd as words
@@ -81,9 +81,15 @@ def _keyboard(ctx: Context, request: GDRequest) -> Keyboard:
     token = remember(ctx, request.key, request)
     row = tuple(Button(words.BUTTONS[action], f"{NAME}:{token}:{action}")
                 for action in ("half", "double", "more"))
-    if request.anim:
-        return (row,)
-    return (row, (Button(words.BUTTONS["anim"], f"{NAME}:{token}:anim"),))
+    lab = lab_row(ctx, lab_query(request))
+    rows = (row,) if request.anim else (row, (Button(words.BUTTONS["anim"], f"{NAME}:{token}:anim"),))
+    return rows + ((lab,) if lab else ())
+
+
+def lab_query(request: GDRequest) -> dict[str, str]:
+    """The Mini App's address parameters that open it on this request."""
+    return {"mode": "gd", "f": request.function, "x0": ",".join(number_text(v) for v in request.x0),
+            "lr": number_text(request.lr), "steps": str(request.steps)}
 
 
 async def on_button(payload: str, ctx: Context) -> Response:

@@ -8,11 +8,13 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
+from urllib.parse import urlencode
 
-from bot.commands.base import Context, UserError
+from bot.commands.base import Button, Context, UserError
 from bot.engine.expr import ExpressionError
 from bot.engine.gd import StartError
 from bot.fa import errors, messages
+from bot.fa import web as web_words
 from bot.fa.gd import start_problem
 from bot.fa.numbers import normalize_input
 from bot.runner import Busy, LabTimeout
@@ -61,6 +63,15 @@ def token_for(key: str, prefix: str = "") -> str:
 def start_refusal(error: StartError, x0: tuple[float, ...], example: str) -> UserError:
     """The Persian refusal of a start where f or its gradient cannot be computed."""
     return UserError(errors.with_example(start_problem(error.code, x0, error.suggestion), example))
+
+
+def lab_row(ctx: Context, query: dict[str, str]) -> tuple[Button, ...]:
+    """The Mini App button carrying this lab's request, in a private chat when the app
+    has an address (BOT_WEBAPP_URL); no button otherwise."""
+    url = ctx.services.settings.webapp_url
+    if not url or ctx.chat_type != "private":
+        return ()
+    return (Button(web_words.OPEN_LAB, web_app=f"{url}?{urlencode(query)}"),)
 
 
 def remember(ctx: Context, key: str, request: Any, prefix: str = "") -> str:

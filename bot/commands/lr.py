@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from bot.commands.base import Context, Media, Photo, Response, UserError
-from bot.commands.lab import run_lab
-from bot.commands.options import Options, function_options, read_function
+from bot.commands.lab import lab_row, run_lab
+from bot.commands.options import Options, function_options, number_text, read_function
 from bot.engine.gd import StartError
 from bot.fa import errors
 from bot.fa import gd as gd_words
@@ -90,5 +90,9 @@ async def run(args: str, ctx: Context) -> Response:
     except StartError as error:
         raise UserError(errors.with_example(gd_words.start_problem(error.code, request.x0, error.suggestion),
                                             EXAMPLES[len(request.x0)])) from error
-    photo = Photo(Media(request.key + "|png", result.png, "lr.png"), words.caption(result.summary))
+    # the Mini App opens on the first rate, to be dragged across the others
+    lab = lab_row(ctx, {"mode": "gd", "f": request.function, "x0": ",".join(map(number_text, request.x0)),
+                        "lr": number_text(request.lrs[0]), "steps": str(min(request.steps, 500))})
+    photo = Photo(Media(request.key + "|png", result.png, "lr.png"), words.caption(result.summary),
+                  (lab,) if lab else ())
     return Response(replies=[photo], data=result.summary.to_data())

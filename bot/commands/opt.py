@@ -15,7 +15,7 @@ from bot.commands.base import (
     Response,
     UserError,
 )
-from bot.commands.lab import recall, remember, run_lab, start_refusal
+from bot.commands.lab import lab_row, recall, remember, run_lab, start_refusal
 from bot.commands.options import Options, function_options, number_text, read_function
 from bot.engine.expr import ExpressionError, parse_function
 from bot.engine.gd import StartError
@@ -143,7 +143,13 @@ def _keyboard(ctx: Context, request: OptRequest) -> Keyboard:
     if request.anim:
         return ()
     token = remember(ctx, request.key, request)
-    return ((Button(words.BUTTONS["anim"], f"{NAME}:{token}:anim"),),)
+    query = {"mode": "opt", "f": request.preset or request.function,
+             "x0": ",".join(number_text(v) for v in request.x0), "steps": str(request.steps),
+             "opt": ",".join(request.optimizers)}
+    if request.lr is not None:
+        query["lr"] = number_text(request.lr)
+    lab = lab_row(ctx, query)
+    return ((Button(words.BUTTONS["anim"], f"{NAME}:{token}:anim"),),) + ((lab,) if lab else ())
 
 
 async def on_button(payload: str, ctx: Context) -> Response:

@@ -124,6 +124,8 @@ def _button_json(button: Button) -> dict[str, str]:
         return {"text": button.text, "start": button.start}
     if button.share:
         return {"text": button.text, "share": button.share}
+    if button.web_app:
+        return {"text": button.text, "web_app": button.web_app}
     return {"text": button.text, "callback": button.callback}
 
 

@@ -22,6 +22,8 @@ from telegram import (
     ChatMember,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    MenuButtonWebApp,
+    WebAppInfo,
     InlineQueryResultArticle,
     InlineQueryResultCachedPhoto,
     InlineQueryResultsButton,
@@ -59,6 +61,7 @@ from bot.commands.base import (
     Photo,
     Poll,
     Reply,
+    Response,
     Services,
     Text,
 )
@@ -78,6 +81,7 @@ from bot.doors.budget import Priority, PriorityRateLimiter
 from bot.doors.delivery import NEVER_SENT, RetryingRateLimiter
 from bot.doors.polling_errors import polling_failed
 from bot.doors.updates import TolerantUpdatesRequest
+from bot.fa import web as web_words
 from bot.fa.messages import INLINE_ONLY
 from bot.services import close_services, create_services
 from bot.teacher import TICK_SECONDS, DeliveryUnknown, Sent, Teacher
@@ -102,6 +106,8 @@ def _button(button: Button, username: str | None) -> InlineKeyboardButton:
         return InlineKeyboardButton(button.text, url=f"https://t.me/{username}?start={button.start}")
     if button.share:
         return InlineKeyboardButton(button.text, switch_inline_query=button.share)
+    if button.web_app:
+        return InlineKeyboardButton(button.text, web_app=WebAppInfo(button.web_app))
     return InlineKeyboardButton(button.text, callback_data=button.callback)
 
 
@@ -229,6 +235,30 @@ async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     reply_to = message.message_id if message.chat.type in GROUP_CHATS else None
     for reply in response.replies:
         await send_reply(context.bot, message.chat_id, reply, ctx.services, reply_to=reply_to)
+
+
+def chat_sender(bot: Any, services: Services) -> Callable[[int, Response], Awaitable[None]]:
+    """Sends a command's replies to a private chat: the Mini App's «ارسال در گفت‌وگو»
+    (``bot.doors.web.app.mount``'s sender)."""
+    async def send(chat_id: int, response: Response) -> None:
+        for reply in response.replies:
+            await send_reply(bot, chat_id, reply, services)
+    return send
+
+
+async def on_web_app_data(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """«ارسال در گفت‌وگو» in a Mini App opened from a keyboard button: its data is the
+    lab's command, answered as if typed (only lab commands)."""
+    message = update.effective_message
+    if message is None or message.web_app_data is None or message.chat is None:
+        return
+    command = message.web_app_data.data.strip()
+    if not command.startswith(("/gd ", "/lr ", "/opt ")):
+        return
+    ctx = _context(update, context)
+    response = await handle_text(command, ctx)
+    for reply in response.replies:
+        await send_reply(context.bot, message.chat_id, reply, ctx.services)
 
 
 def for_another_bot(text: str, username: str | None) -> bool:
@@ -374,6 +404,9 @@ async def on_startup(application: Application) -> None:
         budget = limiter.budget
         services.send_backlog = lambda: budget.backlog_seconds(Priority.UPLOAD)
     await publish_profile(application.bot, services.settings.admin_ids)
+    if services.settings.webapp_url:  # the lab one press away, beside the message field
+        await application.bot.set_chat_menu_button(menu_button=MenuButtonWebApp(
+            web_words.MENU_BUTTON, WebAppInfo(services.settings.webapp_url)))
     teacher = Teacher(services, TelegramChannel(application.bot, services))
     services.teacher = teacher
     application.bot_data["teacher"] = teacher
@@ -515,6 +548,7 @@ def build_application(settings: Settings, services: Services | None = None) -> A
     # New messages only: an edit is not a new request, and a channel post that starts with
     # «/» is the channel's text, not a command to answer inside the channel.
     application.add_handler(MessageHandler(filters.TEXT & filters.UpdateType.MESSAGE, on_message))
+    application.add_handler(MessageHandler(filters.StatusUpdate.WEB_APP_DATA, on_web_app_data))
     application.add_handler(CallbackQueryHandler(on_button))
     application.add_handler(InlineQueryHandler(on_inline_query))
     application.add_handler(ChatMemberHandler(on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER))

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -214,6 +215,13 @@ def _page(name: str) -> Callable[[Request], Awaitable[Response]]:
 
 def fonts_dir() -> str:
     return str(resources.files("bot.render") / "fonts")
+
+
+def mount(services: Services, settings: Settings, sender: Sender | None, path: str = "") -> Mount:
+    """The Mini App for the bot's ASGI server (``ServerParts.extra``), at the path of
+    BOT_WEBAPP_URL (``https://host/app/`` → ``/app``)."""
+    prefix = path or urlsplit(settings.webapp_url).path.rstrip("/")
+    return Mount(prefix or "/", app=build_web_app(services, settings, sender=sender))
 
 
 def build_web_app(services: Services, settings: Settings, *, anonymous: bool = False,

@@ -72,7 +72,7 @@
     controller = new AbortController();
     let response, body;
     try {
-      response = await fetch("/api/lab/" + state.mode, {
+      response = await fetch("api/lab/" + state.mode, {
         method: "POST", signal: controller.signal,
         headers: { "Content-Type": "application/json", Authorization: "tma " + TG.initData },
         body: JSON.stringify(request()),
@@ -261,7 +261,7 @@
     const command = lab.last && lab.last.command;
     if (!command) return;
     if (!TG.queryId) { TG.sendData(command); return; }  // opened from a keyboard button
-    const response = await fetch("/api/send", { method: "POST",
+    const response = await fetch("api/send", { method: "POST",
       headers: { "Content-Type": "application/json", Authorization: "tma " + TG.initData },
       body: JSON.stringify({ command }) });
     const body = await response.json();
