@@ -14,6 +14,7 @@ from bot.fa import practice as words
 from bot.fa.lessons import (
     ANOTHER_QUESTION,
     READ_IN_PRIVATE,
+    RELATED_LESSON,
     SHOW_ANSWER,
     interview_message,
     lesson_message,
@@ -223,9 +224,10 @@ def interview_reply(lesson: Lesson, ctx: Context, *, answer: bool) -> Text:
     text = interview_message(lesson, interview, hashtags=ctx.chat_type != "private",
                              answer=answer)
     another = Button(ANOTHER_QUESTION, "lesson:interview:0")
+    related = (Button(RELATED_LESSON, f"lesson:show:{lesson.order}"),)
     if answer:  # under a card sent through inline mode (no chat) nothing can follow
-        return Text(text, ((another,),) if ctx.chat_id else ())
-    return Text(text, ((Button(SHOW_ANSWER, f"lesson:answer:{lesson.order}"), another),))
+        return Text(text, ((another,), related) if ctx.chat_id else ())
+    return Text(text, ((Button(SHOW_ANSWER, f"lesson:answer:{lesson.order}"), another), related))
 
 
 async def on_button(payload: str, ctx: Context) -> Response:

@@ -36,6 +36,7 @@ def quiz_question(quiz: Quiz, number: int | None = None) -> str:
 THINK_FIRST = "🤔 اول خودتان جواب بدهید (بلند یا روی کاغذ)، بعد پاسخ نمونه را ببینید."
 SHOW_ANSWER = "👀 پاسخ نمونه"
 ANOTHER_QUESTION = "🔀 سؤال دیگر"
+RELATED_LESSON = "📘 درس مرتبط"
 
 
 def interview_message(lesson: Lesson, interview: Interview, header: str = "", *,
