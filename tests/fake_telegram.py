@@ -5,8 +5,10 @@ multipart bodies, JSON answers) for the bot's handlers: updates are queued by th
 and served through ``getUpdates`` long polling; every call is recorded with its answer;
 sent messages get ids; a sent poll's voter counts can be set (``stopPoll`` returns them,
 and refuses a poll already closed, as Telegram does); faults (429 with ``retry_after``,
-500) can be injected per method, and a call can be carried out but left unanswered (the
-connection hangs up), as when a network breaks after Telegram got the request.
+500) can be injected per method; a call can be carried out but left unanswered (the
+connection hangs up, :meth:`FakeTelegram.hang_up`), dropped before it is carried out
+(:meth:`FakeTelegram.drop`) or answered late (:meth:`FakeTelegram.delay`); two pollers of
+the token get 409 Conflict as from Telegram.
 With ``limits`` (:class:`SendLimits`) it refuses sends over Telegram's rates with 429,
 as Telegram does; every call records when it was answered (for the load benchmark).
 """
@@ -32,6 +34,14 @@ from urllib.parse import parse_qs
 TOKEN = "123456:TEST-TOKEN"
 class Refused(Exception):
     """A request Telegram refuses with 400 and this description."""
+
+
+class PollingConflict(Exception):
+    """Another getUpdates took over (Telegram's 409)."""
+
+
+CONFLICT = ("Conflict: terminated by other getUpdates request; make sure that only one bot "
+            "instance is running")
 
 
 async def eventually(check: Callable[[], object], timeout: float = 20.0) -> None:
@@ -118,6 +128,10 @@ class FakeTelegram:
         self._poll_ids = itertools.count(1)
         self._faults: dict[str, list[tuple[int, dict[str, Any]]]] = {}
         self._hang_ups: dict[str, int] = {}
+        self._drops: dict[str, int] = {}  # close the connection without carrying the call out
+        self._delays: dict[str, list[float]] = {}  # answer late (seconds)
+        self._poll_generation = 0  # a newer getUpdates ends the older one with 409
+        self.conflicts = 0
         self.blocked: set[int] = set()  # chats whose user blocked the bot: sends get 403
         self.files: dict[str, bytes] = {}
         self.messages: dict[tuple[int, int], dict[str, Any]] = {}
@@ -268,6 +282,17 @@ class FakeTelegram:
         with self._lock:
             self._hang_ups[method] = self._hang_ups.get(method, 0) + times
 
+    def drop(self, method: str, times: int = 1) -> None:
+        """Close the connection of the next ``times`` calls of ``method`` before carrying
+        them out: nothing happens, and the bot cannot tell that from :meth:`hang_up`."""
+        with self._lock:
+            self._drops[method] = self._drops.get(method, 0) + times
+
+    def delay(self, method: str, seconds: float, times: int = 1) -> None:
+        """Carry out the next ``times`` calls of ``method`` and answer ``seconds`` late."""
+        with self._lock:
+            self._delays.setdefault(method, []).extend([seconds] * times)
+
     def set_votes(self, chat_id: int, message_id: int, counts: list[int]) -> None:
         """Give a sent poll these voter counts, one per option (``stopPoll`` returns them)."""
         with self._lock:
@@ -299,6 +324,13 @@ class FakeTelegram:
         body = request.rfile.read(length)
         params, files = _parse_body(request.headers.get("Content-Type", ""), body)
         with self._lock:
+            if self._drops.get(method, 0) > 0:
+                self._drops[method] -= 1
+                self.calls.append(Call(method, params, files, 0))
+                request.close_connection = True  # no status line: the client sees a disconnect
+                return
+            delays = self._delays.get(method)
+            delay = delays.pop(0) if delays else 0.0
             faults = self._faults.get(method)
             fault = faults.pop(0) if faults else None
             if fault is None and method.startswith("send") and _chat(params) in self.blocked:
@@ -314,6 +346,9 @@ class FakeTelegram:
         else:
             try:
                 status, answer = 200, {"ok": True, "result": self._answer(method, params, files)}
+            except PollingConflict:
+                status = 409
+                answer = {"ok": False, "error_code": 409, "description": CONFLICT}
             except Refused as error:
                 status = 400
                 answer = {"ok": False, "error_code": 400, "description": f"Bad Request: {error}"}
@@ -328,6 +363,8 @@ class FakeTelegram:
         if hang_up:
             request.close_connection = True  # no status line: the client sees a disconnect
             return
+        if delay:
+            time.sleep(delay)
         payload = json.dumps(answer).encode()
         try:
             request.send_response(status)
@@ -398,12 +435,20 @@ class FakeTelegram:
             raise Refused("START_PARAM_INVALID")
 
     def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        """Long polling; as Telegram does, a getUpdates that arrives while another is
+        waiting ends the waiting one with 409 Conflict (two pollers of one token)."""
         offset = int(params.get("offset") or 0)
         timeout = min(float(params.get("timeout") or 0), 1.0)
         with self._lock:
+            self._poll_generation += 1
+            generation = self._poll_generation
+            self._lock.notify_all()
             self._updates = [u for u in self._updates if u["update_id"] >= offset]
             if not self._updates and timeout > 0:
                 self._lock.wait(timeout)
+            if self._poll_generation != generation:
+                self.conflicts += 1
+                raise PollingConflict()
             return list(self._updates)
 
     def _new_message(self, params: dict[str, Any], message_id: int | None = None) -> dict[str, Any]:

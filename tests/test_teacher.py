@@ -19,6 +19,7 @@ from bot.commands.base import Context, Services
 from bot.commands.router import handle_text
 from bot.config import Settings
 from bot.curriculum.model import Quiz
+from bot.doors.polling_errors import polling_failed
 from bot.doors.telegram import TelegramChannel, build_application, may_have_arrived, on_startup
 from bot.fa import channel as words
 from bot.fa.html import escape
@@ -759,3 +760,96 @@ async def test_the_door_wakes_the_teacher_at_the_next_slots_second(
     await job.run(telegram_app)  # what the one-off job does when it fires
     assert [chat(c) for c in posts(fake)] == [CHANNEL]
     assert wakes[-1] == at(0, 18) + timedelta(milliseconds=50)
+
+
+# --- faults: every quiz answered exactly once, nothing doubled ---------------------------------
+def _in_chat(fake: FakeTelegram, chat_id: int, needle: str) -> int:
+    """How many messages in the chat (what Telegram has, not what the bot was told)
+    carry ``needle`` in their text or poll question."""
+    return sum(needle in (m.get("text") or m.get("poll", {}).get("question", ""))
+               for (c, _), m in fake.messages.items() if c == chat_id)
+
+
+@pytest.mark.parametrize(("phase", "method", "fault", "admin_says"), [
+    ("quiz", "sendPoll", "500x3", None),
+    ("quiz", "sendPoll", "429", None),
+    ("quiz", "sendPoll", "late", None),
+    ("quiz", "sendPoll", "hang_up", "arrived"),  # carried out, answer lost
+    ("quiz", "sendPoll", "drop", "resend"),  # dropped before Telegram carried it out
+    ("reveal", "stopPoll", "500x3", None),
+    ("reveal", "stopPoll", "hang_up", None),  # closed, answer lost: the retry is refused
+    ("reveal", "sendMessage", "500x3", None),
+    ("reveal", "sendMessage", "hang_up", "arrived"),
+    ("reveal", "sendMessage", "drop", "resend"),
+])
+async def test_under_each_fault_every_quiz_is_answered_once_and_nothing_is_doubled(
+        phase: str, method: str, fault: str, admin_says: str | None, fake: FakeTelegram,
+        teacher: Teacher, services: Services, clock: Clock) -> None:
+    def inject() -> None:
+        if fault == "500x3":
+            fake.fail(method, 500, times=3)
+        elif fault == "429":
+            fake.fail(method, 429, times=2, retry_after=1)
+        elif fault == "late":
+            fake.delay(method, 1.0)
+        elif fault == "hang_up":
+            fake.hang_up(method)
+        else:
+            fake.drop(method)
+
+    async def day(number: int) -> None:
+        await teacher.tick(at(number, 9))
+        if phase == ("quiz" if number == 0 else "reveal") and number < 2:
+            inject()
+        for moment in (at(number, 18), at(number, 18, 0, 30), at(number, 18, 1, 30),
+                       at(number, 18, 3, 30)):
+            await teacher.tick(moment)
+        async with services.storage.transaction() as db:
+            reported = await db.slots.recent(statuses=("reported",))
+        assert len(reported) == (1 if admin_says and phase == ("quiz" if number == 0 else "reveal")
+                                 and number < 2 else 0)
+        for slot in reported:
+            clock.set(at(number, 18, 5))
+            await handle_text(f"/{admin_says} {slot.key}", admin(services))
+        await teacher.tick(at(number, 19))
+
+    for number in range(3):
+        await day(number)
+    for chat_id in (CHANNEL, GROUP):
+        for number in ("۱", "۲"):
+            assert _in_chat(fake, chat_id, f"کوییز شماره {number}:") == 1
+            assert _in_chat(fake, chat_id, f"پاسخ کوییز شماره {number}<") == 1
+    assert len(fake.calls_to("getUpdates")) >= 0 and all(
+        c.status == 200 for c in fake.calls_to("sendMessage") if chat(c) == ADMIN)
+
+
+async def test_two_pollers_of_one_token_say_so_once_and_wait_or_exit(
+        fake: FakeTelegram, telegram_app, services: Services, caplog: pytest.LogCaptureFixture) -> None:
+    """Telegram answers 409 to one of two pollers, again and again: each says so in one
+    log line, with no traceback, and waits; with BOT_ON_CONFLICT=exit it stops (status 3)."""
+    await telegram_app.updater.stop()
+    twins = []
+    for on_conflict in ("wait", "exit"):
+        twin = replace(services, teacher=None,
+                       settings=replace(services.settings, on_conflict=on_conflict))
+        application = build_application(twin.settings, twin)
+        await application.initialize()
+        await application.start()
+        # Application.run_polling hands polling errors to on_error, which calls this
+        await application.updater.start_polling(
+            poll_interval=0.0, timeout=1,
+            error_callback=lambda exc, app=application: polling_failed(app, exc))
+        twins.append(application)
+    try:
+        await eventually(lambda: fake.conflicts >= 8, timeout=40)
+    finally:
+        for application in twins:
+            await application.updater.stop()
+            await application.stop()
+            await application.shutdown()
+        await telegram_app.updater.start_polling(poll_interval=0.0, timeout=1)
+    lines = [r for r in caplog.records if "another instance is polling" in r.getMessage()]
+    assert sorted(r.getMessage().split("; ")[1].split(".")[0] for r in lines) == [
+        "exiting", "waiting until it stops"]
+    assert not [r for r in caplog.records if r.exc_info is not None]
+    assert twins[1].bot_data.get("exit_code") == 3 and "exit_code" not in twins[0].bot_data

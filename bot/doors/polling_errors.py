@@ -32,7 +32,9 @@ def polling_failed(application: Any, error: BaseException) -> None:
                                            "waiting until it stops"))
         if exit_:
             application.bot_data["exit_code"] = CONFLICT_EXIT
-            application.stop_running()
+            stop = application.bot_data.get("stop")  # set by the door's run_polling
+            if stop is not None:
+                stop()
         return
     kind = type(error).__name__
     if isinstance(error, (NetworkError, TelegramError)) and kind in seen:

@@ -561,5 +561,6 @@ def build_application(settings: Settings, services: Services | None = None) -> A
 def run_polling(settings: Settings) -> int:
     """Start the bot with long polling until interrupted; returns the exit status."""
     application = build_application(settings)
+    application.bot_data["stop"] = application.stop_running  # BOT_ON_CONFLICT=exit
     application.run_polling(allowed_updates=Update.ALL_TYPES)
     return int(application.bot_data.get("exit_code", 0))
