@@ -82,8 +82,9 @@ async def test_an_upload_expects_to_wait_longer_while_answers_keep_overtaking_it
     assert budget.backlog_seconds(Priority.UPLOAD) > budget.backlog_seconds(Priority.TEXT) > 0
 
 
-async def test_answers_overtake_an_upload_only_for_a_while(monkeypatch) -> None:
-    """Strict priority would starve uploads when answers alone fill the budget."""
+async def test_known_pictures_overtake_an_upload_only_for_a_while(monkeypatch) -> None:
+    """Strict priority would starve uploads when cached pictures fill the budget; text
+    still goes first whatever waits."""
     from bot.doors import budget as module
 
     monkeypatch.setattr(module, "AGE_SECONDS", 0.05)
@@ -96,7 +97,8 @@ async def test_answers_overtake_an_upload_only_for_a_while(monkeypatch) -> None:
 
     await send("first", Priority.TEXT)
     upload = asyncio.create_task(send("photo", Priority.UPLOAD))
-    await asyncio.sleep(0.2)  # longer than the photo's 2 × 0.05 s handicap
-    texts = [asyncio.create_task(send(f"text{i}", Priority.TEXT)) for i in range(2)]
-    await asyncio.gather(upload, *texts)
-    assert order == ["first", "photo", "text0", "text1"]
+    await asyncio.sleep(0.2)  # longer than the photo's 0.05 s handicap over a known picture
+    later = [asyncio.create_task(send(f"known{i}", Priority.KNOWN)) for i in range(2)]
+    text = asyncio.create_task(send("text", Priority.TEXT))
+    await asyncio.gather(upload, text, *later)
+    assert order == ["first", "text", "photo", "known0", "known1"]

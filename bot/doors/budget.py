@@ -7,8 +7,9 @@ and nothing is ever refused. :class:`PriorityRateLimiter` instead:
 
 - hands out the budget (a token bucket) to the most urgent waiting call first: text
   answers, then pictures Telegram already has (sent by ``file_id``), then new uploads;
-  a call's lead is worth :data:`AGE_SECONDS` per priority step, not forever, so when
-  answers alone would fill the budget an upload still goes out within seconds;
+  text always goes first (it is short, and a refusal must arrive at once); between
+  pictures a call's lead is worth :data:`AGE_SECONDS` per priority step, not forever,
+  so an admitted upload is not starved by a stream of cached pictures;
 - sends a chat action only when the budget is free right now (an action is a courtesy;
   it never delays an answer);
 - tells how long a new call of a given priority would wait (:meth:`backlog_seconds`), so
@@ -84,7 +85,7 @@ class SendBudget:
         self._clock = clock
         self._tokens = burst
         self._last = clock()
-        self._waiting: list[tuple[float, int, asyncio.Future[None], Priority]] = []
+        self._waiting: list[tuple[bool, float, int, asyncio.Future[None], Priority]] = []
         self._order = itertools.count()
         self._dispatcher: asyncio.Task[None] | None = None
         self._paused_until = 0.0
@@ -96,7 +97,7 @@ class SendBudget:
         self._last = now
 
     def waiting(self, up_to: Priority = Priority.ACTION) -> int:
-        return sum(1 for _, _, f, p in self._waiting if p <= up_to and not f.done())
+        return sum(1 for *_, f, p in self._waiting if p <= up_to and not f.done())
 
     def backlog_seconds(self, priority: Priority) -> float:
         """About how long a call of ``priority`` made now would wait for the budget: the
@@ -132,7 +133,8 @@ class SendBudget:
             return
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         turn = self._clock() + AGE_SECONDS * priority
-        heapq.heappush(self._waiting, (turn, next(self._order), future, priority))
+        heapq.heappush(self._waiting, (priority > Priority.TEXT, turn, next(self._order),
+                                       future, priority))
         if self._dispatcher is None or self._dispatcher.done():
             self._dispatcher = asyncio.create_task(self._dispatch())
         await future
@@ -149,7 +151,7 @@ class SendBudget:
             if wait > 0:
                 await asyncio.sleep(wait)
                 continue
-            _, _, future, _ = heapq.heappop(self._waiting)
+            *_, future, _ = heapq.heappop(self._waiting)
             if not future.done():  # a cancelled waiter takes nothing
                 self._tokens -= 1
                 future.set_result(None)
