@@ -327,3 +327,27 @@ def test_update_latency_measured_in_the_browser(server, browser):
 
 
 DEBOUNCE_NOTE = "25 ms debounce included"
+
+
+def test_the_dashboard_is_for_admins_only(server):
+    learner = httpx.get(f"{server}/api/dashboard", headers=auth(init_data(user_id=LEARNER)))
+    assert learner.status_code == 403 and "مدرس" in learner.json()["error"]
+    forged = httpx.get(f"{server}/api/dashboard", headers=auth(init_data(ADMIN, token="1:OTHER")))
+    assert forged.status_code == 401
+    admin = httpx.get(f"{server}/api/dashboard", headers=auth(init_data(user_id=ADMIN)))
+    assert admin.status_code == 200
+    body = admin.json()
+    assert len(body["active"]) == 14 and body["reviews_due"] == 0 and body["schedule"] == []
+    assert "۱۴۰۵" in body["now"]  # a Jalali date
+
+
+def test_the_dashboard_page(server, browser):
+    browser.get(f"{server}/dashboard#tgWebAppData={quote(init_data(user_id=LEARNER))}")
+    wait_for(browser, lambda: browser.execute_script("return document.body.dataset.status"))
+    assert browser.execute_script("return document.body.dataset.status") == "403"
+    assert "مدرس" in text(browser, "error")
+    browser.get("about:blank")  # else only the hash changes and the page is not loaded again
+    browser.get(f"{server}/dashboard#tgWebAppData={quote(init_data(user_id=ADMIN))}")
+    wait_for(browser, lambda: browser.execute_script("return document.body.dataset.status") == "200")
+    assert fits_the_phone(browser)
+    screenshot(browser, "webapp-dashboard.png")

@@ -32,6 +32,7 @@ from sqlalchemy.ext.asyncio import (
 from bot.storage.channel import CounterRepo, SlotRepo
 from bot.storage.learners import LearnerRepo
 from bot.storage.learning import CardRepo, PreferenceRepo, ReadRepo, ReminderRepo, SessionRepo
+from bot.storage.overview import OverviewRepo
 from bot.storage.practice import AnswerRepo, PollRepo
 
 Clock = Callable[[], datetime]
@@ -73,6 +74,7 @@ class Repos:
         self.sessions = SessionRepo(session)
         self.slots = SlotRepo(session)
         self.counters = CounterRepo(session)
+        self.overview = OverviewRepo(session)
 
 
 class Storage:

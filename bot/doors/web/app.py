@@ -33,6 +33,7 @@ from bot.commands.live import gd_lab, opt_lab
 from bot.commands.router import handle_text
 from bot.config import Settings
 from bot.doors.web.auth import AuthError, WebAppUser, validate
+from bot.doors.web.dashboard import dashboard
 from bot.fa import web as words
 from bot.fa.html import plain_text
 
@@ -201,6 +202,15 @@ async def send(door: WebDoor, request: Request) -> Response:
     return _json({"sent": True, "notice": words.SENT})
 
 
+async def teacher(door: WebDoor, request: Request) -> Response:
+    """The dashboard's numbers: 403 for anyone not in BOT_ADMIN_IDS."""
+    user = door.user(request)
+    door.admit(user)
+    if door.anonymous or user.id not in door.settings.admin_ids:
+        raise Refusal(403, words.FORBIDDEN)
+    return _json(await dashboard(door.services))
+
+
 async def whoami(door: WebDoor, request: Request) -> Response:
     user = door.user(request)
     return _json({"id": user.id, "admin": user.id in door.settings.admin_ids,
@@ -237,4 +247,7 @@ def build_web_app(services: Services, settings: Settings, *, anonymous: bool = F
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
         Mount("/fonts", StaticFiles(directory=fonts_dir()), name="fonts"),
     ]
+    if not anonymous:  # the offline door has no teacher and no one's data
+        routes[1:1] = [Route("/dashboard", _page("dashboard.html")),
+                       Route("/api/dashboard", _guarded(teacher, door), methods=["GET"])]
     return Starlette(routes=routes)

@@ -1,0 +1,44 @@
+"""The teacher's dashboard (admins only, BOT_ADMIN_IDS, checked from the signed init data):
+the channel's schedule and slot statuses, each channel quiz's votes and share correct,
+the hardest questions, learners active per day, reviews due and reminder opt-ins."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.commands.base import Services
+from bot.fa.dates import jalali, when
+
+#: Slots listed, newest first.
+SLOTS = 30
+HARDEST = 5
+
+
+async def dashboard(services: Services) -> dict[str, Any]:
+    now = services.clock()
+    zone = services.settings.zone
+    async with services.storage.transaction() as db:
+        slots = await db.slots.recent(limit=SLOTS)
+        overview = await db.overview.summary(now)
+    quizzes: list[dict[str, Any]] = []
+    for slot in slots:
+        quiz = services.course.quiz(slot.payload) if slot.votes else None
+        if quiz is None or not slot.votes:
+            continue
+        total = sum(slot.votes)
+        quizzes.append({"key": slot.key, "number": slot.number, "question": quiz.question,
+                        "options": list(quiz.options), "votes": slot.votes, "correct": quiz.correct,
+                        "share_correct": slot.votes[quiz.correct] / total if total else None})
+    answered = [q for q in quizzes if q["share_correct"] is not None]
+    return {
+        "now": when(now, zone),
+        "schedule": [{"key": s.key, "kind": s.kind, "status": s.status, "number": s.number,
+                      "what": s.payload, "updated": when(s.updated_at, zone), "error": s.error}
+                     for s in slots],
+        "quizzes": quizzes,
+        "hardest": sorted(answered, key=lambda q: q["share_correct"])[:HARDEST],
+        "active": [{"day": jalali(day), "learners": count} for day, count in overview.active],
+        "reviews_due": overview.reviews_due,
+        "learners_with_reviews_due": overview.learners_with_reviews_due,
+        "reminder_opt_ins": overview.reminder_opt_ins,
+    }

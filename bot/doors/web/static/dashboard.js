@@ -1,0 +1,54 @@
+// The teacher's dashboard: numbers from /api/dashboard (admins only), drawn here.
+(function () {
+  "use strict";
+  const $ = (id) => document.getElementById(id);
+  const FA = "۰۱۲۳۴۵۶۷۸۹";
+  const fa = (v) => String(v).replace(/[0-9]/g, (d) => FA[d]);
+  const percent = (share) => (share === null ? "—" : fa(Math.round(share * 100)) + "٪");
+  const STATUS = { sent: "فرستاده شد", failed: "ناموفق", skipped: "رد شد", claimed: "در صف", sending: "در حال ارسال" };
+  const el = (tag, text, cls) => { const e = document.createElement(tag); if (text !== undefined) e.textContent = text; if (cls) e.className = cls; return e; };
+
+  async function load() {
+    const response = await fetch("api/dashboard", { headers: { Authorization: "tma " + TG.initData } });
+    const body = await response.json();
+    if (!response.ok) { $("error").textContent = body.error; $("error").hidden = false; document.body.dataset.status = response.status; return; }
+    show(body);
+    document.body.dataset.status = 200;
+  }
+
+  function show(d) {
+    const numbers = [["اکنون", d.now], ["مرورهای سررسیده (reviews due)", fa(d.reviews_due)],
+      ["فراگیران با مرور سررسیده", fa(d.learners_with_reviews_due)], ["یادآوری روزانه روشن", fa(d.reminder_opt_ins)]];
+    for (const [name, value] of numbers) $("numbers").append(el("dt", name), el("dd", value));
+    const box = $("active"), width = box.clientWidth;
+    const days = d.active.map((_, i) => i), counts = d.active.map((a) => a.learners);
+    const colour = getComputedStyle($("numbers")).color;
+    new uPlot({ width, height: 160, legend: { show: false }, cursor: { show: false },
+      scales: { x: { time: false }, y: { range: (u, lo, hi) => [0, Math.max(hi, 1)] } },
+      axes: [{ values: (u, ticks) => ticks.map((t) => (d.active[t] ? fa(d.active[t].day.split(" ")[1]) : "")), stroke: colour, ticks: { show: false } },
+        { stroke: colour, size: 30, incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000], values: (u, ticks) => ticks.map(fa) }],
+      series: [{}, { stroke: colour, fill: "rgba(36,129,204,0.35)", paths: uPlot.paths.bars({ size: [0.6] }), points: { show: false } }],
+    }, [days, counts], box).root.setAttribute("dir", "ltr");
+    for (const q of d.hardest) $("hardest").append(el("li", `${q.question} — ${percent(q.share_correct)} درست`));
+    if (!d.hardest.length) $("hardest").append(el("li", "هنوز رأیی ثبت نشده است."));
+    for (const q of d.quizzes) {
+      const block = el("div", undefined, "quiz");
+      block.append(el("p", `${q.number ? "#" + fa(q.number) + " " : ""}${q.question} (${percent(q.share_correct)} درست)`));
+      const top = Math.max(...q.votes, 1);
+      q.options.forEach((option, i) => {
+        const row = el("div", undefined, "bar" + (i === q.correct ? " correct" : ""));
+        const bar = el("b"); bar.style.width = (100 * q.votes[i] / top) + "%";
+        const track = el("span"); track.append(bar);
+        row.append(el("span", option), track, el("span", fa(q.votes[i])));
+        block.append(row);
+      });
+      $("quizzes").append(block);
+    }
+    for (const s of d.schedule) {
+      const li = el("li");
+      li.append(el("span", `${s.updated} · ${s.kind}${s.number ? " #" + fa(s.number) : ""}`), el("span", STATUS[s.status] || s.status, "status-" + s.status));
+      $("schedule").append(li);
+    }
+  }
+  load();
+})();
