@@ -65,9 +65,9 @@ def main(argv: list[str] | None = None) -> int:
         if problem is not None:
             print(f"setup error: {problem}", file=sys.stderr)
             return 2
-        from bot.doors.telegram import run_polling
+        from bot.doors.runtime import run
 
-        return run_polling(settings)
+        return run(settings)
     if args.command == "lessons":
         return _check_lessons(args, settings)
     if args.command == "web":

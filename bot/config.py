@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import time, timedelta
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
@@ -102,6 +102,13 @@ class Settings:
     admin_ids: frozenset[int] = field(default_factory=frozenset)
     lessons_dir: Path | None = None  # None: the lessons/ folder of the checkout
     webapp_url: str = ""  # the Mini App's public https address; empty: no lab buttons
+    webhook_url: str = ""  # set: webhook mode (https://host/telegram); empty: long polling
+    webhook_listen: str = "0.0.0.0"
+    webhook_port: int = 8080
+    webhook_secret: str = ""
+    webhook_max_connections: int = 40
+    concurrency: int = 32  # updates one replica handles at once
+    shutdown_seconds: float = 20.0  # SIGTERM: how long in-flight updates may still take
 
     @property
     def zone(self) -> ZoneInfo:
@@ -145,6 +152,7 @@ class Settings:
             admin_ids=parse_ids("BOT_ADMIN_IDS", get("BOT_ADMIN_IDS", "")),
             lessons_dir=Path(lessons) if (lessons := get("BOT_LESSONS_DIR", "")) else None,
             webapp_url=parse_webapp_url(get("BOT_WEBAPP_URL", "")),
+            **_runtime(get),
         )
 
 
@@ -168,3 +176,25 @@ def _zone(name: str) -> str:
     except (ZoneInfoNotFoundError, ValueError):
         raise SettingsError(f"BOT_TIMEZONE={name!r}: not a known time zone, e.g. Asia/Tehran") from None
     return name
+
+
+def _runtime(get: Callable[[str, str], str]) -> dict[str, Any]:
+    """The production runtime's variables (README, "Scaling out")."""
+    url = get("BOT_WEBHOOK_URL", "")
+    secret = get("BOT_WEBHOOK_SECRET", "")
+    if url and not url.startswith("https://"):
+        raise SettingsError(f"BOT_WEBHOOK_URL={url!r}: Telegram only calls https:// addresses")
+    if url and not re.fullmatch(r"[A-Za-z0-9_-]{16,256}", secret):
+        raise SettingsError("BOT_WEBHOOK_SECRET: a webhook needs a secret of 16–256 letters, "
+                            "digits, _ or - (e.g. from `openssl rand -hex 32`)")
+    return {
+        "webhook_url": url,
+        "webhook_listen": get("BOT_WEBHOOK_LISTEN", "0.0.0.0"),
+        "webhook_port": parse_number("BOT_WEBHOOK_PORT", get("BOT_WEBHOOK_PORT", "8080"), int, 1),
+        "webhook_secret": secret,
+        "webhook_max_connections": parse_number(
+            "BOT_WEBHOOK_MAX_CONNECTIONS", get("BOT_WEBHOOK_MAX_CONNECTIONS", "40"), int, 1),
+        "concurrency": parse_number("BOT_CONCURRENCY", get("BOT_CONCURRENCY", "32"), int, 1),
+        "shutdown_seconds": parse_number("BOT_SHUTDOWN_SECONDS", get("BOT_SHUTDOWN_SECONDS", "20"),
+                                         float, 0.0),
+    }

@@ -137,6 +137,10 @@ class LabRunner:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
 
+    def alive(self) -> bool:
+        """The worker pool exists (it is rebuilt on demand after a worker dies)."""
+        return self._pool is not None
+
     def is_ready(self, key: str) -> bool:
         """True when ``key`` would be answered without computing (cached)."""
         return key in self.results

@@ -133,6 +133,7 @@ class FakeTelegram:
         self._poll_generation = 0  # a newer getUpdates ends the older one with 409
         self.conflicts = 0
         self.blocked: set[int] = set()  # chats whose user blocked the bot: sends get 403
+        self.webhook: dict[str, Any] = {}  # what setWebhook was last given
         self.files: dict[str, bytes] = {}
         self.messages: dict[tuple[int, int], dict[str, Any]] = {}
         self._chat_types: dict[int, str] = {}  # chats seen in pushed updates
@@ -380,6 +381,14 @@ class FakeTelegram:
             return BOT_USER
         if method == "getUpdates":
             return self._get_updates(params)
+        if method == "getWebhookInfo":
+            return {"url": self.webhook.get("url", ""), "has_custom_certificate": False,
+                    "pending_update_count": 0,
+                    "max_connections": int(self.webhook.get("max_connections", 40)),
+                    "allowed_updates": self.webhook.get("allowed_updates", [])}
+        if method == "setWebhook":
+            self.webhook = dict(params)
+            return True
         if method in ("deleteWebhook", "setMyCommands", "sendChatAction", "answerCallbackQuery",
                       "close", "logOut"):
             return True

@@ -22,11 +22,13 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Coroutine, Sequence
-from typing import Any
+from contextvars import ContextVar
+from typing import Any, Protocol
 
 import httpx
-from telegram.error import BadRequest, NetworkError
+from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError
 
+from bot.doors import metrics
 from bot.doors.budget import PriorityRateLimiter
 
 log = logging.getLogger(__name__)
@@ -61,6 +63,22 @@ def repeatable(endpoint: str) -> bool:
     return endpoint.startswith(_REPEATABLE_PREFIXES) or endpoint in _REPEATABLE
 
 
+Result = bool | dict[str, Any] | list[dict[str, Any]]
+
+
+class Journal(Protocol):
+    """The calls already made for the update being handled (:mod:`bot.doors.inbox`):
+    handling it again replays their results instead of sending the replies twice."""
+
+    async def replay(self, endpoint: str) -> Result | None: ...
+
+    async def record(self, endpoint: str, result: Result) -> None: ...
+
+
+#: The journal of the update the current task handles (None outside an inbox worker).
+JOURNAL: ContextVar[Journal | None] = ContextVar("journal", default=None)
+
+
 class RetryingRateLimiter(PriorityRateLimiter):
     """:class:`PriorityRateLimiter` that also retries transient failures (see the module)."""
 
@@ -77,7 +95,38 @@ class RetryingRateLimiter(PriorityRateLimiter):
         data: dict[str, Any],
         rate_limit_args: int | None,
     ) -> bool | dict[str, Any] | list[dict[str, Any]]:
-        call = (callback, args, kwargs, endpoint, data, rate_limit_args)
+        journal = JOURNAL.get() if not repeatable(endpoint) else None
+        if journal is None:
+            return await self._retrying(callback, args, kwargs, endpoint, data, rate_limit_args)
+        done = await journal.replay(endpoint)
+        if done is not None:
+            log.info("%s already made for this update: its answer replayed", endpoint)
+            return done
+        result = await self._retrying(callback, args, kwargs, endpoint, data, rate_limit_args)
+        await journal.record(endpoint, result)
+        return result
+
+    async def _retrying(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, Result]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> Result:
+        async def counted(*call_args: Any, **call_kwargs: Any) -> Result:
+            metrics.API_CALLS.labels(endpoint).inc()
+            try:
+                return await callback(*call_args, **call_kwargs)
+            except RetryAfter:
+                metrics.API_429.labels(endpoint).inc()
+                raise
+            except TelegramError:
+                metrics.API_ERRORS.labels(endpoint).inc()
+                raise
+
+        call = (counted, args, kwargs, endpoint, data, rate_limit_args)
         for delay in self.backoff:
             try:
                 return await super().process_request(*call)

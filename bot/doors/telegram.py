@@ -80,6 +80,7 @@ from bot.config import Settings
 from bot.doors.budget import Priority, PriorityRateLimiter
 from bot.doors.delivery import NEVER_SENT, RetryingRateLimiter
 from bot.doors.polling_errors import polling_failed
+from bot.doors.inbox import FAILURES
 from bot.doors.updates import TolerantUpdatesRequest
 from bot.fa import web as web_words
 from bot.fa.messages import INLINE_ONLY
@@ -388,8 +389,11 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     log.error("update failed: %r", update, exc_info=context.error)
     services = context.application.bot_data.get("services")
+    error = context.error
+    if isinstance(update, Update):  # the inbox tries it again later (bot.doors.inbox)
+        context.application.bot_data.setdefault(FAILURES, {})[update.update_id] = (
+            f"{type(error).__name__}: {error}")
     if services is not None and isinstance(update, Update):
-        error = context.error
         services.faults.record(services.clock(), f"{type(error).__name__}: {error}"[:200])
 
 
@@ -556,11 +560,3 @@ def build_application(settings: Settings, services: Services | None = None) -> A
     application.add_handler(PollHandler(on_poll))
     application.add_error_handler(on_error)
     return application
-
-
-def run_polling(settings: Settings) -> int:
-    """Start the bot with long polling until interrupted; returns the exit status."""
-    application = build_application(settings)
-    application.bot_data["stop"] = application.stop_running  # BOT_ON_CONFLICT=exit
-    application.run_polling(allowed_updates=Update.ALL_TYPES)
-    return int(application.bot_data.get("exit_code", 0))

@@ -30,6 +30,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from bot.storage.channel import CounterRepo, SlotRepo
+from bot.storage.inbox import InboxRepo
 from bot.storage.learners import LearnerRepo
 from bot.storage.learning import CardRepo, PreferenceRepo, ReadRepo, ReminderRepo, SessionRepo
 from bot.storage.overview import OverviewRepo
@@ -75,6 +76,7 @@ class Repos:
         self.slots = SlotRepo(session)
         self.counters = CounterRepo(session)
         self.overview = OverviewRepo(session)
+        self.inbox = InboxRepo(session)
 
 
 class Storage:

@@ -201,3 +201,36 @@ class SessionAnswer(Base):
     quiz_id: Mapped[str] = mapped_column(String(128), primary_key=True)
     correct: Mapped[bool] = mapped_column(Boolean)
     answered_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+# --- the runtime: updates received, handled once --------------------------------------
+class InboxUpdate(Base):
+    """An update from Telegram, stored before it is acknowledged (the webhook's 200, the
+    polling offset). Replicas claim ``new`` rows (and ``working`` rows whose lease has
+    run out: their replica died) and mark them ``done``; an update that keeps failing is
+    ``quarantined``. ``update_id`` is unique, so an update delivered twice is stored once."""
+
+    __tablename__ = "inbox"
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    kind: Mapped[str] = mapped_column(String(32))  # message | poll_answer | callback_query …
+    payload: Mapped[str] = mapped_column(Text)  # the update's JSON, as Telegram sent it
+    status: Mapped[str] = mapped_column(String(16))  # new | working | done | quarantined
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    owner: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    error: Mapped[str] = mapped_column(Text, default="")
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    __table_args__ = (Index("inbox_status", "status", "update_id"),)
+
+
+class InboxCall(Base):
+    """A Bot API call made while handling an update, with Telegram's answer: handling the
+    update again (its replica died before marking it done) replays these answers instead
+    of sending the same replies twice."""
+
+    __tablename__ = "inbox_calls"
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    method: Mapped[str] = mapped_column(String(64))
+    result: Mapped[str] = mapped_column(Text)  # the call's result, JSON

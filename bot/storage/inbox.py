@@ -1,0 +1,169 @@
+"""The inbox: every update from Telegram, stored before it is acknowledged, claimed by one
+replica at a time under a lease, marked done once handled (see ``tables.InboxUpdate``).
+
+Claiming uses ``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so replicas never wait for each
+other's rows; on SQLite every transaction holds the database's write lock (``BEGIN
+IMMEDIATE``), which makes claiming single-writer by construction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.storage.tables import InboxCall, InboxUpdate
+
+NEW, WORKING, DONE, QUARANTINED = "new", "working", "done", "quarantined"
+
+
+@dataclass(frozen=True)
+class Incoming:
+    update_id: int
+    kind: str
+    payload: str  # JSON
+
+
+@dataclass(frozen=True)
+class Claimed:
+    update_id: int
+    kind: str
+    payload: str
+    attempts: int  # including this one
+
+
+@dataclass(frozen=True)
+class Quarantined:
+    update_id: int
+    kind: str
+    attempts: int
+    error: str
+    updated_at: datetime
+
+
+class InboxRepo:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    def _is_postgres(self) -> bool:
+        return self.session.bind is not None and self.session.bind.dialect.name == "postgresql"
+
+    def _insert(self, model: type[InboxUpdate] | type[InboxCall]) -> sqlite.Insert | postgresql.Insert:
+        return (postgresql.insert if self._is_postgres() else sqlite.insert)(model)
+
+    async def add(self, updates: Sequence[Incoming], now: datetime) -> list[int]:
+        """Store the updates not stored before; returns the ids that are new."""
+        if not updates:
+            return []
+        rows = [{"update_id": u.update_id, "kind": u.kind, "payload": u.payload, "status": NEW,
+                 "attempts": 0, "error": "", "received_at": now, "updated_at": now}
+                for u in updates]
+        statement = (self._insert(InboxUpdate).values(rows).on_conflict_do_nothing(index_elements=["update_id"])
+                     .returning(InboxUpdate.update_id))
+        return list((await self.session.execute(statement)).scalars())
+
+    async def claim(self, owner: str, now: datetime, lease: timedelta, limit: int,
+                    max_attempts: int) -> tuple[list[Claimed], list[Quarantined]]:
+        """Up to ``limit`` updates nobody holds (new, retried after a backoff, or leased by
+        a replica that died), oldest first, leased to ``owner``. One already tried
+        ``max_attempts`` times (it may kill its replica) is quarantined instead."""
+        free = and_(InboxUpdate.status.in_((NEW, WORKING)),
+                    or_(InboxUpdate.lease_until.is_(None), InboxUpdate.lease_until <= now))
+        rows = (await self.session.execute(
+            select(InboxUpdate).where(free).order_by(InboxUpdate.update_id).limit(limit)
+            .with_for_update(skip_locked=True))).scalars().all()
+        claimed: list[Claimed] = []
+        given_up: list[Quarantined] = []
+        for row in rows:
+            row.updated_at = now
+            if row.attempts >= max_attempts:
+                row.status, row.owner, row.lease_until = QUARANTINED, None, None
+                row.error = row.error or "the replica handling it stopped"
+                given_up.append(_quarantined(row))
+                continue
+            row.status, row.owner, row.lease_until = WORKING, owner, now + lease
+            row.attempts += 1
+            claimed.append(Claimed(row.update_id, row.kind, row.payload, row.attempts))
+        await self.session.flush()
+        return claimed, given_up
+
+    async def renew(self, owner: str, update_ids: Sequence[int], until: datetime) -> None:
+        if update_ids:
+            await self.session.execute(
+                update(InboxUpdate).where(InboxUpdate.update_id.in_(update_ids),
+                                          InboxUpdate.owner == owner,
+                                          InboxUpdate.status == WORKING)
+                .values(lease_until=until))
+
+    async def done(self, update_id: int, owner: str, now: datetime) -> bool:
+        """Mark handled; False when ``owner`` had lost the lease (another replica took it)."""
+        result = await self.session.execute(
+            update(InboxUpdate).where(InboxUpdate.update_id == update_id,
+                                      InboxUpdate.owner == owner, InboxUpdate.status == WORKING)
+            .values(status=DONE, owner=None, lease_until=None, updated_at=now))
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def failed(self, update_id: int, owner: str, error: str, now: datetime,
+                     retry_at: datetime, max_attempts: int) -> Quarantined | None:
+        """An attempt failed: try again at ``retry_at``, or quarantine after
+        ``max_attempts``; returns the quarantined row, once, when that happens."""
+        row = await self.session.get(InboxUpdate, update_id, with_for_update=True)
+        if row is None or row.owner != owner or row.status != WORKING:
+            return None
+        row.error, row.updated_at, row.owner = error[:1000], now, None
+        if row.attempts >= max_attempts:
+            row.status, row.lease_until = QUARANTINED, None
+            return _quarantined(row)
+        row.status, row.lease_until = NEW, retry_at
+        return None
+
+    async def release(self, owner: str, now: datetime) -> int:
+        """Give back every update ``owner`` holds (a graceful stop): the attempt it had
+        started does not count."""
+        result = await self.session.execute(
+            update(InboxUpdate).where(InboxUpdate.owner == owner, InboxUpdate.status == WORKING)
+            .values(status=NEW, owner=None, lease_until=None, updated_at=now,
+                    attempts=(func.greatest if self._is_postgres() else func.max)(
+                        InboxUpdate.attempts - 1, 0)))
+        return int(result.rowcount)  # type: ignore[attr-defined]
+
+    async def counts(self) -> dict[str, int]:
+        rows = await self.session.execute(
+            select(InboxUpdate.status, func.count()).group_by(InboxUpdate.status))
+        return {status: int(count) for status, count in rows.all()}
+
+    async def quarantined(self, limit: int = 5) -> list[Quarantined]:
+        rows = (await self.session.execute(
+            select(InboxUpdate).where(InboxUpdate.status == QUARANTINED)
+            .order_by(InboxUpdate.updated_at.desc()).limit(limit))).scalars()
+        return [_quarantined(row) for row in rows]
+
+    async def prune(self, before: datetime) -> int:
+        """Forget updates handled before ``before`` (Telegram redelivers for a day at most)."""
+        await self.session.execute(delete(InboxCall).where(InboxCall.update_id.in_(
+            select(InboxUpdate.update_id).where(InboxUpdate.status == DONE,
+                                                InboxUpdate.updated_at < before))))
+        result = await self.session.execute(
+            delete(InboxUpdate).where(InboxUpdate.status == DONE, InboxUpdate.updated_at < before))
+        return int(result.rowcount)  # type: ignore[attr-defined]
+
+    # --- the journal of Bot API calls made for an update -------------------------------
+    async def calls(self, update_id: int) -> dict[int, tuple[str, str]]:
+        """``{seq: (method, result JSON)}`` of the calls already made for this update."""
+        rows = await self.session.execute(
+            select(InboxCall.seq, InboxCall.method, InboxCall.result)
+            .where(InboxCall.update_id == update_id))
+        return {seq: (method, result) for seq, method, result in rows.all()}
+
+    async def record_call(self, update_id: int, seq: int, method: str, result: str) -> None:
+        statement = self._insert(InboxCall).values(update_id=update_id, seq=seq, method=method,
+                                               result=result)
+        await self.session.execute(statement.on_conflict_do_nothing())
+
+
+def _quarantined(row: InboxUpdate) -> Quarantined:
+    return Quarantined(row.update_id, row.kind, row.attempts, row.error, row.updated_at)
