@@ -130,7 +130,8 @@ async def _post(client: httpx.AsyncClient, replicas: list[Replica], update: dict
                 rng: random.Random) -> None:
     """The load balancer: a random live replica; on failure another, until one takes it."""
     body = json.dumps(update)
-    for _ in range(400):
+    deadline = time.monotonic() + 180  # replicas start slowly on a busy machine
+    while time.monotonic() < deadline:
         replica = rng.choice(replicas)
         try:
             answer = await client.post(f"http://127.0.0.1:{replica.port}/telegram", content=body,
@@ -146,7 +147,7 @@ async def _post(client: httpx.AsyncClient, replicas: list[Replica], update: dict
 
 async def _all_listening(client: httpx.AsyncClient, replicas: list[Replica]) -> None:
     for replica in replicas:
-        for _ in range(600):
+        for _ in range(1800):
             try:
                 if (await client.get(f"http://127.0.0.1:{replica.port}/healthz")).status_code == 200:
                     break
