@@ -9,7 +9,7 @@ import pytest
 
 from bot.commands import fit
 from bot.commands.fit import EXAMPLE, parse
-from bot.engine.regression import curve_data, judge_fit, split_indices
+from bot.engine.regression import curve_data, judge_fit, noise_ceiling, split_indices
 from bot.fa.html import plain_text
 from bot.fa.numbers import ascii_number
 from bot.labdata.fit import DEFAULT_SEED, DEGREES, FitRequest
@@ -84,6 +84,9 @@ def test_coefficients_and_chosen_errors(nine):
     (FitRequest(degree=12), "overfit", "بیش‌برازش (overfitting)"),
     (FitRequest(degree=9, n=300), "good", "مناسب"),  # more data tames the variance
     (FitRequest(degree=12, noise=0.0), "good", "مناسب"),  # no noise, nothing to memorise
+    (FitRequest(degree=3, noise=0.0), "underfit", "σ = ۰"),  # a cubic misses sin(2πx)
+    (FitRequest(degree=3, noise=0.01), "underfit", "کم‌برازش (underfitting)"),
+    (FitRequest(degree=5, noise=0.0), "good", "مناسب"),
 ])
 def test_verdicts_in_the_lessons_words(request_, verdict, words):
     result = run_fit(request_)
@@ -96,14 +99,65 @@ def test_verdicts_in_the_lessons_words(request_, verdict, words):
 def test_judge_fit_rules():
     train = np.array([0.30, 0.05, 0.04, 0.01])
     val = np.array([0.35, 0.06, 0.30, 0.05])
+    sizes = {"parameters": 3, "n_train": 20, "n_val": 10}
+
+    def judge(index, train, val, noise):
+        return judge_fit(index, train, val, noise, **sizes)
+
     # σ = 0.2: reference σ² + 0.001 = 0.041.
-    assert judge_fit(0, train, val, 0.2) == "underfit"  # 0.30 > 2·0.041
-    assert judge_fit(1, train, val, 0.2) == "good"
-    assert judge_fit(2, train, val, 0.2) == "overfit"  # 0.30 > 2·0.041, > 2·0.04, > 2·0.06
-    assert judge_fit(3, train, val, 0.2) == "good"  # 0.05 is not above 2·0.041
-    # A big gap alone is not overfitting when the validation curve did not rise.
-    assert judge_fit(1, np.array([0.5, 0.01]), np.array([0.2, 0.5]), 0.2) == "overfit"
-    assert judge_fit(1, np.array([0.5, 0.01]), np.array([0.6, 0.5]), 0.2) == "good"
+    assert judge(0, train, val, 0.2) == "underfit"  # 0.30 > 2·0.041
+    assert judge(1, train, val, 0.2) == "good"
+    assert judge(2, train, val, 0.2) == "overfit"  # 0.30 > 2·0.041, > 2·0.04, > 2·0.06
+    assert judge(3, train, val, 0.2) == "good"  # 0.05 is not above 2·0.041
+    # A big gap is overfitting when the validation curve rose ...
+    assert judge(1, np.array([0.5, 0.01]), np.array([0.2, 0.5]), 0.2) == "overfit"
+    # ... not when it did not: within what noise explains (the ceiling 0.137) it is good;
+    # beyond it, the bias of a model that misses the curve, though it fits its points.
+    assert judge(1, np.array([0.5, 0.01]), np.array([0.6, 0.13]), 0.2) == "good"
+    assert judge(1, np.array([0.5, 0.01]), np.array([0.6, 0.5]), 0.2) == "underfit"
+    # σ = 0: any validation error above twice the floor (0.002) is the model's own.
+    assert judge(0, np.array([0.0015]), np.array([0.0021]), 0.0) == "underfit"
+    assert judge(0, np.array([0.0015]), np.array([0.0019]), 0.0) == "good"
+
+
+def chi_square_quantile(k: int, p: float) -> float:
+    """The exact quantile, from mpmath's regularised incomplete gamma function."""
+    import mpmath
+
+    return float(mpmath.findroot(
+        lambda q: mpmath.gammainc(k / 2, 0, q / 2, regularized=True) - p, k + 4 * k**0.5 + 6))
+
+
+@pytest.mark.parametrize("n_val", [6, 10, 33, 100, 667])
+def test_the_noise_ceiling_is_the_chi_square_bound(n_val):
+    """σ²(1 + p/n_train)·χ²₀.₉₉₉(n_val)/n_val, within 1 % (the smallest split has 6 points)."""
+    exact = 0.04 * (1 + 4 / 20) * chi_square_quantile(n_val, 0.999) / n_val
+    assert noise_ceiling(0.2, 4, 20, n_val) == pytest.approx(exact, rel=0.01)
+    assert noise_ceiling(0.0, 4, 20, n_val) == 0.0
+
+
+def best_possible_error(degree: int) -> float:
+    """The smallest mean squared error any polynomial of this degree can reach against
+    sin(2πx) over x uniform on [0, 1]: least squares on 20 001 evenly spaced points."""
+    x = np.linspace(0, 1, 20001)
+    vander = np.vander(x - 0.5, degree + 1)
+    residual = vander @ np.linalg.lstsq(vander, np.sin(2 * np.pi * x), rcond=None)[0]
+    return float(np.mean((residual - np.sin(2 * np.pi * x)) ** 2))
+
+
+@pytest.mark.parametrize(("n", "seed"), [(20, 1), (30, 2), (30, 5), (2000, 7)])
+def test_without_noise_a_model_that_cannot_follow_the_curve_is_never_good(n, seed):
+    """σ = 0: the data are sin(2πx) itself, so there is no noise to blame. A degree whose
+    best possible error is above twice the floor (degrees 1–4: 0.196, 0.196, 0.0044,
+    0.0044) is never «مناسب», and a cubic is always «کم‌برازش»; no caption blames noise."""
+    for degree in range(1, 7):  # 7 and up fit sin(2πx) to within 3e-8
+        summary = run_fit(FitRequest(degree=degree, n=n, noise=0.0, seed=seed)).summary
+        if best_possible_error(degree) > 2 * 1e-3:
+            assert summary.verdict != "good", degree
+        if degree == 3:
+            assert summary.verdict == "underfit"
+        text = plain_text(fit.words.caption(summary))
+        assert "نویز دادهٔ" not in text and "نویز به‌تنهایی" not in text, (degree, text)
 
 
 def test_caption_numbers(nine):

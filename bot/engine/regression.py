@@ -192,13 +192,34 @@ ERROR_FLOOR = 1e-3
 HIGH = 2.0
 
 
-def judge_fit(index: int, train_errors: Array, validation_errors: Array, noise: float) -> Fit:
-    """High bias / good / high variance for the model at ``index`` of a complexity sweep,
-    read the way the lessons read a train–validation pair.
+#: The one-sided 99.9 % point of the standard normal (for :func:`noise_ceiling`).
+Z_999 = 3.0902
 
-    Underfitting: even the training error is well above the irreducible σ². Overfitting:
-    the validation error is well above σ², well above the training error, and has risen
-    well above the best simpler model's (the validation curve turned up)."""
+
+def noise_ceiling(noise: float, parameters: int, n_train: int, n_val: int) -> float:
+    """The largest validation MSE that noise alone makes plausible for a model without
+    bias. Each validation residual is then the point's noise plus the fit's own
+    noise-driven error: variance about σ²(1 + p/n_train), p/n being the mean leverage of
+    a least-squares fit with p parameters. Their mean square is that times χ²(n_val)/n_val,
+    whose 99.9 % point is taken here (the Wilson–Hilferty approximation, within 1 % of the
+    exact quantile from 10 points up). Zero when σ = 0: without noise every validation
+    error is the model's own."""
+    k = max(n_val, 1)
+    chi = k * (1 - 2 / (9 * k) + Z_999 * math.sqrt(2 / (9 * k))) ** 3
+    return noise**2 * (1 + parameters / max(n_train, 1)) * chi / k
+
+
+def judge_fit(index: int, train_errors: Array, validation_errors: Array, noise: float, *,
+              parameters: int, n_train: int, n_val: int) -> Fit:
+    """High bias / good / high variance for the model at ``index`` of a complexity sweep
+    (``parameters`` coefficients), read the way the lessons read a train–validation pair.
+
+    Underfitting: even the training error is well above the irreducible σ²; or the
+    validation error is well above σ², more than noise can explain (:func:`noise_ceiling`;
+    with σ = 0, any of it) and the curve has not turned up: the model misses the shape
+    between the training points. Overfitting: the validation error is well above σ², well
+    above the training error, and has risen well above the best simpler model's (the
+    validation curve turned up)."""
     reference = noise**2 + ERROR_FLOOR
     train, validation = train_errors[index], validation_errors[index]
     if train > HIGH * reference:
@@ -206,6 +227,9 @@ def judge_fit(index: int, train_errors: Array, validation_errors: Array, noise: 
     rose = validation > HIGH * float(np.min(validation_errors[: index + 1]))
     if validation > HIGH * reference and validation > HIGH * train and rose:
         return "overfit"
+    if validation > HIGH * reference and \
+            validation > noise_ceiling(noise, parameters, n_train, n_val):
+        return "underfit"
     return "good"
 
 

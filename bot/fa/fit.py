@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot.engine.regression import ERROR_FLOOR, HIGH
+from bot.engine.regression import ERROR_FLOOR, HIGH, noise_ceiling
 from bot.fa.html import code
 from bot.fa.numbers import ascii_number, fa_int
 from bot.fa.picture import ltr
@@ -35,6 +35,14 @@ REASONS = {
         "کرده است. درمان: درجهٔ کمتر، دادهٔ بیشتر یا منظم‌سازی (regularization)."
     ),
 }
+
+#: Overfitting without noise: nothing noisy was memorised, the curve swings between points.
+OVERFIT_NOISELESS = (
+    "واریانس بالا (high variance): خطای آموزش کم است ولی خطای اعتبارسنجی خیلی بیشتر از آن "
+    "است و نسبت به درجه‌های ساده‌تر بالا رفته. داده نویز ندارد (σ = ۰)، اما منحنی برازش‌شده "
+    "از همین چند نقطه می‌گذرد و بین و کنار آن‌ها نوسان می‌کند. درمان: درجهٔ کمتر، دادهٔ "
+    "بیشتر یا منظم‌سازی (regularization)."
+)
 
 ICONS = {"underfit": "📉", "good": "✅", "overfit": "🎢"}
 
@@ -101,19 +109,43 @@ def _penalty(summary: FitSummary) -> list[str]:
 
 
 def _reason(summary: FitSummary) -> str:
-    """The verdict's reason; for a good fit, said the way the numbers allow."""
+    """The verdict's reason, said the way the numbers allow."""
     reference = summary.noise**2 + ERROR_FLOOR
-    close = summary.val_error <= HIGH * reference and summary.val_error <= HIGH * summary.train_error
-    if summary.verdict != "good" or close:
+    if summary.verdict == "underfit" and summary.train_error <= HIGH * reference:
+        return _unseen_bias(summary)
+    if summary.verdict == "overfit" and summary.noise == 0:
+        return OVERFIT_NOISELESS
+    if summary.verdict != "good":
         return REASONS[summary.verdict]
+    if summary.val_error <= HIGH * reference:
+        if summary.val_error <= HIGH * summary.train_error:
+            return REASONS["good"]
+        return (f"خطای اعتبارسنجی از دو برابر مرجع ({code(f'σ² + {ascii_number(ERROR_FLOOR)}')}) "
+                "کمتر است: مدل روی نقطه‌های تازه هم خوب کار می‌کند. خطای آموزش از آن هم کمتر "
+                "است، اما چون خطای اعتبارسنجی بالا نرفته، این فاصله نشانهٔ بیش‌برازش نیست.")
     simpler = summary.val_errors[:summary.degree]  # degrees 1 … this one
     best = simpler.index(min(simpler)) + 1
     simpler_too = ("هیچ درجهٔ ساده‌تری خطای اعتبارسنجی کمتری نداشت" if best == summary.degree else
                    f"بهترین درجهٔ ساده‌تر (درجهٔ {fa_int(best)}) هم فاصلهٔ زیادی با آن ندارد")
+    ceiling = noise_ceiling(summary.noise, summary.degree + 1, summary.n_train, summary.n_val)
     return (
         "خطای آموزش نزدیک σ² است و خطای اعتبارسنجی از آن بیشتر، اما "
-        f"{simpler_too}. پس این فاصله بیشتر از کم بودن و نویز دادهٔ اعتبارسنجی است تا حفظ "
-        f"کردن نویز؛ با دادهٔ بیشتر ({code('n=')}) دقیق‌تر دیده می‌شود."
+        f"{simpler_too}، و نویزِ {fa_int(summary.n_val)} نقطهٔ اعتبارسنجی به‌تنهایی خطایی تا "
+        f"حدود {code(ascii_number(ceiling))} را توضیح می‌دهد. پس این فاصله بیشتر از کم بودن و "
+        "نویز دادهٔ اعتبارسنجی است تا حفظ کردن نویز؛ با دادهٔ بیشتر "
+        f"({code('n=')}) دقیق‌تر دیده می‌شود."
+    )
+
+
+def _unseen_bias(summary: FitSummary) -> str:
+    """Underfitting that only the validation points show: the training error is small."""
+    ceiling = noise_ceiling(summary.noise, summary.degree + 1, summary.n_train, summary.n_val)
+    noise = ("داده نویز ندارد (σ = ۰)، پس همهٔ این خطا از خود مدل است" if summary.noise == 0
+             else f"نویز به‌تنهایی تا حدود {code(ascii_number(ceiling))} را توضیح می‌دهد")
+    return (
+        "سوگیری بالا (high bias): خطای آموزش کم است، اما خطای اعتبارسنجی خیلی بیشتر از σ² "
+        f"است؛ {noise}. مدل شکل منحنی را بین نقطه‌های آموزش دنبال نمی‌کند. "
+        "درمان: درجهٔ بالاتر."
     )
 
 
