@@ -25,12 +25,13 @@ from starlette.routing import BaseRoute
 from telegram import Update
 from telegram.ext import Application
 
-from bot.commands.base import Services
+from bot.commands.base import Response, Services
 from bot.config import Settings
 from bot.doors.inbox import Inbox, InboxOptions, Poller
 from bot.doors.polling_errors import CONFLICT_EXIT, CONFLICT_LINE
 from bot.doors.server import Check, ServerParts, build_asgi
-from bot.doors.telegram import build_application, on_startup
+from bot.doors.telegram import build_application, on_startup, send_reply
+from bot.doors.web import app as web
 from bot.services import close_services
 
 log = logging.getLogger(__name__)
@@ -57,16 +58,25 @@ async def serve(settings: Settings, extra: Sequence[BaseRoute] = ()) -> int:
     inbox = Inbox(application, services.storage,
                   InboxOptions(concurrency=settings.concurrency))
     workers = asyncio.create_task(inbox.run(), name="inbox")
+    if settings.webapp_url:  # the Mini App, served beside the bot in either mode
+        async def send(chat_id: int, response: Response) -> None:
+            for reply in response.replies:
+                await send_reply(application.bot, chat_id, reply, services)
+
+        extra = [*extra, web.mount(services, settings, send)]
     intake: asyncio.Task[None]
-    server: uvicorn.Server | None = None
     poller: Poller | None = None
-    if settings.webhook_url:
-        parts = ServerParts(store=inbox.store, secret=settings.webhook_secret,
-                            checks=readiness(services), extra=extra)
+    server: uvicorn.Server | None = None
+    if settings.webhook_url or extra:
+        parts = ServerParts(store=inbox.store if settings.webhook_url else None,
+                            secret=settings.webhook_secret, checks=readiness(services),
+                            extra=extra)
         server = uvicorn.Server(uvicorn.Config(build_asgi(parts), host=settings.webhook_listen,
                                                port=settings.webhook_port, log_level="warning",
                                                lifespan="off"))
-        intake = asyncio.create_task(server.serve(), name="webhook")
+        http = asyncio.create_task(server.serve(), name="http")
+    if settings.webhook_url:
+        intake = http
         await set_webhook(application, settings)
         log.info("webhook replica %s listening on %s:%s", inbox.owner,
                  settings.webhook_listen, settings.webhook_port)
@@ -102,6 +112,9 @@ async def serve(settings: Settings, extra: Sequence[BaseRoute] = ()) -> int:
             intake.cancel()
         with contextlib.suppress(asyncio.CancelledError, Exception):
             await intake
+        if server is not None:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await http
         await inbox.stop(settings.shutdown_seconds)
         workers.cancel()
         with contextlib.suppress(asyncio.CancelledError, Exception):
