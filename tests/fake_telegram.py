@@ -132,6 +132,7 @@ class FakeTelegram:
         self._delays: dict[str, list[float]] = {}  # answer late (seconds)
         self._poll_generation = 0  # a newer getUpdates ends the older one with 409
         self.conflicts = 0
+        self.received: list[str] = []  # every call's method, as it arrives
         self.blocked: set[int] = set()  # chats whose user blocked the bot: sends get 403
         self.webhook: dict[str, Any] = {}  # what setWebhook was last given
         self.files: dict[str, bytes] = {}
@@ -325,6 +326,7 @@ class FakeTelegram:
         body = request.rfile.read(length)
         params, files = _parse_body(request.headers.get("Content-Type", ""), body)
         with self._lock:
+            self.received.append(method)  # before it is carried out or answered
             if self._drops.get(method, 0) > 0:
                 self._drops[method] -= 1
                 self.calls.append(Call(method, params, files, 0))
