@@ -1,0 +1,95 @@
+"""The inbox in one process: an update is stored once, handled once, its replies replayed
+(not sent again) when it is handled a second time, and a poison update quarantined."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from dataclasses import replace
+from typing import Any
+
+import pytest
+
+from bot.commands.base import Services
+from bot.doors.inbox import Inbox, InboxOptions
+from bot.storage import Storage
+from tests.fake_telegram import FakeTelegram, eventually
+
+
+@pytest.fixture
+async def inbox(fake: FakeTelegram, services: Services) -> AsyncIterator[Inbox]:
+    from bot.doors.telegram import build_application, on_startup
+
+    services.settings = replace(services.settings, api_base_url=fake.base_url)
+    application = build_application(services.settings, services)
+    await application.initialize()
+    await on_startup(application)
+    box = Inbox(application, services.storage, InboxOptions(idle_wait=0.05, max_attempts=2,
+                                                            retry_after=0.0), owner="test")
+    task = asyncio.create_task(box.run())
+    yield box
+    await box.stop(5)
+    task.cancel()
+    await application.shutdown()
+
+
+def _message(update_id: int, text: str = "/help", chat: int = 5005) -> dict[str, Any]:
+    return {"update_id": update_id, "message": {
+        "message_id": update_id, "date": 0, "text": text,
+        "chat": {"id": chat, "type": "private"},
+        "from": {"id": chat, "is_bot": False, "first_name": "Sara"}}}
+
+
+async def _status(storage: Storage) -> dict[str, int]:
+    async with storage.transaction() as db:
+        return await db.inbox.counts()
+
+
+#: The inbox's row counts by status, kept current by ``_watch`` for ``eventually`` (which
+#: takes a plain function).
+_LAST: dict[str, dict[str, int]] = {}
+
+
+def _status_sync(storage: Storage) -> dict[str, int]:
+    return _LAST.get("status", {})
+
+
+@pytest.fixture(autouse=True)
+async def _watch(storage: Storage) -> AsyncIterator[None]:
+    """Keeps ``_LAST`` current for ``eventually`` (which takes a plain function)."""
+    async def watch() -> None:
+        while True:
+            _LAST["status"] = await _status(storage)
+            await asyncio.sleep(0.05)
+    task = asyncio.create_task(watch())
+    yield
+    task.cancel()
+    _LAST.clear()
+
+
+async def test_an_update_delivered_twice_is_stored_and_answered_once(
+        inbox: Inbox, fake: FakeTelegram, storage: Storage) -> None:
+    assert await inbox.store_batch([_message(1), _message(1)]) == [1]
+    assert await inbox.store_batch([_message(1)]) == []  # Telegram sending it again
+    await eventually(lambda: _status_sync(storage) == {"done": 1})
+    assert len(fake.calls_to("sendMessage")) == 1
+
+
+async def test_a_reply_made_before_a_crash_is_replayed_not_sent_again(
+        inbox: Inbox, fake: FakeTelegram, storage: Storage) -> None:
+    sent = {"message_id": 77, "date": 0, "text": "…", "chat": {"id": 5005, "type": "private"}}
+    async with storage.transaction() as db:  # what a killed replica left behind
+        await db.inbox.record_call(2, 0, "sendMessage", json.dumps(sent))
+    await inbox.store(_message(2))
+    await eventually(lambda: _status_sync(storage) == {"done": 1})
+    assert fake.calls_to("sendMessage") == []
+
+
+async def test_poison_updates_are_quarantined_and_do_not_block_the_rest(
+        inbox: Inbox, fake: FakeTelegram, storage: Storage) -> None:
+    unreadable = {"update_id": 3, "message": {"chat": "not a chat"}}
+    await inbox.store_batch([unreadable, _message(4, chat=5006)])
+    await eventually(lambda: _status_sync(storage) == {"done": 1, "quarantined": 1})
+    assert inbox.quarantined_seen == 1
+    assert [int(c.params["chat_id"]) for c in fake.calls_to("sendMessage")] == [5006]
