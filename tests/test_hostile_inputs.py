@@ -113,3 +113,23 @@ async def test_a_race_where_nobody_steps_still_gets_its_picture(ctx: Context) ->
     response = await handle_text("/opt exp(x^2)+y^2 x0=21,0 opt=sgd,momentum", ctx)
     assert not response.error and isinstance(response.replies[0], Photo)
     assert _shown(response).count("واگرا") == 2  # both runs named as stopped at once
+
+
+@pytest.mark.parametrize("args", ["0", "-1", "31", "99999999999999999999", "abc", "۵x",
+                                  "<b>ده</b>", "²", "5 6"])
+async def test_quiz_with_anything_but_a_length_is_refused(ctx: Context, args: str) -> None:
+    """/quiz N takes 1–30 questions; anything else used to start a 10-question session
+    silently. Now it is named, with an example (user text escaped)."""
+    response = await handle_text(f"/quiz {args}", ctx)
+    assert response.error and not any(getattr(reply, "question", None)
+                                      for reply in response.replies)
+    shown = _shown(response)
+    assert "/quiz 5" in shown and "۳۰" in shown
+    html = "".join(r.text for r in response.replies if isinstance(r, Text))
+    assert "<b>ده" not in html  # the learner's text is escaped
+
+
+@pytest.mark.parametrize(("args", "asked"), [("۵", 5), ("1", 1), (" 30 ", 30)])
+async def test_quiz_lengths_in_any_digits_still_start(ctx: Context, args: str, asked: int) -> None:
+    response = await handle_text(f"/quiz {args}", ctx)
+    assert not response.error and len(response.data["quizzes"]) == asked

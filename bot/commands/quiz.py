@@ -12,7 +12,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.commands.base import Button, Context, Keyboard, Poll, Reply, Response, Services, Text
+from bot.commands.base import (
+    Button,
+    Context,
+    Keyboard,
+    Poll,
+    Reply,
+    Response,
+    Services,
+    Text,
+    UserError,
+)
 from bot.commands.options import whole_number
 from bot.commands.practice import tracked
 from bot.curriculum.model import Quiz
@@ -61,6 +71,8 @@ async def run_quiz(args: str, ctx: Context) -> Response:
     if not ctx.services.course.quizzes:
         return Response([Text(practice_words.NO_LESSONS)])
     length = whole_number(args.strip()) if args.strip() else None
+    if args.strip() and (length is None or not 1 <= length <= MAX_LENGTH):
+        raise UserError(words.bad_length(args.strip(), MAX_LENGTH))
     if ctx.chat_type in ("group", "supergroup"):
         return await _start_group(ctx, _size(length, DEFAULT_LENGTH))
     return await start_session(ctx, length)

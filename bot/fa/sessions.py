@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.curriculum.model import Lesson, Quiz
+from bot.fa.errors import with_example
 from bot.fa.html import code, escape
 from bot.fa.numbers import fa_int
 from bot.fa.practice import Standing
@@ -16,6 +17,13 @@ NEXT_SESSION = "▶️ جلسهٔ بعدی"
 START_SESSION = "🧠 شروع تمرین امروز"
 GROUP_RESULT = "🏁 نتیجهٔ جلسه"
 SESSION_RUNNING = "یک جلسهٔ کوییز در این گروه در جریان است؛ دکمهٔ «سؤال بعدی» زیر آخرین سؤال را بزنید."
+def bad_length(text: str, most: int) -> str:
+    """``/quiz`` with something other than a number of questions after it."""
+    shown = text if len(text) <= 20 else text[:20] + "…"
+    return with_example(f"بعد از /quiz تعداد سؤال‌ها می‌آید: عددی از ۱ تا {fa_int(most)}، "
+                        f"نه {code(shown)}.", "/quiz 5")
+
+
 SESSION_OVER = "این جلسه تمام شده است؛ برای جلسهٔ تازه /quiz را بفرستید."
 NO_WRONG = "🎯 در این جلسه غلطی نداشتید!"
 BUTTONS_CHANGED = "✏️ (دکمه‌های همان پیام عوض شد)"
