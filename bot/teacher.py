@@ -157,7 +157,11 @@ class Teacher:
         moments = [at for _, at, _ in self.upcoming_slots(now)]
         async with self.services.storage.transaction() as db:
             waiting = await db.slots.recent(statuses=("waiting",), limit=200)
+            failed = await db.slots.recent(statuses=("failed",), limit=200)
         moments += [due for reveal in waiting if (due := self.reveal_due(reveal)) > now]
+        # a failed post is retried when its pause ends, not at the next catch-up tick
+        moments += [due for slot in failed
+                    if (due := slot.updated_at + _backoff(slot.attempts)) > now]
         return min(moments, default=None)
 
     async def _unfinished_posts_now(self, day: date) -> list[str]:

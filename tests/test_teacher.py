@@ -372,6 +372,7 @@ async def test_a_failed_post_is_retried_after_the_backoff_exactly_once(
 async def test_backoff_grows_with_each_failure(fake: FakeTelegram, teacher: Teacher) -> None:
     fake.fail("sendMessage", 500, times=2)
     assert await teacher.tick(at(0, 9)) == []  # attempt 1 fails: wait 30 s
+    assert await teacher.next_due(at(0, 9, 0, 1)) == at(0, 9, 0, 30)  # woken then, exactly
     assert await teacher.tick(at(0, 9, 0, 30)) == []  # attempt 2 fails: wait 60 s
     assert await teacher.tick(at(0, 9, 1, 29)) == []
     assert [c.status for c in fake.calls_to("sendMessage")] == [500, 500]
