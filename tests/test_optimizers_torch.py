@@ -55,6 +55,8 @@ CASES = [
     ("sgd", {"lr": 1e-3, "weight_decay": 0.1}),
     ("momentum", {"lr": 1e-3, "momentum": 0.9}),
     ("momentum", {"lr": 5e-4, "momentum": 0.5, "dampening": 0.1}),
+    ("momentum", {"lr": 1e-4, "momentum": 1.0}),  # the edge: nothing forgotten
+    ("sgd", {"lr": 1e-3, "weight_decay": 1.0}),  # λ = 1 (a mutant skipped the penalty there)
     ("nesterov", {"lr": 1e-3, "momentum": 0.9, "nesterov": True}),
     ("adagrad", {"lr": 0.1}),
     ("adagrad", {"lr": 0.5, "weight_decay": 0.01}),

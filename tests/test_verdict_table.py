@@ -287,3 +287,21 @@ def test_opt_rows_name_a_kink_and_the_missing_minimum() -> None:
     claimed = falling.bounds.no_minimum
     assert claimed is not None and claimed.end == 0 and claimed.side == -1
     assert sp.limit(1 / X + X**2 / 100, X, 0, "-") == -oo
+
+
+@pytest.mark.parametrize(("values", "falling"), [
+    ([3.0, 2.0], True),  # two values are enough
+    ([3.0], False),
+    ([3.0, 3.0], False),  # flat is not falling
+    ([3.0, 2.0, 2.0, 1.0], True),  # a flat stretch on the way down still falls
+    ([3.0, 3.0, 1.0], True),  # the first step may be flat
+    ([3.0, 1.0, 1.0], True),
+    ([3.0, 2.0, 2.5, 1.0], False),  # one step up, however small, is not "falling"
+    ([1.0, 2.0, 0.0], False),
+])
+def test_a_run_falls_only_if_f_never_rises_and_ends_lower(values, falling):
+    """What "f kept dropping" means when a run escapes or overflows (then: no minimum).
+    Found by mutation testing: the table above never told these cases apart."""
+    from bot.engine.verdict import _falling
+
+    assert _falling(np.array(values)) is falling

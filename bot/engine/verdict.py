@@ -114,7 +114,7 @@ def _norm(vector: np.ndarray) -> float:
 
 
 def _falling(values: np.ndarray) -> bool:
-    return len(values) >= 2 and bool(np.all(np.diff(values) <= 0)) and values[-1] < values[0]
+    return len(values) >= 2 and bool(np.all(np.diff(values) <= 0)) and bool(values[-1] < values[0])
 
 
 def _confirmed_stationary_point(objective: Objective, end: np.ndarray
