@@ -29,6 +29,10 @@ class Replica:
         self.env = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN, "BOT_API_BASE_URL": fake.base_url,
                     "BOT_DB_URL": db_url, "BOT_DATA_DIR": str(folder), "BOT_WORKERS": "1",
                     "BOT_LOG_LEVEL": "WARNING", "BOT_SHUTDOWN_SECONDS": "5",
+                    # one update in flight: a kill can then catch at most one reply in the
+                    # window between Telegram taking it and its journal row (bot.doors.inbox),
+                    # so "answered twice" is bounded by the number of kills exactly
+                    "BOT_CONCURRENCY": "1",
                     "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
         if port is not None:
             self.env.update(BOT_WEBHOOK_URL="https://bot.example/telegram",

@@ -86,7 +86,8 @@ async def _assert_exactly_once(url: str, fake: FakeTelegram, kills: int) -> None
                       if int(call.params["chat_id"]) >= 9000)
     assert sorted(replies) == [9000 + m for m in range(MESSAGES)], "messages unanswered"
     # The one window left (see bot.doors.inbox): a kill after Telegram took a reply and
-    # before its journal row committed; each kill can catch at most the replies in flight.
+    # before its journal row committed. Each replica handles one update at a time here
+    # (tests.replicas), so each kill can catch at most one reply.
     twice = sum(1 for count in replies.values() if count > 1)
     assert twice <= kills, f"messages answered twice: {replies.most_common(3)}"
     assert quarantined.get("quarantined", 0) == 0
