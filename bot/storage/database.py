@@ -31,8 +31,11 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from bot.storage.buttons import ButtonRepo
 from bot.storage.channel import CounterRepo, SlotRepo
+from bot.storage.files import FileIdRepo
 from bot.storage.inbox import InboxRepo
+from bot.storage.leases import LabLeaseRepo
 from bot.storage.learners import LearnerRepo
 from bot.storage.learning import CardRepo, PreferenceRepo, ReadRepo, ReminderRepo, SessionRepo
 from bot.storage.overview import OverviewRepo
@@ -79,6 +82,9 @@ class Repos:
         self.counters = CounterRepo(session)
         self.overview = OverviewRepo(session)
         self.inbox = InboxRepo(session)
+        self.buttons = ButtonRepo(session)
+        self.file_ids = FileIdRepo(session)
+        self.leases = LabLeaseRepo(session)
 
 
 class Storage:

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, delete, func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.storage.rows import dialect_insert, is_postgres
 from bot.storage.tables import InboxCall, InboxUpdate
 
 NEW, WORKING, DONE, QUARANTINED = "new", "working", "done", "quarantined"
@@ -49,12 +49,6 @@ class InboxRepo:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    def _is_postgres(self) -> bool:
-        return self.session.bind is not None and self.session.bind.dialect.name == "postgresql"
-
-    def _insert(self, model: type[InboxUpdate] | type[InboxCall]) -> sqlite.Insert | postgresql.Insert:
-        return (postgresql.insert if self._is_postgres() else sqlite.insert)(model)
-
     async def add(self, updates: Sequence[Incoming], now: datetime) -> list[int]:
         """Store the updates not stored before; returns the ids that are new."""
         if not updates:
@@ -62,7 +56,8 @@ class InboxRepo:
         rows = [{"update_id": u.update_id, "kind": u.kind, "payload": u.payload, "status": NEW,
                  "attempts": 0, "error": "", "received_at": now, "updated_at": now}
                 for u in updates]
-        statement = (self._insert(InboxUpdate).values(rows).on_conflict_do_nothing(index_elements=["update_id"])
+        statement = (dialect_insert(self.session, InboxUpdate).values(rows)
+                     .on_conflict_do_nothing(index_elements=["update_id"])
                      .returning(InboxUpdate.update_id))
         return list((await self.session.execute(statement)).scalars())
 
@@ -127,7 +122,7 @@ class InboxRepo:
         result = await self.session.execute(
             update(InboxUpdate).where(InboxUpdate.owner == owner, InboxUpdate.status == WORKING)
             .values(status=NEW, owner=None, lease_until=None, updated_at=now,
-                    attempts=(func.greatest if self._is_postgres() else func.max)(
+                    attempts=(func.greatest if is_postgres(self.session) else func.max)(
                         InboxUpdate.attempts - 1, 0)))
         return int(result.rowcount)  # type: ignore[attr-defined]
 
@@ -160,8 +155,8 @@ class InboxRepo:
         return {seq: (method, result) for seq, method, result in rows.all()}
 
     async def record_call(self, update_id: int, seq: int, method: str, result: str) -> None:
-        statement = self._insert(InboxCall).values(update_id=update_id, seq=seq, method=method,
-                                               result=result)
+        statement = dialect_insert(self.session, InboxCall).values(
+            update_id=update_id, seq=seq, method=method, result=result)
         await self.session.execute(statement.on_conflict_do_nothing())
 
 

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -47,3 +48,12 @@ async def inserted(session: AsyncSession, row: Base) -> bool:
     except IntegrityError:
         return False
     return True
+
+
+def is_postgres(session: AsyncSession) -> bool:
+    return session.bind is not None and session.bind.dialect.name == "postgresql"
+
+
+def dialect_insert(session: AsyncSession, model: type[Base]) -> sqlite.Insert | postgresql.Insert:
+    """An INSERT that knows ``ON CONFLICT`` (both dialects spell it the same way)."""
+    return (postgresql.insert if is_postgres(session) else sqlite.insert)(model)

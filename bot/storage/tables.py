@@ -234,3 +234,42 @@ class InboxCall(Base):
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     method: Mapped[str] = mapped_column(String(64))
     result: Mapped[str] = mapped_column(Text)  # the call's result, JSON
+
+
+# --- shared state of the replicas -----------------------------------------------------
+class ButtonRequest(Base):
+    """What a keyboard button (or a ``run-`` deep link) stands for: its callback data
+    carries only ``token`` (Telegram allows 64 bytes), the request itself is here, so any
+    replica answers the press, also after a restart. ``created_at`` is refreshed when the
+    same request is offered again; a request older than ``BOT_BUTTON_DAYS`` has expired."""
+
+    __tablename__ = "button_requests"
+    token: Mapped[str] = mapped_column(String(32), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))  # what ``payload`` decodes to
+    payload: Mapped[str] = mapped_column(Text)  # JSON
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    __table_args__ = (Index("button_requests_created", "created_at"),)
+
+
+class FileId(Base):
+    """Telegram's ``file_id`` of an uploaded picture, by the digest of its rendered key:
+    any replica sends a picture one of them uploaded by id instead of uploading again."""
+
+    __tablename__ = "file_ids"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    file_id: Mapped[str] = mapped_column(String(256))
+    kind: Mapped[str] = mapped_column(String(16))  # photo | animation | document
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class LabLease(Base):
+    """A learner's lab in flight (one at a time, across replicas), held by ``owner``
+    until ``until``: a job cannot outlive its time limit, so a lease whose replica died
+    simply runs out. The live leases are the jobs queued or running everywhere (the
+    global queue limit counts them)."""
+
+    __tablename__ = "lab_leases"
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    owner: Mapped[str] = mapped_column(String(64))
+    until: Mapped[datetime] = mapped_column(UTCDateTime())
+    __table_args__ = (Index("lab_leases_until", "until"),)
