@@ -102,6 +102,9 @@ class Settings:
     admin_ids: frozenset[int] = field(default_factory=frozenset)
     lessons_dir: Path | None = None  # None: the lessons/ folder of the checkout
     webapp_url: str = ""  # the Mini App's public https address; empty: no lab buttons
+    #: Where inline mode uploads a lab's new picture to get its file id (a private channel
+    #: the bot posts in, or an admin's chat); None: such a lab is offered as a card.
+    storage_chat_id: int | str | None = None
     webhook_url: str = ""  # set: webhook mode (https://host/telegram); empty: long polling
     webhook_listen: str = "0.0.0.0"
     webhook_port: int = 8080
@@ -152,6 +155,7 @@ class Settings:
             admin_ids=parse_ids("BOT_ADMIN_IDS", get("BOT_ADMIN_IDS", "")),
             lessons_dir=Path(lessons) if (lessons := get("BOT_LESSONS_DIR", "")) else None,
             webapp_url=parse_webapp_url(get("BOT_WEBAPP_URL", "")),
+            storage_chat_id=parse_chat("BOT_STORAGE_CHAT_ID", get("BOT_STORAGE_CHAT_ID", "")),
             **_runtime(get),
         )
 

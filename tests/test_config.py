@@ -40,6 +40,7 @@ def test_every_variable_is_read(tmp_path: Path) -> None:
         "BOT_TIMEZONE": "Europe/Berlin", "BOT_ADMIN_IDS": "11, 22 33", "BOT_WORKERS": "3",
         "BOT_RENDER_TIMEOUT": "7.5", "BOT_QUEUE_LIMIT": "4", "BOT_CACHE_MB": "0",
         "BOT_LESSONS_DIR": "/srv/lessons", "BOT_LOG_LEVEL": "debug",
+        "BOT_STORAGE_CHAT_ID": "-1009876543210",
     })
     assert settings.token == "1:abc" and settings.api_base_url == "http://127.0.0.1:8081/bot"
     assert settings.data_dir == Path("/var/bot") and settings.database_url == "postgresql://u:p@h/db"
@@ -50,6 +51,7 @@ def test_every_variable_is_read(tmp_path: Path) -> None:
     assert (settings.workers, settings.render_timeout, settings.queue_limit, settings.cache_mb) == (
         3, 7.5, 4, 0)
     assert settings.lessons_dir == Path("/srv/lessons") and settings.log_level == "DEBUG"
+    assert settings.storage_chat_id == -1009876543210
 
 
 def test_the_environment_wins_over_dotenv(tmp_path: Path) -> None:
@@ -64,6 +66,7 @@ def test_the_environment_wins_over_dotenv(tmp_path: Path) -> None:
     ("BOT_TIMEZONE", "Tehran", "time zone"),
     ("BOT_ADMIN_IDS", "12,abc", "numeric Telegram ids"),
     ("BOT_CHANNEL_ID", "my channel", "@channelname"),
+    ("BOT_STORAGE_CHAT_ID", "admin", "numeric chat id"),
     ("BOT_WORKERS", "two", "whole number"),
     ("BOT_WORKERS", "0", "at least 1"),
     ("BOT_RENDER_TIMEOUT", "nan", "at least"),

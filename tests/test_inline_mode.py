@@ -4,15 +4,17 @@ Bot API (which refuses what Telegram refuses in answerInlineQuery)."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from bot.commands.base import Context
+from bot.commands import inline
+from bot.commands.base import Context, Services
 from bot.commands.inline import answer
 from bot.commands.router import start_link
 from bot.fa import help as help_words
-from tests.fake_telegram import FakeTelegram
+from tests.fake_telegram import FakeTelegram, eventually
 
 
 def _buttons(result: dict) -> list[dict]:
@@ -49,13 +51,14 @@ async def test_a_word_offers_its_lessons_and_interview_questions(
 
 
 async def test_a_shared_lab_is_offered_as_its_picture_by_file_id(
-        fake: FakeTelegram, telegram_app) -> None:
+        fake: FakeTelegram, services: Services, telegram_app) -> None:
     """The lab's «ارسال برای دوستان» types its query after the bot's name: the answer is
     the picture Telegram already has (no new upload), with the caption."""
     fake.push_message("/gd 0.1x^2 lr=0.4", user_id=3001)
     sent = (await fake.wait_for("sendPhoto", timeout=60))[0]
     file_id = sent.result["photo"][-1]["file_id"]
     (share,) = [b["switch_inline_query"] for b in _buttons(sent.params) if "switch_inline_query" in b]
+    await eventually(lambda: len(services.file_ids))  # the bot has read Telegram's answer
     for query in (share, "/gd 0.1x^2 lr=0.4", "/gd ۰٫۱x^2   lr=۰٫۴"):
         fake.push_inline_query(query, user_id=3002)  # a friend, or the learner elsewhere
     for count in (1, 2, 3):
@@ -65,6 +68,72 @@ async def test_a_shared_lab_is_offered_as_its_picture_by_file_id(
         try_it, again = _buttons(result)
         assert again["switch_inline_query"] == share
         assert _start_of(try_it).startswith("do-")
+
+
+STORAGE_CHAT = -1009876543210
+
+
+@pytest.fixture
+def storage_chat(services: Services) -> int:
+    """BOT_STORAGE_CHAT_ID set: inline mode may upload a new lab's picture there."""
+    services.settings = replace(services.settings, storage_chat_id=STORAGE_CHAT)
+    return STORAGE_CHAT
+
+
+async def test_a_lab_never_rendered_is_uploaded_once_to_the_storage_chat_and_offered_as_its_picture(
+        fake: FakeTelegram, storage_chat: int, telegram_app) -> None:
+    fake.push_inline_query("/gd 0.1x^2 lr=0.4", user_id=3101)
+    (result,) = (await _answered(fake))["results"]
+    (upload,) = fake.calls_to("sendPhoto")  # the only picture sent: to the storage chat
+    assert int(upload.params["chat_id"]) == storage_chat
+    assert upload.params["disable_notification"] is True
+    file_id = upload.result["photo"][-1]["file_id"]
+    assert result["type"] == "photo" and result["photo_file_id"] == file_id
+    assert "0.4" in result["caption"] and result["parse_mode"] == "HTML"
+    assert len(result["caption"].split("\n")) <= 6  # the short caption, as in a chat
+    try_it, share = _buttons(result)
+    assert _start_of(try_it).startswith("do-")
+    assert share["switch_inline_query"].startswith("/gd 0.1x^2") and "lr=0.4" in share["switch_inline_query"]
+    # A friend asks again (Persian digits, other spacing): the same file id, no upload.
+    fake.push_inline_query("/gd ۰٫۱x^2   lr=۰٫۴", user_id=3102)
+    (again,) = (await _answered(fake, 2))["results"]
+    assert again["type"] == "photo" and again["photo_file_id"] == file_id
+    # Run in the bot's chat, it is sent by that file id too.
+    fake.push_message("/gd 0.1x^2 lr=0.4", user_id=3103)
+    sent = (await fake.wait_for("sendPhoto", 2, timeout=60))[1]
+    assert int(sent.params["chat_id"]) == 3103 and sent.params["photo"] == file_id
+    assert len([c for c in fake.calls_to("sendPhoto") if c.params["chat_id"] == str(storage_chat)]) == 1
+
+
+async def test_a_render_slower_than_the_query_is_a_card_then_the_picture(
+        fake: FakeTelegram, storage_chat: int, telegram_app, monkeypatch) -> None:
+    """Telegram drops an inline answer after a few seconds: a lab not ready in time is
+    offered as its card; the render goes on, and the query asked again gets the picture."""
+    monkeypatch.setattr(inline, "RENDER_SECONDS", 0.0)
+    fake.push_inline_query("/gd 0.2x^2 lr=0.3", user_id=3111)
+    (card,) = (await _answered(fake))["results"]
+    assert card["type"] == "article" and not fake.calls_to("sendPhoto")
+    monkeypatch.setattr(inline, "RENDER_SECONDS", 30.0)
+    fake.push_inline_query("/gd 0.2x^2 lr=0.3", user_id=3111)
+    (result,) = (await _answered(fake, 2))["results"]
+    assert result["type"] == "photo"
+    assert result["photo_file_id"] == fake.calls_to("sendPhoto")[0].result["photo"][-1]["file_id"]
+
+
+async def test_a_storage_chat_that_refuses_leaves_the_card(
+        fake: FakeTelegram, storage_chat: int, telegram_app) -> None:
+    fake.fail("sendPhoto", 400)
+    fake.push_inline_query("/gd 0.4x^2 lr=0.1", user_id=3121)
+    (card,) = (await _answered(fake))["results"]
+    assert card["type"] == "article"
+    assert "/gd 0.4x^2 lr=0.1" in card["input_message_content"]["message_text"]
+
+
+async def test_a_refused_lab_is_not_uploaded(
+        fake: FakeTelegram, storage_chat: int, telegram_app) -> None:
+    fake.push_inline_query("/gd x^2 lr=abc", user_id=3131)
+    (card,) = (await _answered(fake))["results"]
+    assert card["type"] == "article" and not fake.calls_to("sendPhoto")
 
 
 async def test_a_lab_without_a_picture_yet_opens_the_bot_and_runs_there(

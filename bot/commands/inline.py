@@ -1,14 +1,18 @@
 """Inline mode: ``@bot adam`` or ``@bot /gd 0.1x^2 lr=0.4`` typed in any chat offers
 cards to send there: lessons (a summary, the whole lesson one press away in the bot),
 interview questions (the answer behind a button) and labs (the picture Telegram already
-has, by file id; else an invitation that runs the lab in the bot's private chat)."""
+has, by file id; a new picture made now, when the door can upload it to its storage chat
+(BOT_STORAGE_CHAT_ID) and the render fits the query's few seconds; else an invitation
+that runs the lab in the bot's private chat)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import asyncio
+import logging
+from dataclasses import dataclass, field, replace
 
 from bot.commands import router
-from bot.commands.base import Button, Context, Keyboard
+from bot.commands.base import Button, Context, Keyboard, Media, Photo, Response
 from bot.commands.lab import shared_picture
 from bot.commands.lesson import search
 from bot.curriculum.model import Lesson
@@ -29,6 +33,12 @@ MAX_CARDS = 8
 #: appear (uploaded) a moment after its invitation was offered.
 LESSON_CACHE = 300
 LAB_CACHE = 5
+#: Seconds an inline query waits for a new lab picture (Telegram drops an answer after
+#: about ten; the upload to the storage chat follows). A longer render goes on and fills
+#: the cache, so the query Telegram sends again a moment later finds it.
+RENDER_SECONDS = 3.0
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -43,6 +53,10 @@ class Card:
     text: str
     keyboard: Keyboard = ()
     file_id: str = ""
+    #: A picture Telegram does not have yet: the door uploads it to the storage chat and
+    #: sends it by the file id it gets, or sends ``fallback`` when it cannot.
+    upload: Media | None = None
+    fallback: Card | None = None
 
 
 @dataclass
@@ -58,20 +72,20 @@ async def answer(query: str, ctx: Context) -> InlineAnswer:
     """The cards for an inline query (at most 256 characters, any text)."""
     text = " ".join(normalize_input(query).split())
     if text.startswith("/"):
-        return _command(text, ctx)
+        return await _command(text, ctx)
     if not text:
         return _first_steps(ctx)
-    return _about(text, ctx)
+    return await _about(text, ctx)
 
 
-def _command(text: str, ctx: Context) -> InlineAnswer:
+async def _command(text: str, ctx: Context) -> InlineAnswer:
     parts = router.split_command(text)
     name, args = parts if parts else ("", "")
     command = router.command_named(name)
     if command is not None and command.lab:
-        return _lab(f"/{name} {args}".strip(), command, ctx)
+        return await _lab(f"/{name} {args}".strip(), command, ctx)
     if name in ("lesson", "interview") and args:
-        return _about(args, ctx, interviews_only=name == "interview")
+        return await _about(args, ctx, interviews_only=name == "interview")
     return InlineAnswer()
 
 
@@ -84,7 +98,7 @@ def _first_steps(ctx: Context) -> InlineAnswer:
     return InlineAnswer(cards[:MAX_CARDS])
 
 
-def _about(text: str, ctx: Context, *, interviews_only: bool = False) -> InlineAnswer:
+async def _about(text: str, ctx: Context, *, interviews_only: bool = False) -> InlineAnswer:
     """Lessons about a word (or lesson N), each followed by its interview question."""
     course = ctx.services.course
     if text.isdigit():
@@ -100,7 +114,7 @@ def _about(text: str, ctx: Context, *, interviews_only: bool = False) -> InlineA
             cards.append(_interview_card(lesson, ctx))
     gd = router.command_named("gd")
     if not cards and gd is not None and (suggestion := router.as_gd(text)):
-        return _lab(suggestion, gd, ctx)
+        return await _lab(suggestion, gd, ctx)
     if interviews_only:
         return InlineAnswer(cards[:MAX_CARDS], "interview", words.INTERVIEW_IN_BOT)
     return InlineAnswer(cards[:MAX_CARDS], "lessons", words.LESSONS_IN_BOT)
@@ -121,8 +135,11 @@ def _interview_card(lesson: Lesson, ctx: Context) -> Card:
                 words.interview_description(lesson.order, lesson.title), text, ((reveal,),))
 
 
-def _lab(command_text: str, command: router.Command, ctx: Context) -> InlineAnswer:
-    return InlineAnswer([_lab_card(command_text, command, ctx)],
+async def _lab(command_text: str, command: router.Command, ctx: Context) -> InlineAnswer:
+    card = _lab_card(command_text, command, ctx)
+    if not card.file_id and ctx.services.settings.storage_chat_id is not None:
+        card = await _rendered(command_text, card, ctx)
+    return InlineAnswer([card],
                         start=router.start_link(command_text, ctx), start_text=words.RUN_IN_BOT,
                         cache_seconds=LAB_CACHE)
 
@@ -141,3 +158,30 @@ def _lab_card(command_text: str, command: router.Command, ctx: Context) -> Card:
                     picture.caption, ((try_it, share),), file_id)
     return Card(card_id, words.lab_title(command_text), words.LAB_WITHOUT_PICTURE,
                 words.lab_invitation(command_text, command.summary), ((try_it,),))
+
+
+async def _rendered(command_text: str, invitation: Card, ctx: Context) -> Card:
+    """The lab run now, as if typed in the bot (the same runner, cache, admission and
+    one-lab-per-learner rules): its picture to be uploaded by the door, or ``invitation``
+    when it is refused or not ready within RENDER_SECONDS."""
+    run = asyncio.ensure_future(router.handle_text(command_text, ctx))
+    done, _ = await asyncio.wait({run}, timeout=RENDER_SECONDS)
+    if not done:
+        run.add_done_callback(_finished_late)
+        return invitation
+    response: Response = run.result()
+    photo = next((r for r in response.replies if isinstance(r, Photo)), None)
+    if response.error or photo is None:
+        return invitation
+    try_it = invitation.keyboard[0][0]
+    share = Button(help_words.SHARE, share=response.share or command_text)
+    card = replace(invitation, description=words.LAB_WITH_PICTURE, text=photo.caption,
+                   keyboard=((try_it, share),), fallback=invitation)
+    known = ctx.services.file_ids.get(photo.media.key)
+    return replace(card, file_id=known) if known else replace(card, upload=photo.media)
+
+
+def _finished_late(run: asyncio.Future[Response]) -> None:
+    """A render that outlived its query: its picture waits in the cache for the next one."""
+    if not run.cancelled() and run.exception() is not None:
+        log.warning("inline lab failed", exc_info=run.exception())

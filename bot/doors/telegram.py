@@ -80,6 +80,7 @@ from bot.config import Settings
 from bot.doors.budget import Priority, PriorityRateLimiter
 from bot.doors.delivery import NEVER_SENT, RetryingRateLimiter
 from bot.doors.polling_errors import polling_failed
+from bot.doors.storage_chat import stored
 from bot.doors.inbox import FAILURES
 from bot.doors.updates import TolerantUpdatesRequest
 from bot.fa import web as web_words
@@ -321,7 +322,8 @@ async def on_inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
                   user_name=query.from_user.first_name)
     found = await inline.answer(query.query, ctx)
     username = context.bot.username
-    results = [_inline_result(card, username) for card in found.cards]
+    cards = [await stored(card, context.bot, ctx.services) for card in found.cards]
+    results = [_inline_result(card, username) for card in cards]
     button = InlineQueryResultsButton(found.start_text, start_parameter=found.start)
     try:
         await query.answer(results, cache_time=found.cache_seconds, button=button)

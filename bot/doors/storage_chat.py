@@ -1,0 +1,69 @@
+"""Getting a file id for a picture no chat has seen yet, so inline mode can offer it.
+
+Telegram's inline results carry a photo by file id or by URL, never as bytes. A lab
+asked for inline before anyone ran it in a chat is therefore posted once, silently, to
+the storage chat (``BOT_STORAGE_CHAT_ID``: a private channel the bot posts in, or an
+admin's chat); the file id Telegram gives back is remembered under the picture's key like
+any other upload, so the next query (on any chat, by anyone) sends it without uploading.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import replace
+from typing import Any
+
+from telegram import InputFile
+from telegram.error import TelegramError
+
+from bot.commands.base import Media, Services
+from bot.commands.inline import Card
+
+log = logging.getLogger(__name__)
+
+#: Seconds the upload may take within the inline query's budget (the render took its
+#: own, at most ``inline.RENDER_SECONDS``).
+UPLOAD_SECONDS = 4.0
+
+#: Uploads under way per picture key: two queries for one new lab upload it once.
+_uploading: dict[str, asyncio.Task[str | None]] = {}
+
+
+async def stored(card: Card, bot: Any, services: Services) -> Card:
+    """``card`` with its picture's file id, uploading it to the storage chat if needed;
+    its fallback when there is no storage chat or Telegram did not take the picture."""
+    media = card.upload
+    if media is None:
+        return card
+    fallback = card.fallback or replace(card, upload=None)
+    chat = services.settings.storage_chat_id
+    if chat is None:
+        return fallback
+    file_id = services.file_ids.get(media.key)
+    if not file_id:
+        task = _uploading.get(media.key)
+        if task is None:
+            task = asyncio.ensure_future(_upload(bot, chat, media, card.title, services))
+            _uploading[media.key] = task
+            task.add_done_callback(lambda _: _uploading.pop(media.key, None))
+        file_id = await asyncio.shield(task)
+    if not file_id:
+        return fallback
+    return replace(card, file_id=file_id, upload=None, fallback=None)
+
+
+async def _upload(bot: Any, chat: int | str, media: Media, title: str,
+                  services: Services) -> str | None:
+    try:
+        message = await asyncio.wait_for(bot.send_photo(
+            chat, InputFile(media.data, filename=media.filename), caption=title,
+            disable_notification=True), UPLOAD_SECONDS)
+    except (TelegramError, TimeoutError) as error:
+        log.warning("storage chat %s did not take a picture: %s", chat, error)
+        return None
+    if not message.photo:
+        return None
+    file_id: str = message.photo[-1].file_id
+    services.file_ids.put(media.key, file_id)
+    return file_id
