@@ -18,6 +18,8 @@ class LRU(Generic[K, V]):
         self._size = size
         self._items: OrderedDict[K, tuple[V, int]] = OrderedDict()
         self.used = 0
+        self.hits = 0  # lookups by get() that found their key (read by /metrics)
+        self.misses = 0
 
     def __len__(self) -> int:
         return len(self._items)
@@ -28,7 +30,9 @@ class LRU(Generic[K, V]):
     def get(self, key: K) -> V | None:
         item = self._items.get(key)
         if item is None:
+            self.misses += 1
             return None
+        self.hits += 1
         self._items.move_to_end(key)
         return item[0]
 

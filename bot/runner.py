@@ -18,6 +18,7 @@ import os
 import pickle
 import signal
 import time
+from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -97,6 +98,9 @@ class LabRunner:
         self._users: set[int] = set()
         self._pending: dict[str, asyncio.Future[Any]] = {}
         self._job_seconds = 0.1  # a moving average of how long a job takes
+        #: How each run ended, by lab: ``(lab, outcome)`` → count, outcome one of
+        #: cached, shared, rendered, busy, timeout, failed (read by /metrics).
+        self.outcomes: Counter[tuple[str, str]] = Counter()
 
     def expected_wait(self) -> float:
         """About how many seconds a new job would take from now to its result, behind
@@ -148,16 +152,18 @@ class LabRunner:
     async def run(self, job: Callable[[R], T], request: R, *, key: str, user_id: int) -> T:
         """The result of ``job(request)``: cached, shared with an identical running job,
         or computed in a worker. Raises Busy, LabTimeout, or the job's own exception."""
+        lab = getattr(job, "__name__", "lab").removeprefix("run_")
         cached = self.results.get(key)
         if cached is not None:
+            self.outcomes[lab, "cached"] += 1
             return cached
         pending = self._pending.get(key)
         if pending is not None:
+            self.outcomes[lab, "shared"] += 1
             return await asyncio.shield(pending)
-        if user_id in self._users:
-            raise Busy("user")
-        if self._in_flight >= self.queue_limit:
-            raise Busy("queue")
+        if user_id in self._users or self._in_flight >= self.queue_limit:
+            self.outcomes[lab, "busy"] += 1
+            raise Busy("user" if user_id in self._users else "queue")
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         self._pending[key] = future
         self._users.add(user_id)
@@ -165,10 +171,12 @@ class LabRunner:
         try:
             result = await self._compute(job, request)
         except BaseException as error:
+            self.outcomes[lab, "timeout" if isinstance(error, LabTimeout) else "failed"] += 1
             future.set_exception(error)
             future.exception()  # mark retrieved: waiters re-raise it themselves
             raise
         else:
+            self.outcomes[lab, "rendered"] += 1
             self.results.put(key, result)
             future.set_result(result)
             return result

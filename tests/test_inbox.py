@@ -93,3 +93,22 @@ async def test_poison_updates_are_quarantined_and_do_not_block_the_rest(
     await eventually(lambda: _status_sync(storage) == {"done": 1, "quarantined": 1})
     assert inbox.quarantined_seen == 1
     assert [int(c.params["chat_id"]) for c in fake.calls_to("sendMessage")] == [5006]
+
+
+async def test_status_shows_admins_the_quarantined_updates(
+        inbox: Inbox, fake: FakeTelegram, storage: Storage) -> None:
+    await inbox.store(_message(5, chat=4242, text="/status"))
+    await eventually(lambda: len(fake.calls_to("sendMessage")) == 1)
+    assert "به‌روزرسانی‌های کنارگذاشته (quarantined)</b>: هیچ" in \
+        fake.calls_to("sendMessage")[0].params["text"]
+    await inbox.store_batch([{"update_id": 6, "message": {"chat": "not a chat"}},
+                             {"update_id": 7, "edited_message": {"date": "never"}}])
+    await eventually(lambda: _status_sync(storage).get("quarantined") == 2)
+    await inbox.store(_message(8, chat=4242, text="/status"))
+    await eventually(lambda: len(fake.calls_to("sendMessage")) == 2)
+    text = fake.calls_to("sendMessage")[1].params["text"]
+    assert "به‌روزرسانی‌های کنارگذاشته (quarantined)</b>: ۲" in text
+    assert "<code>6 message</code>" in text and "<code>7 edited_message</code>" in text
+    await inbox.store(_message(9, chat=5007, text="/status"))  # not an admin: nothing shown
+    await eventually(lambda: len(fake.calls_to("sendMessage")) == 3)
+    assert "quarantined" not in fake.calls_to("sendMessage")[2].params["text"]

@@ -8,6 +8,7 @@ from bot.commands.channel import LESSON_COUNTER, NUMBER_COUNTER, ChannelTeacher
 from bot.fa import channel as words
 from bot.fa.errors import unknown_choice
 from bot.fa.html import code
+from bot.storage.inbox import QUARANTINED
 
 POST_NOW_KINDS = ("lesson", "quiz", "reveal")
 
@@ -85,16 +86,24 @@ async def run_skip(args: str, ctx: Context) -> Response:
 
 async def run_status(args: str, ctx: Context) -> Response:
     """The channel's schedule, recent posts and the posts awaiting an admin's decision,
-    and the answers the bot failed to send; without a channel, the failures alone."""
+    the answers the bot failed to send and the updates it gave up on (quarantined); without
+    a channel, the failures alone."""
     if ctx.user_id not in ctx.services.settings.admin_ids:
         raise UserError(words.NOT_ADMIN)
     faults = ctx.services.faults
     zone = ctx.services.settings.zone
-    failures = words.faults_section(faults.count, list(faults.recent), zone)
-    if ctx.services.teacher is None or not ctx.services.teacher.enabled:
-        return Response([Text(f"{words.NO_CHANNEL}\n\n{failures}")])
-    teacher = _teacher(ctx)
     storage = ctx.services.storage
+    async with storage.transaction() as db:
+        quarantined = (await db.inbox.counts()).get(QUARANTINED, 0)
+        newest = await db.inbox.quarantined(limit=5) if quarantined else []
+    failures = "\n\n".join((
+        words.faults_section(faults.count, list(faults.recent), zone),
+        words.quarantine_section(quarantined, [(q.update_id, q.kind, q.attempts, q.error,
+                                                q.updated_at) for q in newest], zone)))
+    data = {"quarantined": quarantined}
+    if ctx.services.teacher is None or not ctx.services.teacher.enabled:
+        return Response([Text(f"{words.NO_CHANNEL}\n\n{failures}")], data=data)
+    teacher = _teacher(ctx)
     async with storage.transaction() as db:
         positions = {name: await db.counters.get(name) for name in (LESSON_COUNTER, NUMBER_COUNTER)}
         recent = [words.recent_line(s.key, s.status, s.message_id)
@@ -103,4 +112,4 @@ async def run_status(args: str, ctx: Context) -> Response:
     text = words.status_message(await teacher.upcoming(ctx.services.clock()), positions,
                                 len(ctx.services.course.lessons), recent, zone)
     return Response([Text(f"{text}\n\n{words.reported_section(reported)}\n\n{failures}")],
-                    data={"reported": len(reported)})
+                    data={"reported": len(reported), **data})

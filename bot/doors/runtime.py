@@ -27,6 +27,7 @@ from telegram.ext import Application
 
 from bot.commands.base import Response, Services
 from bot.config import Settings
+from bot.doors import metrics
 from bot.doors.inbox import Inbox, InboxOptions, Poller
 from bot.doors.polling_errors import CONFLICT_EXIT, CONFLICT_LINE
 from bot.doors.server import Check, ServerParts, build_asgi
@@ -55,6 +56,9 @@ async def serve(settings: Settings, extra: Sequence[BaseRoute] = ()) -> int:
     await on_startup(application)
     await application.start()  # the job queue (channel teacher, reminders)
     services: Services = application.bot_data["services"]
+    scraped = metrics.Replica(services.runner, services.storage,
+                              {"bytes": services.runner.results, "file_id": services.file_ids})
+    metrics.GAUGES.sources.append(scraped)
     inbox = Inbox(application, services.storage,
                   InboxOptions(concurrency=settings.concurrency))
     workers = asyncio.create_task(inbox.run(), name="inbox")
@@ -119,6 +123,7 @@ async def serve(settings: Settings, extra: Sequence[BaseRoute] = ()) -> int:
         workers.cancel()
         with contextlib.suppress(asyncio.CancelledError, Exception):
             await workers
+        metrics.GAUGES.sources.remove(scraped)
         await application.stop()
         await application.shutdown()
         if application.bot_data.pop("owns_services", False):

@@ -87,7 +87,7 @@ def _readyz(checks: Mapping[str, Check]) -> Callable[[Request], Awaitable[Respon
 
 
 async def _metrics(request: Request) -> Response:
-    body, content_type = metrics.exposition()
+    body, content_type = await metrics.exposition()
     return Response(body, media_type=content_type)
 
 

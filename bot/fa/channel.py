@@ -84,6 +84,21 @@ def reported_section(keys: list[str]) -> str:
     return "\n".join(lines)
 
 
+def quarantine_section(count: int, newest: list[tuple[int, str, int, str, datetime]],
+                       zone: ZoneInfo) -> str:
+    """For /status: stored updates the bot gave up on (quarantined after repeated failures,
+    so they no longer hold up the ones behind them); ``newest`` is (update id, kind,
+    attempts, error, when), newest first."""
+    if not count:
+        return "<b>به‌روزرسانی‌های کنارگذاشته (quarantined)</b>: هیچ ✅"
+    lines = [f"⚠️ <b>به‌روزرسانی‌های کنارگذاشته (quarantined)</b>: {fa_int(count)} "
+             "(پس از چند بار خطا کنار گذاشته شدند؛ جزئیات در لاگ ربات)"]
+    lines += [f"• {when(at, zone)} — {code(f'{update_id} {kind}')}، {fa_int(attempts)} بار: "
+              f"{code(error.strip().splitlines()[-1][:80] if error.strip() else '—')}"
+              for update_id, kind, attempts, error, at in newest]
+    return "\n".join(lines)
+
+
 def status_message(rows: list[tuple[str, datetime]], positions: dict[str, int], total: int,
                    recent: list[str], zone: ZoneInfo) -> str:
     upcoming = "\n".join(f"• {KIND_NAMES.get(kind, kind)}: {when(at, zone)}" for kind, at in rows)

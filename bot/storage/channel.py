@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -135,6 +135,11 @@ class SlotRepo:
     async def get(self, key: str) -> SlotInfo | None:
         slot = await self.session.get(Slot, key, populate_existing=True)
         return _slot_info(slot) if slot else None
+
+    async def counts(self) -> dict[str, int]:
+        """How many slots are in each status (one grouped count)."""
+        rows = await self.session.execute(select(Slot.status, func.count()).group_by(Slot.status))
+        return {status: int(count) for status, count in rows.all()}
 
     async def recent(self, statuses: Sequence[str] = (), limit: int = 50) -> list[SlotInfo]:
         """The latest slots (optionally only in some states), newest first."""
