@@ -237,6 +237,46 @@ async def test_a_database_from_before_alembic_upgrades_in_place(db_url: str, ver
         await storage.close()
 
 
+@pytest.mark.parametrize("version", sorted(LEGACY_REVISIONS))
+async def test_an_upgraded_legacy_database_takes_the_replicas_state(db_url: str,
+                                                                    version: int) -> None:
+    """Through every revision since (the inbox, buttons, file ids, lab leases): an old
+    database's new tables work like a fresh one's, its data stays, and a second start
+    (another replica) changes nothing."""
+    from bot.storage.buttons import Stored
+    from bot.storage.inbox import Incoming
+
+    await legacy_database(db_url, version)
+    storage = await Storage.open(db_url)
+    now = storage.clock()
+    try:
+        async with storage.transaction() as db:
+            assert await db.inbox.add([Incoming(11, "message", "{}")], now) == [11]
+            [claimed], _ = await db.inbox.claim("replica-a", now, timedelta(minutes=1), 10, 5)
+            assert claimed.update_id == 11 and await db.inbox.done(11, "replica-a", now)
+            await db.buttons.put([Stored("tok", "gd", '{"f": "x^2"}', now)])
+            await db.file_ids.put("digest", "AgAD-1", "photo", now)
+            assert await db.leases.take(7, "replica-a", now, now + timedelta(minutes=1),
+                                        limit=4) == "ok"
+    finally:
+        await storage.close()
+    again = await Storage.open(db_url)
+    try:
+        async with again.transaction() as db:
+            assert await db.inbox.counts() == {"done": 1}
+            stored_button = await db.buttons.get("tok")
+            assert stored_button is not None and stored_button.payload == '{"f": "x^2"}'
+            assert await db.file_ids.get("digest") == ("AgAD-1", "photo")
+            assert await db.leases.take(7, "replica-b", now, now, limit=4) == "user"
+            assert await db.learners.lesson_position(7) == 3
+        assert [a.quiz_id for a in await answers_of(again, 7)] == ["q1"]
+        revision, _ = await revision_and_tables(again)
+        assert revision == head()
+        await check_models_against_migrations(again)
+    finally:
+        await again.close()
+
+
 STARTER = """
 import asyncio, sys
 from bot.storage import Storage
