@@ -8,7 +8,9 @@ and refuses a poll already closed, as Telegram does); faults (429 with ``retry_a
 500) can be injected per method; a call can be carried out but left unanswered (the
 connection hangs up, :meth:`FakeTelegram.hang_up`), dropped before it is carried out
 (:meth:`FakeTelegram.drop`) or answered late (:meth:`FakeTelegram.delay`); two pollers of
-the token get 409 Conflict as from Telegram.
+the token get 409 Conflict as from Telegram. The menu button is kept per chat
+(``setChatMenuButton``/``getChatMenuButton``); ``web_app`` buttons are refused outside
+private chats and without an https address, as Telegram refuses them.
 With ``limits`` (:class:`SendLimits`) it refuses sends over Telegram's rates with 429,
 as Telegram does; every call records when it was answered (for the load benchmark).
 """
@@ -138,6 +140,7 @@ class FakeTelegram:
         self.files: dict[str, bytes] = {}
         self.messages: dict[tuple[int, int], dict[str, Any]] = {}
         self._chat_types: dict[int, str] = {}  # chats seen in pushed updates
+        self.menu_buttons: dict[int | None, dict[str, Any]] = {}  # None: the default one
         self._lock = threading.Condition()
         self._server: ThreadingHTTPServer | None = None
 
@@ -242,6 +245,16 @@ class FakeTelegram:
         inline = {"id": f"iq{next(self._update_ids)}", "from": self.user(user_id),
                   "query": query, "offset": ""}
         return self._push({"inline_query": inline})
+
+    def push_web_app_data(self, data: str, *, user_id: int = 1001,
+                          button_text: str = "🎛") -> dict[str, Any]:
+        """What a Mini App opened from a keyboard button sends with ``sendData``: a
+        service message in the user's private chat carrying ``data``."""
+        self._chat_types[user_id] = "private"
+        message = {"message_id": next(self._message_ids), "date": int(time.time()),
+                   "chat": self.chat(user_id), "from": self.user(user_id),
+                   "web_app_data": {"data": data, "button_text": button_text}}
+        return self._push({"message": message})
 
     def push_raw(self, update: dict[str, Any]) -> dict[str, Any]:
         """Queue any update as given (its ``update_id`` added): malformed ones, updates
@@ -394,6 +407,17 @@ class FakeTelegram:
         if method in ("deleteWebhook", "setMyCommands", "sendChatAction", "answerCallbackQuery",
                       "close", "logOut"):
             return True
+        if method == "setChatMenuButton":
+            button = params.get("menu_button") or {"type": "default"}
+            if button["type"] == "web_app":
+                _check_web_app(button["web_app"])
+                if not button.get("text"):
+                    raise Refused("BUTTON_TEXT_EMPTY")
+            self.menu_buttons[_chat(params)] = button
+            return True
+        if method == "getChatMenuButton":
+            chat = _chat(params)
+            return self.menu_buttons.get(chat, self.menu_buttons.get(None, {"type": "default"}))
         if method.startswith("send"):
             return self._store(self._new_message(params), params, files, method)
         if method in ("editMessageMedia", "editMessageText", "editMessageCaption"):
@@ -524,10 +548,21 @@ class FakeTelegram:
             if "correct_option_ids" in params:
                 message["poll"]["correct_option_ids"] = params["correct_option_ids"]
         if "reply_markup" in params:
+            for row in params["reply_markup"].get("inline_keyboard", []):
+                for button in row:
+                    if "web_app" in button:
+                        if message["chat"]["type"] != "private":
+                            raise Refused("BUTTON_TYPE_INVALID")  # private chats only
+                        _check_web_app(button["web_app"])
             message["reply_markup"] = params["reply_markup"]
         key = (message["chat"]["id"], message["message_id"])
         self.messages[key] = message
         return message
+
+
+def _check_web_app(info: dict[str, Any]) -> None:
+    if not str(info.get("url", "")).startswith("https://"):
+        raise Refused("BUTTON_URL_INVALID")  # a Mini App is served over https only
 
 
 def _chat(params: dict[str, Any]) -> int | None:
@@ -538,7 +573,7 @@ def _chat(params: dict[str, Any]) -> int | None:
 #: Parameters PTB sends JSON-encoded; everything else stays the string it was.
 JSON_FIELDS = {"reply_markup", "media", "options", "correct_option_ids", "link_preview_options",
                "commands", "allowed_updates", "reply_parameters", "explanation_entities",
-               "scope", "results", "button"}
+               "scope", "results", "button", "menu_button"}
 #: The rights an administrator's ChatMemberAdministrator must carry (PTB requires them).
 _ADMIN_RIGHTS = ("can_be_edited", "is_anonymous", "can_manage_chat", "can_delete_messages",
                  "can_manage_video_chats", "can_restrict_members", "can_promote_members",

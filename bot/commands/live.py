@@ -2,6 +2,12 @@
 prints out (plus what the page draws, and the verdict and caption in the chat's
 Telegram HTML, which the page shows keeping only its b, i and code tags).
 
+``data`` leaves out one thing: the step-by-step ``path`` (of /gd, and of each racer). The
+page draws ``plot``'s paths (rounded and thinned for a phone, :mod:`bot.labs.live`), and
+every number it shows (verdicts, the last step) is in ``data`` exactly as ``try --json``
+prints it; a 1000-step race of eight optimizers would otherwise carry 340 KB of paths
+nobody reads.
+
 A request is written as the chat command it stands for and read by that command's own
 parser, so the page gets exactly the chat's caps (steps, rates, start range, function
 length and depth, the parse deadline) and its Persian refusals, word for word."""
@@ -70,6 +76,10 @@ def opt_args(fields: Mapping[str, Any]) -> str:
     return f"{_text(fields, 'function')} {numbers}{chosen}".strip()
 
 
+def without_path(data: dict[str, object]) -> dict[str, object]:
+    return {key: value for key, value in data.items() if key != "path"}
+
+
 async def gd_lab(fields: Mapping[str, Any], ctx: Context) -> dict[str, Any]:
     """/gd for the page: its numbers, its drawing, its verdict and caption in words."""
     request = replace(gd.parse(gd_args(fields)), anim=False)
@@ -80,7 +90,8 @@ async def gd_lab(fields: Mapping[str, Any], ctx: Context) -> dict[str, Any]:
         raise start_refusal(error, request.x0, gd.EXAMPLE) from error
     summary = live.summary
     return {
-        "data": summary.to_data(),
+        "data": without_path(summary.to_data()),
+        "taken": len(summary.path) - 1,
         "plot": live.plot,
         "verdict": {"code": summary.verdict, "title": gd_words.verdict_title(summary),
                     "reason": gd_words.verdict_reason(summary)},
@@ -97,8 +108,9 @@ async def opt_lab(fields: Mapping[str, Any], ctx: Context) -> dict[str, Any]:
                                       example=opt.EXAMPLE)
     except StartError as error:
         raise start_refusal(error, request.x0, opt.EXAMPLES[len(request.x0)]) from error
+    summary = live.summary
     return {
-        "data": live.summary.to_data(),
+        "data": {**summary.to_data(), "runs": [without_path(run.to_data()) for run in summary.runs]},
         "plot": live.plot,
         "caption": opt_words.caption(live.summary),
         "command": opt.command_text(request),

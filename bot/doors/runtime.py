@@ -25,13 +25,13 @@ from starlette.routing import BaseRoute
 from telegram import Update
 from telegram.ext import Application
 
-from bot.commands.base import Response, Services
+from bot.commands.base import Services
 from bot.config import Settings
 from bot.doors import metrics
 from bot.doors.inbox import Inbox, InboxOptions, Poller
 from bot.doors.polling_errors import CONFLICT_EXIT, CONFLICT_LINE
 from bot.doors.server import Check, ServerParts, build_asgi
-from bot.doors.telegram import build_application, on_startup, send_reply
+from bot.doors.telegram import build_application, chat_sender, on_startup
 from bot.doors.web import app as web
 from bot.services import close_services
 
@@ -63,11 +63,7 @@ async def serve(settings: Settings, extra: Sequence[BaseRoute] = ()) -> int:
                   InboxOptions(concurrency=settings.concurrency))
     workers = asyncio.create_task(inbox.run(), name="inbox")
     if settings.webapp_url:  # the Mini App, served beside the bot in either mode
-        async def send(chat_id: int, response: Response) -> None:
-            for reply in response.replies:
-                await send_reply(application.bot, chat_id, reply, services)
-
-        extra = [*extra, web.mount(services, settings, send)]
+        extra = [*extra, web.mount(services, settings, chat_sender(application.bot, services))]
     intake: asyncio.Task[None]
     poller: Poller | None = None
     server: uvicorn.Server | None = None

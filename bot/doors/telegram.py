@@ -410,9 +410,7 @@ async def on_startup(application: Application) -> None:
         budget = limiter.budget
         services.send_backlog = lambda: budget.backlog_seconds(Priority.UPLOAD)
     await publish_profile(application.bot, services.settings.admin_ids)
-    if services.settings.webapp_url:  # the lab one press away, beside the message field
-        await application.bot.set_chat_menu_button(menu_button=MenuButtonWebApp(
-            web_words.MENU_BUTTON, WebAppInfo(services.settings.webapp_url)))
+    await publish_menu_button(application.bot, services.settings.webapp_url)
     teacher = Teacher(services, TelegramChannel(application.bot, services))
     services.teacher = teacher
     application.bot_data["teacher"] = teacher
@@ -446,6 +444,17 @@ async def publish_profile(bot: Any, admin_ids: frozenset[int]) -> None:
     description, short = bot_profile()
     await bot.set_my_description(description)
     await bot.set_my_short_description(short)
+
+
+async def publish_menu_button(bot: Any, webapp_url: str) -> None:
+    """With BOT_WEBAPP_URL, the bot's menu button opens the lab (one press away, beside the
+    message field). Without it, a lab button an earlier run left behind (its address may
+    be gone) goes back to Telegram's default, the command list; otherwise nothing is sent."""
+    if webapp_url:
+        await bot.set_chat_menu_button(menu_button=MenuButtonWebApp(
+            web_words.MENU_BUTTON, WebAppInfo(webapp_url)))
+    elif isinstance(await bot.get_chat_menu_button(), MenuButtonWebApp):
+        await bot.set_chat_menu_button()
 
 
 async def _tick(context: ContextTypes.DEFAULT_TYPE) -> None:

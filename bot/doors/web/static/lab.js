@@ -240,7 +240,7 @@
       rich($("verdict-title"), body.verdict.title);
       rich($("verdict-reason"), body.verdict.reason);
       $("verdict").dataset.verdict = data.verdict;
-      rows.push(["گام‌ها", faDigits(data.path.length - 1)], ["نقطهٔ پایانی", NUMBER(data.final)],
+      rows.push(["گام‌ها", faDigits(body.taken)], ["نقطهٔ پایانی", NUMBER(data.final)],
         ["f در پایان", NUMBER(data.final_value)], ["اندازهٔ گرادیان در پایان", NUMBER(data.gradient_norm)]);
     } else {
       rich($("verdict-title"), body.caption.split("\n")[0]);
