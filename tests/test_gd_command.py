@@ -10,6 +10,7 @@ import pytest
 
 from bot.commands.base import UserError
 from bot.commands.gd import EXAMPLE, parse
+from bot.commands.router import handle_text
 from bot.fa.html import plain_text
 from bot.labs.gd import GDRequest
 
@@ -124,8 +125,22 @@ BAD_OPTIONS = [
     ("x^999", "exponent_too_large", ["توان"]),
     ("2+3", "no_variable", ["وابسته"]),
     ("1/0+x", "division_by_zero", ["تقسیم بر صفر"]),
-    ("log(0)+x", "undefined_constant", ["تعریف‌نشده"]),
 ]
+#: Refused by SymPy in the render worker (the event loop reads only the grammar): the
+#: same Persian message, as the lab's reply.
+WORKER_REFUSALS = [("log(0)+x", ["تعریف‌نشده"]), ("tan(pi/2)+x", ["تعریف‌نشده"]),
+                   ("sqrt(-1)*x", ["مختلط"])]
+
+
+@pytest.mark.parametrize(("args", "words"), WORKER_REFUSALS, ids=[a for a, _ in WORKER_REFUSALS])
+async def test_what_needs_values_is_refused_by_the_worker_with_the_same_message(args, words, ctx):
+    parse(args)  # the grammar is fine
+    response = await handle_text(f"/gd {args}", ctx)
+    message = response.replies[0].text
+    assert response.error and "مثال درست" in message and f"<code>{EXAMPLE}</code>" in message
+    visible = plain_text(message)
+    for word in words:
+        assert word in visible, (word, visible)
 
 
 @pytest.mark.parametrize(("args", "kind", "words"), BAD_OPTIONS,

@@ -37,8 +37,7 @@ def parse(args: str) -> GDRequest:
     options = function_options(args, allowed=("x0", "lr", "steps"), flags=("anim",),
                                example=EXAMPLE)
     text = options.positional or DEFAULT_FUNCTION
-    function = read_function(options, text)
-    dimension = len(function.variables)
+    dimension = read_function(options, text).dimension
     x0 = options.numbers("x0", (2.0,) * dimension, lengths=(dimension,), low=-1e6, high=1e6)
     return GDRequest(
         function=text,

@@ -31,7 +31,7 @@ def parse(args: str) -> LRRequest:
     """Read ``/lr`` arguments into a request; every mistake raises a Persian UserError."""
     options = function_options(args, allowed=("lrs", "n", "steps", "x0"), example=EXAMPLE)
     text = options.positional or DEFAULT_FUNCTION
-    dimension = len(read_function(options, text).variables)
+    dimension = read_function(options, text).dimension
     options.example = EXAMPLES[dimension]
     x0 = options.numbers("x0", (2.0,) * dimension, lengths=(dimension,), low=-1e6, high=1e6)
     options.example = EXAMPLE

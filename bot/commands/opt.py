@@ -17,7 +17,8 @@ from bot.commands.base import (
 )
 from bot.commands.lab import lab_row, recall, remember, run_lab, start_refusal
 from bot.commands.options import Options, function_options, number_text, read_function
-from bot.engine.expr import ExpressionError, parse_function
+from bot.engine.canonical import function_text
+from bot.engine.expr import ExpressionError
 from bot.engine.gd import StartError
 from bot.engine.optimizers import OPTIMIZERS
 from bot.engine.presets import GENERIC_STEPS, PRESETS
@@ -78,9 +79,9 @@ def _dimension(options: Options, text: str) -> int:
     """The number of variables of a typed function; a lone unknown word is taken for a
     mistyped preset name."""
     if not _WORD.fullmatch(text) or text.lower() in options.allowed:
-        return len(read_function(options, text).variables)
+        return read_function(options, text).dimension
     try:
-        return len(parse_function(text).variables)
+        return function_text(text).dimension
     except ExpressionError as error:
         if error.code == "unknown_name":
             raise UserError(words.unknown_preset(text, tuple(PRESETS), EXAMPLE)) from error

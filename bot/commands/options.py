@@ -12,7 +12,8 @@ import re
 from collections.abc import Iterable, Sequence
 
 from bot.commands.base import UserError
-from bot.engine.expr import ExpressionError, ParsedFunction, parse_function
+from bot.engine.canonical import FunctionText, function_text
+from bot.engine.expr import ExpressionError
 from bot.fa import errors
 from bot.fa.numbers import normalize_input
 
@@ -33,11 +34,12 @@ def function_options(args: str, *, allowed: Iterable[str], flags: Iterable[str] 
                    flags=flags, example=example)
 
 
-def read_function(options: Options, text: str) -> ParsedFunction:
-    """Parse the function text; an option written without ``=`` (``lr 0.1``) is named as
-    such rather than as an unknown function."""
+def read_function(options: Options, text: str) -> FunctionText:
+    """Read the function text (its grammar, without SymPy: see bot.engine.canonical); an
+    option written without ``=`` (``lr 0.1``) is named as such rather than as an unknown
+    function."""
     try:
-        return parse_function(text)
+        return function_text(text)
     except ExpressionError as error:
         if error.code == "unknown_name" and error.detail.lower() in options.allowed:
             raise UserError(errors.option_without_equals(error.detail.lower(), options.example)) from error

@@ -27,7 +27,7 @@ from bot.commands.base import (
 )
 from bot.commands.lab import SharedPicture, recall, remember, remember_shared
 from bot.commands.options import whole_number
-from bot.engine.expr import parse_function
+from bot.engine.canonical import function_text
 from bot.fa import help as help_words
 from bot.fa.html import plain_text, visible_length
 from bot.fa.messages import INTERNAL_ERROR, STALE_BUTTON
@@ -361,10 +361,11 @@ async def handle_text(text: str, ctx: Context) -> Response:
 
 
 def as_gd(text: str) -> str:
-    """``/gd <text>`` when a plain message is a function the lab would accept."""
+    """``/gd <text>`` when a plain message reads as a function (its grammar, without
+    SymPy: a constant SymPy refuses, such as log(0)x, is then refused by the lab)."""
     candidate = normalize_input(text).strip()
     try:
-        parse_function(candidate)
+        function_text(candidate)
     except Exception:  # noqa: BLE001 (only a suggestion: anything unparsable gets none)
         return ""
     return f"/gd {candidate}"

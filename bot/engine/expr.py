@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Generic, TypeVar
 
 import sympy as sp
 
@@ -44,9 +45,12 @@ MAX_EXP_ARGUMENT = 230
 #: A rational exponent with a larger denominator becomes a float: SymPy would search for
 #: an exact root of a number (999999^0.5999999999999 never returns).
 MAX_EXPONENT_DENOMINATOR = 1000
-#: Parsing runs where the question is asked (the event loop): whatever SymPy does while
-#: building the tree must end within this many seconds.
+#: Parsing runs in the render workers, as a lab's first step (the event loop reads texts
+#: with :mod:`bot.engine.canonical`): whatever SymPy does while building the tree must
+#: end within this many seconds.
 PARSE_SECONDS = 1.0
+
+E = TypeVar("E")
 
 X, Y = sp.symbols("x y", real=True)
 VARIABLES: dict[str, sp.Symbol] = {"x": X, "y": Y}
@@ -181,14 +185,42 @@ def _split_name(name: str, start: int) -> list[Token]:
     return tokens
 
 
-class _Parser:
-    """Recursive descent over the token list, building SymPy objects as it goes."""
+class Grammar(Generic[E]):
+    """Recursive descent over the token list; what each form builds is left to a
+    subclass: SymPy objects (:class:`_Parser`), or the cheap exact normal form that keys
+    requests on the event loop (:mod:`bot.engine.canonical`)."""
 
     def __init__(self, tokens: list[Token]) -> None:
         self.tokens = tokens
         self.index = 0
         self.depth = 0
         self.bars = 0  # |…| opened and not yet closed: a "|" after an operand closes one
+
+    # What each form builds: the grammar below calls only these.
+    def number(self, token: Token) -> E:
+        raise NotImplementedError
+
+    def symbol(self, name: str) -> E:
+        """A variable or a constant."""
+        raise NotImplementedError
+
+    def add(self, left: E, right: E, subtract: bool) -> E:
+        raise NotImplementedError
+
+    def multiply(self, left: E, right: E, divide: Token | None) -> E:
+        raise NotImplementedError
+
+    def negate(self, operand: E) -> E:
+        raise NotImplementedError
+
+    def power(self, base: E, exponent: E, position: int) -> E:
+        raise NotImplementedError
+
+    def absolute(self, inner: E) -> E:
+        raise NotImplementedError
+
+    def apply(self, name: Token, argument: E) -> E:
+        raise NotImplementedError
 
     @property
     def current(self) -> Token:
@@ -199,7 +231,7 @@ class _Parser:
         self.index += 1
         return token
 
-    def parse(self) -> sp.Expr:
+    def parse(self) -> E:
         if self.current.kind == "end":
             raise ExpressionError("empty")
         expr = self.sum()
@@ -209,7 +241,7 @@ class _Parser:
             raise ExpressionError(code, token.text, token.position)
         return expr
 
-    def nested(self, parse: Callable[[], sp.Expr]) -> sp.Expr:
+    def nested(self, parse: Callable[[], E]) -> E:
         self.depth += 1
         if self.depth > MAX_DEPTH:
             raise ExpressionError("too_deep", str(MAX_DEPTH), self.current.position)
@@ -218,7 +250,7 @@ class _Parser:
         finally:
             self.depth -= 1
 
-    def enclosed(self, parse: Callable[[], sp.Expr]) -> sp.Expr:
+    def enclosed(self, parse: Callable[[], E]) -> E:
         """Inside parentheses a "|" after an operand opens |…| again: |(2|x|)|."""
         bars, self.bars = self.bars, 0
         try:
@@ -226,53 +258,48 @@ class _Parser:
         finally:
             self.bars = bars
 
-    def sum(self) -> sp.Expr:
+    def sum(self) -> E:
         expr = self.term()
         while self.current.text in ("+", "-") and self.current.kind == "op":
             op = self.advance().text
-            right = self.term()
-            expr = _bounded(expr + right if op == "+" else expr - right)
+            expr = self.add(expr, self.term(), subtract=op == "-")
         return expr
 
-    def term(self) -> sp.Expr:
+    def term(self) -> E:
         expr = self.unary()
         while True:
             token = self.current
             if token.kind == "op" and token.text in ("*", "/"):
                 self.advance()
-                right = self.unary()
-                if token.text == "/" and right.is_zero:
-                    raise ExpressionError("division_by_zero", "", token.position)
-                expr = expr * right if token.text == "*" else expr / right
+                expr = self.multiply(expr, self.unary(), token if token.text == "/" else None)
             elif token.kind in ("num", "name", "(") or (token.kind == "|" and not self.bars):
-                expr = expr * self.power()  # implicit multiplication
+                expr = self.multiply(expr, self.exponentiated(), None)  # implicit multiplication
             else:
                 return expr
-            expr = _bounded(expr)
 
-    def unary(self) -> sp.Expr:
+    def unary(self) -> E:
         if self.current.kind == "op" and self.current.text in ("+", "-"):
             sign = self.advance().text
             operand = self.nested(self.unary)
-            return -operand if sign == "-" else operand
-        return self.power()
+            return self.negate(operand) if sign == "-" else operand
+        return self.exponentiated()
 
-    def power(self) -> sp.Expr:
+    def exponentiated(self) -> E:
         base = self.primary()
         if self.current.kind == "sup":  # x² as printed: the exponent is a whole number
             sup = self.advance()
-            return _power(base, _number(Token("num", sup.text.lstrip("+-"), sup.position))
-                          * (-1 if sup.text.startswith("-") else 1), sup.position)
+            exponent = self.number(Token("num", sup.text.lstrip("+-"), sup.position))
+            return self.power(base, self.negate(exponent) if sup.text.startswith("-") else exponent,
+                              sup.position)
         if self.current.kind == "op" and self.current.text == "^":
             caret = self.advance()
-            exponent = self.nested(self.unary)
-            return _power(base, exponent, caret.position)
+            return self.power(base, self.nested(self.unary), caret.position)
         return base
 
-    def primary(self) -> sp.Expr:
+    def primary(self) -> E:
         token = self.advance()
         if token.kind == "num":
-            return _number(token)
+            return self.number(token)
         if token.kind == "(":
             expr = self.enclosed(self.sum)
             self.expect_close(token)
@@ -284,27 +311,23 @@ class _Parser:
             if self.current.kind != "|":
                 raise ExpressionError("unbalanced", "|", token.position)
             self.advance()
-            return _bounded(sp.Abs(inner))
+            return self.absolute(inner)
         if token.kind == "name":
-            if token.text in VARIABLES:
-                return VARIABLES[token.text]
-            if token.text in CONSTANTS:
-                return CONSTANTS[token.text]
+            if token.text in VARIABLES or token.text in CONSTANTS:
+                return self.symbol(token.text)
             return self.call(token)
         if token.kind == "end":
             raise ExpressionError("incomplete", "", token.position)
         raise ExpressionError("unexpected", token.text, token.position)
 
-    def call(self, name: Token) -> sp.Expr:
+    def call(self, name: Token) -> E:
         opening = self.current
         if opening.kind != "(":
             raise ExpressionError("needs_parentheses", name.text, name.position)
         self.advance()
         argument = self.enclosed(self.sum)
         self.expect_close(opening)
-        if name.text in ("exp", "sigmoid"):
-            _check_exp_argument(argument if name.text == "exp" else -argument, name.position)
-        return _bounded(FUNCTIONS[name.text](argument))
+        return self.apply(name, argument)
 
     def expect_close(self, opening: Token) -> None:
         if self.current.kind != ")":
@@ -312,15 +335,49 @@ class _Parser:
         self.advance()
 
 
-def _number(token: Token) -> sp.Expr:
-    """The literal as an exact rational, after a float check: ``1e999999`` must be
-    refused before SymPy builds a million-digit integer."""
+class _Parser(Grammar[sp.Expr]):
+    """The grammar building SymPy objects, every constant checked as it is built."""
+
+    def number(self, token: Token) -> sp.Expr:
+        return sp.Rational(literal(token))
+
+    def symbol(self, name: str) -> sp.Expr:
+        return VARIABLES[name] if name in VARIABLES else CONSTANTS[name]
+
+    def add(self, left: sp.Expr, right: sp.Expr, subtract: bool) -> sp.Expr:
+        return _bounded(left - right if subtract else left + right)
+
+    def multiply(self, left: sp.Expr, right: sp.Expr, divide: Token | None) -> sp.Expr:
+        if divide is None:
+            return _bounded(left * right)
+        if right.is_zero:
+            raise ExpressionError("division_by_zero", "", divide.position)
+        return _bounded(left / right)
+
+    def negate(self, operand: sp.Expr) -> sp.Expr:
+        return -operand
+
+    def power(self, base: sp.Expr, exponent: sp.Expr, position: int) -> sp.Expr:
+        return _power(base, exponent, position)
+
+    def absolute(self, inner: sp.Expr) -> sp.Expr:
+        return _bounded(sp.Abs(inner))
+
+    def apply(self, name: Token, argument: sp.Expr) -> sp.Expr:
+        if name.text in ("exp", "sigmoid"):
+            _check_exp_argument(argument if name.text == "exp" else -argument, name.position)
+        return _bounded(FUNCTIONS[name.text](argument))
+
+
+def literal(token: Token) -> str:
+    """The literal's text, after a float check: ``1e999999`` must be refused before
+    anything builds a million-digit integer from it."""
     approximate = float(token.text)
     if approximate > MAX_LITERAL:
         raise ExpressionError("number_too_large", token.text, token.position)
     if approximate < MIN_LITERAL and float(token.text.lower().partition("e")[0] or 0) != 0:
         raise ExpressionError("number_too_small", token.text, token.position)
-    return sp.Rational(token.text)
+    return token.text
 
 
 def _check_exp_argument(argument: sp.Expr, position: int) -> None:
@@ -372,11 +429,6 @@ class ParsedFunction:
     expr: sp.Expr
     variables: tuple[sp.Symbol, ...]
 
-    @property
-    def key(self) -> str:
-        """A canonical text: two spellings of the same function share it."""
-        return sp.srepr(self.expr)
-
 
 class OutOfTime(Exception):
     pass
@@ -408,31 +460,25 @@ def deadline(seconds: float) -> Iterator[None]:
 
 
 @lru_cache(maxsize=1024)
-def function_key(text: str) -> str:
-    """The canonical text of the function ``text`` (:attr:`ParsedFunction.key`), remembered
-    per text: request keys are computed on the event loop several times per request, and
-    a popular function costs SymPy nothing after its first request."""
-    return parse_function(text).key
-
-
-@lru_cache(maxsize=1024)
 def parse_function(text: str) -> ParsedFunction:
     """Parse a function of x (or x and y) typed by a user; raise ExpressionError if refused.
     Remembered per text (a popular function is parsed once per process; a refusal is not
-    remembered)."""
+    remembered). The variables are those the text names (``x^2+0y`` is a function of x
+    and y), as :func:`bot.engine.canonical.function_text` reads them without SymPy."""
     if len(text) > MAX_LENGTH:
         raise ExpressionError("too_long", str(MAX_LENGTH))
     try:
+        tokens = tokenize(text)
         with deadline(PARSE_SECONDS):
-            expr = _Parser(tokenize(text)).parse()
+            expr = _Parser(tokens).parse()
     except OutOfTime:
         raise ExpressionError("too_complex") from None
     except ExpressionError:
         raise
     except (ArithmeticError, ValueError, TypeError, RecursionError) as error:
         raise ExpressionError("undefined_constant") from error
-    free = expr.free_symbols
-    if not free:
+    if not expr.free_symbols:
         raise ExpressionError("no_variable")
-    variables = (X, Y) if Y in free else (X,)
+    named = {token.text for token in tokens if token.kind == "name"}
+    variables = (X, Y) if "y" in named else (X,)
     return ParsedFunction(expr=expr, variables=variables)

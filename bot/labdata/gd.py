@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from bot.engine.bounds import Bounds, LineLimit
-from bot.engine.expr import function_key
+from bot.engine.canonical import function_key
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.engine.bounds import Bounds
-from bot.engine.expr import function_key
+from bot.engine.canonical import function_key
 from bot.labdata.gd import limit_data
 from bot.labdata.path import TracedPath
 
