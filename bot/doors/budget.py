@@ -30,7 +30,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Coroutine
 from enum import IntEnum
-from typing import Any
+from typing import Any, Protocol
 
 from aiolimiter import AsyncLimiter
 from telegram import InputFile
@@ -74,9 +74,23 @@ def priority_of(endpoint: str, data: dict[str, Any]) -> Priority:
     return Priority.TEXT
 
 
+class Shared(Protocol):
+    """The budget every replica spends together (:mod:`bot.doors.shared_budget`), taken
+    after this replica's own, in the order this one granted."""
+
+    async def take(self) -> None: ...
+
+    async def take_now(self) -> bool: ...
+
+    async def take_chat(self, chat_id: int | str) -> None: ...
+
+    def pause(self, seconds: float) -> None: ...
+
+
 class SendBudget:
     """A token bucket of ``rate`` calls a second (at most ``burst`` at once, so that the
-    calls reach Telegram evenly), handed out to waiters in priority order."""
+    calls reach Telegram evenly), handed out to waiters in priority order; then, when
+    replicas share the bot, the ``shared`` budget."""
 
     def __init__(self, rate: float = 30.0, burst: float = 5.0,
                  clock: Callable[[], float] = time.monotonic) -> None:
@@ -90,6 +104,7 @@ class SendBudget:
         self._dispatcher: asyncio.Task[None] | None = None
         self._paused_until = 0.0
         self._urgent: deque[float] = deque()  # when recent calls ahead of uploads went out
+        self.shared: Shared | None = None
 
     def _refill(self) -> None:
         now = self._clock()
@@ -129,20 +144,27 @@ class SendBudget:
     async def take(self, priority: Priority) -> None:
         """Wait for one unit of the budget, behind every more urgent waiter."""
         self._spent(priority)
-        if self.try_take():
-            return
-        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        turn = self._clock() + AGE_SECONDS * priority
-        heapq.heappush(self._waiting, (priority > Priority.TEXT, turn, next(self._order),
-                                       future, priority))
-        if self._dispatcher is None or self._dispatcher.done():
-            self._dispatcher = asyncio.create_task(self._dispatch())
-        await future
+        if not self.try_take():
+            future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            turn = self._clock() + AGE_SECONDS * priority
+            heapq.heappush(self._waiting, (priority > Priority.TEXT, turn, next(self._order),
+                                           future, priority))
+            if self._dispatcher is None or self._dispatcher.done():
+                self._dispatcher = asyncio.create_task(self._dispatch())
+            await future
+        if self.shared is not None:
+            await self.shared.take()
+
+    async def take_now(self) -> bool:
+        """One unit now or none (a chat action): this replica's budget, then the shared one."""
+        return self.try_take() and (self.shared is None or await self.shared.take_now())
 
     def pause(self, seconds: float) -> None:
         """Telegram said 429: nothing goes out for ``seconds``."""
         self._paused_until = max(self._paused_until, self._clock() + seconds)
         self._tokens = 0.0
+        if self.shared is not None:
+            self.shared.pause(seconds)
 
     async def _dispatch(self) -> None:
         while self._waiting:
@@ -200,12 +222,14 @@ class PriorityRateLimiter(BaseRateLimiter[int]):
         if chat_id is None:  # not a message into a chat (answers to presses, lookups)
             return await callback(*args, **kwargs)
         priority = Priority(rate_limit_args) if rate_limit_args is not None else priority_of(endpoint, data)
-        if priority is Priority.ACTION and not self.budget.try_take():
+        if priority is Priority.ACTION and not await self.budget.take_now():
             return True  # skipped: the budget is better spent on answers
         group = self._group(chat_id)
         for attempt in range(self._max_retries + 1):
             if group is not None:
                 await group.acquire()
+                if self.budget.shared is not None:
+                    await self.budget.shared.take_chat(chat_id)
             if priority is not Priority.ACTION or attempt:
                 await self.budget.take(priority)
             try:

@@ -79,6 +79,7 @@ from bot.commands.router import (
 from bot.config import Settings
 from bot.doors.budget import Priority, PriorityRateLimiter
 from bot.doors.delivery import NEVER_SENT, RetryingRateLimiter
+from bot.doors.shared_budget import shared_budget_for
 from bot.doors.polling_errors import polling_failed
 from bot.doors.storage_chat import stored
 from bot.doors.inbox import FAILURES
@@ -409,6 +410,7 @@ async def on_startup(application: Application) -> None:
     if isinstance(limiter, PriorityRateLimiter):
         budget = limiter.budget
         services.send_backlog = lambda: budget.backlog_seconds(Priority.UPLOAD)
+        budget.shared = shared_budget_for(services.storage)  # replicas on PostgreSQL
     await publish_profile(application.bot, services.settings.admin_ids)
     await publish_menu_button(application.bot, services.settings.webapp_url)
     teacher = Teacher(services, TelegramChannel(application.bot, services))

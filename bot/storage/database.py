@@ -36,6 +36,7 @@ from bot.storage.channel import CounterRepo, SlotRepo
 from bot.storage.files import FileIdRepo
 from bot.storage.inbox import InboxRepo
 from bot.storage.leases import LabLeaseRepo
+from bot.storage.pace import PaceRepo
 from bot.storage.learners import LearnerRepo
 from bot.storage.learning import CardRepo, PreferenceRepo, ReadRepo, ReminderRepo, SessionRepo
 from bot.storage.overview import OverviewRepo
@@ -85,6 +86,7 @@ class Repos:
         self.buttons = ButtonRepo(session)
         self.file_ids = FileIdRepo(session)
         self.leases = LabLeaseRepo(session)
+        self.pace = PaceRepo(session)
 
 
 class Storage:

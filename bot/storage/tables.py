@@ -273,3 +273,16 @@ class LabLease(Base):
     owner: Mapped[str] = mapped_column(String(64))
     until: Mapped[datetime] = mapped_column(UTCDateTime())
     __table_args__ = (Index("lab_leases_until", "until"),)
+
+
+class SendPace(Base):
+    """A send budget the replicas share (Telegram's ~30 messages a second per bot, 20 a
+    minute per group), kept as the generic cell rate algorithm keeps a token bucket: the
+    theoretical time the next send is due (``next_at``), and until when Telegram asked
+    every replica to wait (``paused_until``, a 429's ``retry_after``). Times are seconds
+    since the epoch; ``name`` is ``bot`` or ``chat:<id>``."""
+
+    __tablename__ = "send_pace"
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    next_at: Mapped[float] = mapped_column(Float)
+    paused_until: Mapped[float] = mapped_column(Float)
