@@ -27,6 +27,8 @@ from bot.doors.web.auth import sign
 TOKEN = "123456:WEBAPP-test-token"
 ADMIN, LEARNER = 4242, 77
 DOCS = Path(__file__).resolve().parent.parent / "docs"
+#: Lesson 28's race: its weight decay travels with the page.
+LESSON_RACE = "/opt (x-3)^2+25(y-1)^2 x0=0,0 opt=adam,adamw lr=0.1 wd=1 steps=300"
 #: The lab requests checked against ``try --json`` (0.1x² across its thresholds 5 and 10).
 RATES = (4, 5, 7, 10, 12)
 
@@ -89,6 +91,7 @@ def try_json(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, ob
     commands = [f"/gd 0.1x^2 x0=2 lr={lr} steps=25" for lr in (0.1, *RATES)]
     commands.append("/gd x^2+10y^2 x0=2,1 lr=0.08 steps=30")
     commands.append("/opt rosenbrock x0=-1.2,1 steps=300 opt=sgd,momentum,adam")
+    commands.append(LESSON_RACE)
     out = tmp_path_factory.mktemp("try")
     lines = subprocess.run(
         [sys.executable, "-m", "bot", "try", "--json", "--out", str(out / "img"), *commands],
@@ -154,6 +157,12 @@ def test_the_api_answers_exactly_what_try_json_prints(server, try_json):
     for path, run in zip(plot["paths"], expected["runs"]):
         drawn_like(path, run["path"], (plot["xlim"], plot["ylim"]))
     assert any(len(path["x"]) < 301 for path in plot["paths"])  # thinned
+    lesson = post(server, "opt", {"function": "(x-3)^2+25(y-1)^2", "x0": [0, 0], "lr": 0.1, "wd": 1,
+                                  "steps": 300, "optimizers": ["adam", "adamw"]}).json()
+    assert lesson["data"] == sent(try_json[LESSON_RACE]) and lesson["data"]["weight_decay"] == 1
+    assert "wd=1" in lesson["command"]
+    # a beta none of the racers left uses is left out, not refused
+    assert post(server, "opt", {"function": "ravine", "optimizers": ["sgd"], "beta": 0.5}).status_code == 200
 
 
 def test_the_api_refuses_as_the_chat_does(server):

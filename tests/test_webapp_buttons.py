@@ -48,3 +48,29 @@ def test_the_address_must_be_https():
         "https://x.example/app/"
     with pytest.raises(SettingsError, match="BOT_WEBAPP_URL"):
         Settings.load({"BOT_WEBAPP_URL": "http://x.example/app"}, dotenv=Path("/nonexistent"))
+
+
+def query(button) -> dict[str, list[str]]:
+    return parse_qs(urlsplit(button.web_app).query)
+
+
+@pytest.mark.parametrize("order", [16, 17, 28])
+async def test_a_lesson_opens_the_mini_app_on_its_lab_as_the_labs_reply_does(services, order):
+    services.settings = replace(services.settings, webapp_url=URL)
+    ctx = Context(services, user_id=5, chat_id=5)
+    lab = services.course.by_order(order).lab
+    (from_lesson,) = lab_buttons(await handle_text(f"/lesson {order}", ctx))
+    (from_lab,) = lab_buttons(await handle_text(lab, ctx))
+    assert from_lesson.web_app == from_lab.web_app
+    if order == 28:  # the race keeps the lesson's weight decay (and its command says so)
+        assert query(from_lesson)["wd"] == ["1"] and query(from_lesson)["opt"] == ["adam,adamw"]
+
+
+async def test_no_lesson_mini_app_in_groups_for_other_labs_or_without_its_address(services):
+    private = Context(services, user_id=5, chat_id=5)
+    assert lab_buttons(await handle_text("/lesson 16", private)) == []  # no BOT_WEBAPP_URL
+    services.settings = replace(services.settings, webapp_url=URL)
+    group = Context(services, user_id=5, chat_id=-100, chat_type="supergroup")
+    assert lab_buttons(await handle_text("/lesson 16", group)) == []
+    assert lab_buttons(await handle_text("/lesson 20", private)) == []  # /backprop: nothing to drag
+    assert lab_buttons(await handle_text("/lesson 1", private)) == []  # no lab at all

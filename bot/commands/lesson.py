@@ -7,7 +7,9 @@ import math
 import random
 from collections.abc import Set as AbstractSet
 
+from bot.commands import gd, lr, opt
 from bot.commands.base import GROUP_CHATS, Button, Context, Keyboard, Response, Text, UserError
+from bot.commands.lab import lab_row
 from bot.commands.options import whole_number
 from bot.curriculum.model import Curriculum, Lesson
 from bot.fa import practice as words
@@ -55,6 +57,21 @@ def lab_keyboard(lesson: Lesson) -> Keyboard:
     return ((Button(words.LESSON_LAB.format(command=command), f"lesson:lab:{lesson.order}"),),)
 
 
+def app_row(ctx: Context, lesson: Lesson) -> tuple[Button, ...]:
+    """The Mini App opened on the lesson's /gd, /lr or /opt lab (private chats, with
+    BOT_WEBAPP_URL): the lab to drag, not only to run."""
+    name, _, args = (lesson.lab or "").partition(" ")
+    parsers = {"/gd": lambda: gd.lab_query(gd.parse(args)),
+               "/lr": lambda: lr.lab_query(lr.parse(args)),
+               "/opt": lambda: opt.lab_query(opt.parse(args))}
+    if name not in parsers or not ctx.services.settings.webapp_url or ctx.chat_type != "private":
+        return ()
+    try:
+        return lab_row(ctx, parsers[name]())
+    except UserError:  # ``lessons check`` runs every lab line; a broken one only loses this button
+        return ()
+
+
 def neighbours(course: Curriculum, lesson: Lesson) -> tuple[Button, ...]:
     """«بعدی» (moves the reading position) and «قبلی» (only shows), right to left."""
     buttons = []
@@ -66,9 +83,9 @@ def neighbours(course: Curriculum, lesson: Lesson) -> tuple[Button, ...]:
 
 
 def lesson_reply(course: Curriculum, lesson: Lesson, chat_type: str = "private",
-                 read: bool = False) -> Text:
+                 read: bool = False, app: tuple[Button, ...] = ()) -> Text:
     """A lesson with its buttons: the course either way, «✅ خواندم» (or that it was),
-    its quiz and its lab. The channel's hashtags are left out of a private chat, where
+    its quiz and its lab (``app``: the Mini App on it, :func:`app_row`). The channel's hashtags are left out of a private chat, where
     they link nowhere. In a group, a summary whose button opens the whole lesson in the
     private chat (the group is not flooded with a screenful each time)."""
     if chat_type in GROUP_CHATS:
@@ -78,7 +95,7 @@ def lesson_reply(course: Curriculum, lesson: Lesson, chat_type: str = "private",
     rows = [row for row in (neighbours(course, lesson),) if row]
     mark = Button(words.LESSON_WAS_READ if read else words.LESSON_READ, f"lesson:read:{lesson.order}")
     keyboard: Keyboard = (*rows, (mark, Button(words.LESSON_QUIZ, f"quiz:lesson:{lesson.id}")),
-                          *lab_keyboard(lesson))
+                          *lab_keyboard(lesson), *((app,) if app else ()))
     text = lesson_message(lesson, len(course.lessons), hashtags=chat_type != "private")
     return Text(text, keyboard)
 
@@ -132,7 +149,8 @@ async def _show(args: str, ctx: Context, *, advance: bool) -> Response:
             await db.learners.touch(ctx.user_id, ctx.user_name, ctx.services.clock())
             await db.learners.set_lesson_position(ctx.user_id, lesson.order)
         read = lesson.id in await db.reads.of_learner(ctx.user_id)
-    replies.append(lesson_reply(course, lesson, ctx.chat_type, read=read and ctx.chat_type == "private"))
+    replies.append(lesson_reply(course, lesson, ctx.chat_type, read=read and ctx.chat_type == "private",
+                                app=app_row(ctx, lesson)))
     if related and ctx.chat_type not in GROUP_CHATS:
         buttons = tuple((Button(f"{fa_int(o.order)}. {o.title}", f"lesson:show:{o.order}"),)
                         for o in related)
@@ -184,7 +202,7 @@ async def _mark_read(order: int, ctx: Context) -> Response:
         await db.reads.mark(ctx.user_id, lesson.id, now)
     if ctx.chat_type != "private":
         return Response(notice=words.MARKED_READ)
-    reply = lesson_reply(ctx.services.course, lesson, ctx.chat_type, read=True)
+    reply = lesson_reply(ctx.services.course, lesson, ctx.chat_type, read=True, app=app_row(ctx, lesson))
     return Response([reply], edit=True, notice=words.MARKED_READ,
                     data={"lesson": lesson.id, "read": True})
 

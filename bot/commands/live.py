@@ -28,6 +28,7 @@ from bot.fa import gd as gd_words
 from bot.fa import opt as opt_words
 from bot.fa import web as words
 from bot.labs.live import LiveGD, LiveOpt, live_gd, live_opt
+from bot.labs.opt import ADAM_FAMILY, MOMENTUM_FAMILY
 
 #: Longest function text accepted from the page (the parser's own limit is lower; this
 #: only keeps an oversized field from being normalised at all).
@@ -68,11 +69,15 @@ def opt_args(fields: Mapping[str, Any]) -> str:
     """The /opt arguments a race request stands for."""
     picked = fields.get("optimizers")
     chosen = ""
+    names: tuple[str, ...] = ("x0", "lr", "steps", "beta", "wd")
     if picked is not None:
         if not isinstance(picked, list) or not all(isinstance(p, str) and p.isalpha() for p in picked):
             raise UserError(words.BAD_REQUEST)
         chosen = f" opt={','.join(picked)}"
-    numbers = _options(fields, ("x0", "lr", "steps"))
+        if not set(picked) & set(MOMENTUM_FAMILY + ADAM_FAMILY):
+            # a lesson's beta stays with the page; unused by the racers left, it is left out
+            names = ("x0", "lr", "steps", "wd")
+    numbers = _options(fields, names)
     return f"{_text(fields, 'function')} {numbers}{chosen}".strip()
 
 

@@ -83,6 +83,12 @@ def _three_digits(value: float) -> float:
     return float(f"{value:.3g}")
 
 
+def lab_query(request: LRRequest) -> dict[str, str]:
+    """The Mini App on the first rate, to be dragged across the others."""
+    return {"mode": "gd", "f": request.function, "x0": ",".join(map(number_text, request.x0)),
+            "lr": number_text(request.lrs[0]), "steps": str(min(request.steps, 500))}
+
+
 async def run(args: str, ctx: Context) -> Response:
     request = parse(args)
     try:
@@ -90,9 +96,7 @@ async def run(args: str, ctx: Context) -> Response:
     except StartError as error:
         raise UserError(errors.with_example(gd_words.start_problem(error.code, request.x0, error.suggestion),
                                             EXAMPLES[len(request.x0)])) from error
-    # the Mini App opens on the first rate, to be dragged across the others
-    lab = lab_row(ctx, {"mode": "gd", "f": request.function, "x0": ",".join(map(number_text, request.x0)),
-                        "lr": number_text(request.lrs[0]), "steps": str(min(request.steps, 500))})
+    lab = lab_row(ctx, lab_query(request))
     photo = Photo(Media(request.key + "|png", result.png, "lr.png"), words.caption(result.summary),
                   (lab,) if lab else ())
     return Response(replies=[photo], data=result.summary.to_data())

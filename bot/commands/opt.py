@@ -137,19 +137,27 @@ def command_text(request: OptRequest) -> str:
         parts.append(f"lr={number_text(request.lr)}")
     if request.beta is not None:
         parts.append(f"beta={number_text(request.beta)}")
+    if request.weight_decay is not None:
+        parts.append(f"wd={number_text(request.weight_decay)}")
     return " ".join(parts) + (" anim" if request.anim else "")
+
+
+def lab_query(request: OptRequest) -> dict[str, str]:
+    """The Mini App's address parameters that open it on this race."""
+    query = {"mode": "opt", "f": request.preset or request.function,
+             "x0": ",".join(number_text(v) for v in request.x0), "steps": str(request.steps),
+             "opt": ",".join(request.optimizers)}
+    for name, value in (("lr", request.lr), ("beta", request.beta), ("wd", request.weight_decay)):
+        if value is not None:
+            query[name] = number_text(value)
+    return query
 
 
 def _keyboard(ctx: Context, request: OptRequest) -> Keyboard:
     if request.anim:
         return ()
     token = remember(ctx, request.key, request)
-    query = {"mode": "opt", "f": request.preset or request.function,
-             "x0": ",".join(number_text(v) for v in request.x0), "steps": str(request.steps),
-             "opt": ",".join(request.optimizers)}
-    if request.lr is not None:
-        query["lr"] = number_text(request.lr)
-    lab = lab_row(ctx, query)
+    lab = lab_row(ctx, lab_query(request))
     return ((Button(words.BUTTONS["anim"], f"{NAME}:{token}:anim"),),) + ((lab,) if lab else ())
 
 

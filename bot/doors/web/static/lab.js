@@ -22,6 +22,9 @@
   if (params.get("lr")) $(state.mode === "gd" ? "lr" : "olr").value = Math.log10(Number(params.get("lr"))) || -1;
   if (params.get("steps")) $("steps").max = 1000, $("steps").value = params.get("steps");
   if (params.get("x0")) state.x0[state.mode] = params.get("x0").split(",").map(Number);
+  // a lesson's race may set beta or weight decay: kept for the race, shown in its command
+  state.race = {};
+  for (const name of ["beta", "wd"]) if (params.get(name) !== null && Number.isFinite(Number(params.get(name)))) state.race[name] = Number(params.get(name));
   if (params.get("opt")) params.get("opt").split(",").forEach((name) => { state.picked = state.picked || []; state.picked.push(name); });
 
   const chips = $("optimizers");
@@ -43,6 +46,7 @@
     else {
       body.optimizers = [...chips.querySelectorAll("input:checked")].map((c) => c.value);
       if (raceLr() !== null) body.lr = raceLr();
+      Object.assign(body, state.race);
     }
     return body;
   }
