@@ -1,10 +1,16 @@
-"""End-to-end load: the real bot (``python -m bot run``, long polling, its render workers)
-against the fake Bot API of ``tests/`` on 127.0.0.1, at a fixed rate of requests from many
-learners.
+"""End-to-end load: the real bot (``python -m bot run`` with its render workers) against
+the fake Bot API of ``tests/`` on 127.0.0.1, at a fixed rate of requests from many learners.
 
     python -m benchmarks.load                         # 12, 20, 25, 30 requests/s; 1 and 2 workers
     python -m benchmarks.load --rates 20 --seconds 60 --workers 2
+    python -m benchmarks.load --mode webhook          # updates POSTed to the bot's /telegram
+    python -m benchmarks.load --mode polling,webhook  # both ingresses, one after the other
     python -m benchmarks.load --code /path/to/other/checkout   # the same load on another version
+
+Two ingresses, as in production (``bot.doors.runtime``): ``polling`` (the fake answers the
+bot's getUpdates) and ``webhook`` (``BOT_WEBHOOK_URL`` set: the bot serves POST /telegram
+and this process posts each update with the secret header from a few concurrent
+connections, as Telegram does; the update counts as offered when its POST starts).
 
 The mix (issue #14): 50 % a popular ``/gd`` already cached, 40 % a new ``/gd`` still, 10 % a
 new ``/backprop``; besides, a bystander sends ``/help`` once a second. Every learner is a new
@@ -22,6 +28,8 @@ result), and the peak memory of the bot and its workers.
 from __future__ import annotations
 
 import argparse
+import itertools
+import json
 import os
 import signal
 import statistics
@@ -30,10 +38,15 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+
+import httpx
 
 from tests.fake_telegram import TOKEN, FakeTelegram, SendLimits
+from tests.replicas import SECRET, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 POPULAR = "/gd 0.1x^2 lr=0.4 steps=25"
@@ -111,8 +124,58 @@ class Sent:
     at: float
 
 
+class Ingress:
+    """How an update reaches the bot: queued for its getUpdates, or POSTed to its webhook."""
+
+    def __init__(self, fake: FakeTelegram, port: int | None) -> None:
+        self.fake = fake
+        self.port = port
+        self._ids = itertools.count(1)
+        self._client = httpx.Client(timeout=60, limits=httpx.Limits(max_connections=40))
+        self._senders = ThreadPoolExecutor(max_workers=16, thread_name_prefix="webhook")
+        self.failed = 0
+
+    def wait_ready(self, bot: subprocess.Popen[bytes]) -> None:
+        deadline = time.monotonic() + 90
+        while not self._ready():
+            if time.monotonic() > deadline or bot.poll() is not None:
+                raise SystemExit("the bot did not start; see its log")
+            time.sleep(0.1)
+
+    def _ready(self) -> bool:
+        if self.port is None:
+            return bool(self.fake.calls_to("getUpdates"))
+        try:
+            return self._client.get(f"http://127.0.0.1:{self.port}/healthz").status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    def offer(self, text: str, user_id: int) -> None:
+        if self.port is None:
+            self.fake.push_message(text, user_id=user_id)
+            return
+        update = self.fake.message_update(text, user_id=user_id)
+        update["update_id"] = next(self._ids)
+        self._senders.submit(self._post, update)
+
+    def _post(self, update: dict[str, Any]) -> None:
+        try:
+            answer = self._client.post(
+                f"http://127.0.0.1:{self.port}/telegram", content=json.dumps(update),
+                headers={"X-Telegram-Bot-Api-Secret-Token": SECRET,
+                         "Content-Type": "application/json"})
+            self.failed += answer.status_code != 200
+        except httpx.HTTPError:
+            self.failed += 1
+
+    def close(self) -> None:
+        self._senders.shutdown(wait=True)
+        self._client.close()
+
+
 @dataclass
 class Result:
+    mode: str
     rate: float
     seconds: float
     workers: int
@@ -125,13 +188,19 @@ class Result:
     refused_429: int = 0
     usage: Usage = field(default_factory=lambda: Usage(0, 0, 0))
     peak_mb: float = 0.0
+    refused_posts: int = 0  # webhook POSTs the bot did not answer with 200
 
 
-def start_bot(fake: FakeTelegram, workers: int, code: Path, data: Path) -> subprocess.Popen[bytes]:
+def start_bot(fake: FakeTelegram, workers: int, code: Path, data: Path,
+              port: int | None) -> subprocess.Popen[bytes]:
     env = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN, "BOT_API_BASE_URL": fake.base_url,
            "BOT_WORKERS": str(workers), "BOT_DATA_DIR": str(data), "BOT_LOG_LEVEL": "WARNING",
            "PYTHONPATH": str(code)}
-    env.pop("BOT_DB_URL", None)
+    for name in ("BOT_DB_URL", "BOT_WEBHOOK_URL", "BOT_WEBHOOK_SECRET", "BOT_WEBAPP_URL"):
+        env.pop(name, None)
+    if port is not None:
+        env.update(BOT_WEBHOOK_URL="https://bot.example/telegram", BOT_WEBHOOK_SECRET=SECRET,
+                   BOT_WEBHOOK_LISTEN="127.0.0.1", BOT_WEBHOOK_PORT=str(port))
     return subprocess.Popen([sys.executable, "-m", "bot", "run"], cwd=code, env=env,
                             stdout=subprocess.DEVNULL, stderr=open(data / "bot.log", "wb"))
 
@@ -159,14 +228,19 @@ def _wait_quiet(fake: FakeTelegram, quiet: float, limit: float) -> None:
         time.sleep(0.2)
 
 
-def run_once(rate: float, seconds: float, workers: int, code: Path) -> Result:
+def run_once(mode: str, rate: float, seconds: float, workers: int, code: Path) -> Result:
     limits = SendLimits()
     fake = FakeTelegram(limits).start()
+    port = free_port() if mode == "webhook" else None
+    ingress = Ingress(fake, port)
     with tempfile.TemporaryDirectory(prefix="load-") as folder:
-        bot = start_bot(fake, workers, code, Path(folder))
+        bot = start_bot(fake, workers, code, Path(folder), port)
         try:
-            return _drive(fake, bot, rate, seconds, workers)
+            result = _drive(fake, ingress, bot, Result(mode, rate, seconds, workers))
+            result.refused_posts = ingress.failed
+            return result
         finally:
+            ingress.close()
             bot.send_signal(signal.SIGINT)
             try:
                 bot.wait(20)
@@ -175,20 +249,18 @@ def run_once(rate: float, seconds: float, workers: int, code: Path) -> Result:
             fake.stop()
 
 
-def _drive(fake: FakeTelegram, bot: subprocess.Popen[bytes], rate: float, seconds: float,
-           workers: int) -> Result:
-    # Ready once it polls; then the popular picture is made once (it is "already cached").
-    deadline = time.monotonic() + 60
-    while not fake.calls_to("getUpdates"):
-        if time.monotonic() > deadline or bot.poll() is not None:
-            raise SystemExit("the bot did not start; see its log")
-        time.sleep(0.1)
-    fake.push_message(POPULAR, user_id=BYSTANDER - 1)
+def _drive(fake: FakeTelegram, ingress: Ingress, bot: subprocess.Popen[bytes],
+           result: Result) -> Result:
+    # Ready once it polls (or serves); then the popular picture is made once ("cached").
+    ingress.wait_ready(bot)
+    ingress.offer(POPULAR, BYSTANDER - 1)
     while not any(c.method == "sendPhoto" for c in fake.calls_to("sendPhoto")):
+        if bot.poll() is not None:
+            raise SystemExit("the bot stopped; see its log")
         time.sleep(0.05)
     time.sleep(1.0)
 
-    result = Result(rate, seconds, workers)
+    rate, seconds = result.rate, result.seconds
     sent: list[Sent] = []
     counters: dict[str, int] = defaultdict(int)
     before = Usage.now(bot.pid)
@@ -202,7 +274,7 @@ def _drive(fake: FakeTelegram, bot: subprocess.Popen[bytes], rate: float, second
         if pause > 0:
             time.sleep(pause)
         chat = BYSTANDER + n if kind == "help" else 10_000_000 + n
-        fake.push_message(request_text(kind, counters[kind]), user_id=chat)
+        ingress.offer(request_text(kind, counters[kind]), chat)
         counters[kind] += 1
         sent.append(Sent(kind, chat, time.monotonic()))
     end = time.monotonic()
@@ -240,7 +312,8 @@ def _percentile(values: list[float], q: float) -> float:
 
 def report(result: Result) -> None:
     served = sum(len(v) for v in result.latencies.values())
-    print(f"\n{result.rate:g} requests/s for {result.seconds:g} s, {result.workers} worker(s): "
+    print(f"\n{result.mode}, {result.rate:g} requests/s for {result.seconds:g} s, "
+          f"{result.workers} worker(s): "
           f"offered {result.offered}, answered {served} ({served / result.seconds:.1f}/s), "
           f"shed {len(result.shed)} (p95 {_percentile(result.shed, 0.95):.2f} s), "
           f"lost {result.lost}")
@@ -252,7 +325,8 @@ def report(result: Result) -> None:
     per = max(result.offered, 1)
     usage = result.usage
     print(f"  messages out {result.messages_per_s:.1f}/s, chat actions {result.actions_per_s:.1f}/s, "
-          f"429s {result.refused_429}")
+          f"429s {result.refused_429}"
+          + (f", webhook POSTs refused {result.refused_posts}" if result.mode == "webhook" else ""))
     print(f"  CPU ms per request: bot {1000 * usage.bot / per:.1f}, workers "
           f"{1000 * usage.workers / per:.1f}, fake server + generator {1000 * usage.here / per:.1f}"
           f" (cores busy: bot {usage.bot / result.seconds:.2f}, workers "
@@ -263,7 +337,7 @@ def report(result: Result) -> None:
 def summary_row(result: Result) -> str:
     served = sum(len(v) for v in result.latencies.values())
     p95 = {kind: _percentile(result.latencies.get(kind, []), 0.95) for kind in KINDS}
-    return (f"| {result.rate:g}/s × {result.seconds:g} s | {result.workers} | "
+    return (f"| {result.mode} | {result.rate:g}/s × {result.seconds:g} s | {result.workers} | "
             f"{served / result.seconds:.1f}/s | {len(result.shed)} | {result.lost} | "
             f"{p95['gd']:.2f} s | {p95['backprop']:.2f} s | {p95['cached']:.2f} s | "
             f"{p95['help']:.2f} s | {result.messages_per_s:.1f}/s | {result.refused_429} | "
@@ -276,16 +350,22 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seconds", type=float, default=40.0, help="how long each rate is offered")
     parser.add_argument("--workers", default="1,2", help="render workers, comma-separated")
     parser.add_argument("--code", type=Path, default=ROOT, help="the checkout whose bot is run")
+    parser.add_argument("--mode", default="polling",
+                        help="polling, webhook, or both comma-separated (how updates arrive)")
     args = parser.parse_args(argv)
+    modes = args.mode.split(",")
+    if not set(modes) <= {"polling", "webhook"}:
+        parser.error(f"--mode {args.mode}: polling, webhook or polling,webhook")
     rows = []
-    for workers in (int(w) for w in args.workers.split(",")):
-        for rate in (float(r) for r in args.rates.split(",")):
-            result = run_once(rate, args.seconds, workers, args.code.resolve())
-            report(result)
-            rows.append(summary_row(result))
-    print("\n| offered | workers | answered | shed | lost | p95 new /gd | p95 /backprop | "
+    for mode in modes:
+        for workers in (int(w) for w in args.workers.split(",")):
+            for rate in (float(r) for r in args.rates.split(",")):
+                result = run_once(mode, rate, args.seconds, workers, args.code.resolve())
+                report(result)
+                rows.append(summary_row(result))
+    print("\n| ingress | offered | workers | answered | shed | lost | p95 new /gd | p95 /backprop | "
           "p95 cached | p95 /help | messages out | 429s | peak memory |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     print("\n".join(rows))
 
 

@@ -191,6 +191,13 @@ class FakeTelegram:
 
     def push_message(self, text: str, *, user_id: int = 1001, chat_id: int | None = None,
                      chat_type: str = "private", name: str = "Sara") -> dict[str, Any]:
+        return self._push(self.message_update(text, user_id=user_id, chat_id=chat_id,
+                                              chat_type=chat_type, name=name))
+
+    def message_update(self, text: str, *, user_id: int = 1001, chat_id: int | None = None,
+                       chat_type: str = "private", name: str = "Sara") -> dict[str, Any]:
+        """An update carrying a message, not queued and without its ``update_id`` (a
+        webhook sender numbers and posts it itself)."""
         chat_id = user_id if chat_id is None else chat_id
         self._chat_types[chat_id] = chat_type
         message = {
@@ -203,7 +210,7 @@ class FakeTelegram:
         if text.startswith("/"):
             length = len(text.split()[0])
             message["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
-        return self._push({"message": message})
+        return {"message": message}
 
     def push_button(self, message: dict[str, Any], data: str, *, user_id: int = 1001) -> dict[str, Any]:
         query = {
