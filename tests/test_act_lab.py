@@ -245,7 +245,8 @@ def test_tanh_at_one_and_a_half_explodes_only_in_the_best_case():
     assert 1.5 * (1 - fixed ** 2) == pytest.approx(0.396, abs=1e-3)
     text = plain_text(act.words.caption(summary))
     assert "محوشدگی گرادیان" in text and "اشباع" in text and "≈ 5.144e-5" in text
-    assert "/act relu" in text  # the hint no longer sends a learner to a tanh that vanishes
+    # the next step no longer sends a learner to a tanh that vanishes
+    assert "ReLU" in text and act.words.next_step(summary)[1] == "/act relu depth=10"
 
 
 def test_relu_at_one_and_a_half_explodes_in_a_real_pass():

@@ -44,8 +44,11 @@ async def test_a_word_offers_its_lessons_and_interview_questions(
     assert "Adam" in lesson["title"] or "آدام" in lesson["title"]
     text = lesson["input_message_content"]["message_text"]
     assert text.startswith("📘") and len(text) < 900  # a summary, not the whole lesson
-    (read,) = _buttons(lesson)
+    read, *lab = _buttons(lesson)
     assert _start_of(read) == lesson["id"]  # lesson-N opens lesson N in the bot
+    # its lab is a button that runs it in the bot (lab-N), not a command to copy
+    assert [_start_of(b) for b in lab] == [lesson["id"].replace("lesson-", "lab-")]
+    assert "<code>/" not in text
     assert any(r["id"].startswith("interview-") for r in results)
     assert params["button"]["start_parameter"] == "lessons"
 
@@ -162,12 +165,16 @@ async def test_an_interview_card_reveals_its_answer_in_place(
         fake: FakeTelegram, telegram_app) -> None:
     fake.push_inline_query("/interview 27")
     (card,) = (await _answered(fake))["results"]
-    (reveal,) = _buttons(card)
+    reveal, lesson = _buttons(card)
+    assert _start_of(lesson) == "lesson-27"
+    assert "<code>/" not in card["input_message_content"]["message_text"]
     fake.push_inline_button(reveal["callback_data"], user_id=3004)
     edit = (await fake.wait_for("editMessageText"))[0]
     assert edit.params["inline_message_id"] == "inline-1"
     assert "blockquote" in edit.params["text"]
-    assert "reply_markup" not in edit.params  # «سؤال دیگر» could not arrive anywhere
+    # «سؤال دیگر» could not arrive anywhere; the related lesson opens in the bot
+    (related,) = _buttons(edit.params)
+    assert _start_of(related) == "lesson-27"
 
 
 @pytest.mark.parametrize("query", [

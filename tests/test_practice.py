@@ -109,8 +109,9 @@ def test_stats_name_the_weakest_topics_and_the_lesson_to_read(services) -> None:
         "loss", "activations"]
     text = words.stats_text("<Sara>", result)
     assert "&lt;Sara&gt;" in text
-    assert "• توابع زیان: ۰ از ۱ — بخوانید: <code>/lesson 11</code>" in text
-    assert "• توابع فعال‌سازی: ۱ از ۳ — بخوانید: <code>/lesson 7</code>" in text
+    assert "• توابع زیان: ۰ از ۱ — 📘 درس ۱۱" in text
+    assert "• توابع فعال‌سازی: ۱ از ۳ — 📘 درس ۷" in text
+    assert "<code>/" not in text  # the lessons are buttons under /stats
 
 
 def test_equal_accuracy_puts_the_topic_with_more_answers_first(services) -> None:

@@ -85,10 +85,13 @@ async def test_a_ten_question_session_ends_with_a_score_card(
     assert "⏱ زمان: ۶ دقیقه و ۴۰ ثانیه" in text  # ten answers, 40 seconds apart
     quizzes = [services.course.quiz(q) for q in await session_quizzes(services)]
     missed = {quizzes[n - 1].lesson_id for n in wrong_at}
+    reread = [b["callback_data"] for b in buttons(card)][2:]  # the lessons to reread
     for lesson in services.course.lessons:
-        assert (f"/lesson {lesson.order}</code>" in text) is (lesson.id in missed)
+        assert (f"• درس {fa_int(lesson.order)}: " in text) is (lesson.id in missed)
+        assert (f"lesson:show:{lesson.order}" in reread) is (lesson.id in missed)
+    assert "<code>/" not in text  # buttons, not commands to copy
     labels = [b["text"] for b in buttons(card)]
-    assert labels == [words.REPEAT_WRONG, words.NEXT_SESSION]
+    assert labels[:2] == [words.REPEAT_WRONG, words.NEXT_SESSION]
     assert len(fake.calls_to("sendPoll")) == 10  # one poll per question, no more
 
     offer = await eventually_text(fake, LEARNER, "🔔 می‌خواهید")

@@ -58,9 +58,14 @@ async def test_a_mistyped_command_gets_the_closest_one(typed: str, meant: str, c
 
 
 async def test_start_is_short_and_points_to_help(ctx: Context) -> None:
-    text = (await handle_text("/start", ctx)).replies[0].text
+    (reply,) = (await handle_text("/start", ctx)).replies
+    text = reply.text  # type: ignore[union-attr]
     assert text.count("\n•") == 4 and text.endswith("همهٔ دستورها با مثال: /help")
-    assert "/gd 0.1x^2 lr=0.4 steps=25" in text and "/opt" not in text
+    # each first step is described once and run by its button, not shown as a command
+    assert "<code>" not in text and "/gd" not in text and "/opt" not in text
+    labels = [row[0].text for row in reply.keyboard]  # type: ignore[union-attr]
+    assert labels[0] == "🧪 /gd 0.1x^2 lr=0.4 steps=25" and len(labels) == 4
+    assert all(f"• {label.split()[0]} " in text for label in labels)  # line and button pair up
 
 
 @pytest.mark.parametrize(("data", "outcome"), [

@@ -50,3 +50,49 @@ async def test_the_button_runs_the_example_through_telegram(fake: FakeTelegram, 
     fake.push_button(message, row[0]["callback_data"], user_id=4101)
     photo = (await fake.wait_for("sendPhoto", timeout=60))[0]
     assert int(photo.params["chat_id"]) == 4101
+
+
+#: Answers whose next steps are buttons: none may also show a command to copy
+#: (``<code>/…</code>``). Refusals keep their correct example as code (it teaches what
+#: to type, with its button beside it), and so does /help, the syntax reference.
+NEXT_STEPS = ["/start", "/lesson 5", "/lesson adam", "/lessons", "/interview 27",
+              "/act sigmoid depth=10", "/act tanh depth=10", "/act relu depth=10",
+              "/fit degree=1", "/fit degree=12 n=20"]
+
+
+@pytest.mark.parametrize("typed", NEXT_STEPS)
+@pytest.mark.parametrize("chat_type", ["private", "group"])
+async def test_next_steps_are_buttons_never_commands_to_copy(
+        ctx: Context, typed: str, chat_type: str) -> None:
+    ctx.chat_type = chat_type
+    response = await handle_text(typed, ctx)
+    assert not response.error, response.error
+    for reply in response.replies:
+        text = reply.text if isinstance(reply, Text) else getattr(reply, "caption", "")
+        assert "<code>/" not in text, text
+        assert "/lesson " not in text and "امتحان کنید: " not in text
+
+
+@pytest.mark.parametrize(("typed", "step"), [
+    ("/act sigmoid depth=10", "/act relu depth=10"),
+    ("/act relu depth=10", "/act relu depth=10 w=1.5"),
+    ("/fit degree=1", "/fit degree="),
+    ("/fit degree=12 n=20", "/fit degree=12 n=200"),
+])
+async def test_a_labs_next_step_is_a_button_that_runs_it(ctx: Context, typed: str, step: str) -> None:
+    (photo,) = (await handle_text(typed, ctx)).replies
+    assert isinstance(photo, Photo)
+    (button,) = _suggestions(photo)  # type: ignore[arg-type]
+    label = next(b.text for row in photo.keyboard for b in row if b.callback == button)
+    assert step in label
+    pressed = await handle_button(button, ctx)
+    (picture,) = pressed.replies
+    assert isinstance(picture, Photo) and picture.media.key != photo.media.key
+
+
+async def test_a_lessons_lab_is_its_button(ctx: Context) -> None:
+    lesson = next(l for l in ctx.services.course.lessons if l.lab)
+    (reply,) = (await handle_text(f"/lesson {lesson.order}", ctx)).replies
+    assert isinstance(reply, Text) and lesson.lab not in reply.text
+    (lab,) = [b for row in reply.keyboard for b in row if b.callback == f"lesson:lab:{lesson.order}"]
+    assert lesson.lab.split()[0] in lab.text

@@ -14,12 +14,13 @@ from dataclasses import dataclass, field, replace
 from bot.commands import router
 from bot.commands.base import Button, Context, Keyboard, Media, Photo, Response
 from bot.commands.lab import shared_picture
-from bot.commands.lesson import search
+from bot.commands.lesson import lab_keyboard, search
 from bot.curriculum.model import Lesson
 from bot.fa import help as help_words
 from bot.fa import inline as words
 from bot.fa.lessons import (
     READ_IN_PRIVATE,
+    RELATED_LESSON,
     SHOW_ANSWER,
     interview_message,
     lesson_opening,
@@ -124,15 +125,17 @@ def _lesson_card(lesson: Lesson, total: int) -> Card:
     read = Button(READ_IN_PRIVATE, start=f"lesson-{lesson.order}")
     return Card(f"lesson-{lesson.order}", words.lesson_title(lesson.order, lesson.title),
                 words.description(lesson_opening(lesson, 120)),
-                lesson_summary(lesson, total), ((read,),))
+                lesson_summary(lesson, total), ((read,), *lab_keyboard(lesson, link=True)))
 
 
 def _interview_card(lesson: Lesson, ctx: Context) -> Card:
     interview = next(i for l, i in ctx.services.course.interviews if l.id == lesson.id)
     text = interview_message(lesson, interview, hashtags=False, answer=False)
     reveal = Button(SHOW_ANSWER, f"lesson:answer:{lesson.order}")
+    related = Button(RELATED_LESSON, start=f"lesson-{lesson.order}")
     return Card(f"interview-{lesson.order}", words.interview_title(interview.question),
-                words.interview_description(lesson.order, lesson.title), text, ((reveal,),))
+                words.interview_description(lesson.order, lesson.title), text,
+                ((reveal, related),))
 
 
 async def _lab(command_text: str, command: router.Command, ctx: Context) -> InlineAnswer:

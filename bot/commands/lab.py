@@ -14,6 +14,7 @@ from bot.commands.base import Button, Context, UserError
 from bot.engine.expr import ExpressionError
 from bot.engine.gd import StartError
 from bot.fa import errors, messages
+from bot.fa import help as help_words
 from bot.fa import web as web_words
 from bot.fa.gd import start_problem
 from bot.fa.numbers import normalize_input
@@ -85,6 +86,22 @@ def remember(ctx: Context, key: str, request: Any, prefix: str = "") -> str:
 
 def recall(ctx: Context, token: str) -> Any | None:
     return ctx.services.requests.get(token)
+
+
+#: A suggestion button's callback prefix (the router runs what it remembers).
+SUGGEST = "suggest"
+
+
+def suggestion_button(ctx: Context, command: str) -> Button:
+    """«▶️ اجرا: …»: a button that runs ``command`` as if typed (a next step is a button,
+    not a command to copy)."""
+    return Button(help_words.run_suggestion(command),
+                  f"{SUGGEST}:{remember(ctx, 'suggest|' + command, command)}")
+
+
+def next_step_row(ctx: Context, command: str) -> tuple[tuple[Button, ...], ...]:
+    """The keyboard row of a picture's next step; none when there is no next step."""
+    return ((suggestion_button(ctx, command),),) if command else ()
 
 
 @dataclass(frozen=True)

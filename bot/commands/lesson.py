@@ -49,12 +49,17 @@ def search(course: Curriculum, query: str) -> list[Lesson]:
     return [lesson for _, _, lesson in sorted(ranked, key=lambda item: item[:2])]
 
 
-def lab_keyboard(lesson: Lesson) -> Keyboard:
-    """A button that runs the lesson's "try it" line (in a channel: in the bot's chat)."""
+def lab_keyboard(lesson: Lesson, *, link: bool = False) -> Keyboard:
+    """A button that runs the lesson's "try it" line (in a channel: in the bot's chat);
+    ``link``: a deep link that runs it in the bot's chat (under an inline message, which
+    has no chat of its own to answer in)."""
     if not lesson.lab:
         return ()
-    command = lesson.lab if len(lesson.lab) <= 40 else lesson.lab[:39] + "…"
-    return ((Button(words.LESSON_LAB.format(command=command), f"lesson:lab:{lesson.order}"),),)
+    label = words.LESSON_LAB.format(
+        command=lesson.lab if len(lesson.lab) <= 40 else lesson.lab[:39] + "…")
+    if link:
+        return ((Button(label, start=f"lab-{lesson.order}"),),)
+    return ((Button(label, f"lesson:lab:{lesson.order}"),),)
 
 
 def app_row(ctx: Context, lesson: Lesson) -> tuple[Button, ...]:
@@ -243,8 +248,11 @@ def interview_reply(lesson: Lesson, ctx: Context, *, answer: bool) -> Text:
                              answer=answer)
     another = Button(ANOTHER_QUESTION, "lesson:interview:0")
     related = (Button(RELATED_LESSON, f"lesson:show:{lesson.order}"),)
-    if answer:  # under a card sent through inline mode (no chat) nothing can follow
-        return Text(text, ((another,), related) if ctx.chat_id else ())
+    if answer and not ctx.chat_id:  # under a card sent through inline mode (no chat):
+        # nothing can follow in place; the lesson opens in the bot's chat
+        return Text(text, ((Button(RELATED_LESSON, start=f"lesson-{lesson.order}"),),))
+    if answer:
+        return Text(text, ((another,), related))
     return Text(text, ((Button(SHOW_ANSWER, f"lesson:answer:{lesson.order}"), another), related))
 
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 
-from bot.commands.base import Context, Poll, Response, Services, Text
-from bot.curriculum.model import Quiz
+from bot.commands.base import Button, Context, Keyboard, Poll, Response, Services, Text
+from bot.curriculum.model import Lesson, Quiz
 from bot.fa import practice as words
 from bot.fa.lessons import quiz_question
 from bot.practice import stats, week_start
@@ -57,7 +58,19 @@ async def run_stats(args: str, ctx: Context) -> Response:
             "current_streak": result.current_streak, "best_streak": result.best_streak,
             "weakest": [s.topic for s in result.weakest], "due_today": result.due_today,
             "retention": result.retention, "lessons_read": result.lessons_read}
-    return Response([Text(words.stats_text(ctx.user_name, result))], data=data)
+    lessons = [s.lesson for s in result.weakest if s.lesson is not None]
+    return Response([Text(words.stats_text(ctx.user_name, result), lesson_rows(lessons))],
+                    data=data)
+
+
+#: Lessons offered as buttons under one message (a session's score card, /stats).
+LESSON_ROWS = 5
+
+
+def lesson_rows(lessons: Sequence[Lesson]) -> Keyboard:
+    """A button per lesson to reread, opening it in place of a ``/lesson N`` to copy."""
+    return tuple((Button(words.lesson_button(lesson.order, lesson.title),
+                         f"lesson:show:{lesson.order}"),) for lesson in lessons[:LESSON_ROWS])
 
 
 async def run_top(args: str, ctx: Context) -> Response:

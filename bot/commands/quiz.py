@@ -24,7 +24,7 @@ from bot.commands.base import (
     UserError,
 )
 from bot.commands.options import whole_number
-from bot.commands.practice import tracked
+from bot.commands.practice import lesson_rows, tracked
 from bot.curriculum.model import Quiz
 from bot.fa import practice as practice_words
 from bot.fa import sessions as words
@@ -295,7 +295,7 @@ async def _session_next(db: Repos, services: Services, session: SessionInfo, pos
     buttons = [Button(words.NEXT_SESSION, "quiz:session")]
     if card.wrong:
         buttons.insert(0, Button(words.REPEAT_WRONG, f"quiz:wrong:{session.id}"))
-    replies.append(Text(words.score_card(card), (tuple(buttons),)))
+    replies.append(Text(words.score_card(card), (tuple(buttons), *lesson_rows(card.reread))))
     if not prefs.offered and not prefs.reminder:
         await db.prefs.put(session.user_id, prefs.with_(offered=True))
         replies.append(Text(settings_words.offer(prefs.hour, prefs.zone), ((

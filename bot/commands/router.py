@@ -25,7 +25,14 @@ from bot.commands.base import (
     Text,
     UserError,
 )
-from bot.commands.lab import SharedPicture, recall, remember, remember_shared
+from bot.commands.lab import (
+    SUGGEST,
+    SharedPicture,
+    recall,
+    remember,
+    remember_shared,
+    suggestion_button,
+)
 from bot.commands.options import whole_number
 from bot.engine.canonical import function_text
 from bot.fa import help as help_words
@@ -85,8 +92,8 @@ async def _start(args: str, ctx: Context) -> Response:
         return await handle_text(text, ctx)
     if payload in _COMMAND_LINKS:
         return await handle_text(_COMMAND_LINKS[payload], ctx)
-    first_steps = tuple((Button("▶️ " + example, f"help:first:{index}"),)
-                        for index, (example, _) in enumerate(help_words.FIRST_STEPS))
+    first_steps = tuple((Button(help_words.first_step_label(example, what), f"help:first:{index}"),)
+                        for index, (example, what) in enumerate(help_words.FIRST_STEPS))
     return Response([Text(help_words.start(ctx.user_name), first_steps)])
 
 
@@ -375,7 +382,6 @@ def as_gd(text: str) -> str:
 #: a command of at most SUGGESTION_CHARS characters.
 SUGGESTIONS = 2
 SUGGESTION_CHARS = 200
-SUGGEST = "suggest"
 _CODE_SPAN = re.compile(r"<code>(/[^<]{1,200})</code>")
 
 
@@ -401,9 +407,7 @@ def _with_suggestions(response: Response, typed: str, ctx: Context) -> Response:
     for reply in response.replies:
         if isinstance(reply, Text) and not reply.keyboard:
             rows = tuple(
-                (Button(help_words.run_suggestion(text),
-                        f"{SUGGEST}:{remember(ctx, 'suggest|' + text, text)}"),)
-                for text in suggested_commands(reply.text, typed))
+                (suggestion_button(ctx, text),) for text in suggested_commands(reply.text, typed))
             reply = replace(reply, keyboard=rows)
         replies.append(reply)
     response.replies = replies

@@ -183,7 +183,7 @@ def caption(summary: ActSummary) -> str:
     ]
     if summary.regime == "exploding" and summary.forward_regime != "exploding":
         lines.append(_saturation(summary))
-    hint = _hint(summary)
+    hint, _ = next_step(summary)
     if hint:
         lines.append(hint)
     return "\n".join(lines)
@@ -197,19 +197,25 @@ def _saturation(summary: ActSummary) -> str:
             "از انفجار قوی‌تر است.")
 
 
-def _hint(summary: ActSummary) -> str:
-    """What to try next."""
+#: Where a hint points at the lab worth trying next (a button under the picture).
+BUTTON_BELOW = "(دکمهٔ ▶️ زیر تصویر)"
+
+
+def next_step(summary: ActSummary) -> tuple[str, str]:
+    """What to try next: (the caption's hint, the command its button runs, or "")."""
+    depth = summary.depth
     if summary.forward_regime == "exploding":
         return ("درمان: مقداردهی اولیهٔ درست (He یا Xavier)، وزن‌های کوچک‌تر و برش گرادیان "
-                "(gradient clipping).")
+                "(gradient clipping)."), ""
     if summary.name == "tanh" and summary.regime == "steady":
-        return (f"مشتق tanh هرگز از ۱ بیشتر نیست؛ هر انفجاری از وزن‌ها می‌آید: "
-                f"{code(f'/act relu depth={summary.depth} w=1.5')}")
+        return (f"مشتق tanh هرگز از ۱ بیشتر نیست؛ هر انفجاری از وزن‌ها می‌آید: ReLU با "
+                f"{code('w = 1.5')} را ببینید {BUTTON_BELOW}."), f"/act relu depth={depth} w=1.5"
     if summary.forward_regime == "vanishing" and summary.name in ("sigmoid", "tanh", "softplus"):
-        return f"همین را با ReLU ببینید: {code(f'/act relu depth={summary.depth}')}"
+        return f"همین را با ReLU ببینید {BUTTON_BELOW}.", f"/act relu depth={depth}"
     if summary.regime == "steady" and summary.w == 1:
-        return f"با وزن بزرگ‌تر انفجار را ببینید: {code(f'/act {summary.name} depth={summary.depth} w=1.5')}"
-    return ""
+        return (f"با وزن بزرگ‌تر ({code('w = 1.5')}) انفجار را ببینید {BUTTON_BELOW}.",
+                f"/act {summary.name} depth={depth} w=1.5")
+    return "", ""
 
 
 def unknown_name(name: str, names: tuple[str, ...], example: str) -> str:

@@ -86,7 +86,7 @@ def caption(summary: FitSummary) -> str:
         f"{ICONS[summary.verdict]} <b>{VERDICTS[summary.verdict]}</b>",
         _reason(summary),
     ]
-    hint = _hint(summary)
+    hint, _ = next_step(summary)
     if hint:
         lines.append(hint)
     return "\n".join(lines)
@@ -149,13 +149,20 @@ def _unseen_bias(summary: FitSummary) -> str:
     )
 
 
-def _hint(summary: FitSummary) -> str:
+#: Where a hint points at the lab worth trying next (a button under the picture).
+BUTTON_BELOW = "(دکمهٔ ▶️ زیر تصویر)"
+
+
+def next_step(summary: FitSummary) -> tuple[str, str]:
+    """What to try next: (the caption's hint, the command its button runs, or "")."""
     if summary.verdict == "overfit":
         more = min(summary.n * 10, 2000)
-        return (f"ببینید دادهٔ بیشتر چه می‌کند: "
-                f"{code(f'/fit degree={summary.degree} n={more}')}")
+        return (f"ببینید دادهٔ بیشتر ({fa_int(more)} نقطه) چه می‌کند {BUTTON_BELOW}.",
+                f"/fit degree={summary.degree} n={more}")
     if summary.verdict == "underfit":
         higher = summary.best_degree if summary.best_degree > summary.degree else summary.degree + 2
-        return f"درجهٔ بالاتر را امتحان کنید: {code(f'/fit degree={min(higher, 12)}')}"
-    return ""
+        higher = min(higher, 12)
+        return (f"درجهٔ بالاتر ({fa_int(higher)}) را امتحان کنید {BUTTON_BELOW}.",
+                f"/fit degree={higher}")
+    return "", ""
 

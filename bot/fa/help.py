@@ -10,26 +10,33 @@ from bot.fa.numbers import fa_int
 Menu = list[tuple[str, str, str]]  # (name, summary, example)
 
 
-#: The few doors a newcomer needs (example, what it does); /help lists everything.
+#: The few doors a newcomer needs (example, what it does), each a button under /start
+#: (its label the emoji and the command, so the line and its button pair up);
+#: /help lists everything.
 FIRST_STEPS = (
-    ("/gd 0.1x^2 lr=0.4 steps=25", "گرادیان کاهشی روی تابع شما، با نمودار و تحلیل"),
-    ("/lesson", "درس بعدی دوره، از «شبکهٔ عصبی چیست؟» تا Adam و attention"),
-    ("/quiz", "یک کوییز؛ اشتباه‌ها بعداً برای مرور برمی‌گردند"),
-    ("/backprop", "پس‌انتشار گام‌به‌گام با عددهای دقیق"),
+    ("/gd 0.1x^2 lr=0.4 steps=25", "🧪 گرادیان کاهشی روی تابع شما، با نمودار و تحلیل"),
+    ("/lesson", "📘 درس بعدی دوره، از «شبکهٔ عصبی چیست؟» تا Adam و attention"),
+    ("/quiz", "🎯 یک کوییز؛ اشتباه‌ها بعداً برای مرور برمی‌گردند"),
+    ("/backprop", "🔗 پس‌انتشار گام‌به‌گام با عددهای دقیق"),
 )
 
 
+def first_step_label(example: str, what: str) -> str:
+    """A first step's button: its line's emoji and the command it runs."""
+    return f"{what.split(maxsplit=1)[0]} {example}"
+
+
 def start(user_name: str) -> str:
+    """The greeting; the first steps are described here and run by the buttons below it
+    (a command to copy beside a button that runs it would say the same thing twice)."""
     greeting = f"سلام {escape(user_name)}! 👋" if user_name else "سلام! 👋"
-    # a bare /command is tappable in Telegram; one with arguments is shown as code to copy
-    steps = "\n".join(f"• {code(example) if ' ' in example else example} — {what}"
-                      for example, what in FIRST_STEPS)
+    steps = "\n".join(f"• {what}" for _, what in FIRST_STEPS)
     return (
         f"{greeting}\n"
         "من دستیار آموزش یادگیری عمیق (deep learning) هستم. به‌جای عکس‌های ثابت، "
         "خودتان با مفاهیم بازی می‌کنید: تابع دلخواهتان را بدهید تا گرادیان کاهشی "
         "(gradient descent) را رویش اجرا کنم، نمودارش را بکشم و بگویم چه اتفاقی افتاد.\n\n"
-        f"چند شروع خوب:\n{steps}\n\n"
+        f"چند شروع خوب (دکمه‌های زیر):\n{steps}\n\n"
         "همهٔ دستورها با مثال: /help"
     )
 

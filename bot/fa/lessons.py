@@ -4,23 +4,21 @@ from __future__ import annotations
 
 from bot.curriculum.markup import to_html
 from bot.curriculum.model import Interview, Lesson, Quiz
-from bot.fa.html import code, escape
+from bot.fa.html import escape
 from bot.fa.numbers import fa_int
 
 QUIZ_PREFIX = "❓کوییز شماره {number}: "
-TRY_IT = "🧪 امتحان کنید: "
 INTERVIEW = "💡 سؤال مصاحبه"
 
 
 def lesson_message(lesson: Lesson, total: int, header: str = "", *,
                    hashtags: bool = True) -> str:
-    """The lesson as one HTML message: heading, body, the lab to try, and the channel's
-    hashtags (which mean nothing in a private chat: ``hashtags=False`` there)."""
+    """The lesson as one HTML message: heading, body and the channel's hashtags (which
+    mean nothing in a private chat: ``hashtags=False`` there). Its lab is a button under
+    it (``commands.lesson.lab_keyboard``), not a command to copy."""
     parts = [header] if header else []
     parts.append(f"📘 <b>درس {fa_int(lesson.order)} از {fa_int(total)}: {escape(lesson.title)}</b>")
     parts.append(to_html(lesson.body))
-    if lesson.lab:
-        parts.append(TRY_IT + code(lesson.lab))
     if hashtags:
         parts.append(" ".join(lesson.hashtags))
     return "\n\n".join(parts)
@@ -49,7 +47,7 @@ def interview_message(lesson: Lesson, interview: Interview, header: str = "", *,
         parts.append(f"<blockquote expandable>{to_html(interview.answer)}</blockquote>")
     else:
         parts.append(THINK_FIRST)
-    parts.append(f"📘 درس مرتبط: {escape(lesson.title)} — {code(f'/lesson {lesson.order}')}")
+    parts.append(f"{RELATED_LESSON}: {escape(lesson.title)}")  # its button opens it
     if hashtags:
         parts.append(" ".join(lesson.hashtags))
     return "\n\n".join(parts)
@@ -93,13 +91,11 @@ def _balanced(markdown: str) -> bool:
 
 
 def lesson_summary(lesson: Lesson, total: int, *, hashtags: bool = False) -> str:
-    """The lesson in a few lines (a group, an inline card): heading, the opening of its
-    first paragraph, the lab to try (and in a group the channel's hashtags); the whole
-    lesson is one press away in private."""
+    """The lesson in a few lines (a group, an inline card): heading and the opening of its
+    first paragraph (and in a group the channel's hashtags); the whole lesson and its lab
+    are buttons."""
     parts = [f"📘 <b>درس {fa_int(lesson.order)} از {fa_int(total)}: {escape(lesson.title)}</b>",
              to_html(lesson_opening(lesson))]
-    if lesson.lab:
-        parts.append(TRY_IT + code(lesson.lab))
     if hashtags:
         parts.append(" ".join(lesson.hashtags))
     return "\n\n".join(parts)

@@ -60,6 +60,12 @@ NO_LESSONS = "هنوز درسی در پوشهٔ lessons نیست."
 RELATED_LESSONS = "درس‌های مرتبط دیگر:"
 
 
+def lesson_button(order: int, title: str) -> str:
+    """A button that opens a lesson to read (at most about 40 characters on a phone)."""
+    label = f"📘 درس {fa_int(order)}: {title}"
+    return label if len(label) <= 40 else label[:39] + "…"
+
+
 def all_done(next_review: datetime | None, zone: ZoneInfo) -> str:
     text = "🎉 به همهٔ سؤال‌ها جواب داده‌اید و فعلاً مروری ندارید."
     if next_review is not None:
@@ -84,7 +90,7 @@ def stats_text(name: str, stats: Stats) -> str:
     if stats.weakest:
         lines.append("\n<b>موضوع‌هایی که بیشتر تمرین می‌خواهند:</b>")
         for score in stats.weakest:
-            read = f" — بخوانید: {code(f'/lesson {score.lesson.order}')}" if score.lesson else ""
+            read = f" — 📘 درس {fa_int(score.lesson.order)}" if score.lesson else ""
             lines.append(
                 f"• {TOPIC_NAMES.get(score.topic, score.topic)}: "
                 f"{fa_int(score.correct)} از {fa_int(score.answered)}{read}"
@@ -125,7 +131,7 @@ def toc_text(lessons: list[Lesson], page: int, pages: int, total: int, read: Abs
         f"📚 <b>فهرست درس‌ها</b> (صفحهٔ {fa_int(page)} از {fa_int(pages)}، {fa_int(total)} درس)"
         f"{progress}\n\n"
         + "\n".join(rows)
-        + f"\n\nبرای خواندن روی درس بزنید یا بفرستید: {code('/lesson 17')}"
+        + "\n\nبرای خواندن روی درس بزنید."
     )
 
 

@@ -79,8 +79,8 @@ def duration(seconds: float) -> str:
 
 
 def _reread(lessons: tuple[Lesson, ...]) -> str:
-    rows = [f"• {escape(lesson.title)} — {code(f'/lesson {lesson.order}')}" for lesson in lessons]
-    return "📘 <b>برای مرور بخوانید:</b>\n" + "\n".join(rows)
+    rows = [f"• درس {fa_int(lesson.order)}: {escape(lesson.title)}" for lesson in lessons]
+    return "📘 <b>برای مرور بخوانید</b> (دکمه‌های زیر):\n" + "\n".join(rows)
 
 
 def score_card(card: ScoreCard) -> str:
