@@ -16,13 +16,17 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote
 
 import httpx
 import pytest
 
+from bot.curriculum.loader import curriculum
 from bot.doors.web.auth import sign
+from bot.storage import Storage, default_url
+from tests.dashboard_seed import Seeded, seed
 
 TOKEN = "123456:WEBAPP-test-token"
 ADMIN, LEARNER = 4242, 77
@@ -59,11 +63,26 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+async def _seed(data_dir: Path) -> Seeded:
+    storage = await Storage.open(default_url(data_dir))
+    try:
+        return await seed(storage, curriculum(), datetime.now(UTC))
+    finally:
+        await storage.close()
+
+
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def seeded(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Seeded]:
+    """The server's database with two weeks of a channel and its learners."""
+    data_dir = tmp_path_factory.mktemp("web")
+    return data_dir, asyncio.run(_seed(data_dir))
+
+
+@pytest.fixture(scope="module")
+def server(seeded: tuple[Path, Seeded]) -> Iterator[str]:
     port = _free_port()
     env = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN, "BOT_ADMIN_IDS": str(ADMIN),
-           "BOT_DATA_DIR": str(tmp_path_factory.mktemp("web")), "BOT_WORKERS": "2",
+           "BOT_DATA_DIR": str(seeded[0]), "BOT_WORKERS": "2",
            "BOT_LOG_LEVEL": "WARNING"}
     process = subprocess.Popen([sys.executable, "-m", "tests.web_server", str(port)], env=env,
                                cwd=Path(__file__).resolve().parent.parent)
@@ -376,16 +395,28 @@ def test_update_latency_measured_in_the_browser(server, browser):
 DEBOUNCE_NOTE = "25 ms debounce included"
 
 
-def test_the_dashboard_is_for_admins_only(server):
+def test_the_dashboard_is_for_admins_only_and_counts_what_happened(server, seeded):
     learner = httpx.get(f"{server}/api/dashboard", headers=auth(init_data(user_id=LEARNER)))
     assert learner.status_code == 403 and "مدرس" in learner.json()["error"]
     forged = httpx.get(f"{server}/api/dashboard", headers=auth(init_data(ADMIN, token="1:OTHER")))
     assert forged.status_code == 401
     admin = httpx.get(f"{server}/api/dashboard", headers=auth(init_data(user_id=ADMIN)))
     assert admin.status_code == 200
-    body = admin.json()
-    assert len(body["active"]) == 14 and body["reviews_due"] == 0 and body["schedule"] == []
+    body, expected = admin.json(), seeded[1]
     assert "۱۴۰۵" in body["now"]  # a Jalali date
+    assert (body["reviews_due"], body["learners_with_reviews_due"], body["reminder_opt_ins"]) == (
+        expected.reviews_due, expected.learners_with_reviews_due, expected.reminder_opt_ins)
+    assert [a["learners"] for a in body["active"]] == list(expected.active.values())
+    assert all("۱۴۰۵" in a["day"] for a in body["active"])
+    shown = {q["key"]: q for q in body["quizzes"]}
+    assert shown and all(shown[key]["votes"] == votes for key, votes in expected.quizzes.items()
+                         if key in shown)
+    for quiz in shown.values():
+        assert quiz["share_correct"] == quiz["votes"][quiz["correct"]] / sum(quiz["votes"])
+    shares = [q["share_correct"] for q in body["hardest"]]
+    assert shares == sorted(shares) and shares[0] == min(q["share_correct"] for q in shown.values())
+    statuses = {slot["status"] for slot in body["schedule"]}
+    assert {"sent", "failed", "skipped", "waiting"} <= statuses
 
 
 def test_the_dashboard_page(server, browser):
@@ -397,4 +428,8 @@ def test_the_dashboard_page(server, browser):
     browser.get(f"{server}/dashboard#tgWebAppData={quote(init_data(user_id=ADMIN))}")
     wait_for(browser, lambda: browser.execute_script("return document.body.dataset.status") == "200")
     assert fits_the_phone(browser)
+    assert browser.execute_script("return document.querySelectorAll('#quizzes .quiz').length") > 0
+    schedule = text(browser, "schedule")
+    assert "۱۴۰۵" in schedule and "آزمونک" in schedule and "ناموفق" in schedule
+    assert not any(word in schedule for word in ("lesson", "quiz", "reveal", "waiting"))
     screenshot(browser, "webapp-dashboard.png")

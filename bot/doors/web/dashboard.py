@@ -1,6 +1,10 @@
 """The teacher's dashboard (admins only, BOT_ADMIN_IDS, checked from the signed init data):
 the channel's schedule and slot statuses, each channel quiz's votes and share correct,
-the hardest questions, learners active per day, reviews due and reminder opt-ins."""
+the hardest questions, learners active per day, reviews due and reminder opt-ins.
+
+A channel quiz's votes are kept on its reveal slot (``<quiz key>:reveal``, saved when the
+poll is closed), whose payload is the quiz slot's key; the quiz slot's payload is the
+question's id."""
 
 from __future__ import annotations
 
@@ -20,9 +24,13 @@ async def dashboard(services: Services) -> dict[str, Any]:
     async with services.storage.transaction() as db:
         slots = await db.slots.recent(limit=SLOTS)
         overview = await db.overview.summary(now)
+        # a reveal keeps its poll's votes; what was asked is its quiz slot's (its payload)
+        revealed = {slot.key: await db.slots.get(slot.payload) for slot in slots
+                    if slot.kind == "reveal" and slot.votes}
     quizzes: list[dict[str, Any]] = []
     for slot in slots:
-        quiz = services.course.quiz(slot.payload) if slot.votes else None
+        asked = revealed.get(slot.key)
+        quiz = services.course.quiz(asked.payload) if asked is not None else None
         if quiz is None or not slot.votes:
             continue
         total = sum(slot.votes)

@@ -5,7 +5,9 @@
   const FA = "۰۱۲۳۴۵۶۷۸۹";
   const fa = (v) => String(v).replace(/[0-9]/g, (d) => FA[d]);
   const percent = (share) => (share === null ? "—" : fa(Math.round(share * 100)) + "٪");
-  const STATUS = { sent: "فرستاده شد", failed: "ناموفق", skipped: "رد شد", claimed: "در صف", sending: "در حال ارسال" };
+  const STATUS = { sent: "فرستاده شد", failed: "ناموفق", skipped: "رد شد", claimed: "در صف", sending: "در حال ارسال",
+    waiting: "در انتظار", unknown: "نامعلوم", reported: "گزارش شد" };
+  const KIND = { lesson: "درس", quiz: "آزمونک", reveal: "پاسخ آزمونک", group_quiz: "آزمونک گروه", group_reveal: "پاسخ آزمونک گروه" };
   const el = (tag, text, cls) => { const e = document.createElement(tag); if (text !== undefined) e.textContent = text; if (cls) e.className = cls; return e; };
 
   async function load() {
@@ -24,16 +26,25 @@
     const days = d.active.map((_, i) => i), counts = d.active.map((a) => a.learners);
     const colour = getComputedStyle($("numbers")).color;
     new uPlot({ width, height: 160, legend: { show: false }, cursor: { show: false },
-      scales: { x: { time: false }, y: { range: (u, lo, hi) => [0, Math.max(hi, 1)] } },
+      scales: { x: { time: false, range: [-0.5, d.active.length - 0.5] }, y: { range: (u, lo, hi) => [0, Math.max(hi, 1)] } },
       axes: [{ values: (u, ticks) => ticks.map((t) => (d.active[t] ? fa(d.active[t].day.split(" ")[1]) : "")), stroke: colour, ticks: { show: false } },
         { stroke: colour, size: 30, incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000], values: (u, ticks) => ticks.map(fa) }],
       series: [{}, { stroke: colour, fill: "rgba(36,129,204,0.35)", paths: uPlot.paths.bars({ size: [0.6] }), points: { show: false } }],
     }, [days, counts], box).root.setAttribute("dir", "ltr");
     for (const q of d.hardest) $("hardest").append(el("li", `${q.question} — ${percent(q.share_correct)} درست`));
     if (!d.hardest.length) $("hardest").append(el("li", "هنوز رأیی ثبت نشده است."));
-    for (const q of d.quizzes) {
+    // the newest first; older ones folded under «بیشتر» (a phone's screen, not a scroll)
+    const folded = (parent, items, shown, make) => {
+      items.slice(0, shown).forEach((item) => parent.append(make(item)));
+      if (items.length <= shown) return;
+      const more = el("details", undefined, "more"), rest = el(parent.tagName === "UL" ? "ul" : "div", undefined, parent.className);
+      more.append(el("summary", `بیشتر (${fa(items.length - shown)})`), rest);
+      items.slice(shown).forEach((item) => rest.append(make(item)));
+      parent.after(more);
+    };
+    folded($("quizzes"), d.quizzes, 3, (q) => {
       const block = el("div", undefined, "quiz");
-      block.append(el("p", `${q.number ? "#" + fa(q.number) + " " : ""}${q.question} (${percent(q.share_correct)} درست)`));
+      block.append(el("p", `${q.number ? "آزمونک " + fa(q.number) + ": " : ""}${q.question} (${percent(q.share_correct)} درست)`));
       const top = Math.max(...q.votes, 1);
       q.options.forEach((option, i) => {
         const row = el("div", undefined, "bar" + (i === q.correct ? " correct" : ""));
@@ -42,13 +53,17 @@
         row.append(el("span", option), track, el("span", fa(q.votes[i])));
         block.append(row);
       });
-      $("quizzes").append(block);
-    }
-    for (const s of d.schedule) {
+      return block;
+    });
+    // posts that need the teacher (failed, unknown, reported) first, then the newest
+    const attention = (s) => (["failed", "unknown", "reported"].includes(s.status) ? 0 : 1);
+    const schedule = d.schedule.map((s, i) => [attention(s), i, s]).sort((a, b) => a[0] - b[0] || a[1] - b[1]).map((x) => x[2]);
+    folded($("schedule"), schedule, 10, (s) => {
       const li = el("li");
-      li.append(el("span", `${s.updated} · ${s.kind}${s.number ? " #" + fa(s.number) : ""}`), el("span", STATUS[s.status] || s.status, "status-" + s.status));
-      $("schedule").append(li);
-    }
+      li.append(el("span", `${s.updated} · ${KIND[s.kind] || s.kind}${s.number ? " " + fa(s.number) : ""}`), el("span", STATUS[s.status] || s.status, "status-" + s.status));
+      if (s.error) li.title = s.error;
+      return li;
+    });
   }
   load();
 })();
