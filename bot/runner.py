@@ -71,6 +71,10 @@ def _timed_call(job: Callable[[R], T], request: R, seconds: float) -> tuple[T, f
     return result, time.perf_counter() - started
 
 
+def _lab_name(job: Callable[..., object]) -> str:
+    return getattr(job, "__name__", "lab").removeprefix("run_")
+
+
 def _warm() -> int:
     return os.getpid()
 
@@ -99,7 +103,8 @@ class LabRunner:
         self._pending: dict[str, asyncio.Future[Any]] = {}
         self._job_seconds = 0.1  # a moving average of how long a job takes
         #: How each run ended, by lab: ``(lab, outcome)`` → count, outcome one of
-        #: cached, shared, rendered, busy, timeout, failed (read by /metrics).
+        #: cached, shared, rendered, busy, timeout, failed (read by /metrics); and quiet:
+        #: the busy refusals not sent (the learner had been told a moment before).
         self.outcomes: Counter[tuple[str, str]] = Counter()
 
     def expected_wait(self) -> float:
@@ -149,10 +154,14 @@ class LabRunner:
         """True when ``key`` would be answered without computing (cached)."""
         return key in self.results
 
+    def count(self, job: Callable[..., object], outcome: str) -> None:
+        """Count an outcome decided outside :meth:`run` (a refusal at admission)."""
+        self.outcomes[_lab_name(job), outcome] += 1
+
     async def run(self, job: Callable[[R], T], request: R, *, key: str, user_id: int) -> T:
         """The result of ``job(request)``: cached, shared with an identical running job,
         or computed in a worker. Raises Busy, LabTimeout, or the job's own exception."""
-        lab = getattr(job, "__name__", "lab").removeprefix("run_")
+        lab = _lab_name(job)
         cached = self.results.get(key)
         if cached is not None:
             self.outcomes[lab, "cached"] += 1

@@ -48,6 +48,15 @@ def test_backlog_counts_only_the_waiters_ahead() -> None:
     assert budget.backlog_seconds(Priority.TEXT) >= 2.0 and not budget.try_take()
 
 
+def test_pictures_still_rendering_count_in_an_uploads_backlog() -> None:
+    """Admission asks for the backlog behind the renders in flight: their pictures reach
+    the budget before the new one."""
+    clock = Clock()
+    budget = SendBudget(rate=10, burst=1, clock=clock)
+    assert budget.backlog_seconds(Priority.UPLOAD) == 0.0
+    assert budget.backlog_seconds(Priority.UPLOAD, pending=20) == 2.0
+
+
 def test_priority_is_read_from_the_call() -> None:
     upload = InputFile(b"png", filename="a.png")
     assert priority_of("sendMessage", {"chat_id": 1, "text": "hi"}) is Priority.TEXT

@@ -68,13 +68,35 @@ async def test_a_render_that_could_not_be_sent_soon_is_refused_at_once(
     picture is refused politely and immediately; a cached one is still sent."""
     fake.push_message("/gd 0.1x^2 lr=0.4 steps=25", user_id=2004)
     await fake.wait_for("sendPhoto")
-    services.send_backlog = lambda: lab.ADMIT_SECONDS + 1
+    services.send_backlog = lambda pending=0: lab.ADMIT_SECONDS + 1
     fake.push_message("/gd 0.7x^2 lr=0.4 steps=25", user_id=2005)
     fake.push_message("/gd 0.1x^2 lr=0.4 steps=25", user_id=2006)
     await fake.wait_for("sendPhoto", 2)
     refusal = (await fake.wait_for("sendMessage"))[0]
     assert int(refusal.params["chat_id"]) == 2005 and refusal.params["text"] == BUSY_QUEUE
     assert {int(c.params["chat_id"]) for c in fake.calls_to("sendPhoto")} == {2004, 2006}
+
+
+async def test_a_learner_refused_as_busy_is_told_once_then_not_again_for_a_while(
+        fake: FakeTelegram, telegram_app, services: Services) -> None:
+    """Over the ceiling each refusal costs a message the admitted pictures wait for: a
+    learner is told once; asking again within QUIET_SECONDS gets nothing (counted);
+    another learner is still told."""
+    services.send_backlog = lambda pending=0: lab.ADMIT_SECONDS + 1
+    before = dict(services.runner.outcomes)
+    fake.push_message("/gd 0.71x^2 lr=0.4 steps=25", user_id=2007)
+    await fake.wait_for("sendMessage")
+    fake.push_message("/gd 0.72x^2 lr=0.4 steps=25", user_id=2007)
+    fake.push_message("/gd 0.73x^2 lr=0.4 steps=25", user_id=2008)
+    await fake.wait_for("sendMessage", 2)
+    fake.push_message("/help", user_id=2007)  # the quiet one was handled before this answer
+    await fake.wait_for("sendMessage", 3)
+    refusals = [int(c.params["chat_id"]) for c in fake.calls_to("sendMessage")
+                if c.params["text"] == BUSY_QUEUE]
+    assert refusals == [2007, 2008]
+    counted = {outcome: services.runner.outcomes[lab_name, outcome] - before.get((lab_name, outcome), 0)
+               for lab_name, outcome in (("gd", "quiet"), ("gd", "busy"))}
+    assert counted == {"quiet": 1, "busy": 3}
 
 
 async def test_buttons_edit_the_photo_in_place(fake: FakeTelegram, telegram_app) -> None:

@@ -118,17 +118,21 @@ class Response:
 
 
 class UserError(Exception):
-    """Bad input, with the Persian message (Telegram HTML) that explains it."""
+    """Bad input, with the Persian message (Telegram HTML) that explains it. A ``quiet``
+    refusal is answered with nothing (the learner was told the same a moment ago)."""
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, *, quiet: bool = False) -> None:
         super().__init__(message)
         self.message = message
+        self.quiet = quiet
 
 
 async def _no_progress(action: str) -> None:
     return None
 
 
+#: Learners whose last "busy" refusal is remembered.
+REFUSED_LEARNERS = 10_000
 #: Picture keys whose Telegram file id is remembered.
 FILE_IDS = 10_000
 
@@ -137,7 +141,7 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def _no_backlog() -> float:
+def _no_backlog(pending: int = 0) -> float:
     return 0.0
 
 
@@ -169,8 +173,13 @@ class Services:
     teacher: ChannelTeacher | None = None  # set by the Telegram door when a channel is configured
     faults: Faults = field(default_factory=Faults)
     #: Seconds a new picture would now wait for the door's send budget (Telegram's 30
-    #: messages a second); the Telegram door sets it, other doors have no such limit.
-    send_backlog: Callable[[], float] = _no_backlog
+    #: messages a second), behind ``pending`` pictures still being rendered; the Telegram
+    #: door sets it, other doors have no such limit.
+    send_backlog: Callable[[int], float] = _no_backlog
+    #: When each learner was last refused as "busy" (monotonic seconds): within
+    #: ``bot.commands.lab.QUIET_SECONDS`` a refusal again is not sent (it would cost the
+    #: send budget the admitted pictures need).
+    refused: LRU[int, float] = field(default_factory=lambda: LRU(REFUSED_LEARNERS))
 
 
 @dataclass

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import hashlib
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -30,6 +31,10 @@ ADMIT_SECONDS = 3.0
 #: The chat action ("sending a photo…") is shown only for a render still running after
 #: this long: it spends the same send budget as a message.
 PROGRESS_AFTER = 1.0
+#: A learner refused as "busy" is told once: refused again within this many seconds,
+#: nothing is sent (counted as ``quiet`` among the runner's outcomes). Over Telegram's
+#: ceiling every message spent on a refusal is one the admitted pictures wait for.
+QUIET_SECONDS = 10.0
 
 
 async def run_lab(ctx: Context, job: Callable[[R], T], request: R, *, key: str,
@@ -38,8 +43,10 @@ async def run_lab(ctx: Context, job: Callable[[R], T], request: R, *, key: str,
     runner = ctx.services.runner
     ready = runner.is_ready(key)
     if not ready and not runner.is_pending(key):
-        if runner.expected_wait() + ctx.services.send_backlog() > ADMIT_SECONDS:
-            raise UserError(messages.BUSY_QUEUE)
+        # the pictures still being rendered reach the send budget before this one
+        if runner.expected_wait() + ctx.services.send_backlog(runner.in_flight) > ADMIT_SECONDS:
+            runner.count(job, "busy")
+            raise _busy(ctx, job, messages.BUSY_QUEUE)
     result = asyncio.ensure_future(runner.run(job, request, key=key, user_id=ctx.user_id))
     try:
         if not ready:
@@ -48,11 +55,22 @@ async def run_lab(ctx: Context, job: Callable[[R], T], request: R, *, key: str,
                 await ctx.progress(action)
         return await result
     except Busy as busy:
-        raise UserError(messages.BUSY_USER if busy.reason == "user" else messages.BUSY_QUEUE)
+        raise _busy(ctx, job, messages.BUSY_USER if busy.reason == "user" else messages.BUSY_QUEUE)
     except LabTimeout:
         raise UserError(errors.with_example(messages.TOO_SLOW, example))
     except ExpressionError as error:
         raise UserError(errors.expression(error, example))
+
+
+def _busy(ctx: Context, job: Callable[..., object], message: str) -> UserError:
+    """The "busy" refusal: sent once per learner per QUIET_SECONDS, quiet after that."""
+    now = time.monotonic()
+    last = ctx.services.refused.get(ctx.user_id)
+    if last is not None and now - last < QUIET_SECONDS:
+        ctx.services.runner.count(job, "quiet")
+        return UserError(message, quiet=True)
+    ctx.services.refused.put(ctx.user_id, now)
+    return UserError(message)
 
 
 def token_for(key: str, prefix: str = "") -> str:

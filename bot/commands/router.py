@@ -445,7 +445,7 @@ async def _guarded(handler: Handler, args: str, ctx: Context) -> Response:
         return await handler(args, ctx)
     except UserError as error:
         short = _first_line(error.message)
-        return Response([Text(error.message)], notice=short, error=short)
+        return Response([] if error.quiet else [Text(error.message)], notice=short, error=short)
     except Exception:
         log.exception("command failed: %r", args)
         return Response([Text(INTERNAL_ERROR)], notice=INTERNAL_ERROR, error=INTERNAL_ERROR)

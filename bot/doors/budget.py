@@ -114,14 +114,15 @@ class SendBudget:
     def waiting(self, up_to: Priority = Priority.ACTION) -> int:
         return sum(1 for *_, f, p in self._waiting if p <= up_to and not f.done())
 
-    def backlog_seconds(self, priority: Priority) -> float:
+    def backlog_seconds(self, priority: Priority, pending: int = 0) -> float:
         """About how long a call of ``priority`` made now would wait for the budget: the
-        waiters ahead of it, served at the rate left over by the more urgent calls of the
-        last :data:`URGENT_WINDOW` seconds (they keep overtaking it)."""
+        waiters ahead of it (and ``pending`` calls the caller knows will come first),
+        served at the rate left over by the more urgent calls of the last
+        :data:`URGENT_WINDOW` seconds (they keep overtaking it: refusals included)."""
         self._refill()
         now = self._clock()
         pause = max(0.0, self._paused_until - now)
-        ahead = max(0.0, self.waiting(priority) + 1 - self._tokens)
+        ahead = max(0.0, self.waiting(priority) + pending + 1 - self._tokens)
         if priority <= Priority.TEXT:
             return pause + ahead / self.rate
         while self._urgent and self._urgent[0] < now - URGENT_WINDOW:

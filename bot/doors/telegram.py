@@ -11,6 +11,7 @@ import logging
 import os
 from datetime import timedelta
 from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Any, TypeVar
 
 import httpx
@@ -409,7 +410,7 @@ async def on_startup(application: Application) -> None:
     limiter = application.bot.rate_limiter
     if isinstance(limiter, PriorityRateLimiter):
         budget = limiter.budget
-        services.send_backlog = lambda: budget.backlog_seconds(Priority.UPLOAD)
+        services.send_backlog = partial(budget.backlog_seconds, Priority.UPLOAD)
         budget.shared = shared_budget_for(services.storage)  # replicas on PostgreSQL
     await publish_profile(application.bot, services.settings.admin_ids)
     await publish_menu_button(application.bot, services.settings.webapp_url)
