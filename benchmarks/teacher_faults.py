@@ -23,7 +23,6 @@ from datetime import datetime, time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bot.cache import LRU
 from bot.commands.base import Context, Services
 from bot.commands.router import handle_text
 from bot.config import Settings
@@ -70,7 +69,7 @@ async def trial(runner: LabRunner, url: str, rng: random.Random) -> dict[str, in
     settings = Settings(token=TOKEN, api_base_url=fake.base_url, admin_ids=frozenset({ADMIN}),
                         channel_id=CHANNEL, group_id=GROUP, lesson_time=time(9),
                         quiz_time=time(18))
-    services = Services(runner=runner, requests=LRU(100), storage=storage, course=curriculum(),
+    services = Services(runner=runner, storage=storage, course=curriculum(),
                         settings=settings)
     application = build_application(settings, services)
     application.bot.rate_limiter.backoff = ()

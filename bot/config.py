@@ -89,6 +89,7 @@ class Settings:
     render_timeout: float = 20.0
     queue_limit: int = 16
     cache_mb: int = 64
+    button_days: int = 30  # a button works this long after it was last offered
     log_level: str = "INFO"
     db_url: str = ""
     timezone: str = "Asia/Tehran"
@@ -140,6 +141,8 @@ class Settings:
                                         get("BOT_RENDER_TIMEOUT", str(cls.render_timeout)), float, 1.0),
             queue_limit=parse_number("BOT_QUEUE_LIMIT", get("BOT_QUEUE_LIMIT", str(cls.queue_limit)), int, 1),
             cache_mb=parse_number("BOT_CACHE_MB", get("BOT_CACHE_MB", str(cls.cache_mb)), int, 0),
+            button_days=parse_number("BOT_BUTTON_DAYS", get("BOT_BUTTON_DAYS", str(cls.button_days)),
+                                     int, 1),
             log_level=get("BOT_LOG_LEVEL", cls.log_level).upper(),
             db_url=get("BOT_DB_URL", ""),
             timezone=_zone(get("BOT_TIMEZONE", cls.timezone)),

@@ -4,7 +4,9 @@
 - Each job has a hard time limit, enforced inside the worker with ``SIGALRM`` (a thread
   or an ``asyncio`` timeout could stop waiting but not stop the work).
 - One user has at most one job in flight; the pool takes at most ``queue_limit`` jobs
-  queued or running, and says so instead of growing a backlog.
+  queued or running, and says so instead of growing a backlog. Given :class:`Leases`
+  (:class:`StoredLeases`: the database), both rules hold across all replicas: a job
+  holds a lease on its learner, and the live leases are the queue everywhere.
 - Identical requests share one computation: a finished result is served from a byte-
   bounded LRU cache, and a request identical to one still running awaits that one.
 """
@@ -22,9 +24,13 @@ from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from typing import Any, Literal, TypeVar
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar
 
 from bot.cache import LRU
+
+if TYPE_CHECKING:
+    from bot.storage import Storage
 
 log = logging.getLogger(__name__)
 
@@ -40,8 +46,47 @@ class Busy(Exception):
         self.reason = reason
 
 
+class Leases(Protocol):
+    """Who may start a job: one per learner and ``queue_limit`` in all, wherever it runs."""
+
+    async def take(self, user_id: int) -> Literal["ok", "user", "queue"]: ...
+
+    async def give_back(self, user_id: int) -> None: ...
+
+
+class StoredLeases:
+    """:class:`Leases` in the database (``db.leases``), shared by every replica. A lease
+    lasts as long as a job can (its time limit and the guard behind it), so one held by a
+    replica that died runs out by itself; a replica that stops gives its leases back."""
+
+    def __init__(self, storage: Storage, owner: str, seconds: float, limit: int,
+                 clock: Callable[[], datetime]) -> None:
+        self.storage, self.owner, self.limit, self.clock = storage, owner, limit, clock
+        self.lease = timedelta(seconds=seconds)
+
+    async def take(self, user_id: int) -> Literal["ok", "user", "queue"]:
+        now = self.clock()
+        async with self.storage.transaction() as db:
+            return await db.leases.take(user_id, self.owner, now, now + self.lease, self.limit)
+
+    async def give_back(self, user_id: int) -> None:
+        try:
+            async with self.storage.transaction() as db:
+                await db.leases.give_back(user_id, self.owner)
+        except Exception:  # noqa: BLE001 (the lease runs out by itself)
+            log.warning("lab lease of %s not given back", user_id, exc_info=True)
+
+    async def give_back_all(self) -> None:
+        async with self.storage.transaction() as db:
+            await db.leases.give_back_all(self.owner)
+
+
 class LabTimeout(Exception):
     """A job ran past its time limit (or its worker died) and was stopped."""
+
+
+#: Seconds past a job's time limit before the event loop stops waiting for a wedged worker.
+GUARD = 10.0
 
 
 def _on_alarm(signum: int, frame: object) -> None:
@@ -112,6 +157,12 @@ class LabRunner:
         the jobs already queued or running."""
         return max(self._in_flight + 1, self.workers) / self.workers * self._job_seconds
 
+    @property
+    def longest(self) -> float:
+        """Seconds a job can last at most from the moment it is queued (its time limit,
+        the guard behind it, and a margin): how long a lab lease lasts."""
+        return self.timeout + GUARD + 5
+
     def is_pending(self, key: str) -> bool:
         """True when an identical job is running (a new request would share it)."""
         return key in self._pending
@@ -158,9 +209,12 @@ class LabRunner:
         """Count an outcome decided outside :meth:`run` (a refusal at admission)."""
         self.outcomes[_lab_name(job), outcome] += 1
 
-    async def run(self, job: Callable[[R], T], request: R, *, key: str, user_id: int) -> T:
+    async def run(self, job: Callable[[R], T], request: R, *, key: str, user_id: int,
+                  leases: Leases | None = None) -> T:
         """The result of ``job(request)``: cached, shared with an identical running job,
-        or computed in a worker. Raises Busy, LabTimeout, or the job's own exception."""
+        or computed in a worker. Raises Busy, LabTimeout, or the job's own exception.
+        With ``leases`` the learner's one job and the queue limit are theirs to decide
+        (across replicas); without, this process's own count decides."""
         lab = _lab_name(job)
         cached = self.results.get(key)
         if cached is not None:
@@ -170,9 +224,18 @@ class LabRunner:
         if pending is not None:
             self.outcomes[lab, "shared"] += 1
             return await asyncio.shield(pending)
-        if user_id in self._users or self._in_flight >= self.queue_limit:
+        busy = ("user" if user_id in self._users and leases is None
+                else "queue" if self._in_flight >= self.queue_limit
+                else await leases.take(user_id) if leases is not None else "ok")
+        if busy != "ok":
             self.outcomes[lab, "busy"] += 1
-            raise Busy("user" if user_id in self._users else "queue")
+            raise Busy(busy)
+        if leases is not None:
+            pending = self._pending.get(key)  # started while the lease was being taken
+            if pending is not None:
+                await leases.give_back(user_id)
+                self.outcomes[lab, "shared"] += 1
+                return await asyncio.shield(pending)
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         self._pending[key] = future
         self._users.add(user_id)
@@ -193,6 +256,8 @@ class LabRunner:
             del self._pending[key]
             self._users.discard(user_id)
             self._in_flight -= 1
+            if leases is not None:
+                await leases.give_back(user_id)
 
     async def _compute(self, job: Callable[[R], T], request: R) -> T:
         loop = asyncio.get_running_loop()
@@ -201,7 +266,7 @@ class LabRunner:
         )
         try:
             # The alarm in the worker fires first; this only guards a wedged worker.
-            result, seconds = await asyncio.wait_for(call, self.timeout + 10)
+            result, seconds = await asyncio.wait_for(call, self.timeout + GUARD)
             self._job_seconds += 0.2 * (seconds - self._job_seconds)
             return result
         except (TimeoutError, BrokenProcessPool) as error:

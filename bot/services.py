@@ -6,16 +6,11 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from bot.cache import LRU
 from bot.commands.base import Services
 from bot.config import Settings
 from bot.curriculum.loader import curriculum
 from bot.runner import LabRunner
 from bot.storage import Storage
-
-#: Requests kept for keyboard buttons; older buttons answer "stale".
-REMEMBERED_REQUESTS = 20_000
-
 
 async def create_services(settings: Settings) -> Services:
     """Start the render workers, open (and migrate) the database, load the course."""
@@ -27,12 +22,13 @@ async def create_services(settings: Settings) -> Services:
     )
     await runner.start()
     storage = await Storage.open(settings.database_url)
-    return Services(runner=runner, requests=LRU(REMEMBERED_REQUESTS), storage=storage,
+    return Services(runner=runner, storage=storage,
                     course=curriculum(settings.lessons_dir), settings=settings)
 
 
 async def close_services(services: Services) -> None:
     await asyncio.to_thread(services.runner.close)  # waits for the workers, off the loop
+    await services.leases.give_back_all()
     await services.storage.close()
 
 

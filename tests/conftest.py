@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from bot.cache import LRU
 from bot.commands.base import Context, Services
 from bot.config import Settings
 from bot.curriculum.loader import curriculum
@@ -45,7 +44,7 @@ def services(runner: LabRunner, storage: Storage, settings: Settings) -> Service
     # Each test starts with empty caches: file ids (new with each Services) belong to one
     # (fake) Bot API server, and a result cached by an earlier test would hide this test's render.
     runner.results.clear()
-    return Services(runner=runner, requests=LRU(1000), storage=storage, course=curriculum(),
+    return Services(runner=runner, storage=storage, course=curriculum(),
                     settings=settings)
 
 

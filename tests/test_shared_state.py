@@ -4,11 +4,25 @@ for, Telegram file ids, and labs in flight under a lease — on SQLite and Postg
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
+import pytest
+
+from bot.commands.base import Animation, Context, Photo, Services, Text
+from bot.commands.router import handle_text
+from bot.config import Settings
+from bot.curriculum.loader import curriculum
+from bot.fa.messages import BUSY_QUEUE, BUSY_USER, EXPIRED_BUTTON, STALE_BUTTON
+from bot.runner import LabRunner
 from bot.storage import Storage
 from bot.storage.buttons import Stored
+from tests.conftest import Clock
 from tests.db import stored
+from tests.fake_telegram import FakeTelegram
 from tests.test_storage import db_url, pg_url, store, twin  # noqa: F401 (fixtures)
 
 T0 = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
@@ -84,3 +98,172 @@ async def test_two_processes_taking_leases_at_once_never_exceed_the_limit(
         assert await db.leases.give_back_all("x") == 5
     same = await asyncio.gather(*(take(store if i % 2 else twin, 99) for i in range(6)))
     assert sorted(same) == ["ok"] + ["user"] * 5  # one lab of one learner at a time
+
+
+# --- through the real Application and the fake Bot API: replicas on one database -------
+class Replica:
+    """One bot replica: its own Services (memory, leases) on the shared database and the
+    session's render pool (its results cache cleared: another process's is empty)."""
+
+    def __init__(self, db_url: str, runner: LabRunner, settings: Settings) -> None:
+        self.db_url, self.runner, self.settings = db_url, runner, settings
+        self.application: Any = None
+
+    async def start(self, fake: FakeTelegram | None = None, now: datetime | None = None) -> Services:
+        self.runner.results.clear()
+        storage = await Storage.open(self.db_url)
+        self.services = Services(runner=self.runner, storage=storage, course=curriculum(),
+                                 settings=self.settings)
+        if now is not None:
+            self.services.clock = Clock(now)
+        if fake is not None:
+            from bot.doors.telegram import build_application, on_startup
+
+            self.services.settings = replace(self.settings, api_base_url=fake.base_url)
+            self.application = build_application(self.services.settings, self.services)
+            await self.application.initialize()
+            await on_startup(self.application)
+            await self.application.start()
+            await self.application.updater.start_polling(poll_interval=0.0, timeout=1)
+        return self.services
+
+    async def stop(self) -> None:
+        if self.application is not None:
+            await self.application.updater.stop()
+            await self.application.stop()
+            await self.application.shutdown()
+            self.application = None
+        await self.services.storage.close()
+
+
+@pytest.fixture
+async def replicas(db_url: str, runner: LabRunner, settings: Settings,
+                   store: Storage) -> AsyncIterator[Callable[[], Replica]]:
+    """Replicas on one database (``store`` made its schema); each is stopped at the end."""
+    made: list[Replica] = []
+
+    def replica() -> Replica:
+        made.append(Replica(db_url, runner, settings))
+        return made[-1]
+
+    yield replica
+    for one in made:
+        if hasattr(one, "services"):
+            with contextlib.suppress(Exception):
+                await one.stop()
+
+
+def _buttons(message: dict[str, Any]) -> dict[str, str]:
+    return {b["text"]: b["callback_data"] for row in message["reply_markup"]["inline_keyboard"]
+            for b in row if "callback_data" in b}
+
+
+async def test_a_button_made_on_one_replica_works_on_another_and_after_a_restart(
+        replicas: Callable[[], Replica], fake: FakeTelegram) -> None:
+    first = replicas()
+    await first.start(fake)
+    fake.push_message("/gd 0.1x^2 lr=0.4 steps=25", user_id=3101)
+    sent = (await fake.wait_for("sendPhoto"))[0]
+    assert "photo" in sent.files
+    buttons = _buttons(sent.result)
+    await first.stop()  # a restart, or the next update going to another replica
+
+    second = replicas()
+    await second.start(fake)
+    double = next(data for text, data in buttons.items() if "×" in text)
+    fake.push_button(sent.result, double, user_id=3101)
+    edit = (await fake.wait_for("editMessageMedia"))[0]
+    assert "lr = 0.8" in edit.params["media"]["caption"]
+    more = next(data for data in buttons.values() if data.startswith("more:"))
+    fake.push_button(sent.result, more, user_id=3101)
+    whole = (await fake.wait_for("sendMessage"))[0]
+    assert len(whole.params["text"]) > len(sent.params["caption"])  # the whole explanation
+    answers = await fake.wait_for("answerCallbackQuery", 2)
+    assert all(a.params.get("text") != STALE_BUTTON for a in answers)
+    # the first replica's upload is sent by its file id here, not uploaded again
+    fake.push_message("/gd 0.1x^2 lr=0.4 steps=25", user_id=3102)
+    again = (await fake.wait_for("sendPhoto", 2))[1]
+    assert again.files == {} and again.params["photo"] == sent.result["photo"][-1]["file_id"]
+
+
+async def test_a_week_old_button_works_and_an_expired_one_says_how_to_run_it_again(
+        replicas: Callable[[], Replica], fake: FakeTelegram) -> None:
+    first = replicas()
+    await first.start(fake, now=T0)
+    fake.push_message("/gd 0.1x^2 lr=0.4 steps=25", user_id=3201)
+    sent = (await fake.wait_for("sendPhoto"))[0]
+    buttons = _buttons(sent.result)
+    await first.stop()
+
+    later = replicas()
+    await later.start(fake, now=T0 + timedelta(days=8))
+    double = next(data for text, data in buttons.items() if "×" in text)
+    fake.push_button(sent.result, double, user_id=3201)
+    assert "lr = 0.8" in (await fake.wait_for("editMessageMedia"))[0].params["media"]["caption"]
+    await later.stop()
+
+    expired = replicas()
+    await expired.start(fake, now=T0 + timedelta(days=31))
+    fake.push_button(sent.result, double, user_id=3201)
+    fake.push_button(sent.result, buttons["🎞 انیمیشن"], user_id=3201)
+    messages = await fake.wait_for("sendMessage", 2)
+    for message in messages:
+        assert "منقضی" in message.params["text"]
+        assert "<code>/gd 0.1x^2 x0=2 lr=0.4 steps=25</code>" in message.params["text"]
+    notices = [a.params.get("text") for a in await fake.wait_for("answerCallbackQuery", 3)]
+    assert notices[1:] == [EXPIRED_BUTTON, EXPIRED_BUTTON]
+    assert len(fake.calls_to("editMessageMedia")) == 1  # nothing redrawn
+
+
+async def test_a_learners_lab_in_flight_on_one_replica_refuses_a_second_on_another(
+        replicas: Callable[[], Replica]) -> None:
+    a = await replicas().start(now=T0)
+    b = await replicas().start(now=T0)
+    assert await a.leases.take(7) == "ok"  # a lab of learner 7 renders on replica a
+    refused = await handle_text("/gd x^2 lr=0.3", Context(b, user_id=7, chat_id=7))
+    assert [r.text for r in refused.replies if isinstance(r, Text)] == [BUSY_USER]
+    other = await handle_text("/gd x^2 lr=0.3", Context(b, user_id=8, chat_id=8))
+    assert any(isinstance(r, Photo) for r in other.replies)  # other learners are not held up
+    await a.leases.give_back(7)
+    mine = await handle_text("/gd x^2 lr=0.35", Context(b, user_id=7, chat_id=7))
+    assert any(isinstance(r, Photo) for r in mine.replies)
+
+
+async def test_a_lease_held_by_a_replica_that_died_runs_out(
+        replicas: Callable[[], Replica]) -> None:
+    dead = await replicas().start(now=T0)
+    alive = await replicas().start(now=T0)
+    assert await dead.leases.take(7) == "ok"  # and then the replica is killed
+    refused = await handle_text("/gd x^2 lr=0.3", Context(alive, user_id=7, chat_id=7))
+    assert [r.text for r in refused.replies if isinstance(r, Text)] == [BUSY_USER]
+    assert isinstance(alive.clock, Clock)
+    alive.clock.advance(seconds=alive.runner.longest + 1)
+    served = await handle_text("/gd x^2 lr=0.3", Context(alive, user_id=7, chat_id=7))
+    assert any(isinstance(r, Photo) for r in served.replies)
+
+
+async def test_two_replicas_never_render_one_learners_two_labs_at_once(
+        replicas: Callable[[], Replica]) -> None:
+    a = await replicas().start(now=T0)
+    b = await replicas().start(now=T0)
+    both = await asyncio.gather(
+        handle_text("/gd x^2+y^2 x0=1,1 steps=200 lr=0.01", Context(a, user_id=9, chat_id=9)),
+        handle_text("/opt rosenbrock steps=300", Context(b, user_id=9, chat_id=9)))
+    drawn = [any(isinstance(r, (Photo, Animation)) for r in one.replies) for one in both]
+    refused = [[r.text for r in one.replies if isinstance(r, Text)] == [BUSY_USER]
+               for one in both]
+    assert sorted(drawn) == [False, True] and sorted(refused) == [False, True]
+    assert await stored(a.storage, lambda db: db.leases.live(T0)) == 0  # given back
+
+
+async def test_the_render_queue_limit_counts_the_labs_of_every_replica(
+        replicas: Callable[[], Replica]) -> None:
+    a = await replicas().start(now=T0)
+    b = await replicas().start(now=T0)
+    b.leases.limit = 2
+    assert await a.leases.take(1) == "ok" and await a.leases.take(2) == "ok"
+    refused = await handle_text("/gd x^2 lr=0.3", Context(b, user_id=3, chat_id=3))
+    assert [r.text for r in refused.replies if isinstance(r, Text)] == [BUSY_QUEUE]
+    await a.leases.give_back(1)
+    served = await handle_text("/gd x^2 lr=0.3", Context(b, user_id=3, chat_id=3))
+    assert any(isinstance(r, Photo) for r in served.replies)

@@ -147,14 +147,15 @@ async def test_a_stale_file_id_falls_back_to_uploading_the_picture(
     """Telegram forgot a file (or the cache outlived a bot token change): sending and
     editing with its id fail, and the bot uploads the bytes instead, once."""
     request = gd_parse("0.1x^2 lr=0.4 steps=25")
-    services.file_ids.put(request.key + "|png", "file-gone")
+    await services.file_ids.put(request.key + "|png", "file-gone", "photo", services.clock())
     fake.push_message("/gd 0.1x^2 lr=0.4 steps=25", user_id=3005)
     refused, sent = await fake.wait_for("sendPhoto", 2)
     assert (refused.status, refused.params["photo"]) == (400, "file-gone")
     assert sent.status == 200 and "photo" in sent.files
 
     doubled = gd_parse("0.1x^2 lr=0.8 steps=25")
-    services.file_ids.put(doubled.key + "|png", "file-gone-too")
+    await services.file_ids.put(doubled.key + "|png", "file-gone-too", "photo",
+                                services.clock())
     button = next(b for b in sent.params["reply_markup"]["inline_keyboard"][0] if "×" in b["text"])
     fake.push_button(sent.result, button["callback_data"], user_id=3005)
     refused, edited = await fake.wait_for("editMessageMedia", 2)

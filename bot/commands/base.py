@@ -9,16 +9,17 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from bot.cache import LRU
+from bot.commands.shared import ButtonRequests, FileIds
+from bot.runner import LabRunner, StoredLeases
+from bot.storage.leases import holder_name
 
 if TYPE_CHECKING:
     from bot.commands.channel import ChannelTeacher
     from bot.config import Settings
     from bot.curriculum.model import Curriculum
-    from bot.runner import LabRunner
     from bot.storage import Storage
 
 
@@ -133,8 +134,6 @@ async def _no_progress(action: str) -> None:
 
 #: Learners whose last "busy" refusal is remembered.
 REFUSED_LEARNERS = 10_000
-#: Picture keys whose Telegram file id is remembered.
-FILE_IDS = 10_000
 
 
 def _utc_now() -> datetime:
@@ -163,13 +162,16 @@ class Services:
     """Long-lived objects shared by all commands."""
 
     runner: LabRunner
-    requests: LRU[str, Any]
     storage: Storage
     course: Curriculum
     settings: Settings
     clock: Callable[[], datetime] = _utc_now
+    #: What each button stands for, shared with the other replicas (``bot.commands.shared``).
+    requests: ButtonRequests = field(init=False)
     #: Telegram's file id per uploaded picture key, so a door sends a known picture by id.
-    file_ids: LRU[str, str] = field(default_factory=lambda: LRU(FILE_IDS))
+    file_ids: FileIds = field(init=False)
+    #: One lab in flight per learner and the render queue's limit, across replicas.
+    leases: StoredLeases = field(init=False)
     teacher: ChannelTeacher | None = None  # set by the Telegram door when a channel is configured
     faults: Faults = field(default_factory=Faults)
     #: Seconds a new picture would now wait for the door's send budget (Telegram's 30
@@ -180,6 +182,12 @@ class Services:
     #: ``bot.commands.lab.QUIET_SECONDS`` a refusal again is not sent (it would cost the
     #: send budget the admitted pictures need).
     refused: LRU[int, float] = field(default_factory=lambda: LRU(REFUSED_LEARNERS))
+
+    def __post_init__(self) -> None:
+        self.requests = ButtonRequests(self.storage, timedelta(days=self.settings.button_days))
+        self.file_ids = FileIds(self.storage)
+        self.leases = StoredLeases(self.storage, holder_name(), self.runner.longest,
+                                   self.runner.queue_limit, lambda: self.clock())
 
 
 @dataclass

@@ -13,7 +13,8 @@ from bot.commands.base import (
     Photo,
     Response,
 )
-from bot.commands.lab import lab_row, recall, remember, run_lab, start_refusal
+from bot.commands.lab import expired, lab_row, recall, remember, run_lab, start_refusal
+from bot.commands.shared import Expired
 from bot.commands.options import function_options, number_text, read_function
 from bot.engine.gd import StartError
 from bot.fa import gd as words
@@ -94,7 +95,9 @@ def lab_query(request: GDRequest) -> dict[str, str]:
 async def on_button(payload: str, ctx: Context) -> Response:
     """A keyboard press: re-run with a changed request and replace the message."""
     token, _, action = payload.partition(":")
-    request = recall(ctx, token)
+    request = await recall(ctx, token)
+    if isinstance(request, Expired) and isinstance(request.request, GDRequest):
+        return expired(ctx, command_text(request.request))
     if not isinstance(request, GDRequest) or action not in words.BUTTONS:
         return Response(notice=STALE_BUTTON)
     if action == "half":

@@ -70,12 +70,18 @@ class InlineAnswer:
 
 
 async def answer(query: str, ctx: Context) -> InlineAnswer:
-    """The cards for an inline query (at most 256 characters, any text)."""
-    text = " ".join(normalize_input(query).split())
+    """The cards for an inline query (at most 256 characters, any text); the requests its
+    links stand for are stored before it returns (any replica follows them)."""
+    found = await _answer(" ".join(normalize_input(query).split()), ctx)
+    await ctx.services.requests.save()
+    return found
+
+
+async def _answer(text: str, ctx: Context) -> InlineAnswer:
     if text.startswith("/"):
         return await _command(text, ctx)
     if not text:
-        return _first_steps(ctx)
+        return await _first_steps(ctx)
     return await _about(text, ctx)
 
 
@@ -90,9 +96,9 @@ async def _command(text: str, ctx: Context) -> InlineAnswer:
     return InlineAnswer()
 
 
-def _first_steps(ctx: Context) -> InlineAnswer:
+async def _first_steps(ctx: Context) -> InlineAnswer:
     """An empty query: the labs /help suggests, then the first lessons."""
-    cards = [_lab_card(example, command, ctx) for example in help_words.HELP_EXAMPLES
+    cards = [await _lab_card(example, command, ctx) for example in help_words.HELP_EXAMPLES
              if (command := router.command_named(example.split()[0][1:])) and command.lab]
     course = ctx.services.course
     cards += [_lesson_card(lesson, len(course.lessons)) for lesson in course.lessons[:3]]
@@ -139,7 +145,7 @@ def _interview_card(lesson: Lesson, ctx: Context) -> Card:
 
 
 async def _lab(command_text: str, command: router.Command, ctx: Context) -> InlineAnswer:
-    card = _lab_card(command_text, command, ctx)
+    card = await _lab_card(command_text, command, ctx)
     if not card.file_id and ctx.services.settings.storage_chat_id is not None:
         card = await _rendered(command_text, card, ctx)
     return InlineAnswer([card],
@@ -147,14 +153,14 @@ async def _lab(command_text: str, command: router.Command, ctx: Context) -> Inli
                         cache_seconds=LAB_CACHE)
 
 
-def _lab_card(command_text: str, command: router.Command, ctx: Context) -> Card:
+async def _lab_card(command_text: str, command: router.Command, ctx: Context) -> Card:
     """The lab's picture when Telegram has it (it was shared from a chat with the bot);
     else an invitation whose button runs the lab in the bot's private chat."""
     link = router.start_link(command_text, ctx)
     try_it = Button(words.TRY_IT_YOURSELF, start=link)
     card_id = "lab-" + link[-40:]
-    picture = shared_picture(ctx, command_text)
-    file_id = ctx.services.file_ids.get(picture.media_key) if picture is not None else None
+    picture = await shared_picture(ctx, command_text)
+    file_id = await ctx.services.file_ids.get(picture.media_key) if picture is not None else None
     if picture is not None and file_id:
         share = Button(help_words.SHARE, share=picture.query)
         return Card(card_id, words.lab_title(command_text), words.LAB_WITH_PICTURE,
@@ -180,7 +186,7 @@ async def _rendered(command_text: str, invitation: Card, ctx: Context) -> Card:
     share = Button(help_words.SHARE, share=response.share or command_text)
     card = replace(invitation, description=words.LAB_WITH_PICTURE, text=photo.caption,
                    keyboard=((try_it, share),), fallback=invitation)
-    known = ctx.services.file_ids.get(photo.media.key)
+    known = await ctx.services.file_ids.get(photo.media.key)
     return replace(card, file_id=known) if known else replace(card, upload=photo.media)
 
 

@@ -7,11 +7,11 @@ import base64
 import hashlib
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
-from bot.commands.base import Button, Context, UserError
+from bot.commands.base import Button, Context, Response, Text, UserError
+from bot.commands.shared import Expired, SharedPicture
 from bot.engine.expr import ExpressionError
 from bot.engine.gd import StartError
 from bot.fa import errors, messages
@@ -47,7 +47,8 @@ async def run_lab(ctx: Context, job: Callable[[R], T], request: R, *, key: str,
         if runner.expected_wait() + ctx.services.send_backlog(runner.in_flight) > ADMIT_SECONDS:
             runner.count(job, "busy")
             raise _busy(ctx, job, messages.BUSY_QUEUE)
-    result = asyncio.ensure_future(runner.run(job, request, key=key, user_id=ctx.user_id))
+    result = asyncio.ensure_future(runner.run(job, request, key=key, user_id=ctx.user_id,
+                                                leases=ctx.services.leases))
     try:
         if not ready:
             done, _ = await asyncio.wait({result}, timeout=PROGRESS_AFTER)
@@ -94,16 +95,19 @@ def lab_row(ctx: Context, query: dict[str, str]) -> tuple[Button, ...]:
 
 
 def remember(ctx: Context, key: str, request: Any, prefix: str = "") -> str:
-    """Keep ``request`` server-side under a short token for callback buttons (Telegram
-    allows 64 bytes of callback data; a request with its function can be longer). The
-    token is URL-safe, so it also fits a deep link (``prefix`` keeps kinds apart)."""
+    """Keep ``request`` under a short token for callback buttons (Telegram allows 64 bytes
+    of callback data; a request with its function can be longer), for every replica (see
+    :mod:`bot.commands.shared`). The token is URL-safe, so it also fits a deep link
+    (``prefix`` keeps kinds apart)."""
     token = token_for(key, prefix)
-    ctx.services.requests.put(token, request)
+    ctx.services.requests.remember(token, request, ctx.services.clock())
     return token
 
 
-def recall(ctx: Context, token: str) -> Any | None:
-    return ctx.services.requests.get(token)
+async def recall(ctx: Context, token: str) -> Any | Expired | None:
+    """The request a button's token stands for; :class:`Expired` past ``BOT_BUTTON_DAYS``;
+    None when unknown."""
+    return await ctx.services.requests.recall(token, ctx.services.clock())
 
 
 #: A suggestion button's callback prefix (the router runs what it remembers).
@@ -122,14 +126,12 @@ def next_step_row(ctx: Context, command: str) -> tuple[tuple[Button, ...], ...]:
     return ((suggestion_button(ctx, command),),) if command else ()
 
 
-@dataclass(frozen=True)
-class SharedPicture:
-    """A lab's picture offered by «ارسال برای دوستان»: inline mode sends it again by its
-    Telegram file id (known once the picture was uploaded under ``media_key``)."""
-
-    media_key: str
-    caption: str
-    query: str  # the lab's whole command, as its share button offers it
+def expired(ctx: Context, command: str = "") -> Response:
+    """The answer to a press whose request has expired: say so, and how to run it again
+    (``command``, when the button ran one)."""
+    days = ctx.services.settings.button_days
+    return Response([Text(messages.expired_button(days, command))],
+                    notice=messages.EXPIRED_BUTTON)
 
 
 def share_key(query: str) -> str:
@@ -141,6 +143,6 @@ def remember_shared(ctx: Context, query: str, picture: SharedPicture) -> None:
     remember(ctx, share_key(query), picture)
 
 
-def shared_picture(ctx: Context, query: str) -> SharedPicture | None:
-    found = recall(ctx, token_for(share_key(query)))
+async def shared_picture(ctx: Context, query: str) -> SharedPicture | None:
+    found = await recall(ctx, token_for(share_key(query)))
     return found if isinstance(found, SharedPicture) else None

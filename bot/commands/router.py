@@ -27,13 +27,14 @@ from bot.commands.base import (
 )
 from bot.commands.lab import (
     SUGGEST,
-    SharedPicture,
+    expired,
     recall,
     remember,
     remember_shared,
     suggestion_button,
 )
 from bot.commands.options import whole_number
+from bot.commands.shared import Expired, SharedPicture
 from bot.engine.canonical import function_text
 from bot.fa import help as help_words
 from bot.fa.html import plain_text, visible_length
@@ -81,7 +82,9 @@ async def _start(args: str, ctx: Context) -> Response:
     if link := _LESSON_LINK.fullmatch(payload):
         return await handle_text(f"/lesson {int(link.group(1))}", ctx)
     if link := _RUN_LINK.fullmatch(payload):
-        remembered = recall(ctx, "run-" + link.group(1))
+        remembered = await recall(ctx, "run-" + link.group(1))
+        if isinstance(remembered, Expired) and isinstance(remembered.request, str):
+            return expired(ctx, remembered.request)
         if not isinstance(remembered, str):
             return Response([Text(help_words.LINK_EXPIRED)])
         return await handle_text(remembered, ctx)
@@ -180,7 +183,9 @@ def _with_more(response: Response, ctx: Context) -> Response:
 
 async def _more(payload: str, ctx: Context) -> Response:
     """«توضیح بیشتر»: the whole caption, as a message of its own under the picture."""
-    full = recall(ctx, payload)
+    full = await recall(ctx, payload)
+    if isinstance(full, Expired):
+        return expired(ctx)
     if not isinstance(full, str):
         return Response(notice=help_words.MORE_EXPIRED, error=help_words.MORE_EXPIRED)
     return Response([Text(full)])
@@ -346,7 +351,15 @@ MAX_MESSAGE = 1500
 
 
 async def handle_text(text: str, ctx: Context) -> Response:
-    """Answer a message: run its command, or explain what the bot understands."""
+    """Answer a message: run its command, or explain what the bot understands. The
+    requests its buttons stand for are stored before it returns (any replica answers a
+    press)."""
+    response = await _answer_text(text, ctx)
+    await ctx.services.requests.save()
+    return response
+
+
+async def _answer_text(text: str, ctx: Context) -> Response:
     if len(text) > MAX_MESSAGE:
         message = help_words.too_long(MAX_MESSAGE)
         return Response([Text(message)], error=_first_line(message))
@@ -416,14 +429,23 @@ def _with_suggestions(response: Response, typed: str, ctx: Context) -> Response:
 
 async def _suggestion(payload: str, ctx: Context) -> Response:
     """A suggestion's button: its command, run as if typed."""
-    text = recall(ctx, payload)
+    text = await recall(ctx, payload)
+    if isinstance(text, Expired) and isinstance(text.request, str):
+        return expired(ctx, text.request)
     if not isinstance(text, str):
         return Response(notice=STALE_BUTTON, error=STALE_BUTTON)
     return await handle_text(text, ctx)
 
 
 async def handle_button(data: str, ctx: Context) -> Response:
-    """Answer a keyboard press; ``data`` is ``command:payload``."""
+    """Answer a keyboard press; ``data`` is ``command:payload`` (the new buttons' requests
+    stored before it returns, as for :func:`handle_text`)."""
+    response = await _answer_button(data, ctx)
+    await ctx.services.requests.save()
+    return response
+
+
+async def _answer_button(data: str, ctx: Context) -> Response:
     name, _, payload = data.partition(":")
     if name == MORE:
         return await _guarded(_more, payload, ctx)

@@ -21,8 +21,6 @@ import asyncio
 import functools
 import json
 import logging
-import os
-import socket
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -38,16 +36,12 @@ from bot.doors.delivery import JOURNAL, Result
 from bot.doors.updates import UnparsableUpdate, log_unparsable, parse_update, update_id_of
 from bot.storage import Storage
 from bot.storage.inbox import Claimed, Incoming, Quarantined
+from bot.storage.leases import replica_name
 
 log = logging.getLogger(__name__)
 
 #: ``bot_data`` key under which ``on_error`` notes the updates whose handler failed.
 FAILURES = "inbox_failures"
-
-
-def replica_name() -> str:
-    """Who holds a lease: host and process, unique among live replicas."""
-    return f"{socket.gethostname()[:40]}:{os.getpid()}"
 
 
 @dataclass

@@ -40,7 +40,7 @@ async def stored(card: Card, bot: Any, services: Services) -> Card:
     chat = services.settings.storage_chat_id
     if chat is None:
         return fallback
-    file_id = services.file_ids.get(media.key)
+    file_id = await services.file_ids.get(media.key)
     if not file_id:
         task = _uploading.get(media.key)
         if task is None:
@@ -65,5 +65,5 @@ async def _upload(bot: Any, chat: int | str, media: Media, title: str,
     if not message.photo:
         return None
     file_id: str = message.photo[-1].file_id
-    services.file_ids.put(media.key, file_id)
+    await services.file_ids.put(media.key, file_id, "photo", services.clock())
     return file_id

@@ -52,7 +52,6 @@ from telegram.ext import (
     filters,
 )
 
-from bot.cache import LRU
 from bot.commands.base import (
     Animation,
     Button,
@@ -122,26 +121,28 @@ def _markup(keyboard: Keyboard, username: str | None) -> InlineKeyboardMarkup | 
     return InlineKeyboardMarkup([[_button(b, username) for b in row] for row in keyboard])
 
 
-def _upload(media: Media, file_ids: LRU[str, str], attach: bool = False) -> str | InputFile:
+def _upload(media: Media, known: str | None, attach: bool = False) -> str | InputFile:
     """A known file id, or the bytes to upload (``attach`` inside an InputMedia*)."""
-    known = file_ids.get(media.key)
     return known or InputFile(media.data, filename=media.filename, attach=attach)
 
 
-def _remember_file(message: Message, media: Media, file_ids: LRU[str, str]) -> None:
+async def _remember_file(message: Message, media: Media, services: Services) -> None:
+    """Keep the file id Telegram gave the picture, for every replica."""
     if message.photo:
-        file_ids.put(media.key, message.photo[-1].file_id)
+        file_id, kind = message.photo[-1].file_id, "photo"
     elif message.animation:
-        file_ids.put(media.key, message.animation.file_id)
+        file_id, kind = message.animation.file_id, "animation"
     elif message.document:
-        file_ids.put(media.key, message.document.file_id)
+        file_id, kind = message.document.file_id, "document"
+    else:
+        return
+    await services.file_ids.put(media.key, file_id, kind, services.clock())
 
 
 async def send_reply(bot: Any, chat_id: int | str, reply: Reply, services: Services,
                      reply_to: int | None = None) -> Message:
     """Send one reply object, threaded under message ``reply_to`` when given; a stale
     cached file id falls back to uploading the bytes."""
-    file_ids = services.file_ids
     answer_to = ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None
     if isinstance(reply, Text):
         return await bot.send_message(chat_id, reply.text, parse_mode=HTML,
@@ -159,28 +160,28 @@ async def send_reply(bot: Any, chat_id: int | str, reply: Reply, services: Servi
             await reply.on_sent(message.poll.id, message.chat_id, message.message_id)
         return message
     send = bot.send_photo if isinstance(reply, Photo) else bot.send_animation
-    message = await _by_file_id_or_bytes(reply.media, file_ids, lambda: send(
-        chat_id, _upload(reply.media, file_ids), caption=reply.caption, parse_mode=HTML,
+    message = await _by_file_id_or_bytes(reply.media, services, lambda known: send(
+        chat_id, _upload(reply.media, known), caption=reply.caption, parse_mode=HTML,
         reply_markup=_markup(reply.keyboard, bot.username), reply_parameters=answer_to))
-    _remember_file(message, reply.media, file_ids)
+    await _remember_file(message, reply.media, services)
     return message
 
 
-async def _by_file_id_or_bytes(media: Media, file_ids: LRU[str, str],
-                               attempt: Callable[[], Awaitable[T]]) -> T:
-    """Run ``attempt`` (which sends ``media`` through :func:`_upload`: by its cached file
-    id when there is one); if Telegram refuses a stale id, forget it and attempt again,
-    which uploads the bytes."""
+async def _by_file_id_or_bytes(media: Media, services: Services,
+                               attempt: Callable[[str | None], Awaitable[T]]) -> T:
+    """Run ``attempt`` with the picture's file id (known to any replica) or None (upload
+    the bytes); if Telegram refuses a stale id, forget it and upload."""
+    known = await services.file_ids.get(media.key)
     try:
-        return await attempt()
+        return await attempt(known)
     except BadRequest as error:
-        if "not modified" in str(error).lower() or file_ids.get(media.key) is None:
+        if "not modified" in str(error).lower() or known is None:
             raise
-        file_ids.discard(media.key)
-        return await attempt()
+        await services.file_ids.forget(media.key, known)
+        return await attempt(None)
 
 
-async def edit_reply(bot: Any, target: dict[str, Any], reply: Reply, file_ids: LRU[str, str]) -> None:
+async def edit_reply(bot: Any, target: dict[str, Any], reply: Reply, services: Services) -> None:
     """Replace a message's picture (or text) and keyboard in place; ``target`` is
     ``{"chat_id", "message_id"}`` or ``{"inline_message_id"}``. A stale cached file id
     falls back to uploading the bytes, as when sending."""
@@ -188,11 +189,12 @@ async def edit_reply(bot: Any, target: dict[str, Any], reply: Reply, file_ids: L
     try:
         if isinstance(reply, (Photo, Animation)):
             kind = InputMediaPhoto if isinstance(reply, Photo) else InputMediaAnimation
-            edited = await _by_file_id_or_bytes(reply.media, file_ids, lambda: bot.edit_message_media(
-                kind(_upload(reply.media, file_ids, attach=True), caption=reply.caption,
-                     parse_mode=HTML), reply_markup=markup, **target))
+            edited = await _by_file_id_or_bytes(
+                reply.media, services, lambda known: bot.edit_message_media(
+                    kind(_upload(reply.media, known, attach=True), caption=reply.caption,
+                         parse_mode=HTML), reply_markup=markup, **target))
             if isinstance(edited, Message):  # an inline message's edit answers True
-                _remember_file(edited, reply.media, file_ids)
+                await _remember_file(edited, reply.media, services)
         elif isinstance(reply, Text):
             await bot.edit_message_text(reply.text, parse_mode=HTML, reply_markup=markup,
                                         link_preview_options=NO_PREVIEW, **target)
@@ -293,7 +295,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         target = {"inline_message_id": query.inline_message_id}
     if response.edit and response.replies and target is not None:
         try:
-            await edit_reply(context.bot, target, response.replies[0], ctx.services.file_ids)
+            await edit_reply(context.bot, target, response.replies[0], ctx.services)
         except BadRequest:
             if message is not None:
                 raise

@@ -10,6 +10,9 @@ holds the write lock already.
 
 from __future__ import annotations
 
+import os
+import secrets
+import socket
 from datetime import datetime
 from typing import Literal
 
@@ -23,6 +26,16 @@ from bot.storage.tables import LabLease
 LOCK_KEY = 0x6C616273
 
 Taken = Literal["ok", "user", "queue"]
+
+
+def replica_name() -> str:
+    """Who holds a lease: host and process, unique among live replicas."""
+    return f"{socket.gethostname()[:40]}:{os.getpid()}"
+
+
+def holder_name() -> str:
+    """A replica's name with a random tail: unique even for two services in one process."""
+    return f"{replica_name()}:{secrets.token_hex(3)}"
 
 
 class LabLeaseRepo:
