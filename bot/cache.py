@@ -36,6 +36,11 @@ class LRU(Generic[K, V]):
         self._items.move_to_end(key)
         return item[0]
 
+    def peek(self, key: K) -> V | None:
+        """The value, without counting a lookup or refreshing its recency."""
+        item = self._items.get(key)
+        return None if item is None else item[0]
+
     def clear(self) -> None:
         self._items.clear()
         self.used = 0

@@ -57,7 +57,7 @@ async def serve(settings: Settings, extra: Sequence[BaseRoute] = ()) -> int:
     await application.start()  # the job queue (channel teacher, reminders)
     services: Services = application.bot_data["services"]
     scraped = metrics.Replica(services.runner, services.storage,
-                              {"bytes": services.runner.results, "file_id": services.file_ids})
+                              {"bytes": services.runner.results, "file_id": services.file_ids.memory})
     metrics.GAUGES.sources.append(scraped)
     inbox = Inbox(application, services.storage,
                   InboxOptions(concurrency=settings.concurrency))
