@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from bot.cache import LRU
 from bot.commands.shared import ButtonRequests, FileIds
 from bot.runner import LabRunner, StoredLeases
 from bot.storage.leases import holder_name
