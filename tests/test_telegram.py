@@ -31,7 +31,11 @@ async def test_start_and_help_answer_in_persian_and_menu_is_registered(fake: Fak
     sent = await fake.wait_for("sendMessage", 2)
     texts = [c.params["text"] for c in sent]
     assert any("سلام Sara" in t for t in texts)
-    assert all("/gd" in t for t in texts)
+    # /help teaches the syntax in words; /start's first steps are buttons, not commands to copy
+    start = next(c.params for c in sent if "سلام Sara" in c.params["text"])
+    help_text = next(t for t in texts if "سلام Sara" not in t)
+    assert "/gd" in help_text and "<code>/gd" not in start["text"]
+    assert any(b["text"].startswith("🧪") for b in _buttons(start))
     assert all(c.params["parse_mode"] == "HTML" for c in sent)
 
 
