@@ -17,6 +17,7 @@ import math
 import signal
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import sympy as sp
@@ -124,9 +125,17 @@ def _round(value: float) -> float:
 
 def _along(objective: Objective, base: tuple[float, ...], direction: tuple[float, ...]
            ) -> sp.Expr:
-    subs = {v: _exact(b) + T * _exact(d)
-            for v, b, d in zip(objective.function.variables, base, direction)}
-    return objective.expr.subs(subs)
+    return _substituted(objective.expr, tuple(objective.function.variables), base, direction)
+
+
+# The lines through the origin are the same for every run of a function, and a run's end
+# rounded to three digits often is too (the Mini App's slider asks again and again): f
+# along a line, and its limits, are kept per worker (pure functions of their arguments;
+# an OutOfTime is raised, not kept).
+@lru_cache(maxsize=2048)
+def _substituted(expr: sp.Expr, variables: tuple[sp.Symbol, ...], base: tuple[float, ...],
+                 direction: tuple[float, ...]) -> sp.Expr:
+    return expr.subs({v: _exact(b) + T * _exact(d) for v, b, d in zip(variables, base, direction)})
 
 
 def _exact(value: float) -> sp.Rational:
@@ -184,6 +193,7 @@ def _members(image: sp.ImageSet, low: float, high: float) -> list[sp.Expr]:
     return [expr.subs(n, k) for k in range(math.floor(first), math.ceil(last) + 1)]
 
 
+@lru_cache(maxsize=4096)
 def _limit(g: sp.Expr, end: sp.Expr, side: int) -> float | None:
     direction = "-" if side < 0 or end == sp.oo else "+"
     try:

@@ -14,6 +14,7 @@ the same expression (tests/test_formula_roundtrip.py checks it on random express
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import sympy as sp
 from sympy.printing.precedence import PRECEDENCE
@@ -108,6 +109,9 @@ def _names(text: str) -> str:
     return text.replace("pi", "π").replace("E", "e")
 
 
+# plain and pretty are pure functions of a (hashable) expression; a lab prints the same f
+# and ∇f on every run (the Mini App's slider: each move), so the text is kept.
+@lru_cache(maxsize=2048)
 def plain(expr: sp.Expr) -> str:
     """ASCII: ``0.1x^2 + sin(x)``."""
     text = _names(_PRINTER.doprint(expr).replace("**", "^"))
@@ -128,6 +132,7 @@ def _product_sign(text: str, star: int) -> str:
     return ""
 
 
+@lru_cache(maxsize=2048)
 def pretty(expr: sp.Expr, limit: int = MAX_FORMULA) -> str:
     """Unicode: ``0.1x² + sin(x)``, shortened with «…» beyond ``limit`` characters."""
     text = _PRETTY.doprint(expr)
