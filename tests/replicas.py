@@ -1,15 +1,28 @@
 """Bot replicas as separate processes (``python -m bot run``) against the fake Bot API,
-for the durability tests: killed with SIGKILL, started again, several on one database."""
+for the durability tests and ``benchmarks/durability.py``: killed with SIGKILL, started
+again, several on one database; the load balancer in front of webhook replicas; polls to
+answer and the wait until every stored update is handled."""
 
 from __future__ import annotations
 
+import asyncio
+import json
 import os
+import random
 import signal
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
+from typing import Any
 
+import httpx
+from sqlalchemy import func, select
+
+from bot.curriculum.loader import curriculum
+from bot.storage import PollInfo, Storage
+from bot.storage.tables import InboxUpdate
 from tests.fake_telegram import TOKEN, FakeTelegram
 
 SECRET = "replica-test-secret-0123456789"
@@ -62,3 +75,66 @@ class Replica:
     @property
     def running(self) -> bool:
         return self.process is not None and self.process.poll() is None
+
+
+async def seed_polls(url: str, count: int) -> list[str]:
+    """``count`` quiz polls posted in a channel, for learners to answer."""
+    quiz = curriculum().quizzes[0]
+    storage = await Storage.open(url)
+    poll_ids = [f"durable-{n}" for n in range(count)]
+    async with storage.transaction() as db:
+        for n, poll_id in enumerate(poll_ids):
+            await db.polls.add(PollInfo(poll_id, quiz.id, -100123, 500 + n, "channel", n + 1),
+                               storage.clock())
+    await storage.close()
+    return poll_ids
+
+
+async def post(client: httpx.AsyncClient, replicas: list[Replica], update: dict[str, Any],
+               rng: random.Random) -> None:
+    """The load balancer: a random live replica; on failure another, until one takes it."""
+    body = json.dumps(update)
+    deadline = time.monotonic() + 180  # replicas start slowly on a busy machine
+    while time.monotonic() < deadline:
+        replica = rng.choice(replicas)
+        try:
+            answer = await client.post(f"http://127.0.0.1:{replica.port}/telegram", content=body,
+                                       headers={"X-Telegram-Bot-Api-Secret-Token": SECRET,
+                                                "Content-Type": "application/json"})
+            if answer.status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"no replica took update {update['update_id']}")
+
+
+async def all_listening(client: httpx.AsyncClient, replicas: list[Replica]) -> None:
+    for replica in replicas:
+        for _ in range(1800):
+            try:
+                if (await client.get(f"http://127.0.0.1:{replica.port}/healthz")).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            await asyncio.sleep(0.1)
+
+
+async def settled(url: str, total: int, timeout: float = 240) -> None:
+    """Until ``total`` updates are stored and none is left to handle."""
+    storage = Storage(url)
+    try:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            async with storage.transaction() as db:
+                open_rows = (await db.session.execute(
+                    select(func.count()).select_from(InboxUpdate)
+                    .where(InboxUpdate.status != "done"))).scalar_one()
+                stored = (await db.session.execute(
+                    select(func.count()).select_from(InboxUpdate))).scalar_one()
+            if stored >= total and open_rows == 0:
+                return
+            await asyncio.sleep(0.5)
+        raise AssertionError(f"not settled: {stored} stored, {open_rows} not done")
+    finally:
+        await storage.close()

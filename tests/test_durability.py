@@ -9,37 +9,22 @@ answered exactly once. (benchmarks/durability.py runs the same trial at scale.)"
 from __future__ import annotations
 
 import asyncio
-import json
 import random
-import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from bot.curriculum.loader import curriculum
-from bot.storage import PollInfo, Storage
-from bot.storage.tables import Answer, InboxUpdate
+from bot.storage import Storage
+from bot.storage.tables import Answer
 from tests.fake_telegram import FakeTelegram
-from tests.replicas import SECRET, Replica, free_port
+from tests.replicas import Replica, all_listening, free_port, post, seed_polls, settled
 from tests.test_storage import empty_database, pg_url  # noqa: F401 (a fixture)
 
 ANSWERS_USERS, POLLS, MESSAGES = 25, 8, 40  # 200 poll answers, 40 messages
-
-
-async def _seed_polls(url: str) -> list[str]:
-    quiz = curriculum().quizzes[0]
-    storage = await Storage.open(url)
-    poll_ids = [f"durable-{n}" for n in range(POLLS)]
-    async with storage.transaction() as db:
-        for n, poll_id in enumerate(poll_ids):
-            await db.polls.add(PollInfo(poll_id, quiz.id, -100123, 500 + n, "channel", n + 1),
-                               storage.clock())
-    await storage.close()
-    return poll_ids
 
 
 def _updates(fake: FakeTelegram, poll_ids: list[str]) -> list[dict[str, Any]]:
@@ -52,25 +37,6 @@ def _updates(fake: FakeTelegram, poll_ids: list[str]) -> list[dict[str, Any]]:
     return [(fake.push_poll_answer(poll, [0], user_id=user) if kind == "answer"
              else fake.push_message("/help", user_id=user, chat_id=user))
             for kind, user, poll in plan]
-
-
-async def _settled(url: str, fake: FakeTelegram, total: int, timeout: float = 240) -> None:
-    storage = Storage(url)
-    try:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            async with storage.transaction() as db:
-                open_rows = (await db.session.execute(
-                    select(func.count()).select_from(InboxUpdate)
-                    .where(InboxUpdate.status != "done"))).scalar_one()
-                stored = (await db.session.execute(
-                    select(func.count()).select_from(InboxUpdate))).scalar_one()
-            if stored >= total and open_rows == 0:
-                return
-            await asyncio.sleep(0.5)
-        raise AssertionError(f"not settled: {stored} stored, {open_rows} not done")
-    finally:
-        await storage.close()
 
 
 async def _assert_exactly_once(url: str, fake: FakeTelegram, kills: int) -> None:
@@ -102,7 +68,7 @@ def fake() -> Any:
 
 async def test_polling_on_sqlite_survives_kill_9(fake: FakeTelegram, tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'bot.db'}"
-    poll_ids = await _seed_polls(url)
+    poll_ids = await seed_polls(url, POLLS)
     replica = Replica(fake, url, tmp_path, "polling").start()
     plan = [("answer", 3000 + u, p) for u in range(ANSWERS_USERS) for p in poll_ids]
     plan += [("message", 9000 + m, "") for m in range(MESSAGES)]
@@ -120,41 +86,11 @@ async def test_polling_on_sqlite_survives_kill_9(fake: FakeTelegram, tmp_path: P
                 await asyncio.sleep(1.5 + part)  # mid-stream: some stored, some in flight
                 replica.kill()
                 replica.start()
-        await _settled(url, fake, len(plan))
+        await settled(url, len(plan))
     finally:
         if replica.running:
             assert replica.terminate() == 0
     await _assert_exactly_once(url, fake, kills=2)
-
-
-async def _post(client: httpx.AsyncClient, replicas: list[Replica], update: dict[str, Any],
-                rng: random.Random) -> None:
-    """The load balancer: a random live replica; on failure another, until one takes it."""
-    body = json.dumps(update)
-    deadline = time.monotonic() + 180  # replicas start slowly on a busy machine
-    while time.monotonic() < deadline:
-        replica = rng.choice(replicas)
-        try:
-            answer = await client.post(f"http://127.0.0.1:{replica.port}/telegram", content=body,
-                                       headers={"X-Telegram-Bot-Api-Secret-Token": SECRET,
-                                                "Content-Type": "application/json"})
-            if answer.status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"no replica took update {update['update_id']}")
-
-
-async def _all_listening(client: httpx.AsyncClient, replicas: list[Replica]) -> None:
-    for replica in replicas:
-        for _ in range(1800):
-            try:
-                if (await client.get(f"http://127.0.0.1:{replica.port}/healthz")).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            await asyncio.sleep(0.1)
 
 
 async def test_three_webhook_replicas_on_postgres_survive_kill_9(fake: FakeTelegram,
@@ -162,23 +98,23 @@ async def test_three_webhook_replicas_on_postgres_survive_kill_9(fake: FakeTeleg
                                                                   pg_url: str) -> None:
     url = pg_url
     await empty_database(url)
-    poll_ids = await _seed_polls(url)
+    poll_ids = await seed_polls(url, POLLS)
     replicas = [Replica(fake, url, tmp_path, f"webhook{n}", port=free_port()).start()
                 for n in range(3)]
     updates = _updates(fake, poll_ids)
     rng = random.Random(7)
     try:
         async with httpx.AsyncClient(timeout=10) as client:
-            await _post(client, replicas, updates[0], rng)
-            await _all_listening(client, replicas)
+            await post(client, replicas, updates[0], rng)
+            await all_listening(client, replicas)
             webhooks_set = len(fake.calls_to("setWebhook"))
             for n, update in enumerate(updates):
-                await _post(client, replicas, update, rng)
+                await post(client, replicas, update, rng)
                 if n in (len(updates) // 3, 2 * len(updates) // 3):
                     victim = replicas[n % 3]
                     victim.kill()
                     victim.start()
-        await _settled(url, fake, len(updates))
+        await settled(url, len(updates))
         assert fake.webhook.get("url") == "https://bot.example/telegram"
         # a replica started again finds the webhook set and leaves it alone
         assert len(fake.calls_to("setWebhook")) == webhooks_set
