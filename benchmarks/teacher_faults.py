@@ -27,8 +27,9 @@ from bot.commands.base import Context, Services
 from bot.commands.router import handle_text
 from bot.config import Settings
 from bot.curriculum.loader import curriculum
-from bot.doors.telegram import build_application, on_startup
+from bot.doors.telegram import build_application, door_parts, on_startup
 from bot.runner import LabRunner
+from bot.services import assemble
 from bot.fa.html import escape
 from bot.storage import SlotInfo, Storage
 from bot.teacher import Teacher
@@ -69,9 +70,9 @@ async def trial(runner: LabRunner, url: str, rng: random.Random) -> dict[str, in
     settings = Settings(token=TOKEN, api_base_url=fake.base_url, admin_ids=frozenset({ADMIN}),
                         channel_id=CHANNEL, group_id=GROUP, lesson_time=time(9),
                         quiz_time=time(18))
-    services = Services(runner=runner, storage=storage, course=curriculum(),
-                        settings=settings)
-    application = build_application(settings, services)
+    application = build_application(settings)
+    services = assemble(settings, runner, storage, curriculum(), door_parts(application))
+    application.bot_data["services"] = services
     application.bot.rate_limiter.backoff = ()
     await application.initialize()
     await on_startup(application)

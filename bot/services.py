@@ -1,18 +1,55 @@
-"""Building (and closing) the long-lived services both doors share."""
+"""The composition root: the one place that builds the long-lived parts every door shares
+(render workers, storage, the course, the channel teacher) from the Settings, and closes
+them again.
+
+A door lends what only it has through :class:`DoorParts` (how to post to a channel, how
+long a picture waits for its send budget, its clock) and gets back complete
+:class:`~bot.commands.base.Services`: nothing is attached to them afterwards.
+"""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import datetime
 
-from bot.commands.base import Services
+from bot.commands.base import Services, no_backlog, utc_now
 from bot.config import Settings
 from bot.curriculum.loader import curriculum
+from bot.curriculum.model import Curriculum
 from bot.runner import LabRunner
 from bot.storage import Storage
+from bot.teacher import ChannelDoor, Teacher
 
-async def create_services(settings: Settings) -> Services:
+
+@dataclass(frozen=True)
+class DoorParts:
+    """What a door lends the services. ``channel`` builds the channel teacher's door to
+    Telegram from the services it will serve (None: this door posts to no channel, so
+    there is no teacher); ``send_backlog`` is the seconds a new picture would wait for the
+    door's send budget behind ``pending`` ones still rendering; ``clock`` is the door's
+    idea of now (the offline door moves it)."""
+
+    channel: Callable[[Services], ChannelDoor] | None = None
+    send_backlog: Callable[[int], float] = no_backlog
+    clock: Callable[[], datetime] = utc_now
+
+
+def assemble(settings: Settings, runner: LabRunner, storage: Storage, course: Curriculum,
+             door: DoorParts = DoorParts()) -> Services:
+    """Services from parts already started (tests and benchmarks start their own)."""
+    channel = door.channel
+
+    def teacher(services: Services) -> Teacher | None:
+        return None if channel is None else Teacher(services, channel(services))
+
+    return Services(runner=runner, storage=storage, course=course, settings=settings,
+                    clock=door.clock, send_backlog=door.send_backlog, channel_teacher=teacher)
+
+
+async def create_services(settings: Settings, door: DoorParts = DoorParts()) -> Services:
     """Start the render workers, open (and migrate) the database, load the course."""
     runner = LabRunner(
         workers=settings.workers,
@@ -22,8 +59,7 @@ async def create_services(settings: Settings) -> Services:
     )
     await runner.start()
     storage = await Storage.open(settings.database_url)
-    return Services(runner=runner, storage=storage,
-                    course=curriculum(settings.lessons_dir), settings=settings)
+    return assemble(settings, runner, storage, curriculum(settings.lessons_dir), door)
 
 
 async def close_services(services: Services) -> None:
@@ -33,8 +69,9 @@ async def close_services(services: Services) -> None:
 
 
 @asynccontextmanager
-async def open_services(settings: Settings | None = None) -> AsyncIterator[Services]:
-    services = await create_services(settings or Settings.load())
+async def open_services(settings: Settings | None = None,
+                        door: DoorParts = DoorParts()) -> AsyncIterator[Services]:
+    services = await create_services(settings or Settings.load(), door)
     try:
         yield services
     finally:

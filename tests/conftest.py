@@ -78,6 +78,19 @@ def ctx(services: Services) -> Context:
     return Context(services, user_id=7, chat_id=7, user_name="Sara")
 
 
+def lend_door(application: object, services: Services) -> None:
+    """Give a test's services (made before the application, so the tests can share them)
+    what the composition root gives the runtime's: the door's parts and the teacher
+    built on them (:func:`bot.services.assemble`)."""
+    from bot.doors.telegram import door_parts
+    from bot.teacher import Teacher
+
+    parts = door_parts(application)  # type: ignore[arg-type]
+    assert parts.channel is not None
+    services.teacher = Teacher(services, parts.channel(services))
+    services.send_backlog = parts.send_backlog
+
+
 @pytest.fixture
 def fake() -> Iterator[FakeTelegram]:
     server = FakeTelegram().start()
@@ -91,6 +104,7 @@ async def telegram_app(fake: FakeTelegram, services: Services) -> AsyncIterator[
 
     services.settings = replace(services.settings, api_base_url=fake.base_url)
     application = build_application(services.settings, services)
+    lend_door(application, services)
     # transient Bot API failures are still retried, without the production waits
     application.bot.rate_limiter.backoff = (0.0,) * len(application.bot.rate_limiter.backoff)
     await application.initialize()

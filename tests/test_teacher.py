@@ -20,8 +20,15 @@ from bot.commands.router import handle_text
 from bot.config import Settings
 from bot.curriculum.model import Quiz
 from bot.doors.polling_errors import polling_failed
-from bot.doors.telegram import TelegramChannel, build_application, may_have_arrived, on_startup
+from bot.doors.telegram import (
+    TelegramChannel,
+    build_application,
+    door_parts,
+    may_have_arrived,
+    on_startup,
+)
 from bot.fa import channel as words
+from bot.services import assemble
 from bot.fa.html import escape
 from bot.storage import Claim, Storage
 from bot.teacher import (
@@ -102,8 +109,11 @@ async def second_instance(services: Services) -> AsyncIterator[Teacher]:
     """Another bot process: its own PTB Application and its own Storage on the same
     SQLite file, talking to the same (fake) Telegram."""
     storage = await Storage.open(services.storage.url)
-    twin = replace(services, storage=storage, teacher=None)
-    application = build_application(services.settings, twin)
+    application = build_application(services.settings)
+    # as the runtime composes them (bot.services), on the test's clock
+    twin = assemble(services.settings, services.runner, storage, services.course,
+                    replace(door_parts(application), clock=services.clock))
+    application.bot_data["services"] = twin
     await application.initialize()
     await on_startup(application)
     try:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import InitVar, dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -137,11 +137,11 @@ async def _no_progress(action: str) -> None:
 REFUSED_LEARNERS = 10_000
 
 
-def _utc_now() -> datetime:
+def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def _no_backlog(pending: int = 0) -> float:
+def no_backlog(pending: int = 0) -> float:
     return 0.0
 
 
@@ -166,29 +166,37 @@ class Services:
     storage: Storage
     course: Curriculum
     settings: Settings
-    clock: Callable[[], datetime] = _utc_now
+    clock: Callable[[], datetime] = utc_now
     #: What each button stands for, shared with the other replicas (``bot.commands.shared``).
     requests: ButtonRequests = field(init=False)
     #: Telegram's file id per uploaded picture key, so a door sends a known picture by id.
     file_ids: FileIds = field(init=False)
     #: One lab in flight per learner and the render queue's limit, across replicas.
     leases: StoredLeases = field(init=False)
-    teacher: ChannelTeacher | None = None  # set by the Telegram door when a channel is configured
+    #: The channel teacher, when the door can post to a channel (see ``channel_teacher``).
+    teacher: ChannelTeacher | None = None
     faults: Faults = field(default_factory=Faults)
     #: Seconds a new picture would now wait for the door's send budget (Telegram's 30
     #: messages a second), behind ``pending`` pictures still being rendered; the Telegram
-    #: door sets it, other doors have no such limit.
-    send_backlog: Callable[[int], float] = _no_backlog
+    #: door lends it, other doors have no such limit.
+    send_backlog: Callable[[int], float] = no_backlog
     #: When each learner was last refused as "busy" (monotonic seconds): within
     #: ``bot.commands.lab.QUIET_SECONDS`` a refusal again is not sent (it would cost the
     #: send budget the admitted pictures need).
     refused: LRU[int, float] = field(default_factory=lambda: LRU(REFUSED_LEARNERS))
+    #: Builds the teacher from these services once every other field is set (the teacher
+    #: posts with them, and the admins' commands reach it through them): the composition
+    #: root (:mod:`bot.services`) passes it, so the services are complete when built.
+    channel_teacher: InitVar[Callable[[Services], ChannelTeacher | None] | None] = None
 
-    def __post_init__(self) -> None:
+    def __post_init__(self, channel_teacher: Callable[[Services], ChannelTeacher | None] | None
+                      ) -> None:
         self.requests = ButtonRequests(self.storage, timedelta(days=self.settings.button_days))
         self.file_ids = FileIds(self.storage)
         self.leases = StoredLeases(self.storage, holder_name(), self.runner.longest,
                                    self.runner.queue_limit, lambda: self.clock())
+        if channel_teacher is not None:
+            self.teacher = channel_teacher(self)
 
 
 @dataclass

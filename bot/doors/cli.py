@@ -24,7 +24,7 @@ from bot.fa import sessions as poll_words
 from bot.fa.dates import when
 from bot.fa.html import plain_text
 from bot.fa.numbers import normalize_input
-from bot.services import open_services
+from bot.services import DoorParts, open_services
 
 PROMPT = "شما › "
 #: ``@2026-11-24 19:00``: the offline clock moves to that moment (in the bot's time zone)
@@ -76,6 +76,7 @@ class Session:
     buttons: list[Button] = field(default_factory=list)
     polls: int = 0
     open_poll: tuple[str, Poll] | None = None
+    #: The clock the door lent the services (``@…`` moves it); a fresh one reads real time.
     clock: OfflineClock = field(default_factory=OfflineClock)
     inbox: Inbox = field(default_factory=Inbox)
     reminders: Reminders | None = None
@@ -84,7 +85,6 @@ class Session:
     last_text: str = ""  # the last message printed, to tell an edit of its buttons only
 
     def __post_init__(self) -> None:
-        self.ctx.services.clock = self.clock
         self.reminders = Reminders(self.ctx.services, self.inbox, owner="offline", sleep=_no_wait)
 
     async def move_clock(self, day: str, time: str) -> Response:
@@ -227,8 +227,9 @@ async def answer(text: str, session: Session) -> Response:
 
 async def run_messages(messages: Iterable[str], out: Path, as_json: bool,
                        stream: TextIO = sys.stdout, settings: Settings | None = None) -> None:
-    async with open_services(settings) as services:
-        session = Session(Context(services, user_id=1, chat_id=1), out)
+    clock = OfflineClock()
+    async with open_services(settings, DoorParts(clock=clock)) as services:
+        session = Session(Context(services, user_id=1, chat_id=1), out, clock=clock)
         session.clock.now = datetime.now(UTC)  # scripted: each message takes a learner's pace
         for message in messages:
             response = await answer(message, session)
@@ -247,8 +248,9 @@ async def chat(out: Path, stream: TextIO = sys.stdout, settings: Settings | None
     """An interactive chat in the terminal; an empty line or Ctrl-D ends it."""
     print("گفت‌وگوی آفلاین با ربات. دستوری مثل /help یا /gd 0.1x^2 بفرستید؛ "
           "برای خروج Ctrl-D.", file=stream)
-    async with open_services(settings) as services:
-        session = Session(Context(services, user_id=1, chat_id=1), out)
+    clock = OfflineClock()
+    async with open_services(settings, DoorParts(clock=clock)) as services:
+        session = Session(Context(services, user_id=1, chat_id=1), out, clock=clock)
         loop = asyncio.get_running_loop()
         while True:
             try:

@@ -31,9 +31,9 @@ from bot.doors import metrics
 from bot.doors.inbox import Inbox, InboxOptions, Poller
 from bot.doors.polling_errors import CONFLICT_EXIT, CONFLICT_LINE
 from bot.doors.server import Check, ServerParts, build_asgi
-from bot.doors.telegram import build_application, chat_sender, on_startup
+from bot.doors.telegram import build_application, chat_sender, door_parts, on_startup
 from bot.doors.web import app as web
-from bot.services import close_services
+from bot.services import open_services
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +47,13 @@ def run(settings: Settings, extra: Sequence[BaseRoute] = ()) -> int:
 
 async def serve(settings: Settings, extra: Sequence[BaseRoute] = ()) -> int:
     application = build_application(settings)
+    async with open_services(settings, door_parts(application)) as services:
+        application.bot_data["services"] = services
+        return await _serve(application, services, settings, extra)
+
+
+async def _serve(application: Application, services: Services, settings: Settings,
+                 extra: Sequence[BaseRoute]) -> int:
     exit_code = 0
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -55,7 +62,6 @@ async def serve(settings: Settings, extra: Sequence[BaseRoute] = ()) -> int:
     await application.initialize()
     await on_startup(application)
     await application.start()  # the job queue (channel teacher, reminders)
-    services: Services = application.bot_data["services"]
     scraped = metrics.Replica(services.runner, services.storage,
                               {"bytes": services.runner.results, "file_id": services.file_ids.memory})
     metrics.GAUGES.sources.append(scraped)
@@ -122,8 +128,6 @@ async def serve(settings: Settings, extra: Sequence[BaseRoute] = ()) -> int:
         metrics.GAUGES.sources.remove(scraped)
         await application.stop()
         await application.shutdown()
-        if application.bot_data.pop("owns_services", False):
-            await close_services(application.bot_data.pop("services"))
     return exit_code
 
 

@@ -64,6 +64,7 @@ from bot.commands.base import (
     Response,
     Services,
     Text,
+    no_backlog,
 )
 from bot.commands import inline
 from bot.commands.quiz import answer_poll, poll_closed
@@ -86,7 +87,7 @@ from bot.doors.inbox import FAILURES
 from bot.doors.updates import TolerantUpdatesRequest
 from bot.fa import web as web_words
 from bot.fa.messages import INLINE_ONLY
-from bot.services import close_services, create_services
+from bot.services import DoorParts
 from bot.teacher import TICK_SECONDS, DeliveryUnknown, Sent, Teacher
 
 # PTB 22.2+ returns time periods (RetryAfter.retry_after …) as timedelta only when asked;
@@ -403,27 +404,33 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         services.faults.record(services.clock(), f"{type(error).__name__}: {error}"[:200])
 
 
+def door_parts(application: Application) -> DoorParts:
+    """What this door lends the services (:mod:`bot.services` builds them): the channel
+    teacher's door on this application's bot, and the send budget's backlog."""
+    limiter = application.bot.rate_limiter
+    backlog = (partial(limiter.budget.backlog_seconds, Priority.UPLOAD)
+               if isinstance(limiter, PriorityRateLimiter) else no_backlog)
+    return DoorParts(channel=lambda services: TelegramChannel(application.bot, services),
+                     send_backlog=backlog)
+
+
 async def on_startup(application: Application) -> None:
-    """Open the services (unless given), publish the command menu (Persian descriptions)."""
-    if "services" not in application.bot_data:
-        application.bot_data["services"] = await create_services(application.bot_data["settings"])
-        application.bot_data["owns_services"] = True
+    """Publish the command menu (Persian descriptions); schedule the channel teacher and
+    the reminders. The services are the composition root's, given to the application."""
     services: Services = application.bot_data["services"]
     limiter = application.bot.rate_limiter
     if isinstance(limiter, PriorityRateLimiter):
-        budget = limiter.budget
-        services.send_backlog = partial(budget.backlog_seconds, Priority.UPLOAD)
-        budget.shared = shared_budget_for(services.storage)  # replicas on PostgreSQL
+        limiter.budget.shared = shared_budget_for(services.storage)  # replicas on PostgreSQL
     await publish_profile(application.bot, services.settings.admin_ids)
     await publish_menu_button(application.bot, services.settings.webapp_url)
-    teacher = Teacher(services, TelegramChannel(application.bot, services))
-    services.teacher = teacher
-    application.bot_data["teacher"] = teacher
-    if teacher.enabled and application.job_queue is not None:
-        # the catch-up: every TICK_SECONDS (and at once); each tick also wakes the teacher
-        # at the exact second of the next slot (_tick)
-        application.job_queue.run_repeating(_tick, interval=TICK_SECONDS, first=1,
-                                            name="channel-teacher")
+    teacher = services.teacher
+    if isinstance(teacher, Teacher):
+        application.bot_data["teacher"] = teacher
+        if teacher.enabled and application.job_queue is not None:
+            # the catch-up: every TICK_SECONDS (and at once); each tick also wakes the
+            # teacher at the exact second of the next slot (_tick)
+            application.job_queue.run_repeating(_tick, interval=TICK_SECONDS, first=1,
+                                                name="channel-teacher")
     if application.job_queue is not None:
         application.bot_data["reminders"] = Reminders(services, TelegramReminders(application.bot,
                                                                                   services))
@@ -543,13 +550,10 @@ def may_have_arrived(error: NetworkError) -> bool:
     return isinstance(cause, httpx.TransportError) and not isinstance(cause, NEVER_SENT)
 
 
-async def on_shutdown(application: Application) -> None:
-    if application.bot_data.pop("owns_services", False):
-        await close_services(application.bot_data.pop("services"))
-
-
 def build_application(settings: Settings, services: Services | None = None) -> Application:
-    """The PTB application with every handler wired; nothing else happens here."""
+    """The PTB application with every handler wired; nothing else happens here. The
+    services (built with this application's :func:`door_parts`) go in ``bot_data``
+    before it starts."""
     application = (
         Application.builder()
         .token(settings.token)
@@ -559,7 +563,6 @@ def build_application(settings: Settings, services: Services | None = None) -> A
         .concurrent_updates(64)
         .rate_limiter(RetryingRateLimiter(max_retries=5))
         .post_init(on_startup)
-        .post_shutdown(on_shutdown)
         .build()
     )
     application.bot_data["settings"] = settings
