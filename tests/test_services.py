@@ -26,7 +26,7 @@ async def test_the_telegram_door_gets_services_with_their_teacher_built(
         assert teacher.door.bot is application.bot and teacher.door.services is services
         # the door's send budget: nothing queued, so a picture would not wait
         budget = application.bot.rate_limiter.budget
-        assert services.send_backlog() == budget.backlog_seconds(Priority.UPLOAD) < 1
+        assert services.send_backlog(3) == budget.backlog_seconds(Priority.UPLOAD, 3) < 1
         assert services.runner.alive() and services.course.lessons
     assert not services.runner.alive()  # closed with the context
 
@@ -36,4 +36,4 @@ async def test_an_offline_door_gets_no_teacher_and_its_own_clock(tmp_path: Path)
     settings = Settings(workers=1, db_url=f"sqlite:///{tmp_path / 'bot.db'}", channel_id=-100)
     async with open_services(settings, DoorParts(clock=clock)) as services:
         assert services.teacher is None  # no door to a channel, no teacher
-        assert services.clock is clock and services.send_backlog() == 0.0
+        assert services.clock is clock and services.send_backlog(3) == 0.0
