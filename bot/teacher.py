@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Protocol
 
-from bot.commands.base import Reply, Services, Text
+from bot.commands.base import Button, Reply, Services, Text
 from bot.commands.channel import (
     LESSON_COUNTER,
     NUMBER_COUNTER,
@@ -363,9 +363,11 @@ class Teacher:
         log.warning("post %s needs an admin (%s, was %s: %s); admins told", slot.key, why,
                     slot.status, slot.error or "-")
         text = words.stuck_report(slot.key, words.KIND_NAMES.get(slot.kind, slot.kind), why)
+        settle = ((Button(words.RESEND_BUTTON, f"resend:{slot.key}"),
+                   Button(words.ARRIVED_BUTTON, f"arrived:{slot.key}")),)
         for admin in sorted(self.services.settings.admin_ids):
             try:
-                await self.door.post(admin, Text(text))
+                await self.door.post(admin, Text(text, settle))
             except Exception as error:  # noqa: BLE001 (an admin who never opened the bot)
                 log.warning("could not tell admin %s about %s: %r", admin, slot.key, error)
         return True

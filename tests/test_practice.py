@@ -172,6 +172,12 @@ async def test_the_offline_chat_answers_a_quiz_by_option_number(offline: Path, s
     assert last["data"]["correct"] is True and last["data"]["rating"] == "Good"
     assert any(r["text"].startswith("🏁") for r in last["replies"] if r["type"] == "text")
     assert numbers["data"]["answered"] == 2 and numbers["data"]["correct"] == 1
+    # the weakest topic's lesson is a button under /stats, not a /lesson to copy
+    (stats_reply,) = numbers["replies"]
+    lesson = services.course.by_id(first.lesson_id)
+    callbacks = [b["callback"] for row in stats_reply["keyboard"] for b in row]
+    assert f"lesson:show:{lesson.order}" in callbacks
+    assert all(c.startswith("lesson:show:") for c in callbacks)
 
     # a new run on the same data folder: the answers were kept, the next questions are new
     again = await chat_json(["/stats", "/quiz 1"], offline / "out")

@@ -16,7 +16,7 @@ import pytest
 from telegram.error import BadRequest, NetworkError, TimedOut
 
 from bot.commands.base import Context, Services
-from bot.commands.router import handle_text
+from bot.commands.router import handle_button, handle_text
 from bot.config import Settings
 from bot.curriculum.model import Quiz
 from bot.doors.polling_errors import polling_failed
@@ -326,17 +326,22 @@ async def test_a_post_whose_answer_never_came_is_reported_to_each_admin_once(
     for moment in (at(0, 9, 1), at(0, 12), at(0, 23)):
         assert "2026-11-23:lesson" not in await teacher.tick(moment)
     assert [chat(c) for c in fake.calls_to("sendMessage")] == [CHANNEL, ADMIN]
-    report = fake.calls_to("sendMessage")[1].params["text"]
-    assert "<code>/resend 2026-11-23:lesson</code>" in report
-    assert "<code>/arrived 2026-11-23:lesson</code>" in report
+    report = fake.calls_to("sendMessage")[1].params
+    assert "<code>2026-11-23:lesson</code>" in report["text"] and "<code>/" not in report["text"]
+    resend, arrived = report["reply_markup"]["inline_keyboard"][0]
+    assert (resend["callback_data"], arrived["callback_data"]) == (
+        "resend:2026-11-23:lesson", "arrived:2026-11-23:lesson")
     assert (await stored(services.storage, lambda db: db.slots.get("2026-11-23:lesson"))).status == "reported"
     clock.set(at(0, 23))
     response = await handle_text("/status", admin(services))
     assert response.data["reported"] == 1
     assert "<code>/resend 2026-11-23:lesson</code>" in response.replies[0].text
 
-    # the admin looked: the channel does not have it
-    assert (await handle_text("/resend 2026-11-23:lesson", admin(services))).replies[0].text == words.RESENT
+    # a learner who got hold of the button can do nothing with it
+    assert (await handle_button(resend["callback_data"], Context(services, user_id=5, chat_id=5))).error
+    # the admin looked: the channel does not have it, and presses «دوباره بفرست»
+    pressed = await handle_button(resend["callback_data"], admin(services))
+    assert pressed.replies[0].text == words.RESENT
     assert [chat(c) for c in posts(fake) if c.method == "sendMessage"] == [CHANNEL, ADMIN, CHANNEL]
     assert (await stored(services.storage, lambda db: db.slots.get("2026-11-23:lesson"))).status == "sent"
     again = await handle_text("/resend 2026-11-23:lesson", admin(services))

@@ -82,7 +82,9 @@ async def test_a_killed_bot_leaves_every_slot_sent_or_reported(
     reported = [key for key, status in slots.items() if status == "reported"]
     assert len(reported) == 1  # the one in flight when the process died
     reports = [c for c in fake.calls_to("sendMessage") if int(c.params["chat_id"]) == ADMIN]
-    assert len(reports) == 1 and f"/resend {reported[0]}" in reports[0].params["text"]
+    assert len(reports) == 1 and f"<code>{reported[0]}</code>" in reports[0].params["text"]
+    resend, _ = reports[0].params["reply_markup"]["inline_keyboard"][0]
+    assert resend["callback_data"] == f"resend:{reported[0]}"
     channel = [c for c in fake.calls if c.method in ("sendMessage", "sendPoll")
                and str(c.params.get("chat_id")) == str(CHANNEL)]
     assert len(channel) <= 3  # nothing posted twice

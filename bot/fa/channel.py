@@ -65,13 +65,16 @@ STUCK_REASONS = {
 }
 
 
+#: The stuck report's buttons (they run /resend KEY and /arrived KEY).
+RESEND_BUTTON = "📤 نرسیده: دوباره بفرست"
+ARRIVED_BUTTON = "✅ رسیده است"
+
+
 def stuck_report(key: str, kind: str, why: str) -> str:
-    """To each admin, once: a post that needs an admin, and the two commands that settle
-    it."""
+    """To each admin, once: a post that needs an admin; its two buttons settle it."""
     return (f"⚠️ <b>پست {escape(kind)}</b> ({code(key)}): {STUCK_REASONS[why]}. "
-            "لطفاً در کانال نگاه کنید:\n"
-            f"• اگر نرسیده: {code(f'/resend {key}')}\n"
-            f"• اگر رسیده: {code(f'/arrived {key}')}")
+            "لطفاً در کانال نگاه کنید و یکی از دکمه‌های زیر را بزنید "
+            "(اگر نرسیده «دوباره بفرست»، اگر رسیده «رسیده است»).")
 
 
 def reported_section(keys: list[str]) -> str:
