@@ -4,7 +4,8 @@ the fake Bot API, killed with SIGKILL mid-stream and started again.
 Polling on SQLite, and three webhook replicas on one PostgreSQL with the test as the load
 balancer (posting each update to a random replica, trying another when one fails, as
 Telegram retries). Each poll answer must be stored exactly once, each learner message
-answered exactly once. (benchmarks/durability.py runs the same trial at scale.)"""
+answered exactly once; a button drawn while the three ran is answered by a replica that
+did not draw it. (benchmarks/durability.py runs the same trial at scale.)"""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ import httpx
 import pytest
 from sqlalchemy import select
 
+from bot.fa.messages import STALE_BUTTON
 from bot.storage import Storage
 from bot.storage.tables import Answer
 from tests.fake_telegram import FakeTelegram
@@ -25,6 +27,7 @@ from tests.replicas import Replica, all_listening, free_port, post, seed_polls, 
 from tests.test_storage import empty_database, pg_url  # noqa: F401 (a fixture)
 
 ANSWERS_USERS, POLLS, MESSAGES = 25, 8, 40  # 200 poll answers, 40 messages
+GD = "/gd 0.1x^2 lr=0.4 steps=25"
 
 
 def _updates(fake: FakeTelegram, poll_ids: list[str]) -> list[dict[str, Any]]:
@@ -93,6 +96,30 @@ async def test_polling_on_sqlite_survives_kill_9(fake: FakeTelegram, tmp_path: P
     await _assert_exactly_once(url, fake, kills=2)
 
 
+async def _a_button_answered_by_another_replica(
+        fake: FakeTelegram, client: httpx.AsyncClient, replicas: list[Replica],
+        rng: random.Random) -> None:
+    """A /gd drawn by one of the replicas; all of them stopped; a replica started afresh
+    (no memory of the button) answers its press, since the request behind the button is in
+    the database, and sends the same picture to another learner by the first one's file id."""
+    await post(client, replicas, fake.push_message(GD, user_id=8001), rng)
+    photo = (await fake.wait_for("sendPhoto", timeout=120))[0]
+    for replica in replicas:
+        assert replica.terminate() == 0
+    fresh = [replicas[1].start()]
+    keyboard = photo.result["reply_markup"]["inline_keyboard"]
+    double = next(button["callback_data"] for row in keyboard for button in row
+                  if "×" in button["text"])
+    await post(client, fresh, fake.push_button(photo.result, double, user_id=8001), rng)
+    edit = (await fake.wait_for("editMessageMedia", timeout=120))[0]
+    assert "lr = 0.8" in edit.params["media"]["caption"]
+    pressed = await fake.wait_for("answerCallbackQuery", timeout=60)
+    assert pressed[0].params.get("text") != STALE_BUTTON
+    await post(client, fresh, fake.push_message(GD, user_id=8002), rng)
+    again = (await fake.wait_for("sendPhoto", 2, timeout=120))[1]
+    assert again.files == {} and again.params["photo"] == photo.result["photo"][-1]["file_id"]
+
+
 async def test_three_webhook_replicas_on_postgres_survive_kill_9(fake: FakeTelegram,
                                                                   tmp_path: Path,
                                                                   pg_url: str) -> None:
@@ -118,6 +145,8 @@ async def test_three_webhook_replicas_on_postgres_survive_kill_9(fake: FakeTeleg
         assert fake.webhook.get("url") == "https://bot.example/telegram"
         # a replica started again finds the webhook set and leaves it alone
         assert len(fake.calls_to("setWebhook")) == webhooks_set
+        async with httpx.AsyncClient(timeout=10) as client:
+            await _a_button_answered_by_another_replica(fake, client, replicas, rng)
     finally:
         for replica in replicas:
             if replica.running:

@@ -79,7 +79,8 @@ async def test_a_lease_held_by_a_dead_replica_runs_out(store: Storage, twin: Sto
     assert await stored(store, lambda db: db.leases.take(1, "dead", T0, until, 1)) == "ok"
     later = T0 + 30 * timedelta(seconds=1)
     assert await stored(twin, lambda db: db.leases.take(1, "b", later, later + MINUTE, 1)) == "user"
-    assert await stored(twin, lambda db: db.leases.take(2, "b", later, later + MINUTE, 1)) == "queue"
+    taken = await stored(twin, lambda db: db.leases.take(2, "b", later, later + MINUTE, 1))
+    assert taken == "queue"
     after = until + timedelta(seconds=1)
     assert await stored(twin, lambda db: db.leases.live(after)) == 0
     assert await stored(twin, lambda db: db.leases.take(1, "b", after, after + MINUTE, 1)) == "ok"
@@ -109,7 +110,8 @@ class Replica:
         self.db_url, self.runner, self.settings = db_url, runner, settings
         self.application: Any = None
 
-    async def start(self, fake: FakeTelegram | None = None, now: datetime | None = None) -> Services:
+    async def start(self, fake: FakeTelegram | None = None,
+                    now: datetime | None = None) -> Services:
         self.runner.results.clear()
         storage = await Storage.open(self.db_url)
         self.services = Services(runner=self.runner, storage=storage, course=curriculum(),
