@@ -21,6 +21,7 @@ from matplotlib.ticker import MaxNLocator
 from PIL import Image
 
 from bot.render.fonts import register_fonts
+from bot.render.textcache import CachedCanvas
 
 INK = "#1f2933"
 MUTED = "#616e7c"
@@ -59,7 +60,7 @@ def new_figure(height: int, scale: float = STILL_SCALE,
     figure = Figure(figsize=(width / DESIGN_DPI, height / DESIGN_DPI),
                     dpi=DESIGN_DPI * scale)
     figure.subplots_adjust(**(MARGINS if margins is None else margins))
-    FigureCanvasAgg(figure)
+    CachedCanvas(figure)
     return figure
 
 
