@@ -18,11 +18,14 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import quote
+from dataclasses import replace
+from urllib.parse import quote, urlsplit
 
 import httpx
 import pytest
 
+from bot.commands.base import Context
+from bot.commands.router import handle_text
 from bot.curriculum.loader import curriculum
 from bot.doors.web.auth import sign
 from bot.storage import Storage, default_url
@@ -342,6 +345,26 @@ def test_typing_and_dragging_the_rate_follow_try_json_across_both_thresholds(ser
     assert "همگرا" in titles[4][0] and "همگرا" in titles[5][0] and "همگرا" in titles[7][0]
     assert "آن طرف" not in titles[4][1] and "آن طرف" in titles[7][1]
     assert "نوسان" in titles[10][0] and "واگرا" in titles[12][0]
+
+
+async def test_done_means_opened_from_a_gd_reply_the_verdict_changes_at_5_and_10(
+        server, browser, try_json, services):
+    """The issue's «Done means»: the «🎛» button under a /gd reply opens the lab on that
+    very request; dragging lr across 5 and 10 on 0.1x² changes the verdict."""
+    services.settings = replace(services.settings, webapp_url="https://bot.example.com/app/")
+    reply = await handle_text("/gd 0.1x^2 x0=2 lr=4 steps=25", Context(services, user_id=LEARNER,
+                                                                         chat_id=LEARNER))
+    (button,) = [b for r in reply.replies for row in r.keyboard for b in row if b.web_app]
+    open_lab(browser, server, "?" + urlsplit(button.web_app).query)  # as Telegram opens it
+    assert shown(browser)["data"] == sent(try_json["/gd 0.1x^2 x0=2 lr=4 steps=25"])
+    verdicts = {4: (shown(browser)["data"]["verdict"], text(browser, "verdict-reason"))}
+    for lr in (7, 10, 12):
+        move_slider(browser, "lr", round(math.log10(lr), 3))
+        assert shown(browser)["data"] == sent(try_json[f"/gd 0.1x^2 x0=2 lr={lr} steps=25"])
+        verdicts[lr] = (shown(browser)["data"]["verdict"], text(browser, "verdict-reason"))
+    assert verdicts[4][0] == verdicts[7][0] == "converged"
+    assert "آن طرف" not in verdicts[4][1] and "آن طرف" in verdicts[7][1]  # past 5: it jumps across
+    assert len({verdicts[7][0], verdicts[10][0], verdicts[12][0]}) == 3  # 10 bounces, 12 flies off
 
 
 def test_a_bad_function_gets_the_parsers_persian_error(server, browser):
