@@ -399,6 +399,9 @@ def test_the_race(server, browser, try_json):
     open_lab(browser, server, "?mode=opt&f=rosenbrock&x0=-1.2,1&steps=300&opt=sgd,momentum,adam")
     assert shown(browser)["data"] == sent(try_json["/opt rosenbrock x0=-1.2,1 steps=300 opt=sgd,momentum,adam"])
     assert fits_the_phone(browser)
+    rows = text(browser, "last-step")  # each racer's verdict in words, as in the caption
+    assert all(words in rows for words in shown(browser)["verdicts"]) and "کند" in rows
+    assert not any(code in rows for code in ("slow", "converged", "diverged", "oscillating"))
     screenshot(browser, "webapp-race.png")
 
 

@@ -117,6 +117,7 @@ async def opt_lab(fields: Mapping[str, Any], ctx: Context) -> dict[str, Any]:
     return {
         "data": {**summary.to_data(), "runs": [without_path(run.to_data()) for run in summary.runs]},
         "plot": live.plot,
+        "verdicts": [opt_words.verdict(run) for run in summary.runs],
         "caption": opt_words.caption(live.summary),
         "command": opt.command_text(request),
     }

@@ -151,14 +151,18 @@ def _weight_decay(weight_decay: float) -> str:
             "وزن‌کاهی و گرادیان f هم را خنثی می‌کنند و مسیر دیگر تکان نمی‌خورد.")
 
 
+def verdict(run: RunSummary) -> str:
+    """A racer's verdict in words (📍: settled in a local minimum, not the global one)."""
+    return VERDICTS[run.verdict] + (" 📍" if run.settled_local else "")
+
+
 def _run_line(run: RunSummary, with_lr: bool, with_point: bool) -> str:
     """One row of the race table: verdict, steps to the tolerance, final f and point."""
     name = run.optimizer
     if with_lr:
         name += f" lr={ascii_number(float(run.hyper['lr']))}"  # type: ignore[arg-type]
     reached = f"{fa_int(run.steps_to_tol)} گام" if run.steps_to_tol is not None else "—"
-    verdict = VERDICTS[run.verdict] + (" 📍" if run.settled_local else "")
-    row = (f"{DOTS[run.colour]} {code(name)} {verdict}، {reached} · "
+    row = (f"{DOTS[run.colour]} {code(name)} {verdict(run)}، {reached} · "
            f"{code(f'f={ascii_number(run.final_value, 3)}')}")
     return row + f" در {code(ascii_point(run.final, 3))}" if with_point else row
 

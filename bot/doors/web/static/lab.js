@@ -54,6 +54,7 @@
   function showControls() {
     $("lr-out").textContent = String(lr());
     $("olr-out").textContent = raceLr() === null ? "خودکار (برای هر بهینه‌ساز)" : String(raceLr());
+    $("olr-out").dir = raceLr() === null ? "rtl" : "ltr";  // words in the page's font, a number in code's
     $("steps-out").textContent = faDigits(steps());
     $("gd-controls").hidden = state.mode !== "gd";
     $("opt-controls").hidden = state.mode !== "opt";
@@ -250,12 +251,13 @@
       rich($("verdict-title"), body.caption.split("\n")[0]);
       $("verdict-reason").textContent = "";
       $("verdict").dataset.verdict = data.runs.map((r) => r.verdict).join(",");
-      for (const run of data.runs) rows.push([run.optimizer, `${run.verdict} · f = ${NUMBER(run.final_value)}`]);
+      data.runs.forEach((run, i) => rows.push([run.optimizer, `${body.verdicts[i]}، f = ${NUMBER(run.final_value)}`, "words"]));
     }
     $("last-step").innerHTML = "";
-    for (const [name, value] of rows) {
+    for (const [name, value, kind] of rows) {
       const dt = document.createElement("dt"), dd = document.createElement("dd");
       dt.textContent = name; dd.textContent = value;
+      if (kind) dd.className = kind;  // words with a number: right to left, the page's font
       $("last-step").append(dt, dd);
     }
   }
