@@ -14,9 +14,12 @@ import pytest
 
 from bot.commands.base import Animation, Context, Photo, Services, Text
 from bot.commands.router import handle_text
+from bot.commands.shared import ButtonRequests, Expired, SharedPicture, decode, encode
 from bot.config import Settings
 from bot.curriculum.loader import curriculum
 from bot.fa.messages import BUSY_QUEUE, BUSY_USER, EXPIRED_BUTTON, STALE_BUTTON
+from bot.labdata.gd import GDRequest
+from bot.labdata.opt import OptRequest
 from bot.runner import LabRunner
 from bot.storage import Storage
 from bot.storage.buttons import Stored
@@ -269,3 +272,32 @@ async def test_the_render_queue_limit_counts_the_labs_of_every_replica(
     await a.leases.give_back(1)
     served = await handle_text("/gd x^2 lr=0.3", Context(b, user_id=3, chat_id=3))
     assert any(isinstance(r, Photo) for r in served.replies)
+
+
+def test_what_a_button_carries_is_stored_as_json_and_read_back_the_same() -> None:
+    gd = GDRequest("0.1x^2", (2.0, -1.5), 0.4, 25)
+    race = OptRequest("x^2+y^2", (1.0, 1.0), 50, ("sgd", "adam"), lr=None, beta=0.9)
+    picture = SharedPicture("gd|x^2|png", "<b>کپشن</b>", "/gd x^2")
+    for request in (gd, race, picture, "/gd x^2 lr=0.1"):
+        assert decode(*encode(request)) == request
+    kind, payload = encode(gd)
+    assert decode(kind, payload.replace('"lr"', '"rate"')) is None  # stored by another version
+    assert decode("Nonsense", "{}") is None and decode("text", "[1]") is None
+    with pytest.raises(TypeError):
+        encode(object())
+
+
+async def test_a_reply_waits_for_its_buttons_to_be_stored_even_when_another_save_took_them(
+        store: Storage) -> None:
+    requests = ButtonRequests(store)
+    requests.remember("a", "/gd x^2", T0)
+    first = asyncio.ensure_future(requests.save())  # takes "a" and "b" (remembered below)
+    requests.remember("b", "/gd x^3", T0)
+    await asyncio.sleep(0)
+    await requests.save()  # "b" went with the first save: returns only once it committed
+    assert await stored(store, lambda db: db.buttons.get("b")) is not None
+    await first
+    fresh = ButtonRequests(store)  # another replica
+    assert await fresh.recall("a", T0 + timedelta(days=29)) == "/gd x^2"
+    assert await fresh.recall("a", T0 + timedelta(days=31)) == Expired("/gd x^2")
+    assert await fresh.recall("zzz", T0) is None

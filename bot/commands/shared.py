@@ -99,7 +99,7 @@ class ButtonRequests:
         #: expired (and how to run them again) for as long again, then it is forgotten.
         self.keep = keep
         self._memory: LRU[str, tuple[Any, datetime]] = LRU(memory)
-        self._unsaved: dict[str, Stored] = {}
+        self._unsaved: dict[str, tuple[Any, Stored]] = {}
         self._saving = asyncio.Lock()
         self._pruned: datetime | None = None
 
@@ -112,7 +112,7 @@ class ButtonRequests:
         self._memory.put(token, (request, now))
         if self.storage is not None:
             kind, payload = encode(request)
-            self._unsaved[token] = Stored(token, kind, payload, now)
+            self._unsaved[token] = (request, Stored(token, kind, payload, now))
 
     async def save(self) -> None:
         """Write what :meth:`remember` kept since the last save, before the buttons that
@@ -124,17 +124,17 @@ class ButtonRequests:
             if not self._unsaved:
                 return
             batch, self._unsaved = list(self._unsaved.values()), {}
-            now = batch[-1].created_at
+            now = batch[-1][1].created_at
             try:
                 async with self.storage.transaction() as db:
-                    await db.buttons.put(batch)
+                    await db.buttons.put([stored for _, stored in batch])
                     if self._pruned is None or now - self._pruned > PRUNE_EVERY:
                         self._pruned = now
                         await db.buttons.prune(now - 2 * self.keep)
             except Exception:  # noqa: BLE001 (the buttons still work on this replica)
                 log.warning("button requests not stored", exc_info=True)
-                for item in batch:
-                    self._memory.discard(item.token)  # offered again: written again
+                for request, stored in batch:  # offered again, they are written again
+                    self._memory.put(stored.token, (request, stored.created_at - REFRESH))
 
     async def recall(self, token: str, now: datetime) -> Any | Expired | None:
         """The request under ``token``; :class:`Expired` when it is too old; None when no
