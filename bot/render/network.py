@@ -12,6 +12,7 @@ import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from matplotlib.axes import Axes
@@ -164,12 +165,44 @@ def _figure(ax: Axes) -> Figure:
 
 
 def _label_size(ax: Axes, text: str, bold: bool = False) -> tuple[float, float]:
-    """The design-pixel size of a boxed label (measured, its white box included)."""
-    probe = ax.text(0, 0, text, fontsize=TEXT_PT, fontweight="bold" if bold else "normal",
-                    linespacing=1.0)
-    width, height = _size(probe)
-    probe.remove()
-    return width + 8, height + 6
+    """The design-pixel size of a boxed label (measured, its white box included; a
+    worker remembers it, as the same labels come back request after request)."""
+    key = (text, bold, _figure(ax).dpi)
+    size = _label_sizes.get(key)
+    if size is None:
+        probe = ax.text(0, 0, text, fontsize=TEXT_PT, fontweight="bold" if bold else "normal",
+                        linespacing=1.0)
+        width, height = _size(probe)
+        probe.remove()
+        if len(_label_sizes) > 4096:
+            _label_sizes.clear()
+        size = _label_sizes[key] = (width + 8, height + 6)
+    return size
+
+
+_label_sizes: dict[tuple[str, bool, float], tuple[float, float]] = {}
+
+
+@cache
+def _board(kind: str) -> tuple[Figure, Axes]:
+    figure = new_figure(600)
+    ax = figure.add_axes((0, 0, 1, 1))
+    ax.axis("off")
+    return figure, ax
+
+
+def _blank(kind: str, height: float, scale: float = STILL_SCALE) -> tuple[Figure, Axes]:
+    """The worker's figure for ``kind`` (reused: an Axes costs more to make than most of
+    what is drawn on it; a worker runs one job at a time), emptied, ``height`` design px
+    tall at ``scale``, with one axes in design pixels (y downwards)."""
+    figure, ax = _board(kind)
+    for artist in [*ax.texts, *ax.lines, *ax.patches, *ax.artists]:
+        artist.remove()
+    figure.set_dpi(DESIGN_DPI * scale)
+    figure.set_figheight(height / DESIGN_DPI)
+    ax.set_xlim(0, PHONE_PX)
+    ax.set_ylim(height, 0)
+    return figure, ax
 
 
 def _size(text: Text) -> tuple[float, float]:
@@ -330,9 +363,7 @@ def _draw_legend(ax: Axes, layout: _Layout, labels: NetworkLabels) -> None:
 def render_network(sizes: Sequence[int], highlight: Highlight, labels: NetworkLabels) -> bytes:
     """The network as a layered graph, phone-wide: its paths to the target, the target's
     weight and gradient, and (when a phone has room for them) forward values."""
-    figure = new_figure(600)
-    ax = figure.add_axes((0, 0, 1, 1))
-    ax.axis("off")
+    figure, ax = _blank("network", 600)
     title = ax.text(PHONE_PX / 2, 8, labels.title, ha="center", va="top", fontsize=TITLE_PT,
                     fontweight="bold", color=INK, linespacing=1.25)
     wrap_width(title, (PHONE_PX - 2 * MARGIN) * figure.dpi / DESIGN_DPI)
@@ -369,11 +400,8 @@ def render_table(table: Table) -> bytes:
     header = tuple(text.replace(" ", "\n", 1) for text in table.header)
     height = 60 + TABLE_ROW * (len(table.rows) + 2) + MARGIN
     scale = min(STILL_SCALE, max(1.0, math.sqrt(TABLE_PIXELS / (PHONE_PX * height))))
-    figure = new_figure(round(height), scale=scale)
-    ax = figure.add_axes((0, 0, 1, 1))
-    ax.set_xlim(0, PHONE_PX)
+    figure, ax = _blank("table", round(height), scale=scale)
     ax.set_ylim(height, 0)
-    ax.axis("off")
     title = ax.text(PHONE_PX / 2, 6, table.title, ha="center", va="top", fontsize=TITLE_PT,
                     fontweight="bold", color=INK)
     wrap_width(title, (PHONE_PX - 2 * MARGIN) * figure.dpi / DESIGN_DPI)
