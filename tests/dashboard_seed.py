@@ -14,6 +14,7 @@ import random
 import sys
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from bot.curriculum.loader import curriculum
 from bot.curriculum.model import Curriculum
@@ -24,6 +25,7 @@ from bot.storage.learning import Preferences
 from bot.storage.practice import PollInfo
 
 CHANNEL = -1001234567890
+TEHRAN = ZoneInfo("Asia/Tehran")
 DAYS = 14
 LEARNERS = 40
 #: Share of a quiz's voters who pick the right answer, by how hard the quiz is.
@@ -38,7 +40,8 @@ class Seeded:
     reviews_due: int
     learners_with_reviews_due: int
     reminder_opt_ins: int
-    active: dict[str, int]  # ISO day (UTC) → learners who answered
+    active: dict[str, int]  # ISO day (in Tehran) → learners who answered
+    waiting: bool  # the last quiz's reveal waits for its time (always, once a quiz went out)
 
 
 async def seed(storage: Storage, course: Curriculum, now: datetime) -> Seeded:
@@ -47,9 +50,10 @@ async def seed(storage: Storage, course: Curriculum, now: datetime) -> Seeded:
     today = now.date()
     quizzes: dict[str, list[int]] = {}
     active: dict[str, int] = {}
+    waiting: list[str] = []
     async with storage.transaction() as db:
         # the channel: a lesson at 05:00 UTC (08:30 in Tehran), a quiz at 14:30, its reveal
-        # the next morning
+        # the next day, as the next quiz goes out
         for back in range(DAYS - 1, -1, -1):
             day = today - timedelta(days=back)
             morning = datetime.combine(day, time(5, 0), UTC)
@@ -68,12 +72,13 @@ async def seed(storage: Storage, course: Curriculum, now: datetime) -> Seeded:
                         Claim(skipped="no channel quiz today") if back == 2 else Claim(quiz.id, number),
                         "skipped" if back == 2 else "sent")
             reveal = f"{day}:quiz:reveal"
-            if back == 0:
+            if afternoon + timedelta(days=1) > now:  # revealed just before the next quiz
                 await _slot(db, reveal, "reveal", afternoon, Claim(f"{day}:quiz", number), "waiting")
+                waiting.append(reveal)
                 continue
             votes = _votes(rng, len(quiz.options), quiz.correct, RIGHT[number % len(RIGHT)],
                            voters=12 + 3 * (DAYS - back))
-            await _slot(db, reveal, "reveal", morning + timedelta(days=1),
+            await _slot(db, reveal, "reveal", afternoon + timedelta(days=1) - timedelta(seconds=1),
                         Claim(f"{day}:quiz", number), "sent")
             await db.slots.save_votes(reveal, votes)
             quizzes[reveal] = votes
@@ -81,15 +86,16 @@ async def seed(storage: Storage, course: Curriculum, now: datetime) -> Seeded:
         people = [(1000 + k, name) for k, name in enumerate(_NAMES * 4)][:LEARNERS]
         for user_id, name in people:
             await db.learners.touch(user_id, name, now - timedelta(days=DAYS))
+        local_today = now.astimezone(TEHRAN).date()
         for back in range(DAYS - 1, -1, -1):
-            day = today - timedelta(days=back)
+            day = local_today - timedelta(days=back)
             share = 0.25 + 0.45 * (DAYS - back) / DAYS
             if day.weekday() == 4:
                 share *= 0.5
             answering = [p for p in people if rng.random() < share]
             moments = []
-            for user_id, _ in answering:
-                moment = datetime.combine(day, time(rng.randrange(5, 20), rng.randrange(60)), UTC)
+            for user_id, _ in answering:  # between 08:00 and 23:59 in Tehran
+                moment = datetime.combine(day, time(rng.randrange(8, 24), rng.randrange(60)), TEHRAN)
                 if moment > now:
                     continue
                 quiz = rng.choice(course.quizzes)
@@ -116,7 +122,7 @@ async def seed(storage: Storage, course: Curriculum, now: datetime) -> Seeded:
         for user_id in opted:
             await db.prefs.put(user_id, Preferences(reminder=True, offered=True,
                                                     blocked=user_id == opted[-1]))
-    return Seeded(quizzes, due, len(due_users), len(opted) - 1, active)
+    return Seeded(quizzes, due, len(due_users), len(opted) - 1, active, bool(waiting))
 
 
 async def _slot(db, key: str, kind: str, at: datetime, claim: Claim, status: str,

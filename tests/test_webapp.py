@@ -85,6 +85,7 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Seeded]:
 def server(seeded: tuple[Path, Seeded]) -> Iterator[str]:
     port = _free_port()
     env = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN, "BOT_ADMIN_IDS": str(ADMIN),
+           "BOT_CHANNEL_ID": "-1001234567890",
            "BOT_DATA_DIR": str(seeded[0]), "BOT_WORKERS": "2",
            "BOT_LOG_LEVEL": "WARNING"}
     process = subprocess.Popen([sys.executable, "-m", "tests.web_server", str(port)], env=env,
@@ -452,8 +453,12 @@ def test_the_dashboard_is_for_admins_only_and_counts_what_happened(server, seede
         assert quiz["share_correct"] == quiz["votes"][quiz["correct"]] / sum(quiz["votes"])
     shares = [q["share_correct"] for q in body["hardest"]]
     assert shares == sorted(shares) and shares[0] == min(q["share_correct"] for q in shown.values())
+    # next: the lesson and the quiz (09:00 and 18:00 in Tehran), and a reveal waiting for
+    # its time (from the quiz at 18:00 to the next morning)
+    assert sorted(u["kind"] for u in body["upcoming"]) == ["lesson", "quiz"] + ["reveal"] * expected.waiting
+    assert all("۱۴۰۵" in u["when"] for u in body["upcoming"])
     statuses = {slot["status"] for slot in body["schedule"]}
-    assert {"sent", "failed", "skipped", "waiting"} <= statuses
+    assert {"sent", "failed", "skipped"} | ({"waiting"} if expected.waiting else set()) <= statuses
 
 
 def test_the_dashboard_page(server, browser):
@@ -467,6 +472,7 @@ def test_the_dashboard_page(server, browser):
     assert fits_the_phone(browser)
     assert browser.execute_script("return document.querySelectorAll('#quizzes .quiz').length") > 0
     schedule = text(browser, "schedule")
-    assert "۱۴۰۵" in schedule and "آزمونک" in schedule and "ناموفق" in schedule
+    assert "۱۴۰۵" in schedule and "کوییز" in schedule and "ناموفق" in schedule
+    assert "درس" in text(browser, "upcoming") and "۱۴۰۵" in text(browser, "upcoming")
     assert not any(word in schedule for word in ("lesson", "quiz", "reveal", "waiting"))
     screenshot(browser, "webapp-dashboard.png")

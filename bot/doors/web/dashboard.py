@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.commands.base import Services
+from bot.fa.channel import KIND_NAMES
 from bot.fa.dates import jalali, when
 
 #: Slots listed, newest first.
@@ -23,7 +24,7 @@ async def dashboard(services: Services) -> dict[str, Any]:
     zone = services.settings.zone
     async with services.storage.transaction() as db:
         slots = await db.slots.recent(limit=SLOTS)
-        overview = await db.overview.summary(now)
+        overview = await db.overview.summary(now, zone=zone)
         # a reveal keeps its poll's votes; what was asked is its quiz slot's (its payload)
         revealed = {slot.key: await db.slots.get(slot.payload) for slot in slots
                     if slot.kind == "reveal" and slot.votes}
@@ -38,10 +39,16 @@ async def dashboard(services: Services) -> dict[str, Any]:
                         "options": list(quiz.options), "votes": slot.votes, "correct": quiz.correct,
                         "share_correct": slot.votes[quiz.correct] / total if total else None})
     answered = [q for q in quizzes if q["share_correct"] is not None]
+    teacher = services.teacher
+    upcoming = await teacher.upcoming(now) if teacher is not None and teacher.enabled else []
     return {
         "now": when(now, zone),
-        "schedule": [{"key": s.key, "kind": s.kind, "status": s.status, "number": s.number,
-                      "what": s.payload, "updated": when(s.updated_at, zone), "error": s.error}
+        # the next lesson and quiz, and each reveal waiting for its time (none without a channel)
+        "upcoming": [{"kind": kind, "name": KIND_NAMES.get(kind, kind), "when": when(at, zone)}
+                     for kind, at in upcoming],
+        "schedule": [{"key": s.key, "kind": s.kind, "name": KIND_NAMES.get(s.kind, s.kind),
+                      "status": s.status, "number": s.number, "what": s.payload,
+                      "updated": when(s.updated_at, zone), "error": s.error}
                      for s in slots],
         "quizzes": quizzes,
         "hardest": sorted(answered, key=lambda q: q["share_correct"])[:HARDEST],

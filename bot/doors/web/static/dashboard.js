@@ -7,7 +7,6 @@
   const percent = (share) => (share === null ? "—" : fa(Math.round(share * 100)) + "٪");
   const STATUS = { sent: "فرستاده شد", failed: "ناموفق", skipped: "رد شد", claimed: "در صف", sending: "در حال ارسال",
     waiting: "در انتظار", unknown: "نامعلوم", reported: "گزارش شد" };
-  const KIND = { lesson: "درس", quiz: "آزمونک", reveal: "پاسخ آزمونک", group_quiz: "آزمونک گروه", group_reveal: "پاسخ آزمونک گروه" };
   const el = (tag, text, cls) => { const e = document.createElement(tag); if (text !== undefined) e.textContent = text; if (cls) e.className = cls; return e; };
 
   async function load() {
@@ -44,7 +43,7 @@
     };
     folded($("quizzes"), d.quizzes, 3, (q) => {
       const block = el("div", undefined, "quiz");
-      block.append(el("p", `${q.number ? "آزمونک " + fa(q.number) + ": " : ""}${q.question} (${percent(q.share_correct)} درست)`));
+      block.append(el("p", `${q.number ? "کوییز " + fa(q.number) + ": " : ""}${q.question} (${percent(q.share_correct)} درست)`));
       const top = Math.max(...q.votes, 1);
       q.options.forEach((option, i) => {
         const row = el("div", undefined, "bar" + (i === q.correct ? " correct" : ""));
@@ -55,12 +54,18 @@
       });
       return block;
     });
+    for (const u of d.upcoming) {
+      const li = el("li");
+      li.append(el("span", `${u.name}`), el("span", u.when));
+      $("upcoming").append(li);
+    }
+    if (!d.upcoming.length) $("upcoming").append(el("li", "کانالی تنظیم نشده است (BOT_CHANNEL_ID)."));
     // posts that need the teacher (failed, unknown, reported) first, then the newest
     const attention = (s) => (["failed", "unknown", "reported"].includes(s.status) ? 0 : 1);
     const schedule = d.schedule.map((s, i) => [attention(s), i, s]).sort((a, b) => a[0] - b[0] || a[1] - b[1]).map((x) => x[2]);
     folded($("schedule"), schedule, 10, (s) => {
       const li = el("li");
-      li.append(el("span", `${s.updated} · ${KIND[s.kind] || s.kind}${s.number ? " " + fa(s.number) : ""}`), el("span", STATUS[s.status] || s.status, "status-" + s.status));
+      li.append(el("span", `${s.updated} · ${s.name}${s.number ? " " + fa(s.number) : ""}`), el("span", STATUS[s.status] || s.status, "status-" + s.status));
       if (s.error) li.title = s.error;
       return li;
     });
