@@ -1,7 +1,8 @@
 """The Mini App's ways into the chat, through the real PTB Application and the fake Bot
 API: «ارسال در گفت‌وگو» from a keyboard button (``sendData`` → a ``web_app_data``
 message) and from an inline or menu button (``POST /api/send``), and the bot's menu
-button, which opens the lab only when BOT_WEBAPP_URL is set."""
+button, which opens the lab only when BOT_WEBAPP_URL is set; and the whole bot
+(``python -m bot run``, polling) serving the Mini App beside its poller."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from bot.doors.web import app as web
 from bot.doors.web.auth import sign
 from bot.fa.web import MENU_BUTTON
 from tests.fake_telegram import TOKEN, FakeTelegram
+from tests.replicas import Replica, free_port
 
 URL = "https://bot.example.com/app/"
 LAB = "/gd 0.1x^2 x0=2 lr=5 steps=25"
@@ -111,3 +113,37 @@ async def test_api_send_posts_only_to_the_validated_users_private_chat(
     (photo,) = sends(fake)
     assert photo.method == "sendPhoto" and int(photo.params["chat_id"]) == 3101
     assert "lr = 5" in photo.params["caption"]
+
+
+async def test_in_polling_mode_the_mini_app_is_served_beside_the_poller(
+        fake: FakeTelegram, tmp_path) -> None:
+    """``python -m bot run`` with BOT_WEBAPP_URL and no webhook: the poller answers the
+    chat, and the same process serves the lab and /api/send under /app."""
+    port = free_port()
+    replica = Replica(fake, f"sqlite:///{tmp_path / 'bot.db'}", tmp_path, "polling")
+    replica.env.update(BOT_WEBAPP_URL=URL, BOT_WEBHOOK_LISTEN="127.0.0.1",
+                       BOT_WEBHOOK_PORT=str(port))
+    replica.start()
+    try:
+        base = f"http://127.0.0.1:{port}/app"
+        async with httpx.AsyncClient(base_url=base, timeout=30) as client:
+            for _ in range(300):
+                try:
+                    if (await client.get("/")).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                await asyncio.sleep(0.1)
+            else:
+                pytest.fail(f"no Mini App on :{port}: {replica.log.read_text()[-2000:]}")
+            page = await client.get("/")
+            assert 'dir="rtl"' in page.text
+            assert (await client.post("/api/send", json={"command": LAB})).status_code == 401
+            sent = await client.post("/api/send", json={"command": LAB}, headers=init_data(3201))
+            assert sent.status_code == 200, sent.text
+        fake.push_web_app_data(LAB, user_id=3202)  # and the poller answers the chat meanwhile
+        photos = await fake.wait_for("sendPhoto", 2, timeout=60)
+        assert sorted(int(c.params["chat_id"]) for c in photos) == [3201, 3202]
+        assert fake.menu_buttons[None]["web_app"] == {"url": URL}
+    finally:
+        assert replica.terminate() == 0
