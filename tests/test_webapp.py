@@ -476,3 +476,33 @@ def test_the_dashboard_page(server, browser):
     assert "درس" in text(browser, "upcoming") and "۱۴۰۵" in text(browser, "upcoming")
     assert not any(word in schedule for word in ("lesson", "quiz", "reveal", "waiting"))
     screenshot(browser, "webapp-dashboard.png")
+
+
+def test_the_offline_door_serves_the_lab_to_one_anonymous_user(tmp_path):
+    """``python -m bot web``: no Telegram, no init data, no dashboard, no sending."""
+    port = _free_port()
+    env = {**os.environ, "BOT_DATA_DIR": str(tmp_path), "BOT_WORKERS": "1", "BOT_LOG_LEVEL": "WARNING"}
+    env.pop("TELEGRAM_BOT_TOKEN", None)
+    process = subprocess.Popen([sys.executable, "-m", "bot", "web", "--port", str(port), "--no-browser"],
+                               env=env, cwd=Path(__file__).resolve().parent.parent,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                if httpx.get(base + "/", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        else:
+            pytest.fail("python -m bot web did not start")
+        lab = httpx.post(f"{base}/api/lab/gd", json={"function": "0.1x^2", "lr": 5}, timeout=30)
+        assert lab.status_code == 200 and lab.json()["data"]["lr"] == 5
+        assert httpx.get(f"{base}/api/me").json()["anonymous"] is True
+        assert httpx.get(f"{base}/dashboard").status_code == 404
+        assert httpx.get(f"{base}/api/dashboard").status_code == 404
+        assert httpx.post(f"{base}/api/send", json={"command": "/gd x^2"}).status_code == 404
+    finally:
+        process.send_signal(signal.SIGINT)
+        out, _ = process.communicate(timeout=30)
+    assert f"127.0.0.1:{port}" in out.decode()
