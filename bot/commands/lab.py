@@ -38,8 +38,11 @@ QUIET_SECONDS = 10.0
 
 
 async def run_lab(ctx: Context, job: Callable[[R], T], request: R, *, key: str,
-                  example: str, action: str = "upload_photo") -> T:
-    """Run ``job(request)`` in the render pool; every failure becomes a Persian UserError."""
+                  example: str, action: str = "upload_photo", leased: bool = True) -> T:
+    """Run ``job(request)`` in the render pool; every failure becomes a Persian UserError.
+    ``leased``: the learner's one lab in flight and the queue limit hold across replicas
+    (two short transactions per render); False keeps them to this process (the Mini App's
+    live runs: milliseconds each, under the page's own rate limit)."""
     runner = ctx.services.runner
     ready = runner.is_ready(key)
     if not ready and not runner.is_pending(key):
@@ -47,8 +50,9 @@ async def run_lab(ctx: Context, job: Callable[[R], T], request: R, *, key: str,
         if runner.expected_wait() + ctx.services.send_backlog(runner.in_flight) > ADMIT_SECONDS:
             runner.count(job, "busy")
             raise _busy(ctx, job, messages.BUSY_QUEUE)
-    result = asyncio.ensure_future(runner.run(job, request, key=key, user_id=ctx.user_id,
-                                                leases=ctx.services.leases))
+    result = asyncio.ensure_future(runner.run(
+        job, request, key=key, user_id=ctx.user_id,
+        leases=ctx.services.leases if leased else None))
     try:
         if not ready:
             done, _ = await asyncio.wait({result}, timeout=PROGRESS_AFTER)

@@ -90,7 +90,7 @@ async def gd_lab(fields: Mapping[str, Any], ctx: Context) -> dict[str, Any]:
     request = replace(gd.parse(gd_args(fields)), anim=False)
     try:
         live: LiveGD = await run_lab(ctx, live_gd, request, key="live|" + request.key,
-                                     example=gd.EXAMPLE)
+                                     example=gd.EXAMPLE, leased=False)
     except StartError as error:
         raise start_refusal(error, request.x0, gd.EXAMPLE) from error
     summary = live.summary
@@ -110,7 +110,7 @@ async def opt_lab(fields: Mapping[str, Any], ctx: Context) -> dict[str, Any]:
     request = replace(opt.parse(opt_args(fields)), anim=False)
     try:
         live: LiveOpt = await run_lab(ctx, live_opt, request, key="live|" + request.key,
-                                      example=opt.EXAMPLE)
+                                      example=opt.EXAMPLE, leased=False)
     except StartError as error:
         raise start_refusal(error, request.x0, opt.EXAMPLES[len(request.x0)]) from error
     summary = live.summary

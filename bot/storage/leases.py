@@ -19,7 +19,7 @@ from typing import Literal
 from sqlalchemy import delete, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.storage.rows import dialect_insert, is_postgres, utc
+from bot.storage.rows import dialect_insert, is_postgres
 from bot.storage.tables import LabLease
 
 #: pg_advisory_xact_lock key for taking leases: "labs" in ASCII.
@@ -50,10 +50,12 @@ class LabLeaseRepo:
         if is_postgres(self.session):
             await self.session.execute(text("SELECT pg_advisory_xact_lock(:key)"),
                                        {"key": LOCK_KEY})
-        held = await self.session.get(LabLease, user_id)
-        if held is not None and (utc(held.until) or held.until) > now:
+        live, mine = (await self.session.execute(  # one read, over the live leases only
+            select(func.count(), func.count().filter(LabLease.user_id == user_id))
+            .where(LabLease.until > now))).one()
+        if mine:
             return "user"
-        if await self.live(now) >= limit:
+        if live >= limit:
             return "queue"
         insert = dialect_insert(self.session, LabLease).values(
             user_id=user_id, owner=owner, until=until)
