@@ -131,3 +131,49 @@ async def test_two_replicas_together_keep_a_groups_rate(
     assert _worst(sent, 60.0) >= 17
     assert other == [START] * 3  # another group is not held up by this one
     assert GROUP_PACE.burst == 3
+
+
+class Recorder:
+    """A shared budget that only records what the local one asks of it."""
+
+    def __init__(self, free: bool) -> None:
+        self.free = free
+        self.asked: list[str] = []
+
+    async def take(self) -> None:
+        self.asked.append("take")
+
+    async def take_now(self) -> bool:
+        self.asked.append("take_now")
+        return self.free
+
+    async def take_chat(self, chat_id: int | str) -> None:
+        self.asked.append(f"chat {chat_id}")
+
+    def pause(self, seconds: float) -> None:
+        self.asked.append(f"pause {seconds:.1f}")
+
+
+async def test_the_local_priority_budget_asks_the_shared_one_after_its_own() -> None:
+    from bot.doors.budget import PriorityRateLimiter
+
+    shared = Recorder(free=False)
+    limiter = PriorityRateLimiter()
+    limiter.budget.shared = shared
+    sent: list[str] = []
+
+    async def call(*args: object, **kwargs: object) -> bool:
+        sent.append(str(kwargs["what"]))
+        return True
+
+    async def request(endpoint: str, chat_id: int, what: str) -> None:
+        await limiter.process_request(call, (), {"what": what}, endpoint, {"chat_id": chat_id},
+                                      None)
+
+    await request("sendMessage", 7, "reply")
+    await request("sendChatAction", 7, "typing")  # nothing free everywhere: skipped
+    await request("sendMessage", -100, "group reply")
+    assert sent == ["reply", "group reply"]
+    assert shared.asked == ["take", "take_now", "chat -100", "take"]
+    limiter.budget.pause(2.0)  # a 429 pauses every replica
+    assert shared.asked[-1] == "pause 2.0"
