@@ -35,10 +35,10 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from bot.storage import Storage
-from bot.storage.tables import Answer
+from bot.storage.tables import Answer, InboxUpdate
 from tests.fake_telegram import FakeTelegram, SendLimits
 from tests.replicas import Replica, all_listening, free_port, post, seed_polls, settled
 from tests.test_storage import empty_database
@@ -68,6 +68,8 @@ async def _figures(url: str, fake: FakeTelegram, users: int, polls: list[str],
     async with storage.transaction() as db:
         rows = (await db.session.execute(select(Answer.user_id, Answer.poll_id))).all()
         inbox = await db.inbox.counts()
+        again = (await db.session.execute(select(func.count()).select_from(InboxUpdate)
+                                          .where(InboxUpdate.attempts > 1))).scalar_one()
     await storage.close()
     per_answer = Counter(rows)
     expected = {(3000 + u, p) for u in range(users) for p in polls}
@@ -78,6 +80,7 @@ async def _figures(url: str, fake: FakeTelegram, users: int, polls: list[str],
             "messages": messages,
             "messages unanswered": sum(1 for m in range(messages) if LEARNERS + m not in replies),
             "messages answered twice": sum(1 for n in replies.values() if n > 1),
+            "updates handled again (a kill caught them)": int(again),
             "quarantined": inbox.get("quarantined", 0)}
 
 
