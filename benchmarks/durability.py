@@ -90,15 +90,19 @@ async def sqlite_polling(folder: Path, users: int, polls: int, messages: int) ->
     plan = _plan(poll_ids, users, messages, seed=13)
     fake = FakeTelegram().start()
     replica = Replica(fake, url, folder, "polling").start()
-    rng, kills = random.Random(1), 0
+    rng, kills, handled = random.Random(1), 0, 0
     try:
         for n, (kind, user, poll) in enumerate(plan, 1):
             _push(fake, kind, user, poll)
             await asyncio.sleep(0.004)
             if n % KILL_EVERY == 0 and n < len(plan):
-                await asyncio.sleep(rng.uniform(0.2, 1.5))  # mid-stream: some in flight
+                # mid-stream: once the restarted replica handles updates again, at a
+                # random moment of its backlog (one update in flight)
+                await _handling(url, handled)
+                await asyncio.sleep(rng.uniform(0.0, 0.5))
                 replica.kill()
                 kills += 1
+                handled = await _done(url)
                 replica.start()
         await settled(url, len(plan), timeout=1800)
         if replica.running:
@@ -108,6 +112,22 @@ async def sqlite_polling(folder: Path, users: int, polls: int, messages: int) ->
         if replica.running:
             replica.kill()
         fake.stop()
+
+
+async def _done(url: str) -> int:
+    storage = Storage(url)
+    try:
+        async with storage.transaction() as db:
+            return (await db.inbox.counts()).get("done", 0)
+    finally:
+        await storage.close()
+
+
+async def _handling(url: str, before: int, timeout: float = 300) -> None:
+    """Until more than ``before`` updates are done (a restarted replica is at work)."""
+    deadline = time.monotonic() + timeout
+    while await _done(url) <= before and time.monotonic() < deadline:
+        await asyncio.sleep(0.1)
 
 
 async def _webhooks(fake: FakeTelegram, url: str, folder: Path, count: int, name: str,
@@ -141,6 +161,7 @@ async def pg_webhooks(url: str, folder: Path, users: int, polls: int,
                 await post(client, replicas, _push(fake, kind, user, poll), rng)
                 if n % KILL_EVERY == 0 and n < len(plan):
                     victim = rng.choice(replicas)
+                    await all_listening(client, [victim])  # up (and handling) again
                     victim.kill()
                     kills += 1
                     victim.start()
