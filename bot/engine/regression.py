@@ -152,20 +152,27 @@ def minibatch_descent(X: Array, y: Array, theta0: Array, lr: float, batch: int, 
     rng = _rng(seed)
     loss = QuadraticLoss.of(X, y)
     theta = np.asarray(theta0, dtype=float)
-    path, losses = [theta], [float(loss.at(*theta))]
+    path = [theta]
     n = len(y)
-    for _ in range(epochs):
-        order = rng.permutation(n)
-        for start in range(0, n, batch):
-            rows = order[start:start + batch]
-            with np.errstate(all="ignore"):
-                theta = theta - lr * mse_gradient(X[rows], y[rows], theta)
-            if _escaped(theta):
-                return DescentRun(np.array(path), np.array(losses), diverged=True)
-            path.append(theta)
-            losses.append(float(loss.at(*theta)))
-    # finite but worse than the start: each step overshot further (lr too large)
-    return DescentRun(np.array(path), np.array(losses), diverged=losses[-1] > losses[0])
+
+    def run(diverged: bool | None) -> DescentRun:
+        points = np.array(path)
+        losses = loss.at(points[:, 0], points[:, 1])  # after the loop: one array operation
+        # finite but worse than the start: each step overshot further (lr too large)
+        return DescentRun(points, losses,
+                          diverged=bool(losses[-1] > losses[0]) if diverged is None else diverged)
+
+    with np.errstate(all="ignore"):
+        for _ in range(epochs):
+            order = rng.permutation(n)
+            shuffled_X, shuffled_y = X[order], y[order]  # each batch is then a view
+            for start in range(0, n, batch):
+                rows = slice(start, start + batch)
+                theta = theta - lr * mse_gradient(shuffled_X[rows], shuffled_y[rows], theta)
+                if not (abs(theta[0]) <= ESCAPE_RADIUS and abs(theta[1]) <= ESCAPE_RADIUS):
+                    return run(diverged=True)  # left the radius, or NaN (fails both)
+                path.append(theta)
+    return run(diverged=None)
 
 
 def descend_until(X: Array, y: Array, theta0: Array, lr: float, target: float,

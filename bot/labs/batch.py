@@ -60,8 +60,8 @@ def _run_summary(n: int, batch: int, run: DescentRun) -> RunSummary:
         batch=batch,
         per_epoch=iterations_per_epoch(n, batch),
         iterations=run.iterations,
-        path=tuple((float(w), float(b)) for w, b in run.path),
-        losses=tuple(float(v) for v in run.losses),
+        path=tuple(map(tuple, run.path.tolist())),
+        losses=tuple(run.losses.tolist()),
         diverged=run.diverged,
     )
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 
-import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -94,8 +93,9 @@ def agg_canvas(figure: Figure) -> FigureCanvasAgg:
 def canvas_image(figure: Figure) -> Image.Image:
     """The figure's current pixels as an RGB Pillow image (draws if needed)."""
     canvas = agg_canvas(figure)
-    rgba = np.asarray(canvas.buffer_rgba())
-    return Image.fromarray(rgba[..., :3].copy())
+    # Pillow reads the buffer in place and drops alpha in C: a third of a NumPy copy
+    return Image.frombuffer("RGBA", canvas.get_width_height(physical=True),
+                            canvas.buffer_rgba(), "raw", "RGBA", 0, 1).convert("RGB")
 
 
 def png_bytes(figure: Figure, colours: int = 64) -> bytes:
