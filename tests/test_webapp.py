@@ -14,6 +14,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -310,11 +311,15 @@ def fits_the_phone(browser) -> bool:
 
 
 def screenshot(browser, name: str) -> None:
-    """The whole page at phone width (for the README), then back to a phone's height."""
+    """The whole page at phone width, then back to a phone's height.
+
+    Saved into docs/ for the README only with BOT_SCREENSHOTS=1, so a test run leaves the
+    working tree as it found it; otherwise into a temporary folder (still taken, still checked)."""
     height = browser.execute_script("return document.documentElement.scrollHeight")
     browser.set_window_size(PHONE[0], height)
-    DOCS.mkdir(exist_ok=True)
-    browser.save_screenshot(str(DOCS / name))
+    folder = DOCS if os.environ.get("BOT_SCREENSHOTS") == "1" else Path(tempfile.gettempdir())
+    folder.mkdir(exist_ok=True)
+    assert browser.save_screenshot(str(folder / name))
     browser.set_window_size(*PHONE)
 
 
