@@ -96,20 +96,33 @@ def _full_redraw(self, region) -> None:
     self.draw()
 
 
+class _Forgetful(dict):
+    """A memo that remembers nothing: every label is measured again, as naive code does."""
+
+    def __setitem__(self, key, value) -> None:
+        pass
+
+
 @contextmanager
 def drawn_naively() -> Iterator[None]:
     """Within this block every renderer gets fresh pyplot figures, default PNGs and a
-    full redraw where it would restore a saved background."""
+    full redraw where it would restore a saved background; figures a worker would reuse
+    (functions under ``functools.cache``) are made afresh, and label sizes measured anew."""
     modules = [importlib.import_module(f"bot.render.{m.name}")
                for m in pkgutil.iter_modules(bot.render.__path__)]
     swaps = ((canvas.new_figure, _pyplot_figure), (canvas.png_bytes, _savefig))
     saved = []
     for module in modules:
         for name, value in list(vars(module).items()):
-            for original, replacement in swaps:
-                if value is original:
-                    saved.append((module, name, value))
-                    setattr(module, name, replacement)
+            replacement = next((new for original, new in swaps if value is original), None)
+            if (replacement is None and name.startswith("_") and hasattr(value, "cache_clear")
+                    and hasattr(value, "__wrapped__")):
+                replacement = value.__wrapped__  # a reused figure: made anew each time
+            if replacement is None and name == "_label_sizes":
+                replacement = _Forgetful()
+            if replacement is not None:
+                saved.append((module, name, value))
+                setattr(module, name, replacement)
     restore = FigureCanvasAgg.restore_region
     FigureCanvasAgg.restore_region = _full_redraw
     try:
