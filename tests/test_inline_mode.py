@@ -124,12 +124,15 @@ async def test_a_render_slower_than_the_query_is_a_card_then_the_picture(
 
 
 async def test_a_storage_chat_that_refuses_leaves_the_card(
-        fake: FakeTelegram, storage_chat: int, telegram_app) -> None:
-    fake.fail("sendPhoto", 400)
-    fake.push_inline_query("/gd 0.4x^2 lr=0.1", user_id=3121)
-    (card,) = (await _answered(fake))["results"]
-    assert card["type"] == "article"
-    assert "/gd 0.4x^2 lr=0.1" in card["input_message_content"]["message_text"]
+        fake: FakeTelegram, storage_chat: int, telegram_app, caplog) -> None:
+    fake.fail("sendPhoto", 400, times=2)
+    for number, query in enumerate(("/gd 0.4x^2 lr=0.1", "/gd 0.5x^2 lr=0.1"), 1):
+        fake.push_inline_query(query, user_id=3120 + number)
+        (card,) = (await _answered(fake, number))["results"]
+        assert card["type"] == "article"
+        assert query in card["input_message_content"]["message_text"]
+    said = [r for r in caplog.records if "BOT_STORAGE_CHAT_ID" in r.getMessage()]
+    assert sum(r.levelname == "WARNING" for r in said) <= 1  # a wrong chat is said once
 
 
 async def test_a_refused_lab_is_not_uploaded(

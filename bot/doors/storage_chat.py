@@ -28,6 +28,8 @@ UPLOAD_SECONDS = 4.0
 
 #: Uploads under way per picture key: two queries for one new lab upload it once.
 _uploading: dict[str, asyncio.Task[str | None]] = {}
+#: Kinds of refusal already logged at WARNING by this process.
+_refused: set[str] = set()
 
 
 async def stored(card: Card, bot: Any, services: Services) -> Card:
@@ -47,7 +49,11 @@ async def stored(card: Card, bot: Any, services: Services) -> Card:
             task = asyncio.ensure_future(_upload(bot, chat, media, card.title, services))
             _uploading[media.key] = task
             task.add_done_callback(lambda _: _uploading.pop(media.key, None))
-        file_id = await asyncio.shield(task)
+        try:
+            file_id = await asyncio.shield(task)
+        except Exception:  # noqa: BLE001 (the query is still answered, with the card)
+            log.exception("a picture for inline mode could not be stored")
+            file_id = None
     if not file_id:
         return fallback
     return replace(card, file_id=file_id, upload=None, fallback=None)
@@ -60,7 +66,12 @@ async def _upload(bot: Any, chat: int | str, media: Media, title: str,
             chat, InputFile(media.data, filename=media.filename), caption=title,
             disable_notification=True), UPLOAD_SECONDS)
     except (TelegramError, TimeoutError) as error:
-        log.warning("storage chat %s did not take a picture: %s", chat, error)
+        # said once at WARNING (a wrong BOT_STORAGE_CHAT_ID fails every query alike)
+        kind = type(error).__name__
+        level = logging.DEBUG if kind in _refused else logging.WARNING
+        _refused.add(kind)
+        log.log(level, "storage chat %s did not take a picture (BOT_STORAGE_CHAT_ID): %s",
+                chat, error)
         return None
     if not message.photo:
         return None
