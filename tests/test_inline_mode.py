@@ -123,6 +123,19 @@ async def test_a_render_slower_than_the_query_is_a_card_then_the_picture(
     assert result["photo_file_id"] == fake.calls_to("sendPhoto")[0].result["photo"][-1]["file_id"]
 
 
+async def test_only_the_query_the_learner_stopped_at_is_rendered(
+        fake: FakeTelegram, storage_chat: int, telegram_app) -> None:
+    """Telegram sends a query at each pause in typing: the prefixes on the way (each a lab
+    that would run) get the card; only the last is made and posted to the storage chat."""
+    typed = ("/gd 0.6x^2 lr=0.1", "/gd 0.6x^2 lr=0.15", "/gd 0.6x^2 lr=0.15 steps=9")
+    ids = [fake.push_inline_query(text, user_id=3141)["inline_query"]["id"] for text in typed]
+    calls = await fake.wait_for("answerInlineQuery", 3, timeout=30)
+    kinds = {c.params["inline_query_id"]: [r["type"] for r in c.params["results"]] for c in calls}
+    assert [kinds[i] for i in ids] == [["article"], ["article"], ["photo"]]
+    (upload,) = fake.calls_to("sendPhoto")
+    assert "steps=9" in upload.params["caption"]
+
+
 async def test_a_storage_chat_that_refuses_leaves_the_card(
         fake: FakeTelegram, storage_chat: int, telegram_app, caplog) -> None:
     fake.fail("sendPhoto", 400, times=2)

@@ -11,6 +11,7 @@ import asyncio
 import logging
 from dataclasses import dataclass, field, replace
 
+from bot.cache import LRU
 from bot.commands import router
 from bot.commands.base import Button, Context, Keyboard, Media, Photo, Response
 from bot.commands.lab import shared_picture
@@ -38,6 +39,10 @@ LAB_CACHE = 5
 #: about ten; the upload to the storage chat follows). A longer render goes on and fills
 #: the cache, so the query Telegram sends again a moment later finds it.
 RENDER_SECONDS = 3.0
+#: Telegram sends a new query at each pause in typing: a lab is made only for a query
+#: still the learner's newest after this long, not for each prefix on the way (each
+#: would be rendered and posted to the storage chat).
+SETTLE_SECONDS = 0.5
 
 log = logging.getLogger(__name__)
 
@@ -146,7 +151,8 @@ def _interview_card(lesson: Lesson, ctx: Context) -> Card:
 
 async def _lab(command_text: str, command: router.Command, ctx: Context) -> InlineAnswer:
     card = await _lab_card(command_text, command, ctx)
-    if not card.file_id and ctx.services.settings.storage_chat_id is not None:
+    if (not card.file_id and ctx.services.settings.storage_chat_id is not None
+            and await _settled(command_text, ctx)):
         card = await _rendered(command_text, card, ctx)
     return InlineAnswer([card],
                         start=router.start_link(command_text, ctx), start_text=words.RUN_IN_BOT,
@@ -167,6 +173,18 @@ async def _lab_card(command_text: str, command: router.Command, ctx: Context) ->
                     picture.caption, ((try_it, share),), file_id)
     return Card(card_id, words.lab_title(command_text), words.LAB_WITHOUT_PICTURE,
                 words.lab_invitation(command_text, command.summary), ((try_it,),))
+
+
+#: Each learner's newest lab query (this process's; a replica that sees only some of a
+#: learner's queries renders a prefix now and then, nothing worse).
+_newest: LRU[int, str] = LRU(10_000)
+
+
+async def _settled(command_text: str, ctx: Context) -> bool:
+    """Whether ``command_text`` is still the learner's newest query after SETTLE_SECONDS."""
+    _newest.put(ctx.user_id, command_text)
+    await asyncio.sleep(SETTLE_SECONDS)
+    return _newest.get(ctx.user_id) == command_text
 
 
 async def _rendered(command_text: str, invitation: Card, ctx: Context) -> Card:

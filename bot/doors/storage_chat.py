@@ -22,9 +22,9 @@ from bot.commands.inline import Card
 
 log = logging.getLogger(__name__)
 
-#: Seconds the upload may take within the inline query's budget (the render took its
-#: own, at most ``inline.RENDER_SECONDS``).
-UPLOAD_SECONDS = 4.0
+#: Seconds the upload may take within the inline query's budget (the wait for typing
+#: to settle and the render took theirs: ``inline.SETTLE_SECONDS``, ``RENDER_SECONDS``).
+UPLOAD_SECONDS = 3.0
 
 #: Uploads under way per picture key: two queries for one new lab upload it once.
 _uploading: dict[str, asyncio.Task[str | None]] = {}
