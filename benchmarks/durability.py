@@ -76,7 +76,7 @@ async def _figures(url: str, fake: FakeTelegram, users: int, polls: list[str],
     per_answer = Counter(rows)
     expected = {(3000 + u, p) for u in range(users) for p in polls}
     replies = Counter(int(c.params["chat_id"]) for c in fake.calls_to("sendMessage")
-                      if int(c.params["chat_id"]) >= LEARNERS)
+                      if int(c.params["chat_id"]) >= LEARNERS and c.status == 200)
     return {"answers": len(expected), "answers lost": len(expected - set(per_answer)),
             "answers doubled": sum(1 for n in per_answer.values() if n > 1),
             "messages": messages,
