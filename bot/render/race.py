@@ -35,6 +35,7 @@ from bot.render.canvas import (
     png_bytes,
     style_axes,
 )
+from bot.render.glyphs import log_axis
 from bot.render.labels import Obstacles, display_line, fit_width, place_in_corner
 from bot.render.contours import draw_loss_contours, loss_levels
 from bot.render.trajectory import frame_indices
@@ -262,6 +263,7 @@ def _draw_progress_frame(ax: Axes, picture: RacePicture, labels: RaceLabels) -> 
     start = float(picture.runs[0].progress[0])
     if picture.log_progress:
         ax.set_yscale("log")
+        log_axis(ax.yaxis, ticks=5)  # decades as plain 10⁻³: mathtext costs more than the panel
         # A diverging run leaves through the top instead of squashing the others.
         bottom = max(float(values.min()), FLOOR * start) if start > 0 else FLOOR
         ax.set_ylim(bottom / 3, max(start, FLOOR) * 30)
