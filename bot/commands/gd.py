@@ -13,8 +13,7 @@ from bot.commands.base import (
     Photo,
     Response,
 )
-from bot.commands.lab import expired, lab_row, recall, remember, run_lab, start_refusal
-from bot.commands.shared import Expired
+from bot.commands.lab import lab_row, recall_as, remember, run_lab, start_refusal
 from bot.commands.options import function_options, number_text, read_function
 from bot.engine.gd import StartError
 from bot.fa import gd as words
@@ -95,10 +94,10 @@ def lab_query(request: GDRequest) -> dict[str, str]:
 async def on_button(payload: str, ctx: Context) -> Response:
     """A keyboard press: re-run with a changed request and replace the message."""
     token, _, action = payload.partition(":")
-    request = await recall(ctx, token)
-    if isinstance(request, Expired) and isinstance(request.request, GDRequest):
-        return expired(ctx, command_text(request.request))
-    if not isinstance(request, GDRequest) or action not in words.BUTTONS:
+    request = await recall_as(ctx, token, GDRequest, Response(notice=STALE_BUTTON), command_text)
+    if isinstance(request, Response):
+        return request
+    if action not in words.BUTTONS:
         return Response(notice=STALE_BUTTON)
     if action == "half":
         if request.lr <= MIN_LR:

@@ -114,6 +114,19 @@ async def recall(ctx: Context, token: str) -> Any | Expired | None:
     return await ctx.services.requests.recall(token, ctx.services.clock())
 
 
+async def recall_as(ctx: Context, token: str, kind: type[R], stale: Response,
+                    command: Callable[[R], str] | None = None) -> R | Response:
+    """The ``kind`` of request a button's or link's token stands for, or the answer to give
+    instead: past ``BOT_BUTTON_DAYS``, :func:`expired` (how to run it again: ``command`` of
+    the old request, when given); unknown or of another kind, ``stale``."""
+    found = await recall(ctx, token)
+    if isinstance(found, Expired) and isinstance(found.request, kind):
+        return expired(ctx, command(found.request) if command else "")
+    if not isinstance(found, kind):
+        return stale
+    return found
+
+
 #: A suggestion button's callback prefix (the router runs what it remembers).
 SUGGEST = "suggest"
 

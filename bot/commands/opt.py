@@ -15,8 +15,7 @@ from bot.commands.base import (
     Response,
     UserError,
 )
-from bot.commands.lab import expired, lab_row, recall, remember, run_lab, start_refusal
-from bot.commands.shared import Expired
+from bot.commands.lab import lab_row, recall_as, remember, run_lab, start_refusal
 from bot.commands.options import Options, function_options, number_text, read_function
 from bot.engine.canonical import function_text
 from bot.engine.expr import ExpressionError
@@ -165,10 +164,10 @@ def _keyboard(ctx: Context, request: OptRequest) -> Keyboard:
 async def on_button(payload: str, ctx: Context) -> Response:
     """The animation button: re-run as a GIF and put it in place of the picture."""
     token, _, action = payload.partition(":")
-    request = await recall(ctx, token)
-    if isinstance(request, Expired) and isinstance(request.request, OptRequest):
-        return expired(ctx, command_text(request.request))
-    if not isinstance(request, OptRequest) or action not in words.BUTTONS:
+    request = await recall_as(ctx, token, OptRequest, Response(notice=STALE_BUTTON), command_text)
+    if isinstance(request, Response):
+        return request
+    if action not in words.BUTTONS:
         return Response(notice=STALE_BUTTON)
     response = await draw(replace(request, anim=True), ctx)
     response.edit = True

@@ -27,14 +27,13 @@ from bot.commands.base import (
 )
 from bot.commands.lab import (
     SUGGEST,
-    expired,
-    recall,
+    recall_as,
     remember,
     remember_shared,
     suggestion_button,
 )
 from bot.commands.options import whole_number
-from bot.commands.shared import Expired, SharedPicture
+from bot.commands.shared import SharedPicture
 from bot.engine.canonical import function_text
 from bot.fa import help as help_words
 from bot.fa.html import plain_text, visible_length
@@ -82,11 +81,10 @@ async def _start(args: str, ctx: Context) -> Response:
     if link := _LESSON_LINK.fullmatch(payload):
         return await handle_text(f"/lesson {int(link.group(1))}", ctx)
     if link := _RUN_LINK.fullmatch(payload):
-        remembered = await recall(ctx, "run-" + link.group(1))
-        if isinstance(remembered, Expired) and isinstance(remembered.request, str):
-            return expired(ctx, remembered.request)
-        if not isinstance(remembered, str):
-            return Response([Text(help_words.LINK_EXPIRED)])
+        remembered = await recall_as(ctx, "run-" + link.group(1), str,
+                                     Response([Text(help_words.LINK_EXPIRED)]), str)
+        if isinstance(remembered, Response):
+            return remembered
         return await handle_text(remembered, ctx)
     if link := _DO_LINK.fullmatch(payload):
         text = _linked_command(link.group(1))
@@ -183,12 +181,9 @@ def _with_more(response: Response, ctx: Context) -> Response:
 
 async def _more(payload: str, ctx: Context) -> Response:
     """«توضیح بیشتر»: the whole caption, as a message of its own under the picture."""
-    full = await recall(ctx, payload)
-    if isinstance(full, Expired):
-        return expired(ctx)
-    if not isinstance(full, str):
-        return Response(notice=help_words.MORE_EXPIRED, error=help_words.MORE_EXPIRED)
-    return Response([Text(full)])
+    full = await recall_as(ctx, payload, str,
+                           Response(notice=help_words.MORE_EXPIRED, error=help_words.MORE_EXPIRED))
+    return full if isinstance(full, Response) else Response([Text(full)])
 
 
 def _with_share(response: Response, command: Command, typed: str, ctx: Context) -> Response:
@@ -431,12 +426,8 @@ def _with_suggestions(response: Response, typed: str, ctx: Context) -> Response:
 
 async def _suggestion(payload: str, ctx: Context) -> Response:
     """A suggestion's button: its command, run as if typed."""
-    text = await recall(ctx, payload)
-    if isinstance(text, Expired) and isinstance(text.request, str):
-        return expired(ctx, text.request)
-    if not isinstance(text, str):
-        return Response(notice=STALE_BUTTON, error=STALE_BUTTON)
-    return await handle_text(text, ctx)
+    text = await recall_as(ctx, payload, str, Response(notice=STALE_BUTTON, error=STALE_BUTTON), str)
+    return text if isinstance(text, Response) else await handle_text(text, ctx)
 
 
 async def handle_button(data: str, ctx: Context) -> Response:
