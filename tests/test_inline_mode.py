@@ -124,9 +124,10 @@ async def test_a_render_slower_than_the_query_is_a_card_then_the_picture(
 
 
 async def test_only_the_query_the_learner_stopped_at_is_rendered(
-        fake: FakeTelegram, storage_chat: int, telegram_app) -> None:
+        fake: FakeTelegram, storage_chat: int, telegram_app, monkeypatch) -> None:
     """Telegram sends a query at each pause in typing: the prefixes on the way (each a lab
     that would run) get the card; only the last is made and posted to the storage chat."""
+    monkeypatch.setattr(inline, "SETTLE_SECONDS", 3.0)  # a busy test machine's "at once"
     typed = ("/gd 0.6x^2 lr=0.1", "/gd 0.6x^2 lr=0.15", "/gd 0.6x^2 lr=0.15 steps=9")
     ids = [fake.push_inline_query(text, user_id=3141)["inline_query"]["id"] for text in typed]
     calls = await fake.wait_for("answerInlineQuery", 3, timeout=30)
