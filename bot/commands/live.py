@@ -15,9 +15,9 @@ length and depth, the parse deadline) and its Persian refusals, word for word.""
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
-from typing import Any
+from typing import Any, TypeVar
 
 from bot.commands import gd, opt
 from bot.commands.base import Context, UserError
@@ -27,7 +27,9 @@ from bot.engine.gd import StartError
 from bot.fa import gd as gd_words
 from bot.fa import opt as opt_words
 from bot.fa import web as words
-from bot.labs.live import LiveGD, LiveOpt, live_gd, live_opt
+from bot.labdata.gd import GDRequest
+from bot.labdata.opt import OptRequest
+from bot.labs.live import live_gd, live_opt
 from bot.labs.opt import ADAM_FAMILY, MOMENTUM_FAMILY
 
 #: Longest function text accepted from the page (the parser's own limit is lower; this
@@ -85,14 +87,26 @@ def without_path(data: dict[str, object]) -> dict[str, object]:
     return {key: value for key, value in data.items() if key != "path"}
 
 
+R = TypeVar("R", GDRequest, OptRequest)
+T = TypeVar("T")
+
+
+async def _run_live(ctx: Context, job: Callable[[R], T], request: R, example: str,
+                    start_example: str) -> T:
+    """Run a live lab as the chat's command would (its refusals), but leased per process
+    (see :func:`bot.commands.lab.run_lab`); a start f or its gradient cannot be computed at
+    is refused with ``start_example``."""
+    try:
+        return await run_lab(ctx, job, request, key="live|" + request.key, example=example,
+                             leased=False)
+    except StartError as error:
+        raise start_refusal(error, request.x0, start_example) from error
+
+
 async def gd_lab(fields: Mapping[str, Any], ctx: Context) -> dict[str, Any]:
     """/gd for the page: its numbers, its drawing, its verdict and caption in words."""
     request = replace(gd.parse(gd_args(fields)), anim=False)
-    try:
-        live: LiveGD = await run_lab(ctx, live_gd, request, key="live|" + request.key,
-                                     example=gd.EXAMPLE, leased=False)
-    except StartError as error:
-        raise start_refusal(error, request.x0, gd.EXAMPLE) from error
+    live = await _run_live(ctx, live_gd, request, gd.EXAMPLE, gd.EXAMPLE)
     summary = live.summary
     return {
         "data": without_path(summary.to_data()),
@@ -108,11 +122,7 @@ async def gd_lab(fields: Mapping[str, Any], ctx: Context) -> dict[str, Any]:
 async def opt_lab(fields: Mapping[str, Any], ctx: Context) -> dict[str, Any]:
     """/opt for the page: the race's numbers, its drawing and caption in words."""
     request = replace(opt.parse(opt_args(fields)), anim=False)
-    try:
-        live: LiveOpt = await run_lab(ctx, live_opt, request, key="live|" + request.key,
-                                      example=opt.EXAMPLE, leased=False)
-    except StartError as error:
-        raise start_refusal(error, request.x0, opt.EXAMPLES[len(request.x0)]) from error
+    live = await _run_live(ctx, live_opt, request, opt.EXAMPLE, opt.EXAMPLES[len(request.x0)])
     summary = live.summary
     return {
         "data": {**summary.to_data(), "runs": [without_path(run.to_data()) for run in summary.runs]},
