@@ -13,11 +13,10 @@ from bot.commands.base import (
     Photo,
     Response,
 )
-from bot.commands.lab import lab_row, recall_as, remember, run_lab, start_refusal
+from bot.commands.lab import lab_row, pressed, remember, run_lab, start_refusal
 from bot.commands.options import function_options, number_text, read_function
 from bot.engine.gd import StartError
 from bot.fa import gd as words
-from bot.fa.messages import STALE_BUTTON
 from bot.labdata.gd import GDRequest, GDResult
 from bot.labs.gd import run_gd
 
@@ -93,12 +92,10 @@ def lab_query(request: GDRequest) -> dict[str, str]:
 
 async def on_button(payload: str, ctx: Context) -> Response:
     """A keyboard press: re-run with a changed request and replace the message."""
-    token, _, action = payload.partition(":")
-    request = await recall_as(ctx, token, GDRequest, Response(notice=STALE_BUTTON), command_text)
-    if isinstance(request, Response):
-        return request
-    if action not in words.BUTTONS:
-        return Response(notice=STALE_BUTTON)
+    press = await pressed(ctx, payload, GDRequest, words.BUTTONS, command_text)
+    if isinstance(press, Response):
+        return press
+    request, action = press
     if action == "half":
         if request.lr <= MIN_LR:
             return Response(notice=words.lr_limit_notice(MIN_LR, smallest=True))

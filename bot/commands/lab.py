@@ -6,7 +6,7 @@ import asyncio
 import base64
 import hashlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Container
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
@@ -125,6 +125,18 @@ async def recall_as(ctx: Context, token: str, kind: type[R], stale: Response,
     if not isinstance(found, kind):
         return stale
     return found
+
+
+async def pressed(ctx: Context, payload: str, kind: type[R], actions: Container[str],
+                  command: Callable[[R], str]) -> tuple[R, str] | Response:
+    """A lab keyboard's press (``token:action``): the ``kind`` of request it re-runs and
+    the action, or the answer to give instead (expired, or stale: unknown token or action)."""
+    token, _, action = payload.partition(":")
+    stale = Response(notice=messages.STALE_BUTTON)
+    request = await recall_as(ctx, token, kind, stale, command)
+    if isinstance(request, Response):
+        return request
+    return (request, action) if action in actions else stale
 
 
 #: A suggestion button's callback prefix (the router runs what it remembers).

@@ -15,7 +15,7 @@ from bot.commands.base import (
     Response,
     UserError,
 )
-from bot.commands.lab import lab_row, recall_as, remember, run_lab, start_refusal
+from bot.commands.lab import lab_row, pressed, remember, run_lab, start_refusal
 from bot.commands.options import Options, function_options, number_text, read_function
 from bot.engine.canonical import function_text
 from bot.engine.expr import ExpressionError
@@ -24,7 +24,6 @@ from bot.engine.optimizers import OPTIMIZERS
 from bot.engine.presets import GENERIC_STEPS, PRESETS
 from bot.fa import errors
 from bot.fa import opt as words
-from bot.fa.messages import STALE_BUTTON
 from bot.labdata.opt import OptRequest, OptResult
 from bot.labs.opt import ADAM_FAMILY, MOMENTUM_FAMILY, run_opt
 
@@ -163,12 +162,10 @@ def _keyboard(ctx: Context, request: OptRequest) -> Keyboard:
 
 async def on_button(payload: str, ctx: Context) -> Response:
     """The animation button: re-run as a GIF and put it in place of the picture."""
-    token, _, action = payload.partition(":")
-    request = await recall_as(ctx, token, OptRequest, Response(notice=STALE_BUTTON), command_text)
-    if isinstance(request, Response):
-        return request
-    if action not in words.BUTTONS:
-        return Response(notice=STALE_BUTTON)
+    press = await pressed(ctx, payload, OptRequest, words.BUTTONS, command_text)
+    if isinstance(press, Response):
+        return press
+    request, _ = press
     response = await draw(replace(request, anim=True), ctx)
     response.edit = True
     return response
