@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.commands.base import Context, Media, Photo, Response, UserError
-from bot.commands.lab import run_lab
+from bot.commands.base import Context, Response, UserError
+from bot.commands.lab import run_lab, still_reply
 from bot.commands.options import Options
 from bot.engine.regression import MAX_SEED, iterations_per_epoch
 from bot.fa import batch as words
@@ -67,6 +67,4 @@ def _batches(options: Options, n: int) -> tuple[int, ...]:
 async def run(args: str, ctx: Context) -> Response:
     request = parse(args)
     result: BatchResult = await run_lab(ctx, run_batch, request, key=request.key, example=EXAMPLE)
-    photo = Photo(Media(request.key + "|png", result.png, "batch.png"),
-                  words.caption(result.summary))
-    return Response(replies=[photo], data=result.summary.to_data())
+    return still_reply(request.key, result, "batch.png", words.caption(result.summary))

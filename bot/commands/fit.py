@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.commands.base import Context, Media, Photo, Response, UserError
-from bot.commands.lab import next_step_row, run_lab
+from bot.commands.base import Context, Response, UserError
+from bot.commands.lab import next_step_row, run_lab, still_reply
 from bot.commands.options import Options
 from bot.engine.regression import MAX_SEED
 from bot.fa import fit as words
@@ -43,6 +43,5 @@ def _penalty(options: Options) -> float:
 async def run(args: str, ctx: Context) -> Response:
     request = parse(args)
     result: FitResult = await run_lab(ctx, run_fit, request, key=request.key, example=EXAMPLE)
-    photo = Photo(Media(request.key + "|png", result.png, "fit.png"), words.caption(result.summary),
-                  next_step_row(ctx, words.next_step(result.summary)[1]))
-    return Response(replies=[photo], data=result.summary.to_data())
+    return still_reply(request.key, result, "fit.png", words.caption(result.summary),
+                       next_step_row(ctx, words.next_step(result.summary)[1]))

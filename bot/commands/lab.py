@@ -7,10 +7,10 @@ import base64
 import hashlib
 import time
 from collections.abc import Callable, Container
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 from urllib.parse import urlencode
 
-from bot.commands.base import Button, Context, Response, Text, UserError
+from bot.commands.base import Button, Context, Keyboard, Media, Photo, Response, Text, UserError
 from bot.commands.shared import Expired, SharedPicture
 from bot.engine.expr import ExpressionError
 from bot.engine.gd import StartError
@@ -82,6 +82,25 @@ def token_for(key: str, prefix: str = "") -> str:
     """The short URL-safe token ``remember`` keeps ``key``'s request under."""
     digest = hashlib.blake2b(key.encode(), digest_size=8).digest()
     return prefix + base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+
+class _Summary(Protocol):
+    def to_data(self) -> dict[str, object]: ...
+
+
+class _Still(Protocol):
+    @property
+    def png(self) -> bytes: ...
+    @property
+    def summary(self) -> _Summary: ...
+
+
+def still_reply(key: str, result: _Still, filename: str, caption: str,
+                keyboard: Keyboard = ()) -> Response:
+    """A lab's answer as one picture (under the request's ``key``, so a door can reuse its
+    file id) with the summary's numbers as the reply's data."""
+    return Response(replies=[Photo(Media(key + "|png", result.png, filename), caption, keyboard)],
+                    data=result.summary.to_data())
 
 
 def start_refusal(error: StartError, x0: tuple[float, ...], example: str) -> UserError:

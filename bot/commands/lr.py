@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.commands.base import Context, Media, Photo, Response, UserError
-from bot.commands.lab import lab_row, run_lab
+from bot.commands.base import Context, Response, UserError
+from bot.commands.lab import lab_row, run_lab, still_reply
 from bot.commands.options import Options, function_options, number_text, read_function
 from bot.engine.gd import StartError
 from bot.fa import errors
@@ -97,6 +97,5 @@ async def run(args: str, ctx: Context) -> Response:
         raise UserError(errors.with_example(gd_words.start_problem(error.code, request.x0, error.suggestion),
                                             EXAMPLES[len(request.x0)])) from error
     lab = lab_row(ctx, lab_query(request))
-    photo = Photo(Media(request.key + "|png", result.png, "lr.png"), words.caption(result.summary),
-                  (lab,) if lab else ())
-    return Response(replies=[photo], data=result.summary.to_data())
+    return still_reply(request.key, result, "lr.png", words.caption(result.summary),
+                       (lab,) if lab else ())

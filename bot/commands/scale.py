@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.commands.base import Context, Media, Photo, Response, UserError
-from bot.commands.lab import run_lab
+from bot.commands.base import Context, Response, UserError
+from bot.commands.lab import run_lab, still_reply
 from bot.commands.options import Options
 from bot.engine.regression import MAX_SEED
 from bot.fa import scale as words
@@ -29,6 +29,4 @@ def parse(args: str) -> ScaleRequest:
 async def run(args: str, ctx: Context) -> Response:
     request = parse(args)
     result: ScaleResult = await run_lab(ctx, run_scale, request, key=request.key, example=EXAMPLE)
-    photo = Photo(Media(request.key + "|png", result.png, "scale.png"),
-                  words.caption(result.summary))
-    return Response(replies=[photo], data=result.summary.to_data())
+    return still_reply(request.key, result, "scale.png", words.caption(result.summary))
