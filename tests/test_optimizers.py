@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 from bot.engine.optimizers import (
+    DIVERGENCE_BOUND,
     OPTIMIZERS,
     Optimizer,
     OptimizerRun,
@@ -709,3 +710,96 @@ def test_step_rejects_mismatched_shapes() -> None:
     optimizer.step(np.zeros(2), np.ones(2))
     with pytest.raises(ValueError, match="started on 2 parameters"):
         optimizer.step(np.zeros(3), np.ones(3))
+
+
+# ---------------------------------------------------------------------------
+# 7. Pinned by the mutation pass (docs/mutation.md): each test kills mutants that
+#    survived the tests above
+# ---------------------------------------------------------------------------
+
+#: torch.optim's names for each optimizer's buffers (``optimizer.state[p]`` minus "step").
+TORCH_STATE = {
+    "sgd": set(), "momentum": {"momentum_buffer"}, "nesterov": {"momentum_buffer"},
+    "adagrad": {"sum"}, "rmsprop": {"square_avg"}, "adam": {"exp_avg", "exp_avg_sq"},
+    "adamax": {"exp_avg", "exp_inf"}, "adamw": {"exp_avg", "exp_avg_sq"},
+}
+
+
+@pytest.mark.parametrize("name", OPTIMIZERS)
+def test_state_buffers_carry_torch_names_and_are_float_arrays(name: str) -> None:
+    optimizer = make_optimizer(name)
+    theta = np.array([1.0, 2.0])
+    for _ in range(2):
+        theta = optimizer.step(theta, np.array([0.5, -1.0]))
+    assert set(optimizer.state) == TORCH_STATE[name]
+    for buffer in optimizer.state.values():
+        assert buffer.dtype == np.float64 and buffer.shape == (2,)
+    assert theta.dtype == np.float64
+
+
+def test_integer_inputs_are_read_as_floats() -> None:
+    # an integer θ would make Adagrad's accumulator an integer array (0.5 → 0)
+    ints = make_optimizer("adagrad", initial_accumulator_value=0.5).step([1, 2], [1, 1])
+    floats = make_optimizer("adagrad", initial_accumulator_value=0.5).step([1.0, 2.0], [1.0, 1.0])
+    np.testing.assert_array_equal(ints, floats)
+    assert floats[0] == 1.0 - 0.01 * 1.0 / (math.sqrt(1.5) + 1e-10)
+
+
+def test_no_decay_adds_nothing_to_an_infinite_parameter() -> None:
+    # λ = 0 skips the penalty as torch does: 0·∞ would turn the step into NaN
+    assert make_optimizer("sgd").step([math.inf], [1.0])[0] == math.inf
+
+
+def test_a_start_exactly_on_the_divergence_bound_is_accepted() -> None:
+    run = run_optimizer("sgd", square, square_grad, [DIVERGENCE_BOUND], 0)
+    np.testing.assert_array_equal(run.path, [[DIVERGENCE_BOUND]])
+    with pytest.raises(ValueError, match="within the divergence bound"):
+        run_optimizer("sgd", square, square_grad, [np.nextafter(DIVERGENCE_BOUND, math.inf)], 0)
+
+
+def test_a_runs_arrays_are_read_only() -> None:
+    run = run_optimizer("adam", square, square_grad, [1.0, 2.0], 3)
+    for array in (run.path, run.values):
+        assert not array.flags.writeable
+        with pytest.raises(ValueError):
+            array[0] = 0.0
+
+
+@pytest.mark.parametrize(
+    ("name", "f", "grad", "x0"),
+    [
+        # inf/inf in Adam's step: NumPy's "invalid value" warning
+        ("adam", square, lambda x: np.full_like(x, math.inf), [1.0]),
+        # f(0) = 1/0 after one step: NumPy's "divide by zero" warning
+        ("sgd", lambda x: float(np.float64(1.0) / x[0]), lambda x: np.array([1.0]), [0.001]),
+    ],
+)
+def test_a_run_that_breaks_down_warns_nothing(name: str, f, grad, x0) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        run = run_optimizer(name, f, grad, x0, 5, lr=0.001)
+    assert run.stopped == "nonfinite" and len(run.path) == 1
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: make_optimizer("adamx"), "Unknown optimizer 'adamx'; expected one of: sgd, "
+         "momentum, nesterov, adagrad, rmsprop, adam, adamax, adamw."),
+        (lambda: make_optimizer("sgd", betas=(0.9, 0.99), alpha=1),
+         "'sgd' (SGD) does not take alpha, betas; its hyper-parameters are: lr, momentum, "
+         "dampening, weight_decay, nesterov."),
+        (lambda: make_optimizer("nesterov", momentum=0.0),
+         "Nesterov momentum requires momentum > 0 and dampening = 0."),
+        (lambda: make_optimizer("adam", betas=(math.nan, 0.9)),
+         "betas[0] must be a finite real number, got nan."),
+        (lambda: make_optimizer("adam").step(np.zeros(2), np.zeros((2, 2))),
+         "grad must be a 1-D array, got shape (2, 2)."),
+        (lambda: run_optimizer("sgd", square, square_grad, [], 3),
+         "x0 must be non-empty, finite and within the divergence bound."),
+    ],
+)
+def test_refusals_are_worded_exactly(call, message: str) -> None:
+    with pytest.raises(ValueError) as refused:
+        call()
+    assert str(refused.value) == message

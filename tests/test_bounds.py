@@ -1,0 +1,69 @@
+"""bot.engine.bounds piece by piece (the lab tests see it only through whole runs); written
+for the mutation pass (docs/mutation.md), each case computed by hand."""
+
+from __future__ import annotations
+
+import math
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+import sympy as sp
+
+from bot.engine import bounds
+from bot.engine.expr import parse_function
+from bot.engine.objective import Objective, compile_objective
+
+INF = math.inf
+n = sp.Symbol("n", integer=True)
+
+
+def objective(text: str) -> Objective:
+    return compile_objective(parse_function(text))
+
+
+def test_members_of_tans_poles_cover_the_window_and_one_more_each_side() -> None:
+    # π n + π/2 in [−5, 5]: n from floor((−5 − π/2)/π) = −3 to ceil((5 − π/2)/π) = 2
+    poles = SimpleNamespace(lamda=sp.Lambda(n, sp.pi * n + sp.pi / 2))
+    assert bounds._members(poles, -5, 5) == [k * sp.pi + sp.pi / 2 for k in range(-3, 3)]
+    # a slope of 2π and a shifted start: 2π n + 1 in [0, 20]: n from −1 to 4
+    shifted = SimpleNamespace(lamda=sp.Lambda(n, 2 * sp.pi * n + 1))
+    assert bounds._members(shifted, 0, 20) == [2 * sp.pi * k + 1 for k in range(-1, 5)]
+
+
+def test_a_constant_family_has_one_member() -> None:
+    assert bounds._members(SimpleNamespace(lamda=sp.Lambda(n, sp.Integer(3))), -5, 5) == [3]
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end", "clear"),
+    [
+        ("1/x", 1.0, INF, True),  # f' = −1/x² has no zero
+        ("x^3 - 3x", 2.0, INF, True),  # f' = 3x² − 3: zeros at ±1 only
+        ("x^3 - 3x", 2.0, -INF, False),  # … which lie on (−∞, 2)
+        ("x^3 - 3x", -2.0, -INF, True),
+        ("x^3 - 3x", -2.0, INF, False),
+        ("x^3 - 3x", 0.5, INF, False),  # the ray is open: 1 lies on (0.5, ∞)
+        ("x^3 - 3x", 1.0, INF, True),  # … and 1 not on (1, ∞)
+        ("abs(x - 5) - x/2", 2.0, INF, False),  # a kink at 5, where f' jumps over 0
+        ("abs(x - 5) - x/2", 6.0, INF, True),
+        ("abs(x - 5) - x/2", 6.0, -INF, False),
+    ],
+)
+def test_no_stationary_point_beyond_the_runs_end(text: str, start: float, end: float,
+                                                 clear: bool) -> None:
+    assert bounds._no_stationary_point_beyond(objective(text), start, end) is clear
+
+
+def test_lines_through_a_2d_runs_end_use_its_short_coordinates() -> None:
+    path = np.array([[0.5, 0.5], [1234.5678, -0.000123456]])
+    lines = list(bounds._lines(objective("x^2 + y^2"), [path]))
+    axes = [(base, direction) for base, direction, _ in lines]
+    assert axes == [((0.0, 0.0), (1.0, 0.0)), ((0.0, 0.0), (0.0, 1.0)),
+                    ((0.0, 0.0), (1.0, 1.0)), ((0.0, 0.0), (1.0, -1.0)),
+                    ((0.0, -0.000123), (1.0, 0.0)), ((1230.0, 0.0), (0.0, 1.0))]
+    # the run's points projected on each line (t along the direction)
+    np.testing.assert_allclose(lines[2][2], [0.5, (1234.5678 - 0.000123456) / 2])
+    np.testing.assert_allclose(lines[3][2], [0.0, (1234.5678 + 0.000123456) / 2])
+    np.testing.assert_array_equal(lines[4][2], path[:, 0])
+    np.testing.assert_array_equal(lines[5][2], path[:, 1])
