@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from bot.commands.base import Context, Response, UserError
-from bot.commands.lab import lab_row, run_lab, still_reply
+from bot.commands.lab import lab_row, run_lab, start_refusal, still_reply
 from bot.commands.options import Options, function_options, number_text, read_function
 from bot.engine.gd import StartError
-from bot.fa import errors
-from bot.fa import gd as gd_words
 from bot.fa import lr as words
 from bot.labdata.lr import LRRequest, LRResult
 from bot.labs.lr import run_lr
@@ -94,8 +92,7 @@ async def run(args: str, ctx: Context) -> Response:
     try:
         result: LRResult = await run_lab(ctx, run_lr, request, key=request.key, example=EXAMPLE)
     except StartError as error:
-        raise UserError(errors.with_example(gd_words.start_problem(error.code, request.x0, error.suggestion),
-                                            EXAMPLES[len(request.x0)])) from error
+        raise start_refusal(error, request.x0, EXAMPLES[len(request.x0)]) from error
     lab = lab_row(ctx, lab_query(request))
     return still_reply(request.key, result, "lr.png", words.caption(result.summary),
                        (lab,) if lab else ())
