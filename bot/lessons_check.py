@@ -18,6 +18,7 @@ from bot.curriculum.claims import ClaimError, check_claim, parse_claim
 from bot.curriculum.loader import Problem, load_all
 from bot.curriculum.markup import prose
 from bot.curriculum.model import Curriculum, Lesson, Quiz
+from bot.fa.bidi import keep_formulas_ltr
 from bot.fa.html import visible_length
 from bot.fa.lessons import interview_message, lesson_message, more_message
 
@@ -112,19 +113,21 @@ class _Checker:
 
     def quiz_limits(self, index: int, quiz: Quiz) -> None:
         key = f"quizzes.{index}"
-        if len(quiz.question) > QUESTION_LIMIT:
-            self.add(f"{key}.question", f"quiz question is {len(quiz.question)} characters; at most {QUESTION_LIMIT}")
+        # Lengths as sent: the poll's formulas carry their left-to-right marks.
+        question, explanation = keep_formulas_ltr(quiz.question), keep_formulas_ltr(quiz.explanation)
+        if len(question) > QUESTION_LIMIT:
+            self.add(f"{key}.question", f"quiz question is {len(question)} characters; at most {QUESTION_LIMIT}")
         if not 2 <= len(quiz.options) <= 10:
             self.add(f"{key}.options", f"a quiz needs 2 to 10 options, not {len(quiz.options)}")
-        for number, option in enumerate(quiz.options):
+        for number, option in enumerate(map(keep_formulas_ltr, quiz.options)):
             if not option.strip() or len(option) > OPTION_LIMIT:
                 self.add(f"{key}.options.{number}", f"option {number} must have 1 to {OPTION_LIMIT} characters, not {len(option)}")
         if len(set(quiz.options)) != len(quiz.options):
             self.add(f"{key}.options", "two options are identical")
         if not 0 <= quiz.correct < len(quiz.options):
             self.add(f"{key}.correct", f"'correct' is {quiz.correct} but the options are numbered 0 to {len(quiz.options) - 1}")
-        if len(quiz.explanation) > EXPLANATION_LIMIT:
-            self.add(f"{key}.explanation", f"explanation is {len(quiz.explanation)} characters; Telegram allows {EXPLANATION_LIMIT}")
+        if len(explanation) > EXPLANATION_LIMIT:
+            self.add(f"{key}.explanation", f"explanation is {len(explanation)} characters; Telegram allows {EXPLANATION_LIMIT}")
         if quiz.explanation.count("\n") > EXPLANATION_LINE_FEEDS:
             self.add(f"{key}.explanation", f"explanation has more than {EXPLANATION_LINE_FEEDS} line breaks")
         if quiz.more and visible_length(more_message(quiz)) > MESSAGE_LIMIT:
@@ -244,7 +247,8 @@ async def _lab_problems(curriculum: Curriculum) -> list[Problem]:
 
         async def run(number: int, lesson: Lesson) -> Response:
             async with slots:
-                return await handle_text(lesson.lab, Context(services, user_id=-1 - number, chat_id=0))
+                return await handle_text(lesson.lab, Context(services, user_id=-1 - number, chat_id=0,
+                                                           patient=True))
 
         responses = await asyncio.gather(*(run(n, lesson) for n, lesson in enumerate(labs)))
     problems = []

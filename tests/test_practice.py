@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from persiantools.jdatetime import JalaliDate
 
+from bot.fa.bidi import keep_formulas_ltr
 from bot.commands.base import Context
 from bot.commands.router import handle_text
 from bot.curriculum.markup import to_html
@@ -202,7 +203,7 @@ async def test_the_offline_chat_answers_a_quiz_asked_by_a_button(offline: Path, 
     quiz = lesson.quizzes[0]
     lines = await chat_json(["/lesson 16", "4", str(quiz.correct + 1)], offline / "out")
     asked, verdict = lines[1], lines[2]
-    assert asked["replies"][1]["poll"]["question"].endswith(quiz.question)
+    assert asked["replies"][1]["poll"]["question"].endswith(keep_formulas_ltr(quiz.question))
     assert verdict["data"]["quiz"] == quiz.id and verdict["data"]["correct"] is True
 
 

@@ -15,6 +15,7 @@ import httpx
 import pytest
 from telegram.error import BadRequest, NetworkError, TimedOut
 
+from bot.fa.bidi import keep_formulas_ltr
 from bot.commands.base import Context, Services
 from bot.commands.router import handle_button, handle_text
 from bot.config import Settings
@@ -89,7 +90,8 @@ def summary(calls: list[Call]) -> list[tuple[str, int]]:
 
 
 def question(quiz: Quiz, number: int) -> str:
-    return f"❓کوییز شماره {str(number).translate(PERSIAN)}: {quiz.question}"
+    """The channel's poll question, as sent (formulas kept left to right)."""
+    return keep_formulas_ltr(f"❓کوییز شماره {str(number).translate(PERSIAN)}: {quiz.question}")
 
 
 def share_line(quiz: Quiz, index: int, votes: list[int]) -> str:
@@ -168,7 +170,7 @@ async def test_lesson_at_nine_quiz_at_six_then_reveal_and_next_quiz(
         assert call.params["type"] == "quiz"
         assert call.params["is_anonymous"] is anonymous
         assert call.params["correct_option_ids"] == [first.correct]
-        assert [o["text"] for o in call.params["options"]] == list(first.options)
+        assert [o["text"] for o in call.params["options"]] == [keep_formulas_ltr(o) for o in first.options]
 
     mark = len(fake.calls)
     assert await teacher.tick(at(0, 18, 0, 5)) == []

@@ -209,3 +209,6 @@ class Context:
     chat_type: str = "private"
     user_name: str = ""
     progress: Callable[[str], Awaitable[None]] = _no_progress
+    #: A batch run (``lessons check``) waits for the render pool instead of being refused
+    #: by the chat's admission control, which on a loaded machine would fail the check.
+    patient: bool = False

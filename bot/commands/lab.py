@@ -45,7 +45,7 @@ async def run_lab(ctx: Context, job: Callable[[R], T], request: R, *, key: str,
     live runs: milliseconds each, under the page's own rate limit)."""
     runner = ctx.services.runner
     ready = runner.is_ready(key)
-    if not ready and not runner.is_pending(key):
+    if not ready and not runner.is_pending(key) and not ctx.patient:
         # the pictures still being rendered reach the send budget before this one
         if runner.expected_wait() + ctx.services.send_backlog(runner.in_flight) > ADMIT_SECONDS:
             runner.count(job, "busy")

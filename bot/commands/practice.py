@@ -8,6 +8,7 @@ from dataclasses import replace
 from bot.commands.base import Button, Context, Keyboard, Poll, Response, Services, Text
 from bot.curriculum.model import Lesson, Quiz
 from bot.fa import practice as words
+from bot.fa.bidi import keep_formulas_ltr
 from bot.fa.lessons import quiz_question
 from bot.practice import stats, week_start
 from bot.reminders import Preferences
@@ -15,8 +16,9 @@ from bot.storage import PollInfo
 
 
 def tracked(services: Services, poll: Poll) -> Poll:
-    """The poll with its bookkeeping attached: once sent, it is recorded, so its answers
-    can be traced to the quiz (and to its session)."""
+    """The poll as sent (its formulas kept left to right: a poll has no HTML) with its
+    bookkeeping attached: once sent, it is recorded, so its answers can be traced to the
+    quiz (and to its session)."""
 
     async def record(poll_id: str, chat_id: int, message_id: int) -> None:
         async with services.storage.transaction() as db:
@@ -25,7 +27,9 @@ def tracked(services: Services, poll: Poll) -> Poll:
             if poll.session_id is not None and poll.position is not None:
                 await db.sessions.add_poll(poll_id, poll.session_id, poll.position)
 
-    return replace(poll, on_sent=record)
+    return replace(poll, question=keep_formulas_ltr(poll.question),
+                   options=tuple(keep_formulas_ltr(option) for option in poll.options),
+                   explanation=keep_formulas_ltr(poll.explanation), on_sent=record)
 
 
 def quiz_poll(quiz: Quiz, services: Services, *, kind: str = "practice",

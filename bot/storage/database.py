@@ -14,6 +14,8 @@ writer that two processes can share safely.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import sqlite3
 import time
 from collections.abc import AsyncIterator, Callable
@@ -105,6 +107,11 @@ class Storage:
             event.listen(self.engine.sync_engine, "connect", _sqlite_connect)
             event.listen(self.engine.sync_engine, "begin", _sqlite_begin)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        # An in-memory SQLite database is one connection that every session shares, so
+        # its transactions take turns here (concurrent ones would begin inside each other).
+        self._one_at_a_time: asyncio.Lock | None = (
+            asyncio.Lock() if self.is_sqlite and make_url(self.url).database in (None, "", ":memory:")
+            else None)
 
     @classmethod
     async def open(cls, url: str, clock: Clock = utc_now) -> Storage:
@@ -128,8 +135,9 @@ class Storage:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Repos]:
         """One transaction: committed when the block ends, rolled back if it raises."""
-        async with self.sessions.begin() as session:
-            yield Repos(session, self.clock)
+        async with self._one_at_a_time or contextlib.nullcontext():
+            async with self.sessions.begin() as session:
+                yield Repos(session, self.clock)
 
 
 def _sqlite_connect(connection: Any, record: Any) -> None:
