@@ -4,16 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from bot.commands.base import (
-    Animation,
-    Button,
-    Context,
-    Keyboard,
-    Media,
-    Photo,
-    Response,
-)
-from bot.commands.lab import lab_row, pressed, remember, run_lab, start_refusal
+from bot.commands.base import Button, Context, Keyboard, Response
+from bot.commands.lab import lab_row, moving_reply, pressed, remember, run_lab, start_refusal
 from bot.commands.options import function_options, number_text, read_function
 from bot.engine.gd import StartError
 from bot.fa import gd as words
@@ -57,15 +49,8 @@ async def draw(request: GDRequest, ctx: Context) -> Response:
         result: GDResult = await run_lab(ctx, run_gd, request, key=request.key, example=EXAMPLE)
     except StartError as error:
         raise start_refusal(error, request.x0, EXAMPLE) from error
-    caption = words.caption(result.summary)
-    keyboard = _keyboard(ctx, request)
-    # With ``anim`` the animation alone answers (its last frame holds the whole run).
-    reply: Photo | Animation = (
-        Animation(Media(request.key + "|gif", result.gif, "gd.gif"), caption, keyboard)
-        if result.gif is not None
-        else Photo(Media(request.key + "|png", result.png, "gd.png"), caption, keyboard))
-    return Response(replies=[reply], data=result.summary.to_data(),
-                    share=command_text(request))
+    return moving_reply(request.key, result, "gd", words.caption(result.summary),
+                        _keyboard(ctx, request), command_text(request))
 
 
 def command_text(request: GDRequest) -> str:

@@ -10,7 +10,17 @@ from collections.abc import Callable, Container
 from typing import Any, Protocol, TypeVar
 from urllib.parse import urlencode
 
-from bot.commands.base import Button, Context, Keyboard, Media, Photo, Response, Text, UserError
+from bot.commands.base import (
+    Animation,
+    Button,
+    Context,
+    Keyboard,
+    Media,
+    Photo,
+    Response,
+    Text,
+    UserError,
+)
 from bot.commands.shared import Expired, SharedPicture
 from bot.engine.expr import ExpressionError
 from bot.engine.gd import StartError
@@ -95,12 +105,27 @@ class _Still(Protocol):
     def summary(self) -> _Summary: ...
 
 
+class _Moving(_Still, Protocol):
+    @property
+    def gif(self) -> bytes | None: ...
+
+
 def still_reply(key: str, result: _Still, filename: str, caption: str,
-                keyboard: Keyboard = ()) -> Response:
+                keyboard: Keyboard = (), share: str = "") -> Response:
     """A lab's answer as one picture (under the request's ``key``, so a door can reuse its
     file id) with the summary's numbers as the reply's data."""
     return Response(replies=[Photo(Media(key + "|png", result.png, filename), caption, keyboard)],
-                    data=result.summary.to_data())
+                    data=result.summary.to_data(), share=share)
+
+
+def moving_reply(key: str, result: _Moving, name: str, caption: str, keyboard: Keyboard,
+                 share: str) -> Response:
+    """:func:`still_reply`, or with ``anim`` the animation alone (its last frame holds the
+    whole run): ``name``.png or ``name``.gif."""
+    if result.gif is None:
+        return still_reply(key, result, name + ".png", caption, keyboard, share)
+    return Response(replies=[Animation(Media(key + "|gif", result.gif, name + ".gif"), caption, keyboard)],
+                    data=result.summary.to_data(), share=share)
 
 
 def start_refusal(error: StartError, x0: tuple[float, ...], example: str) -> UserError:

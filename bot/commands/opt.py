@@ -5,17 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from bot.commands.base import (
-    Animation,
-    Button,
-    Context,
-    Keyboard,
-    Media,
-    Photo,
-    Response,
-    UserError,
-)
-from bot.commands.lab import lab_row, pressed, remember, run_lab, start_refusal
+from bot.commands.base import Button, Context, Keyboard, Response, UserError
+from bot.commands.lab import lab_row, moving_reply, pressed, remember, run_lab, start_refusal
 from bot.commands.options import Options, function_options, number_text, read_function
 from bot.engine.canonical import function_text
 from bot.engine.expr import ExpressionError
@@ -116,15 +107,8 @@ async def draw(request: OptRequest, ctx: Context) -> Response:
                                           example=EXAMPLE)
     except StartError as error:
         raise start_refusal(error, request.x0, EXAMPLES[len(request.x0)]) from error
-    caption = words.caption(result.summary)
-    # With ``anim`` the animation alone answers (its last frame holds the whole race).
-    reply: Photo | Animation = (
-        Animation(Media(request.key + "|gif", result.gif, "opt.gif"), caption)
-        if result.gif is not None
-        else Photo(Media(request.key + "|png", result.png, "opt.png"), caption,
-                   _keyboard(ctx, request)))
-    return Response(replies=[reply], data=result.summary.to_data(),
-                    share=command_text(request))
+    return moving_reply(request.key, result, "opt", words.caption(result.summary),
+                        _keyboard(ctx, request), command_text(request))
 
 
 def command_text(request: OptRequest) -> str:
