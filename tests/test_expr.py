@@ -12,6 +12,7 @@ import signal
 import subprocess
 import sys
 import time
+import weakref
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,7 @@ import sympy as sp
 import sympy.parsing.sympy_parser
 
 from bot.engine.canonical import function_key
-from bot.engine.expr import MAX_LENGTH, ExpressionError, X, Y, parse_function
+from bot.engine.expr import MAX_LENGTH, ExpressionError, OutOfTime, X, Y, deadline, parse_function
 from bot.fa.numbers import normalize_input
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -427,3 +428,32 @@ def test_the_parse_deadline_keeps_an_outer_alarm() -> None:
         assert 25 < left <= 30
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
+
+
+def test_a_deadline_swallowed_by_a_weakref_callback_still_interrupts_the_block() -> None:
+    """Python ignores an exception raised inside a weakref callback (or a finalizer run by
+    the garbage collector). An alarm landing there must ring again, or SymPy would run on
+    past the deadline (CI saw exactly that under load); and nothing is reported as
+    unraisable."""
+
+    class Thing:
+        pass
+
+    def callback(_: object) -> None:
+        time.sleep(0.5)  # the alarm lands here
+
+    reported: list[object] = []
+    hook, sys.unraisablehook = sys.unraisablehook, reported.append
+    started = time.monotonic()
+    try:
+        with pytest.raises(OutOfTime):
+            with deadline(0.05):
+                thing = Thing()
+                ref = weakref.ref(thing, callback)
+                del thing
+                time.sleep(5)  # still interrupted, soon after the callback returned
+    finally:
+        sys.unraisablehook = hook
+    assert ref() is None and reported == []
+    assert time.monotonic() - started < 4
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)

@@ -19,13 +19,14 @@ from __future__ import annotations
 
 import re
 import signal
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 import sympy as sp
 
@@ -434,6 +435,10 @@ class OutOfTime(Exception):
     pass
 
 
+#: How soon a deadline's alarm rings again when Python swallowed it (see ``deadline``).
+_AGAIN = 0.005
+
+
 @contextmanager
 def deadline(seconds: float) -> Iterator[None]:
     """Interrupt the block after ``seconds`` (SIGALRM; main thread only, elsewhere a no-op).
@@ -447,14 +452,24 @@ def deadline(seconds: float) -> Iterator[None]:
     def expire(signum: int, frame: object) -> None:
         raise OutOfTime
 
+    def unraisable(report: Any) -> None:
+        # The alarm landed in a weakref callback or a finalizer, where Python reports the
+        # exception and carries on: ring again soon, so the block is still interrupted.
+        if isinstance(report.exc_value, OutOfTime):
+            signal.setitimer(signal.ITIMER_REAL, _AGAIN)
+        else:
+            hook(report)
+
     started = time.monotonic()
     previous = signal.signal(signal.SIGALRM, expire)
+    hook, sys.unraisablehook = sys.unraisablehook, unraisable
     signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
         yield
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+        sys.unraisablehook = hook
         if outer:
             signal.setitimer(signal.ITIMER_REAL, max(outer - (time.monotonic() - started), 1e-3))
 
