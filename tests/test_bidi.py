@@ -21,6 +21,9 @@ M = LRM
     ("کدام جمله دربارهٔ −∇f درست است؟", f"کدام جمله دربارهٔ {M}−∇f{M} درست است؟"),
     ("−∇f = (−4, −20) است", f"{M}−∇f = (−4, −20){M} است"),
     ("مقدار −۴ است", f"مقدار {M}−۴{M} است"),
+    # a Persian-digit operand tied by an operator stays inside the formula
+    ("مشتق ۳x² − ۲ است", f"مشتق {M}۳x² − ۲{M} است"),
+    ("مقدار ۲ − x است", f"مقدار {M}۲ − x{M} است"),
     ("(gradient descent) یعنی", f"{M}(gradient descent){M} یعنی"),
     ("در نقطهٔ (2, 1).", f"در نقطهٔ {M}(2, 1){M}."),
     # a bracket the Persian text opened stays with it; sentence punctuation stays outside

@@ -26,6 +26,7 @@ _LATIN = re.compile(r"[A-Za-z0-9\u0370-\u03ff∇∂√∑∏∞−]")
 # without marks: its neutrals already sit between left-to-right characters.
 _SAFE = re.compile(r"[A-Za-z\u0370-\u03ff].*[A-Za-z0-9\u0370-\u03ff²³]|[A-Za-z\u0370-\u03ff]", re.S)
 _SENTENCE_END = ".,:;!?"
+_OPERATORS = "−-+=×·/^<>≤≥≈"
 _PAIRS = {")": "(", "]": "[", "}": "{"}
 
 
@@ -45,10 +46,11 @@ def _trimmed(run: str) -> tuple[str, str, str]:
 
 def _mark(match: re.Match[str]) -> str:
     # words of Persian digits alone («۱۰:» in «سؤال ۷ از ۱۰: W = …») belong to the sentence
+    # unless an operator ties them to the formula («۳x² − ۲»)
     words = match.group().split(" ")
-    while words and not _LATIN.search(words[0]):
+    while words and not _LATIN.search(words[0]) and not (len(words) > 1 and words[1][:1] in _OPERATORS):
         words.pop(0)
-    while words and not _LATIN.search(words[-1]):
+    while words and not _LATIN.search(words[-1]) and not (len(words) > 1 and words[-2][-1:] in _OPERATORS):
         words.pop()
     run = " ".join(words)
     if not run:
