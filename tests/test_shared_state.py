@@ -301,3 +301,21 @@ async def test_a_reply_waits_for_its_buttons_to_be_stored_even_when_another_save
     assert await fresh.recall("a", T0 + timedelta(days=29)) == "/gd x^2"
     assert await fresh.recall("a", T0 + timedelta(days=31)) == Expired("/gd x^2")
     assert await fresh.recall("zzz", T0) is None
+
+
+async def test_the_hourly_tidy_forgets_old_file_ids_and_dead_leases(store: Storage) -> None:
+    """Saving buttons also tidies the other shared tables once an hour: file ids older than
+    twice the buttons' life, and leases whose replica died; what is still in use stays."""
+    keep = timedelta(days=30)
+    async with store.transaction() as db:
+        await db.file_ids.put("old", "AgAD-old", "photo", T0 - 2 * keep - MINUTE)
+        await db.file_ids.put("new", "AgAD-new", "photo", T0 - keep)
+        await db.leases.take(1, "dead", T0 - 2 * MINUTE, T0 - MINUTE, 5)
+        await db.leases.take(2, "alive", T0, T0 + MINUTE, 5)
+    requests = ButtonRequests(store, keep=keep)
+    requests.remember("tok", "/gd x^2", T0)
+    await requests.save()
+    assert await stored(store, lambda db: db.file_ids.get("old")) is None
+    assert await stored(store, lambda db: db.file_ids.get("new")) == ("AgAD-new", "photo")
+    assert await stored(store, lambda db: db.leases.prune(T0)) == 0  # the dead one went
+    assert await stored(store, lambda db: db.leases.live(T0)) == 1

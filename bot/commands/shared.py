@@ -37,7 +37,8 @@ REMEMBERED_REQUESTS = 20_000
 FILE_IDS = 10_000
 #: A request offered again is written again (its age starts anew) at most this often.
 REFRESH = timedelta(days=1)
-#: How often a process forgets requests that expired long ago (see ``prune``).
+#: How often a process forgets requests that expired long ago, file ids as old, and
+#: leases whose replica died (see ``save``).
 PRUNE_EVERY = timedelta(hours=1)
 
 
@@ -131,6 +132,9 @@ class ButtonRequests:
                     if self._pruned is None or now - self._pruned > PRUNE_EVERY:
                         self._pruned = now
                         await db.buttons.prune(now - 2 * self.keep)
+                        # the shared state's other tables are tidied on the same beat
+                        await db.file_ids.prune(now - 2 * self.keep)
+                        await db.leases.prune(now)
             except Exception:  # noqa: BLE001 (the buttons still work on this replica)
                 log.warning("button requests not stored", exc_info=True)
                 for request, stored in batch:  # offered again, they are written again

@@ -31,3 +31,9 @@ class FileIdRepo:
         """Drop ``file_id`` (Telegram refused it); a newer one stored meanwhile stays."""
         await self.session.execute(
             delete(FileId).where(FileId.key == key, FileId.file_id == file_id))
+
+    async def prune(self, before: datetime) -> int:
+        """Forget ids stored before ``before``: the table would otherwise grow with every
+        picture ever drawn (a picture still asked for is uploaded once more)."""
+        result = await self.session.execute(delete(FileId).where(FileId.created_at < before))
+        return int(result.rowcount)  # type: ignore[attr-defined]
