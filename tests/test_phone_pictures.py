@@ -294,3 +294,33 @@ def test_the_backprop_graph_and_table_are_small_and_no_text_covers_another(
     clashes = [(a, b) for n, (a, box_a) in enumerate(boxes) for b, box_b in boxes[n + 1:]
                if box_a.overlaps(box_b)]
     assert clashes == [], clashes
+
+
+# --- no text covers another (every lab's still) -------------------------------------------
+
+def clashes(figure: Figure, slack: float = 1.0) -> list[tuple[str, str]]:
+    """Pairs of visible texts (titles, axis names, tick labels, legend entries, notes) whose
+    boxes overlap by more than ``slack`` canvas pixels both ways (boxes that only touch,
+    like an axis name set right under its tick labels, are not a clash)."""
+    boxes = [(t.get_text(), label_box(t, figure.axes[0])) for t in _texts(figure)]
+    return [(a, b) for n, (a, box_a) in enumerate(boxes) for b, box_b in boxes[n + 1:]
+            if min(box_a.x1, box_b.x1) - max(box_a.x0, box_b.x0) > slack
+            and min(box_a.y1, box_b.y1) - max(box_a.y0, box_b.y0) > slack]
+
+
+#: Labs whose still still has a text over another (found by this test, not yet laid out).
+CROWDED = {"lr", "act", "scale", "fit"}
+STILLS = [lab for lab in LABS if lab[0] in ("batch", "lr", "lr 2-D", "act", "scale", "fit")]
+
+
+@pytest.mark.parametrize(
+    ("name", "job", "parse", "args"),
+    [pytest.param(*lab, marks=pytest.mark.xfail(strict=True, reason="texts overlap"))
+     if lab[0] in CROWDED else lab for lab in STILLS],
+    ids=[lab[0] for lab in STILLS])
+def test_no_title_axis_name_or_legend_covers_another_text(
+        captured: Captured, name: str, job: Callable, parse: Callable, args: str) -> None:
+    """/batch's left y name ran under both loss panels' titles."""
+    job(parse(args))
+    for figure in captured.figures:
+        assert clashes(figure) == []

@@ -23,7 +23,7 @@ from bot.render.canvas import (
 )
 from bot.render.contours import draw_loss_contours, loss_levels
 from bot.render.glyphs import log_axis
-from bot.render.labels import name_axes, wrap_width
+from bot.render.labels import lift_titles, name_axes, wrap_width
 
 #: Design height (px at the phone's 390 px width).
 HEIGHT = 960
@@ -32,6 +32,7 @@ HEIGHT = 960
 PATHS_RECT = (0.15, 0.63, 0.8, 0.3)
 LEGEND_Y = 0.5
 LOSS_MARGINS = {"left": 0.17, "right": 0.97, "bottom": 0.09, "top": 0.32, "wspace": 0.5}
+LOSS_TITLE_PAD = 28.0
 RUN_COLOURS = ("#f08c00", PATH, END, "#7048e8")
 
 
@@ -103,7 +104,7 @@ def _draw_losses(ax: Axes, picture: BatchPicture, title: str, x_label: str, y_la
     if not per_epoch:
         ax.set_xscale("log")
         log_axis(ax.xaxis)
-    title_text = ax.set_title(title, color=INK, fontsize=TEXT_PT, pad=28)
+    title_text = ax.set_title(title, color=INK, fontsize=TEXT_PT, pad=LOSS_TITLE_PAD)
     wrap_width(title_text, ax.bbox.width * 1.3)
     name_axes(ax, x_label, y_label, y_room=2.3)  # the right panel has no y name
     if per_epoch:
@@ -118,4 +119,5 @@ def render_batch(picture: BatchPicture, labels: BatchLabels) -> bytes:
     _draw_losses(left, picture, labels.per_iteration, labels.iteration_axis,
                  labels.loss_axis, per_epoch=False)
     _draw_losses(right, picture, labels.per_epoch, labels.epoch_axis, "", per_epoch=True)
+    lift_titles((left, right), LOSS_TITLE_PAD)  # the left y name reaches under both titles
     return png_bytes(figure)

@@ -16,7 +16,7 @@ from matplotlib.backends.backend_agg import RendererAgg
 from matplotlib.figure import Figure
 from matplotlib.path import Path
 from matplotlib.text import Annotation, Text
-from matplotlib.transforms import Bbox
+from matplotlib.transforms import Bbox, ScaledTranslation
 
 from bot.render.canvas import DESIGN_DPI, INK, TEXT_PT, agg_canvas
 
@@ -175,6 +175,31 @@ def name_axes(ax: Axes, x_name: str, y_name: str, y_room: float = 1.05) -> None:
     ax.yaxis.set_label_coords(-0.12, 1.03)
     if y_name:
         wrap_width(label, ax.bbox.width * y_room)
+
+
+def lift_titles(axes: Sequence[Axes], pad: float, gap: float = 4.0) -> None:
+    """Raise the titles of a row of panels (set ``pad`` points above their axes) together,
+    so the row keeps one title line, until each clears by ``gap`` points every y name
+    above an axes of the row (a name wider than its panel reaches under its neighbour's
+    title)."""
+    titles = [ax.title for ax in axes if ax.get_title()]
+    names = [ax.yaxis.label for ax in axes if ax.get_ylabel()]
+    if not titles or not names:
+        return
+    figure = titles[0].get_figure(root=True)
+    assert isinstance(figure, Figure)
+    renderer = _renderer(titles[0])
+    lift = 0.0
+    for title in titles:
+        low = title.get_window_extent(renderer)
+        for name in names:
+            box = name.get_window_extent(renderer)
+            if box.x0 < low.x1 and low.x0 < box.x1:
+                lift = max(lift, (box.y1 - low.y0) * 72 / figure.dpi + gap)
+    if lift > 0:
+        offset = ScaledTranslation(0, (pad + lift) / 72, figure.dpi_scale_trans)
+        for ax in axes:
+            ax.title.set_transform(ax.transAxes + offset)
 
 
 def legend_under(ax: Axes, columns: int = 1, drop: float = 50) -> None:
