@@ -74,6 +74,22 @@ def test_different_functions_have_different_keys(a: str, b: str) -> None:
     assert function_key(a) != function_key(b)
 
 
+@pytest.mark.parametrize("text", ["x^2 + 0*log(0)", "x^2 + 0*sqrt(-1)", "x^2*(sqrt(-1))^0",
+                                  "x^2 + log(-1)*0", "-(x^0.5)^2((-1)^x)^0", "x^2+log(0)-log(0)",
+                                  "x^2*log(0)/log(0)", "x^2*(log(0)-log(0))^0",
+                                  "x^2+0*abs(log(0))", "x^2+0/x", "x^2+0*2^x"])
+def test_a_part_that_might_be_refused_is_never_dropped_from_the_key(text: str) -> None:
+    """Times 0, to the power 0 or cancelled, a function, a division or a non-integer
+    power still decides the answer (SymPy may refuse it): the key is the text."""
+    assert function_key(text) == "text:" + text
+
+
+@pytest.mark.parametrize(("a", "b"), [("x^2+0*x", "x^2"), ("x^2*(x+1)^0", "x^2"),
+                                      ("x^2+y-y", "x^2+0y"), ("x*y/x", "y")])
+def test_polynomial_parts_still_drop_out(a: str, b: str) -> None:
+    assert function_key(a) == function_key(b) and not function_key(a).startswith("text:")
+
+
 def test_a_text_naming_y_is_a_function_of_x_and_y_on_both_sides() -> None:
     assert function_text("x^2+0y").dimension == len(parse_function("x^2+0y").variables) == 2
     assert function_text("y^2").dimension == 2 and function_text("x^2").dimension == 1

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from bot.commands.base import UserError
+from bot.commands.base import Context, UserError
 from bot.commands.gd import EXAMPLE, parse
 from bot.commands.router import handle_text
 from bot.fa.html import plain_text
@@ -141,6 +141,26 @@ async def test_what_needs_values_is_refused_by_the_worker_with_the_same_message(
     visible = plain_text(message)
     for word in words:
         assert word in visible, (word, visible)
+
+
+#: What SymPy refuses stays refused where it is multiplied by 0, raised to 0 or cancelled:
+#: (refused text, the valid text whose normal form it would otherwise share).
+HIDDEN_REFUSALS = [("x^2 + 0*log(0)", "x^2"), ("x^2 + 0*sqrt(-1)", "x^2"),
+                   ("x^2*(sqrt(-1))^0", "x^2"), ("x^2 + log(-1)*0", "x^2"),
+                   ("-(x^0.5)^2((-1)^x)^0", "-(x^0.5)^2"), ("x^2+log(0)-log(0)", "x^2"),
+                   ("x^2*log(0)/log(0)", "x^2")]
+
+
+@pytest.mark.parametrize(("args", "valid"), HIDDEN_REFUSALS, ids=[a for a, _ in HIDDEN_REFUSALS])
+@pytest.mark.parametrize("valid_first", [False, True], ids=["cold", "warm"])
+async def test_a_refused_part_times_zero_is_refused_whether_or_not_its_value_was_drawn(
+        args, valid, valid_first, ctx):
+    if valid_first:
+        assert not (await handle_text(f"/gd {valid}", ctx)).error
+    other = Context(ctx.services, user_id=ctx.user_id + 1, chat_id=ctx.user_id + 1,
+                    user_name="Reza")
+    response = await handle_text(f"/gd {args}", other)
+    assert response.error and "مثال درست" in response.replies[0].text, response.replies
 
 
 @pytest.mark.parametrize(("args", "kind", "words"), BAD_OPTIONS,

@@ -14,6 +14,11 @@ two spellings of one function may still differ (``2(x+1)`` and ``(x+1)2`` agree,
 
 What needs values (``log(0)``, a coefficient of a thousand digits, a complex power) is
 refused by SymPy in the render worker, as the lab's first step (see ``bot.labs.compiled``).
+SymPy refuses such a part even where it is multiplied by 0, raised to the power 0 or
+cancelled (``x^2 + 0*log(0)``, ``x^2*sqrt(-1)^0``, ``x^2 + log(0) - log(0)``): when the
+normal form drops a part that might be refused (a function, a division, a power that is
+not an integer), the key becomes the text, so the answer never comes from another text's
+cached picture (of ``x^2`` here) but from the worker's own reading.
 """
 
 from __future__ import annotations
@@ -77,6 +82,24 @@ class _Canonical(Grammar[Form]):
     def __init__(self, tokens: list[Token]) -> None:
         super().__init__(tokens)
         self.exact = True
+        #: atoms whose value SymPy might refuse: functions, non-integer powers, and
+        #: abs(…) or (sum) around such a part.
+        self.risky: set[str] = set()
+
+    def _risky(self, form: Form) -> bool:
+        return any(exponent < 0 or atom in self.risky
+                   for monomial in form for atom, exponent in monomial)
+
+    def _dropped(self, form: Form) -> None:
+        """``form`` leaves the normal form (times 0, to the power 0, cancelled)."""
+        if self._risky(form):
+            self.exact = False
+
+    def _term(self, form: Form) -> tuple[Monomial, Fraction]:
+        monomial, coefficient = _term(form)
+        if len(form) > 1 and self._risky(form):
+            self.risky.add(monomial[0][0])
+        return monomial, coefficient
 
     def _checked(self, form: Form) -> Form:
         if any(max(c.numerator.bit_length(), c.denominator.bit_length()) > MAX_BITS
@@ -96,6 +119,7 @@ class _Canonical(Grammar[Form]):
         total = dict(left)
         for monomial, coefficient in right.items():
             total[monomial] = total.get(monomial, Fraction(0)) + (-coefficient if subtract else coefficient)
+        self._dropped({m: c for m, c in total.items() if not c})
         return {m: c for m, c in total.items() if c}
 
     def multiply(self, left: Form, right: Form, divide: Token | None) -> Form:
@@ -104,14 +128,18 @@ class _Canonical(Grammar[Form]):
                 raise ExpressionError("division_by_zero", "", divide.position)
             right = self._power(right, -1)
         if not left or not right:
+            self._dropped(left)
+            self._dropped(right)
             return {}
         if left.keys() == {()} or right.keys() == {()}:  # a number times a sum: distributed
             number, other = (left, right) if left.keys() == {()} else (right, left)
             return self._checked({m: c * number[()] for m, c in other.items()})
-        (a, p), (b, q) = _term(left), _term(right)
+        (a, p), (b, q) = self._term(left), self._term(right)
         exponents = dict(a)
         for atom, exponent in b:
             exponents[atom] = exponents.get(atom, 0) + exponent
+            if not exponents[atom] and atom in self.risky:  # log(0)/log(0)
+                self.exact = False
         return self._checked({_monomial(exponents): p * q})
 
     def negate(self, operand: Form) -> Form:
@@ -126,14 +154,15 @@ class _Canonical(Grammar[Form]):
                 raise ExpressionError("division_by_zero", "", position)
             if value.denominator == 1:
                 return self._power(base, int(value))
-        return _atom(f"({_render(base)})^({_render(exponent)})")
+        return self._risky_atom(f"({_render(base)})^({_render(exponent)})")
 
     def _power(self, base: Form, n: int) -> Form:
         if n == 0:
+            self._dropped(base)
             return {(): Fraction(1)}
         if not base:
             return {}
-        monomial, coefficient = _term(base)
+        monomial, coefficient = self._term(base)
         size = max(coefficient.numerator.bit_length(), coefficient.denominator.bit_length())
         if size * abs(n) > MAX_BITS:
             self.exact = False
@@ -141,10 +170,15 @@ class _Canonical(Grammar[Form]):
         return {_monomial({atom: e * n for atom, e in monomial}): coefficient ** n}
 
     def absolute(self, inner: Form) -> Form:
-        return _atom(f"abs({_render(inner)})")
+        name = f"abs({_render(inner)})"
+        return self._risky_atom(name) if self._risky(inner) else _atom(name)
 
     def apply(self, name: Token, argument: Form) -> Form:
-        return _atom(f"{'log' if name.text == 'ln' else name.text}({_render(argument)})")
+        return self._risky_atom(f"{'log' if name.text == 'ln' else name.text}({_render(argument)})")
+
+    def _risky_atom(self, name: str) -> Form:
+        self.risky.add(name)
+        return _atom(name)
 
 
 def _atom(name: str) -> Form:
