@@ -23,18 +23,21 @@ def utc(moment: datetime | None) -> datetime | None:
 
 
 async def get_or_add(session: AsyncSession, model: type[Model], key: Any,
-                     make: Callable[[], Model], lock: bool = False) -> Model:
+                     make: Callable[[], Model], lock: bool = False,
+                     nowait: bool = False) -> Model:
     """The row with this primary key, inserted by ``make`` when missing. Another
     transaction may insert the same row at the same moment (two updates of a new learner,
-    two claims sharing a new counter): its row is used, rather than failing this one."""
-    row = await session.get(model, key, with_for_update=lock)
+    two claims sharing a new counter): its row is used, rather than failing this one.
+    ``nowait``: the row's lock is taken at once or the database raises (55P03)."""
+    for_update: bool | dict[str, bool] = {"nowait": True} if lock and nowait else lock
+    row = await session.get(model, key, with_for_update=for_update)
     if row is None:
         try:
             async with session.begin_nested():
                 session.add(make())
         except IntegrityError:
             pass
-        row = await session.get(model, key, with_for_update=lock)
+        row = await session.get(model, key, with_for_update=for_update)
     assert row is not None
     return row
 
