@@ -21,7 +21,7 @@ from bot.render.canvas import (
     style_axes,
 )
 from bot.render.glyphs import log_axis
-from bot.render.labels import legend_under, name_axes, wrap_width
+from bot.render.labels import legend_under, lift_titles, name_axes, wrap_width
 
 #: Design height (px at the phone's 390 px width): two panels one above the other.
 HEIGHT = 910
@@ -119,6 +119,7 @@ def _draw_chain(ax: Axes, picture: ActPicture, labels: ActLabels) -> None:
     name_axes(ax, labels.depth_axis, labels.product_axis)
     title = ax.set_title(labels.chain_title, color=INK, fontsize=TITLE_PT, pad=28)
     wrap_width(title, ax.bbox.width * 1.1)
+    lift_titles((ax,), 28)
     legend_under(ax)
 
 

@@ -21,7 +21,7 @@ from bot.render.canvas import (
     style_axes,
 )
 from bot.render.glyphs import log_axis
-from bot.render.labels import legend_under, name_axes, wrap_width
+from bot.render.labels import legend_under, lift_titles, name_axes, wrap_width
 
 #: Design height (px at the phone's 390 px width): two panels one above the other.
 HEIGHT = 1040
@@ -73,6 +73,7 @@ def _draw_fit(ax: Axes, picture: FitPicture, labels: FitLabels) -> None:
     name_axes(ax, "x", "y")
     title = ax.set_title(labels.title, color=INK, fontsize=TITLE_PT, pad=28)
     wrap_width(title, ax.bbox.width * 1.1)
+    lift_titles((ax,), 28)
     legend_under(ax)
 
 
@@ -96,6 +97,7 @@ def _draw_errors(ax: Axes, picture: FitPicture, labels: FitLabels) -> None:
     name_axes(ax, labels.degree_axis, labels.error_axis)
     title = ax.set_title(labels.errors_title, color=INK, fontsize=TITLE_PT, pad=28)
     wrap_width(title, ax.bbox.width * 1.1)
+    lift_titles((ax,), 28)
     legend_under(ax)
 
 

@@ -186,6 +186,8 @@ def lift_titles(axes: Sequence[Axes], pad: float, gap: float = 4.0) -> None:
     names = [ax.yaxis.label for ax in axes if ax.get_ylabel()]
     if not titles or not names:
         return
+    for ax in axes:
+        ax.apply_aspect()  # an equal-aspect panel takes its drawn size first
     figure = titles[0].get_figure(root=True)
     assert isinstance(figure, Figure)
     renderer = _renderer(titles[0])

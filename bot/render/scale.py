@@ -23,7 +23,7 @@ from bot.render.canvas import (
 )
 from bot.render.contours import draw_loss_contours, loss_levels
 from bot.render.glyphs import log_axis
-from bot.render.labels import legend_under, name_axes, wrap_width
+from bot.render.labels import legend_under, lift_titles, name_axes, wrap_width
 
 #: Design height (px at the phone's 390 px width): two contour panels, progress below.
 HEIGHT = 1120
@@ -88,6 +88,7 @@ def _draw_panel(ax: Axes, panel: ScalePanel, best_loss: float, colour: str, titl
     title_text = ax.set_title(title, color=INK, fontsize=TITLE_PT, pad=28)
     wrap_width(title_text, ax.bbox.width * 1.1)
     name_axes(ax, axes[0], axes[1])
+    lift_titles((ax,), 28)
 
 
 def _log_spaced(last: int, count: int = 300) -> np.ndarray:
@@ -117,6 +118,7 @@ def _draw_progress(ax: Axes, picture: ScalePicture, labels: ScaleLabels) -> None
     title = ax.set_title(labels.progress_title, color=INK, fontsize=TITLE_PT, pad=28)
     wrap_width(title, ax.bbox.width * 1.1)
     name_axes(ax, labels.step_axis, labels.gap_axis)
+    lift_titles((ax,), 28)
     legend_under(ax, columns=1)
 
 
