@@ -13,6 +13,7 @@ from bot.commands import inline
 from bot.commands.base import Context, Services
 from bot.commands.inline import answer
 from bot.commands.router import start_link
+from bot.doors import storage_chat as storage_chat_module
 from bot.fa import help as help_words
 from tests.fake_telegram import FakeTelegram, eventually
 
@@ -135,6 +136,26 @@ async def test_only_the_query_the_learner_stopped_at_is_rendered(
     assert [kinds[i] for i in ids] == [["article"], ["article"], ["photo"]]
     (upload,) = fake.calls_to("sendPhoto")
     assert "steps=9" in upload.params["caption"]
+
+
+async def test_an_upload_slower_than_the_query_is_kept_for_the_next_one(
+        fake: FakeTelegram, services: Services, storage_chat: int, telegram_app,
+        monkeypatch) -> None:
+    """The query's time runs out while Telegram takes the picture: the card now, and the
+    upload is not abandoned (no orphan in the storage chat): its file id serves the query
+    asked again, with no second upload."""
+    monkeypatch.setattr(storage_chat_module, "UPLOAD_SECONDS", 0.2)
+    fake.delay("sendPhoto", 1.0)
+    fake.push_inline_query("/gd 0.7x^2 lr=0.2", user_id=3151)
+    (card,) = (await _answered(fake))["results"]
+    assert card["type"] == "article"
+    (upload,) = await fake.wait_for("sendPhoto")
+    await eventually(lambda: len(services.file_ids))
+    fake.push_inline_query("/gd 0.7x^2 lr=0.2", user_id=3151)
+    (result,) = (await _answered(fake, 2))["results"]
+    assert result["type"] == "photo"
+    assert result["photo_file_id"] == upload.result["photo"][-1]["file_id"]
+    assert len(fake.calls_to("sendPhoto")) == 1
 
 
 async def test_a_storage_chat_that_refuses_leaves_the_card(

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import replace
+from functools import partial
 from typing import Any
 
 from telegram import InputFile
@@ -48,24 +49,35 @@ async def stored(card: Card, bot: Any, services: Services) -> Card:
         if task is None:
             task = asyncio.ensure_future(_upload(bot, chat, media, card.title, services))
             _uploading[media.key] = task
-            task.add_done_callback(lambda _: _uploading.pop(media.key, None))
+            task.add_done_callback(partial(_finished, media.key))
         try:
-            file_id = await asyncio.shield(task)
-        except Exception:  # noqa: BLE001 (the query is still answered, with the card)
-            log.exception("a picture for inline mode could not be stored")
+            # The upload is not cancelled when the query's time is up: a picture Telegram
+            # took later still has its id stored, for the next query.
+            file_id = await asyncio.wait_for(asyncio.shield(task), UPLOAD_SECONDS)
+        except TimeoutError:
+            log.debug("the storage chat's upload of %s outlasted the inline query", media.key)
             file_id = None
+        except Exception:  # noqa: BLE001 (the query is still answered, with the card)
+            file_id = None  # logged once by _finished
     if not file_id:
         return fallback
     return replace(card, file_id=file_id, upload=None, fallback=None)
 
 
+def _finished(key: str, task: asyncio.Task[str | None]) -> None:
+    """An upload ended: forget it, and log a failure nobody may be waiting for any more."""
+    _uploading.pop(key, None)
+    if not task.cancelled() and task.exception() is not None:
+        log.error("a picture for inline mode could not be stored", exc_info=task.exception())
+
+
 async def _upload(bot: Any, chat: int | str, media: Media, title: str,
                   services: Services) -> str | None:
     try:
-        message = await asyncio.wait_for(bot.send_photo(
+        message = await bot.send_photo(
             chat, InputFile(media.data, filename=media.filename), caption=title,
-            disable_notification=True), UPLOAD_SECONDS)
-    except (TelegramError, TimeoutError) as error:
+            disable_notification=True)
+    except TelegramError as error:
         # said once at WARNING (a wrong BOT_STORAGE_CHAT_ID fails every query alike)
         kind = type(error).__name__
         level = logging.DEBUG if kind in _refused else logging.WARNING
