@@ -67,3 +67,34 @@ def test_lines_through_a_2d_runs_end_use_its_short_coordinates() -> None:
     np.testing.assert_allclose(lines[3][2], [0.0, (1234.5678 + 0.000123456) / 2])
     np.testing.assert_array_equal(lines[4][2], path[:, 0])
     np.testing.assert_array_equal(lines[5][2], path[:, 1])
+
+
+def test_the_approach_marches_by_decades() -> None:
+    # to ±∞: t = ±10, ±100, …, ±10⁸; to a point: 10⁻², …, 10⁻⁹ away on the given side
+    assert list(bounds._approach(INF, 0)) == [10.0 ** k for k in range(1, 9)]
+    assert list(bounds._approach(-INF, 0)) == [-(10.0 ** k) for k in range(1, 9)]
+    np.testing.assert_allclose(bounds._approach(2.0, -1), [2.0 - 10.0 ** -k for k in range(2, 10)],
+                               rtol=1e-15)
+    np.testing.assert_allclose(bounds._approach(0.0, 1), [10.0 ** -k for k in range(2, 10)],
+                               rtol=1e-15)
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "confirmed"),
+    [
+        ("-x", -INF, True),  # falls at every step
+        ("x", -INF, False),  # rises
+        ("0.000000001x", -INF, False),  # rises, by less than 1 a step
+        ("-|x - 1000| - x + 1000", -INF, False),  # level (0, 0, 0) before it falls
+        ("1/x + 2", 2.0, True),  # 2 + 10⁻⁸ at t = 10⁸
+        ("2 + 100000/x", 2.0, True),  # only the last point (2 + 10⁻³) is close enough
+        ("2 + 100000/x", 2.1, False),
+        ("1/(x - 100000000)", 0.0, False),  # +∞ at t = 10⁸: not the limit 0 it nears before
+        ("-exp(x^2/10)", -math.exp(10), True),  # one finite value (t = 10), then −∞
+        ("-exp(x^3)", 0.0, False),  # −∞ from t = 10 on: nothing finite to compare
+    ],
+)
+def test_a_limit_to_infinity_is_confirmed_numerically(text: str, value: float,
+                                                      confirmed: bool) -> None:
+    with np.errstate(all="ignore"):
+        assert bounds._confirmed(objective(text), (0.0,), (1.0,), INF, 0, value) is confirmed
