@@ -89,6 +89,7 @@ def test_the_approach_marches_by_decades() -> None:
         ("1/x + 2", 2.0, True),  # 2 + 10⁻⁸ at t = 10⁸
         ("2 + 100000/x", 2.0, True),  # only the last point (2 + 10⁻³) is close enough
         ("2 + 100000/x", 2.1, False),
+        ("150000/x", 0.0, False),  # 1.5·10⁻³ from 0: outside 10⁻³ (absolute below 1)
         ("1/(x - 100000000)", 0.0, False),  # +∞ at t = 10⁸: not the limit 0 it nears before
         ("-exp(x^2/10)", -math.exp(10), True),  # one finite value (t = 10), then −∞
         ("-exp(x^3)", 0.0, False),  # −∞ from t = 10 on: nothing finite to compare
