@@ -63,6 +63,29 @@ def new_figure(height: int, scale: float = STILL_SCALE,
     return figure
 
 
+def emptied(figure: Figure) -> Figure:
+    """A worker's reused ``figure`` without what its last picture drew: its legends and
+    its axes' artists gone, each axes linear, of any aspect, autoscaled and back at its
+    own place, as in a new figure. An Axes costs more to make than most of what is drawn
+    on it, so a lab keeps its figure per worker (a worker runs one job at a time)."""
+    for legend in list(figure.legends):
+        legend.remove()
+    for ax in figure.axes:
+        for artist in [*ax.lines, *ax.collections, *ax.images, *ax.texts, *ax.patches]:
+            artist.remove()
+        if ax.legend_ is not None:
+            ax.legend_.remove()
+        ax.set_xscale("linear")
+        ax.set_yscale("linear")
+        ax.set_aspect("auto")
+        own = ax.get_position(original=True)
+        if ax.get_position().bounds != own.bounds:  # equal axes shrank it when drawn
+            ax.set_position(own)
+        ax.set_autoscale_on(True)
+        ax.relim()
+    return figure
+
+
 def phone_px(figure: Figure, points: float) -> float:
     """How tall text of ``points`` on ``figure`` is on a phone showing it PHONE_PX wide."""
     return points / 72 * PHONE_PX / figure.get_figwidth()

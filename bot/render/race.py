@@ -11,6 +11,7 @@ in :mod:`bot.render.trajectory`).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 from matplotlib import patheffects
@@ -24,12 +25,14 @@ from PIL import Image, ImageColor
 from bot.render.canvas import (
     DESIGN_DPI,
     GIF_SCALE,
+    STILL_SCALE,
     agg_canvas,
     INK,
     MUTED,
     TEXT_PT,
     TITLE_PT,
     canvas_image,
+    emptied,
     gif_bytes,
     new_figure,
     png_bytes,
@@ -120,24 +123,31 @@ class RaceLabels:
 
 
 class _Scene:
-    """The panels with static content drawn and one set of artists per run."""
+    """The panels with static content drawn and one set of artists per run.
 
-    def __init__(self, figure: Figure, picture: RacePicture, labels: RaceLabels,
+    The figure and its panels are the worker's own, reused request after request (an
+    Axes costs more to make than most of what is drawn on it; a worker runs one job at
+    a time): each request empties them and draws its picture afresh.
+    """
+
+    def __init__(self, picture: RacePicture, labels: RaceLabels, scale: float,
                  with_progress: bool) -> None:
-        self.figure = figure
+        self.figure = figure = _blank(scale, with_progress, _height(picture, with_progress))
         self.picture = picture
         height = figure.get_figheight() * DESIGN_DPI
         surface_top = height - TOP
         surface_bottom = surface_top - SURFACE
         legend_top = surface_bottom - UNDER_AXES
         legend_bottom = legend_top - _legend_rows(picture) * LEGEND_ROW - LEGEND_GAP
-        self.surface = figure.add_axes((LEFT, surface_bottom / height, RIGHT - LEFT,
-                                        SURFACE / height))
+        self.surface, *rest = figure.axes
+        self.surface.set_position((LEFT, surface_bottom / height, RIGHT - LEFT,
+                                   SURFACE / height))
         _draw_surface(self.surface, picture, labels)
         self.progress: Axes | None = None
         if with_progress:
-            self.progress = figure.add_axes((LEFT, UNDER_AXES / height, RIGHT - LEFT,
-                                             PROGRESS / height))
+            self.progress = rest[0]
+            self.progress.set_position((LEFT, UNDER_AXES / height, RIGHT - LEFT,
+                                        PROGRESS / height))
             _draw_progress_frame(self.progress, picture, labels)
         self.paths, self.heads, self.curves = [], [], []
         for run, name in zip(picture.runs, labels.runs):
@@ -188,6 +198,22 @@ class _Scene:
         self.counter.set_text(text)
         lines = [display_line(self.surface, run.points) for run in self.picture.runs]
         place_in_corner(self.counter, self.surface, Obstacles(lines=lines))
+
+
+@cache
+def _board(scale: float, with_progress: bool) -> Figure:
+    """The worker's figure for stills (with the progress panel) or GIFs (without)."""
+    figure = new_figure(TOP + SURFACE, scale=scale)
+    for _ in range(1 + with_progress):
+        figure.add_axes((LEFT, 0, RIGHT - LEFT, 1))
+    return figure
+
+
+def _blank(scale: float, with_progress: bool, height: int) -> Figure:
+    """:func:`_board`'s figure, emptied, ``height`` design px tall."""
+    figure = emptied(_board(scale, with_progress))
+    figure.set_figheight(height / DESIGN_DPI)
+    return figure
 
 
 def _length(picture: RacePicture) -> int:
@@ -287,18 +313,17 @@ def _draw_progress_frame(ax: Axes, picture: RacePicture, labels: RaceLabels) -> 
 
 def render_race_still(picture: RacePicture, labels: RaceLabels) -> bytes:
     """Every run, whole, as one PNG."""
-    figure = new_figure(_height(picture, with_progress=True))
-    scene = _Scene(figure, picture, labels, with_progress=True)
+    scene = _Scene(picture, labels, STILL_SCALE, with_progress=True)
     scene.show(_length(picture))
-    return png_bytes(figure)
+    return png_bytes(scene.figure)
 
 
 def render_race_animation(picture: RacePicture, labels: RaceLabels) -> bytes:
     """The race as a GIF: all paths grow together, frame by frame, under a step
     counter; the finished race holds. A busy race (long zig-zag paths over dense
     contours) drops frames until it fits the budget."""
-    figure = new_figure(_height(picture, with_progress=False), scale=GIF_SCALE)
-    scene = _Scene(figure, picture, labels, with_progress=False)
+    scene = _Scene(picture, labels, GIF_SCALE, with_progress=False)
+    figure = scene.figure
     total = _length(picture)
     scene.place_counter(labels.counter[-1] if labels.counter else "")
     canvas = agg_canvas(figure)

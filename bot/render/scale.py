@@ -5,9 +5,11 @@ to the minimum loss step by step."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 
 from bot.render.canvas import (
     END,
@@ -17,6 +19,7 @@ from bot.render.canvas import (
     START,
     TEXT_PT,
     TITLE_PT,
+    emptied,
     new_figure,
     png_bytes,
     style_axes,
@@ -122,12 +125,22 @@ def _draw_progress(ax: Axes, picture: ScalePicture, labels: ScaleLabels) -> None
     legend_under(ax, columns=1)
 
 
-def render_scale(picture: ScalePicture, labels: ScaleLabels) -> bytes:
+@cache
+def _board() -> Figure:
+    """The worker's figure: the two contour panels and the progress panel."""
     figure = new_figure(HEIGHT, margins=MARGINS)
     grid = figure.add_gridspec(3, 1, height_ratios=(1, 1, 0.8))
-    _draw_panel(figure.add_subplot(grid[0]), picture.raw, picture.best_loss, RAW,
-                labels.raw_title, labels.raw_axes, labels, labels.milestones)
-    _draw_panel(figure.add_subplot(grid[1]), picture.scaled, picture.best_loss, SCALED,
-                labels.scaled_title, labels.scaled_axes, labels)
-    _draw_progress(figure.add_subplot(grid[2]), picture, labels)
+    for row in range(3):
+        figure.add_subplot(grid[row])
+    return figure
+
+
+def render_scale(picture: ScalePicture, labels: ScaleLabels) -> bytes:
+    figure = emptied(_board())
+    raw, scaled, progress = figure.axes
+    _draw_panel(raw, picture.raw, picture.best_loss, RAW, labels.raw_title, labels.raw_axes,
+                labels, labels.milestones)
+    _draw_panel(scaled, picture.scaled, picture.best_loss, SCALED, labels.scaled_title,
+                labels.scaled_axes, labels)
+    _draw_progress(progress, picture, labels)
     return png_bytes(figure)
