@@ -75,8 +75,10 @@ def emptied(figure: Figure) -> Figure:
             artist.remove()
         if ax.legend_ is not None:
             ax.legend_.remove()
-        ax.set_xscale("linear")
-        ax.set_yscale("linear")
+        if ax.get_xscale() != "linear":
+            ax.set_xscale("linear")
+        if ax.get_yscale() != "linear":
+            ax.set_yscale("linear")
         ax.set_aspect("auto")
         own = ax.get_position(original=True)
         if ax.get_position().bounds != own.bounds:  # equal axes shrank it when drawn

@@ -152,15 +152,15 @@ class _Scene:
         self.paths, self.heads, self.curves = [], [], []
         for run, name in zip(picture.runs, labels.runs):
             short = len(run.points) <= 60
-            (path,) = self.surface.plot([], [], color=run.colour, linewidth=2.6, marker="o",
-                                        markersize=4.5 if short else 0, zorder=3,
-                                        path_effects=HALO, label=name)
-            (head,) = self.surface.plot([], [], "o", color=run.colour, markersize=10,
-                                        markeredgecolor="white", markeredgewidth=1.5, zorder=6)
+            path = _line(self.surface, color=run.colour, linewidth=2.6, marker="o",
+                         markersize=4.5 if short else 0, zorder=3, path_effects=HALO,
+                         label=name)
+            head = _line(self.surface, color=run.colour, marker="o", linestyle="None",
+                         markersize=10, markeredgecolor="white", markeredgewidth=1.5, zorder=6)
             self.paths.append(path)
             self.heads.append(head)
             if self.progress is not None:
-                (curve,) = self.progress.plot([], [], color=run.colour, linewidth=2.6)
+                curve = _line(self.progress, color=run.colour, linewidth=2.6)
                 self.curves.append(curve)
         title = figure.suptitle(labels.title, color=INK, fontsize=TITLE_PT, y=1 - 6 / height,
                                 va="top")
@@ -216,6 +216,14 @@ def _blank(scale: float, with_progress: bool, height: int) -> Figure:
     return figure
 
 
+def _line(ax: Axes, xs: object = (), ys: object = (), **props: object) -> Line2D:
+    """A line added to ``ax`` as ``ax.plot`` would, without its argument parsing (a
+    race draws a few dozen)."""
+    line = Line2D(xs, ys, **props)  # type: ignore[arg-type]
+    ax.add_line(line)
+    return line
+
+
 def _length(picture: RacePicture) -> int:
     """Points in the longest run (a run's progress covers all of it, its drawn path may
     stop where it leaves the frame)."""
@@ -246,12 +254,12 @@ def _draw_surface(ax: Axes, picture: RacePicture, labels: RaceLabels) -> None:
         ax.set_xlim(xs[0], xs[-1])
         _fit_y(ax, ys, np.concatenate([run.points[:, 1] for run in picture.runs]))
     start = picture.runs[0].points[0]
-    ax.plot(*start, "o", color="white", markeredgecolor=INK, markeredgewidth=2.2,
-            markersize=13, zorder=7, linestyle="none", label=labels.start)
+    _line(ax, start[:1], start[1:], marker="o", color="white", markeredgecolor=INK,
+          markeredgewidth=2.2, markersize=13, zorder=7, linestyle="None", label=labels.start)
     if len(picture.minima):
-        ax.plot(picture.minima[:, 0], picture.minima[:, 1], "*", color="white",
-                markeredgecolor=INK, markeredgewidth=1.6, markersize=19, zorder=5,
-                linestyle="none", label=labels.minimum)
+        _line(ax, picture.minima[:, 0], picture.minima[:, 1], marker="*", color="white",
+              markeredgecolor=INK, markeredgewidth=1.6, markersize=19, zorder=5,
+              linestyle="None", label=labels.minimum)
     # The y name stands upright above its axis, the formula above it; a long formula
     # shrinks (to the smallest legible size), then loses its end to «…».
     title = ax.set_title(labels.formula, color=INK, fontsize=TITLE_PT, pad=22)
