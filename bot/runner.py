@@ -19,6 +19,7 @@ import multiprocessing
 import os
 import pickle
 import signal
+import sys
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -89,8 +90,28 @@ class LabTimeout(Exception):
 GUARD = 10.0
 
 
+#: How soon a job's alarm rings again when Python swallowed it (see ``_on_unraisable``).
+AGAIN = 0.005
+
+
 def _on_alarm(signum: int, frame: object) -> None:
     raise LabTimeout()
+
+
+def _on_unraisable(report: Any) -> None:
+    """The alarm landed in a weakref callback or a finalizer, where Python reports the
+    exception and carries on: ring again soon, so the job is still stopped (else it would
+    hold its worker until it ended by itself)."""
+    if isinstance(report.exc_value, LabTimeout):
+        signal.setitimer(signal.ITIMER_REAL, AGAIN)
+    else:
+        sys.__unraisablehook__(report)
+
+
+def _arm() -> None:
+    """A worker's time limit: the alarm stops the job, even one it lands awkwardly in."""
+    signal.signal(signal.SIGALRM, _on_alarm)
+    sys.unraisablehook = _on_unraisable
 
 
 def _init_worker() -> None:
@@ -98,7 +119,7 @@ def _init_worker() -> None:
     from bot.render.fonts import register_fonts
 
     register_fonts()
-    signal.signal(signal.SIGALRM, _on_alarm)
+    _arm()
 
 
 def _call_with_deadline(job: Callable[[R], T], request: R, seconds: float) -> T:

@@ -11,11 +11,16 @@ from __future__ import annotations
 import asyncio
 import itertools
 import os
+import signal
+import sys
+import time
+import weakref
 from pathlib import Path
 
 import pytest
 import pytest_asyncio
 
+from bot import runner
 from bot.runner import Busy, LabRunner, LabTimeout
 from tests.lab_jobs import fail, record, sleep_for, slow_fail, square, worker_pid
 
@@ -162,3 +167,37 @@ async def test_coalesced_waiters_all_see_the_job_exception(lab_runner):
     assert all(isinstance(o, ValueError) and str(o) == "shared boom" for o in outcomes)
     assert not lab_runner.is_ready(key)
     assert lab_runner.in_flight == 0
+
+
+def _swallowed_alarm_job(_: object) -> None:
+    """The alarm lands in a weakref callback (Python reports the exception there and
+    carries on), then the job would run on for 5 s."""
+
+    class Thing:
+        pass
+
+    def callback(_: object) -> None:
+        time.sleep(0.5)
+
+    thing = Thing()
+    ref = weakref.ref(thing, callback)
+    del thing
+    assert ref() is None
+    time.sleep(5)
+
+
+async def test_a_job_whose_alarm_was_swallowed_is_still_stopped() -> None:
+    """As in a worker (``_arm``): the alarm rings again, so the job stops instead of
+    holding its worker until it ends by itself; nothing reaches the default hook."""
+    handler, hook = signal.getsignal(signal.SIGALRM), sys.unraisablehook
+    reported: list[object] = []
+    default, sys.__unraisablehook__ = sys.__unraisablehook__, reported.append
+    started = time.monotonic()
+    try:
+        runner._arm()
+        with pytest.raises(LabTimeout):
+            runner._call_with_deadline(_swallowed_alarm_job, None, 0.05)
+    finally:
+        signal.signal(signal.SIGALRM, handler)
+        sys.unraisablehook, sys.__unraisablehook__ = hook, default
+    assert time.monotonic() - started < 4 and reported == []
