@@ -11,8 +11,9 @@ to stay small on slow connections.
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
+from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -63,16 +64,18 @@ def new_figure(height: int, scale: float = STILL_SCALE,
     return figure
 
 
-def emptied(figure: Figure) -> Figure:
+def emptied(figure: Figure, keep: Collection[Artist] = ()) -> Figure:
     """A worker's reused ``figure`` without what its last picture drew: its legends and
     its axes' artists gone, each axes linear, of any aspect, autoscaled and back at its
     own place, as in a new figure. An Axes costs more to make than most of what is drawn
-    on it, so a lab keeps its figure per worker (a worker runs one job at a time)."""
+    on it, so a lab keeps its figure per worker (a worker runs one job at a time).
+    Artists in ``keep`` stay, in their place in the drawing order."""
     for legend in list(figure.legends):
         legend.remove()
     for ax in figure.axes:
         for artist in [*ax.lines, *ax.collections, *ax.images, *ax.texts, *ax.patches]:
-            artist.remove()
+            if artist not in keep:
+                artist.remove()
         if ax.legend_ is not None:
             ax.legend_.remove()
         if ax.get_xscale() != "linear":

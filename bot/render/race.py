@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
+from weakref import WeakKeyDictionary
 
 import numpy as np
 from matplotlib import patheffects
@@ -132,7 +133,10 @@ class _Scene:
 
     def __init__(self, picture: RacePicture, labels: RaceLabels, scale: float,
                  with_progress: bool) -> None:
-        self.figure = figure = _blank(scale, with_progress, _height(picture, with_progress))
+        self.figure = figure = _board(scale, with_progress)
+        kept = _same_contours(figure, picture.grid)
+        emptied(figure, keep=kept)
+        figure.set_figheight(_height(picture, with_progress) / DESIGN_DPI)
         self.picture = picture
         height = figure.get_figheight() * DESIGN_DPI
         surface_top = height - TOP
@@ -142,7 +146,7 @@ class _Scene:
         self.surface, *rest = figure.axes
         self.surface.set_position((LEFT, surface_bottom / height, RIGHT - LEFT,
                                    SURFACE / height))
-        _draw_surface(self.surface, picture, labels)
+        _draw_surface(self.surface, picture, labels, contours_kept=bool(kept))
         self.progress: Axes | None = None
         if with_progress:
             self.progress = rest[0]
@@ -209,11 +213,27 @@ def _board(scale: float, with_progress: bool) -> Figure:
     return figure
 
 
-def _blank(scale: float, with_progress: bool, height: int) -> Figure:
-    """:func:`_board`'s figure, emptied, ``height`` design px tall."""
-    figure = emptied(_board(scale, with_progress))
-    figure.set_figheight(height / DESIGN_DPI)
-    return figure
+#: Per reused figure, the grid its surface's contours were drawn for and those contours:
+#: a picture with exactly the same grid (a preset drawn again) keeps them.
+_contours: WeakKeyDictionary[Figure, tuple[tuple[np.ndarray, ...], list[Artist]]] = (
+    WeakKeyDictionary())
+
+
+def _same_contours(figure: Figure, grid: tuple[np.ndarray, ...] | None) -> list[Artist]:
+    """The contours ``figure`` holds if they were drawn for exactly ``grid`` (else none:
+    they go, and the new picture draws its own)."""
+    drawn = _contours.pop(figure, None)
+    if drawn is None or grid is None:
+        return []
+    old, artists = drawn
+    same = all(np.array_equal(a, b, equal_nan=True) for a, b in zip(old, grid, strict=True))
+    return artists if same else []
+
+
+def _remember_contours(ax: Axes, grid: tuple[np.ndarray, ...]) -> None:
+    figure = ax.get_figure(root=True)
+    assert isinstance(figure, Figure)
+    _contours[figure] = (tuple(a.copy() for a in grid), list(ax.collections))
 
 
 def _line(ax: Axes, xs: object = (), ys: object = (), **props: object) -> Line2D:
@@ -236,14 +256,18 @@ def _progress_values(picture: RacePicture, run: RaceRun) -> np.ndarray:
     return np.maximum(run.progress, TINY)
 
 
-def _draw_surface(ax: Axes, picture: RacePicture, labels: RaceLabels) -> None:
+def _draw_surface(ax: Axes, picture: RacePicture, labels: RaceLabels,
+                  contours_kept: bool = False) -> None:
     style_axes(ax)
     if picture.grid is not None:
         gx, gy, gz = picture.grid
         values = np.ma.masked_invalid(gz)
-        if values.count() > 1:  # somewhere in the window the function is defined
+        if contours_kept:
+            ax.grid(False)  # as draw_loss_contours did
+        elif values.count() > 1:  # somewhere in the window the function is defined
             levels = loss_levels(float(values.min()), float(values.max()), 14)
             draw_loss_contours(ax, (gx, gy, values), levels)
+            _remember_contours(ax, picture.grid)
         ax.set_xlim(gx[0, 0], gx[0, -1])
         ax.set_ylim(gy[0, 0], gy[-1, 0])
         ax.set_aspect("equal", adjustable="box")
