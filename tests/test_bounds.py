@@ -99,3 +99,20 @@ def test_a_limit_to_infinity_is_confirmed_numerically(text: str, value: float,
                                                       confirmed: bool) -> None:
     with np.errstate(all="ignore"):
         assert bounds._confirmed(objective(text), (0.0,), (1.0,), INF, 0, value) is confirmed
+
+
+def test_analyse_a_run_heading_for_a_limit_it_never_reaches() -> None:
+    # x·e^(−x) falls without bound as x → −∞; the run (moving right, past the maximum at
+    # x = 1) heads for 0 as x → ∞, and f' = (1 − x)e^(−x) has no zero beyond x = 4
+    path = np.array([[0.5], [0.9], [2.0], [3.0], [4.0]])
+    assert bounds.analyse(objective("x*exp(-x)"), [path]) == bounds.Bounds(
+        no_minimum=bounds.LineLimit((0.0,), (1.0,), -INF, 0, -INF),
+        heading=bounds.LineLimit((0.0,), (1.0,), INF, 0, 0.0),
+        heading_clear=True,
+    )
+
+
+def test_analyse_a_run_going_back_and_forth_claims_nothing() -> None:
+    found = bounds.analyse(objective("x^2"), [np.array([[1.0], [-0.5], [0.25]])])
+    assert found.no_minimum is None and found.heading is None
+    assert found.heading_clear is False
