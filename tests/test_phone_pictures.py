@@ -309,7 +309,7 @@ def clashes(figure: Figure, slack: float = 1.0) -> list[tuple[str, str]]:
 
 
 #: Labs whose still still has a text over another (found by this test, not yet laid out).
-CROWDED = {"lr", "act", "scale"}
+CROWDED = {"lr"}
 STILLS = [lab for lab in LABS if lab[0] in ("batch", "lr", "lr 2-D", "act", "scale", "fit")]
 
 

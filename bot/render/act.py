@@ -113,14 +113,19 @@ def _draw_chain(ax: Axes, picture: ActPicture, labels: ActLabels) -> None:
     log_axis(ax.yaxis)
     values = np.abs(np.concatenate([picture.best, picture.side, picture.forward]))
     values = values[values > 0] if np.any(values > 0) else np.ones(1)
-    # A decade and more of room beyond the extremes for the end labels.
-    ax.set_ylim(min(float(values.min()) / 20, 0.1), max(float(values.max()) * 20, 10.0))
+    # A decade and more of room beyond the extremes for the end labels, and a sixth of a
+    # long axis, so a label by the lowest or highest end stays inside the axes.
+    low, high = np.log10(float(values.min())), np.log10(float(values.max()))
+    decades = max(np.log10(20.0), 0.2 * (max(high, 1.0) - min(low, -1.0)))
+    ax.set_ylim(min(10 ** max(low - decades, -300.0), 0.1),
+                max(10 ** min(high + decades, 300.0), 10.0))
     ax.set_xlim(0.5, len(depths) + 0.5)
     name_axes(ax, labels.depth_axis, labels.product_axis)
+    ax.yaxis.set_label_coords(-0.12, 1.06)  # clear of the top decade's label
     title = ax.set_title(labels.chain_title, color=INK, fontsize=TITLE_PT, pad=28)
     wrap_width(title, ax.bbox.width * 1.1)
     lift_titles((ax,), 28)
-    legend_under(ax)
+    legend_under(ax, drop=64)  # under the x name
 
 
 def _label_end(ax: Axes, depth: int, series: np.ndarray, text: str, colour: str,

@@ -10,6 +10,7 @@ from functools import cache
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.transforms import Bbox
 
 from bot.render.canvas import (
     END,
@@ -26,7 +27,15 @@ from bot.render.canvas import (
 )
 from bot.render.contours import draw_loss_contours, loss_levels
 from bot.render.glyphs import log_axis
-from bot.render.labels import legend_under, lift_titles, name_axes, wrap_width
+from bot.render.labels import (
+    Obstacles,
+    display_line,
+    legend_under,
+    lift_titles,
+    name_axes,
+    place,
+    wrap_width,
+)
 
 #: Design height (px at the phone's 390 px width): two contour panels, progress below.
 HEIGHT = 1120
@@ -78,11 +87,9 @@ def _draw_panel(ax: Axes, panel: ScalePanel, best_loss: float, colour: str, titl
     path = panel.path
     ax.plot(path[:, 0], path[:, 1], color=colour, linewidth=1.8, marker="o",
             markersize=5 if len(path) <= 40 else 0, zorder=3)
-    for step, name in milestones:
+    for step, _ in milestones:
         x, y = path[step]
         ax.scatter(x, y, s=28, color=colour, edgecolor="white", zorder=4)
-        ax.annotate(name, path[step], xytext=(7, -3), textcoords="offset points", fontsize=TEXT_PT,
-                    color=INK, va="top")
     (x0, y0), (best_x, best_y) = path[0], panel.optimum
     ax.scatter(x0, y0, s=110, color=START, edgecolor="white", zorder=5, label=labels.start)
     ax.scatter(best_x, best_y, s=240, marker="*", color=INK, edgecolor="white", zorder=6,
@@ -92,6 +99,22 @@ def _draw_panel(ax: Axes, panel: ScalePanel, best_loss: float, colour: str, titl
     wrap_width(title_text, ax.bbox.width * 1.1)
     name_axes(ax, axes[0], axes[1])
     lift_titles((ax,), 28)
+    _name_milestones(ax, path, panel.optimum, milestones)
+
+
+def _name_milestones(ax: Axes, path: np.ndarray, optimum: np.ndarray,
+                     milestones: tuple[tuple[int, str], ...]) -> None:
+    """Each milestone's name where it covers neither the path, a marker nor an earlier
+    name (the first steps of the raw run lie close together)."""
+    line = display_line(ax, path)
+    dots = display_line(ax, np.vstack([path[[0]], optimum[None, :]]
+                                      + [path[[step]] for step, _ in milestones]))
+    boxes: list[Bbox] = []
+    for step, name in milestones:
+        label = ax.annotate(name, path[step], xytext=(0, 0), textcoords="offset points",
+                            fontsize=TEXT_PT, color=INK)
+        boxes.append(place(label, ax, Obstacles(lines=(line,), markers=((dots, 8.0),),
+                                                boxes=tuple(boxes))))
 
 
 def _log_spaced(last: int, count: int = 300) -> np.ndarray:
