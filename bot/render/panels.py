@@ -24,15 +24,17 @@ from bot.render.canvas import (
     style_axes,
 )
 from bot.render.contours import draw_loss_contours, loss_levels
-from bot.render.labels import fit_width, name_axes, wrap_width
+from bot.render.labels import fit_width, lift_titles, name_axes, wrap_width
 from bot.render.view import valley_limits
 
 #: Design pixels (at the phone's 390 px width) of a row of panels with its titles, and
 #: above the first row (the figure's title) and below the last (ticks, the axis name).
-ROW_HEIGHT = 270
+ROW_HEIGHT = 300
 TOP, BOTTOM = 64, 60
 #: Above each panel: its title, wrapped to at most three lines.
-PANEL_TITLE = 100
+PANEL_TITLE = 130
+#: Points between a panel and its title (more where a y name stands under it).
+TITLE_PAD = 22.0
 #: Columns for 1 … 6 panels: at most two side by side on a phone.
 COLUMNS = {1: 1, 2: 2, 3: 2, 4: 2, 5: 2, 6: 2}
 VERDICT_COLOURS = {
@@ -108,7 +110,7 @@ def _draw_panel(ax: Axes, panel: Panel, labels: PanelsLabels, first_column: bool
         ax.plot(*points[-1], "*", color=colour, markeredgecolor="white", markersize=16,
                 zorder=6)
     title = ax.set_title(f"{panel.title}\n{panel.subtitle}", color=colour,
-                         fontsize=TEXT_PT, fontweight="bold", pad=22)
+                         fontsize=TEXT_PT, fontweight="bold", pad=TITLE_PAD)
     wrap_width(title, ax.bbox.width * 1.2)
     if panel.note:
         note = ax.text(0.03, 0.03, panel.note, transform=ax.transAxes, fontsize=TEXT_PT,
@@ -125,7 +127,7 @@ def render_panels(picture: PanelsPicture, labels: PanelsLabels) -> bytes:
     rows = math.ceil(count / columns)
     height = rows * ROW_HEIGHT + TOP + BOTTOM
     margins = {"left": 0.15 if columns > 1 else 0.16, "right": 0.97, "bottom": BOTTOM / height,
-               "top": 1 - (TOP + PANEL_TITLE) / height, "wspace": 0.42, "hspace": 0.75}
+               "top": 1 - (TOP + PANEL_TITLE) / height, "wspace": 0.42, "hspace": 0.95}
     figure = new_figure(height, margins=margins)
     axes = figure.subplots(rows, columns, squeeze=False)
     for index, ax in enumerate(axes.flat):
@@ -135,6 +137,8 @@ def render_panels(picture: PanelsPicture, labels: PanelsLabels) -> bytes:
         row, column = divmod(index, columns)
         last_row = row == rows - 1 or index + columns >= count
         _draw_panel(ax, picture.panels[index], labels, column == 0, last_row)
+    for row in axes:  # a row's titles rise together above the first panel's y name
+        lift_titles([ax for ax in row if ax.get_visible()], TITLE_PAD)
     title = figure.suptitle(labels.title, color=INK, fontsize=TITLE_PT, y=1 - 6 / height,
                             va="top")
     fit_width(title, 0.98 * figure.bbox.width, TEXT_PT)
