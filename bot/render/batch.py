@@ -4,9 +4,11 @@ iteration and per epoch."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from bot.render.canvas import (
@@ -17,6 +19,7 @@ from bot.render.canvas import (
     START,
     TEXT_PT,
     TITLE_PT,
+    emptied,
     new_figure,
     png_bytes,
     style_axes,
@@ -112,10 +115,19 @@ def _draw_losses(ax: Axes, picture: BatchPicture, title: str, x_label: str, y_la
     ax.grid(True, which="major", color=MUTED, alpha=0.25)
 
 
-def render_batch(picture: BatchPicture, labels: BatchLabels) -> bytes:
+@cache
+def _board() -> Figure:
+    """The worker's figure: the contour panel on top, the two loss panels under it."""
     figure = new_figure(HEIGHT, margins=LOSS_MARGINS)
-    _draw_paths(figure.add_axes(PATHS_RECT), picture, labels)
-    left, right = figure.subplots(1, 2)
+    figure.add_axes(PATHS_RECT)
+    figure.subplots(1, 2)
+    return figure
+
+
+def render_batch(picture: BatchPicture, labels: BatchLabels) -> bytes:
+    figure = emptied(_board())
+    paths, left, right = figure.axes
+    _draw_paths(paths, picture, labels)
     _draw_losses(left, picture, labels.per_iteration, labels.iteration_axis,
                  labels.loss_axis, per_epoch=False)
     _draw_losses(right, picture, labels.per_epoch, labels.epoch_axis, "", per_epoch=True)
