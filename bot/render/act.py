@@ -4,9 +4,11 @@ and below it the product of derivatives along a deep path on a log scale."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 
 from bot.render.canvas import (
     END,
@@ -16,6 +18,7 @@ from bot.render.canvas import (
     START,
     TEXT_PT,
     TITLE_PT,
+    emptied,
     new_figure,
     png_bytes,
     style_axes,
@@ -137,9 +140,17 @@ def _label_end(ax: Axes, depth: int, series: np.ndarray, text: str, colour: str,
                 ha="right", va="bottom" if side > 0 else "top", fontsize=TEXT_PT, color=colour)
 
 
-def render_act(picture: ActPicture, labels: ActLabels) -> bytes:
+@cache
+def _board() -> Figure:
+    """The worker's figure: the functions on top, the chain by depth under it."""
     figure = new_figure(HEIGHT, margins=MARGINS)
-    top, bottom = figure.subplots(2, 1, height_ratios=(1.1, 1))
+    figure.subplots(2, 1, height_ratios=(1.1, 1))
+    return figure
+
+
+def render_act(picture: ActPicture, labels: ActLabels) -> bytes:
+    figure = emptied(_board())
+    top, bottom = figure.axes
     _draw_functions(top, picture, labels)
     _draw_chain(bottom, picture, labels)
     return png_bytes(figure)

@@ -4,9 +4,11 @@ train and validation errors for every degree with the chosen one marked."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from bot.render.canvas import (
@@ -16,6 +18,7 @@ from bot.render.canvas import (
     PATH,
     TEXT_PT,
     TITLE_PT,
+    emptied,
     new_figure,
     png_bytes,
     style_axes,
@@ -101,9 +104,17 @@ def _draw_errors(ax: Axes, picture: FitPicture, labels: FitLabels) -> None:
     legend_under(ax)
 
 
-def render_fit(picture: FitPicture, labels: FitLabels) -> bytes:
+@cache
+def _board() -> Figure:
+    """The worker's figure: the fit on top, the errors by degree under it."""
     figure = new_figure(HEIGHT, margins=MARGINS)
-    top, bottom = figure.subplots(2, 1)
+    figure.subplots(2, 1)
+    return figure
+
+
+def render_fit(picture: FitPicture, labels: FitLabels) -> bytes:
+    figure = emptied(_board())
+    top, bottom = figure.axes
     _draw_fit(top, picture, labels)
     _draw_errors(bottom, picture, labels)
     return png_bytes(figure)
