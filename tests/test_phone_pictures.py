@@ -308,10 +308,16 @@ def clashes(figure: Figure, slack: float = 1.0) -> list[tuple[str, str]]:
             and min(box_a.y1, box_b.y1) - max(box_a.y0, box_b.y0) > slack]
 
 
-STILLS = [lab for lab in LABS if lab[0] in ("batch", "lr", "lr 2-D", "act", "scale", "fit")]
+#: Stills where a text still covers another (found by this test, not laid out yet): an
+#: axis name on the last tick label, the /opt formula under the figure's title.
+CROWDED = {"gd double well", "gd 2-D", "gd long formula", "opt 2-D", "opt bumpy"}
 
 
-@pytest.mark.parametrize(("name", "job", "parse", "args"), STILLS, ids=[lab[0] for lab in STILLS])
+@pytest.mark.parametrize(
+    ("name", "job", "parse", "args"),
+    [pytest.param(*lab, marks=pytest.mark.xfail(strict=True, reason="a text covers another"))
+     if lab[0] in CROWDED else lab for lab in LABS],
+    ids=[lab[0] for lab in LABS])
 def test_no_title_axis_name_or_legend_covers_another_text(
         captured: Captured, name: str, job: Callable, parse: Callable, args: str) -> None:
     """/batch's left y name ran under both loss panels' titles; /fit's, /scale's and /act's

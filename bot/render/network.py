@@ -37,7 +37,7 @@ from bot.render.canvas import (
     png_bytes,
     style_axes,
 )
-from bot.render.labels import name_axes, wrap_width
+from bot.render.labels import lift_titles, name_axes, wrap_width
 
 #: The graph and the table are designed at the phone's width (PHONE_PX design pixels)
 #: with no text under the chat's own size: numbers a phone cannot show legibly beside a
@@ -401,7 +401,7 @@ def render_table(table: Table) -> bytes:
     picture): headings on two lines, each column as wide as its widest text, the spare
     width shared out."""
     header = tuple(text.replace(" ", "\n", 1) for text in table.header)
-    height = 60 + TABLE_ROW * (len(table.rows) + 2) + MARGIN
+    height = 66 + TABLE_ROW * (len(table.rows) + 2) + MARGIN  # a title of two lines
     scale = min(STILL_SCALE, max(1.0, math.sqrt(TABLE_PIXELS / (PHONE_PX * height))))
     figure, ax = _blank("table", round(height), scale=scale)
     ax.set_ylim(height, 0)
@@ -409,11 +409,11 @@ def render_table(table: Table) -> bytes:
                     fontweight="bold", color=INK)
     wrap_width(title, (PHONE_PX - 2 * MARGIN) * figure.dpi / DESIGN_DPI)
     if "\n" not in title.get_text():
-        height -= 24
+        height -= 30
         figure.set_figheight(height / DESIGN_DPI)
         ax.set_ylim(height, 0)
     widths = _column_widths(ax, header, table)
-    _draw_rows(ax, table, header, widths, top=60.0 if "\n" in title.get_text() else 36.0)
+    _draw_rows(ax, table, header, widths, top=66.0 if "\n" in title.get_text() else 36.0)
     return png_bytes(figure, colours=TABLE_COLOURS)
 
 
@@ -471,6 +471,8 @@ def render_losses(losses: Sequence[float], labels: CurveLabels) -> bytes:
     title = ax.set_title(labels.title, color=INK, fontsize=TITLE_PT, pad=28)
     wrap_width(title, ax.bbox.width)
     name_axes(ax, labels.x_label, labels.y_label)
+    ax.yaxis.set_label_coords(-0.12, 1.08)  # clear of the top tick's label
+    lift_titles((ax,), 28)
     locator = ax.xaxis.get_major_locator()
     assert isinstance(locator, MaxNLocator)  # style_axes sets one
     locator.set_params(integer=True)
