@@ -110,6 +110,9 @@ def test_analyse_a_run_heading_for_a_limit_it_never_reaches() -> None:
         heading=bounds.LineLimit((0.0,), (1.0,), INF, 0, 0.0),
         heading_clear=True,
     )
+    # just past the maximum: the ray starts at the run's last point, not an earlier one
+    just_past = bounds.analyse(objective("x*exp(-x)"), [np.array([[-1.0], [0.5], [1.5]])])
+    assert just_past.heading is not None and just_past.heading_clear is True
 
 
 def test_analyse_a_run_going_back_and_forth_claims_nothing() -> None:
