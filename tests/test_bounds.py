@@ -4,6 +4,7 @@ for the mutation pass (docs/mutation.md), each case computed by hand."""
 from __future__ import annotations
 
 import math
+import signal
 from types import SimpleNamespace
 
 import numpy as np
@@ -119,3 +120,18 @@ def test_analyse_a_run_going_back_and_forth_claims_nothing() -> None:
     found = bounds.analyse(objective("x^2"), [np.array([[1.0], [-0.5], [0.25]])])
     assert found.no_minimum is None and found.heading is None
     assert found.heading_clear is False
+
+
+def test_the_budget_leaves_the_reserve_of_an_outer_alarm() -> None:
+    assert bounds._budget() == bounds.BUDGET  # no alarm running
+    previous = signal.signal(signal.SIGALRM, signal.SIG_IGN)
+    try:
+        signal.setitimer(signal.ITIMER_REAL, bounds.RESERVE + 1.0)  # a one-shot alarm
+        left = bounds._budget()
+        signal.setitimer(signal.ITIMER_REAL, bounds.RESERVE + 60.0)
+        capped = bounds._budget()
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    assert 0.5 < left <= 1.0  # what the alarm leaves after the reserve (read at once)
+    assert capped == bounds.BUDGET
