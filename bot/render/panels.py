@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 
 from bot.render.canvas import (
     END,
@@ -19,6 +21,7 @@ from bot.render.canvas import (
     MUTED,
     TEXT_PT,
     TITLE_PT,
+    emptied,
     new_figure,
     png_bytes,
     style_axes,
@@ -120,25 +123,39 @@ def _draw_panel(ax: Axes, panel: Panel, labels: PanelsLabels, first_column: bool
     name_axes(ax, labels.x_label if last_row else "", labels.y_label if first_column else "")
 
 
-def render_panels(picture: PanelsPicture, labels: PanelsLabels) -> bytes:
-    """All panels in a grid (two or three columns) under one title."""
-    count = len(picture.panels)
+def _grid(count: int) -> tuple[int, int, int]:
+    """Rows, columns and design height of the picture of ``count`` panels."""
     columns = COLUMNS[count]
     rows = math.ceil(count / columns)
-    height = rows * ROW_HEIGHT + TOP + BOTTOM
+    return rows, columns, rows * ROW_HEIGHT + TOP + BOTTOM
+
+
+@cache
+def _board(count: int) -> Figure:
+    """The worker's figure for ``count`` panels: a grid (two or three columns), the
+    cells beyond ``count`` hidden."""
+    rows, columns, height = _grid(count)
     margins = {"left": 0.15 if columns > 1 else 0.16, "right": 0.97, "bottom": BOTTOM / height,
                "top": 1 - (TOP + PANEL_TITLE) / height, "wspace": 0.42, "hspace": 0.95}
     figure = new_figure(height, margins=margins)
-    axes = figure.subplots(rows, columns, squeeze=False)
-    for index, ax in enumerate(axes.flat):
-        if index >= count:
-            ax.set_visible(False)
-            continue
+    for ax in figure.subplots(rows, columns, squeeze=False).flat[count:]:
+        ax.set_visible(False)
+    return figure
+
+
+def render_panels(picture: PanelsPicture, labels: PanelsLabels) -> bytes:
+    """All panels in a grid (two or three columns) under one title."""
+    count = len(picture.panels)
+    rows, columns, height = _grid(count)
+    figure = emptied(_board(count))
+    cells = figure.axes  # row by row; those beyond the panels hidden
+    for index, (ax, panel) in enumerate(zip(cells, picture.panels)):
         row, column = divmod(index, columns)
         last_row = row == rows - 1 or index + columns >= count
-        _draw_panel(ax, picture.panels[index], labels, column == 0, last_row)
-    for row in axes:  # a row's titles rise together above the first panel's y name
-        lift_titles([ax for ax in row if ax.get_visible()], TITLE_PAD)
+        _draw_panel(ax, panel, labels, column == 0, last_row)
+    for start in range(0, len(cells), columns):  # a row's titles rise together above
+        row_axes = cells[start:start + columns]   # the first panel's y name
+        lift_titles([ax for ax in row_axes if ax.get_visible()], TITLE_PAD)
     title = figure.suptitle(labels.title, color=INK, fontsize=TITLE_PT, y=1 - 6 / height,
                             va="top")
     fit_width(title, 0.98 * figure.bbox.width, TEXT_PT)
