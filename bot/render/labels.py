@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from matplotlib.axes import Axes
+from matplotlib.axis import Axis
 from matplotlib.backends.backend_agg import RendererAgg
 from matplotlib.figure import Figure
 from matplotlib.path import Path
@@ -202,6 +203,32 @@ def lift_titles(axes: Sequence[Axes], pad: float, gap: float = 4.0) -> None:
         offset = ScaledTranslation(0, (pad + lift) / 72, figure.dpi_scale_trans)
         for ax in axes:
             ax.title.set_transform(ax.transAxes + offset)
+
+
+def tick_labels_box(axis: Axis) -> Bbox | None:
+    """The box round an axis's drawn tick labels (its name left out), in display pixels."""
+    label = axis.label
+    shown = label.get_visible()
+    label.set_visible(False)
+    try:
+        box = axis.get_tightbbox(_renderer(label))
+    finally:
+        label.set_visible(shown)
+    return box if box is not None and box.width > 0 else None
+
+
+def clearance(text: Text, boxes: Sequence[Bbox | None], gap: float, up: bool) -> float:
+    """How many display pixels ``text`` must move up (``up``) or down to stand ``gap``
+    pixels clear of every box it overlaps side by side; 0 when it already does."""
+    own = text.get_window_extent(_renderer(text))
+    move = 0.0
+    for box in boxes:
+        if box is None or own.x1 <= box.x0 or box.x1 <= own.x0:
+            continue
+        need = box.y1 + gap - own.y0 if up else own.y1 - (box.y0 - gap)
+        if need > 0 and (own.y0 < box.y1 + gap and box.y0 - gap < own.y1):
+            move = max(move, need)
+    return move
 
 
 def legend_under(ax: Axes, columns: int = 1, drop: float = 50) -> None:

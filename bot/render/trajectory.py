@@ -39,11 +39,13 @@ from bot.render.canvas import (
 from bot.render.view import valley_limits
 from bot.render.labels import (
     Obstacles,
+    clearance,
     display_line,
     fit_width,
     label_box,
     place,
     place_in_corner,
+    tick_labels_box,
 )
 
 #: Design height (px at the phone's 390 px width): the still renders at 2×, the GIF at 1.5×.
@@ -90,6 +92,8 @@ class Trajectory:
 
 #: How far below the axes the x name sits (design px): under the tick labels.
 X_LABEL_DROP = 25
+#: Where the y name stands (axes fraction of the height): just above the axes.
+Y_NAME_Y = 1.02
 HALO = {"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none", "alpha": 0.9}
 
 
@@ -105,15 +109,15 @@ class _Scene:
         self.figure = figure
         self.ax = ax = figure.add_subplot()
         style_axes(ax)
+        self.home = ax.get_position(original=True).frozen()
         ax.title.set(color=INK, fontsize=TITLE_PT)
         # The y name stands upright above its axis: a rotated one beside the tick
         # labels would cost the plot a column of a narrow phone picture.
-        ax.yaxis.set_label_coords(0, 1.02)
+        ax.yaxis.set_label_coords(0, Y_NAME_Y)
         ax.yaxis.label.set(rotation=0, ha="center", va="bottom", color=INK, fontsize=TEXT_PT)
         # Fixed places for the x name and the title: matplotlib would otherwise measure
         # every tick label on each draw to place them (a tenth of a still's cost).
-        height = ax.get_position().height * figure.get_figheight() * DESIGN_DPI
-        ax.xaxis.set_label_coords(1.0, -X_LABEL_DROP / height)
+        ax.xaxis.set_label_coords(1.0, -X_LABEL_DROP / self._axes_height())
         ax.xaxis.label.set(va="top", ha="right", color=INK, fontsize=TEXT_PT)
         self.two_d = two_d
         if two_d:
@@ -151,6 +155,9 @@ class _Scene:
         fit_width(ax.title, room * self.figure.bbox.width, TEXT_PT)
         ax.xaxis.label.set_text(labels.x_label)  # set_xlabel would re-centre it
         ax.yaxis.label.set_text(labels.y_label)  # set_ylabel would re-centre it
+        ax.yaxis.set_label_coords(0, Y_NAME_Y)  # clear_names may have moved them
+        ax.set_position(self.home)  # the x name may have taken some of its height
+        ax.xaxis.set_label_coords(1.0, -X_LABEL_DROP / self._axes_height())
         for contour in self.contours:
             contour.remove()
         self.contours = []
@@ -194,6 +201,7 @@ class _Scene:
         markers, the note nor the step counter."""
         ax = self.ax
         ax.apply_aspect()  # equal axes in 2-D: the final box before measuring
+        self.clear_names()
         path = display_line(ax, trajectory.path)
         lines = [path]
         if trajectory.curve is not None:
@@ -206,6 +214,65 @@ class _Scene:
         box = place(self.start_label, ax, Obstacles(lines, markers, taken))
         if trajectory.reaches_end:
             place(self.end_label, ax, Obstacles(lines, markers, [*taken, box]))
+
+    def _axes_height(self) -> float:
+        """The axes' design height (px) as laid out by the margins."""
+        return self.ax.get_position(original=True).height * self.figure.get_figheight() * DESIGN_DPI
+
+    def clear_names(self) -> None:
+        """Measured after layout: the y name rises above the top tick's label, the x
+        name leaves the last tick's label (``_clear_x_name``), and the title rises over
+        the y name, the axes giving up height where the picture has none to spare (each
+        only as far as it must, so a roomy picture keeps its usual places)."""
+        ax, figure = self.ax, self.figure
+        gap = 2 * figure.dpi / 72
+        y_name, x_name = ax.yaxis.label, ax.xaxis.label
+        lower = 0.0  # display pixels the axes' top comes down so that the title fits
+        for _ in range(3):
+            home = self.home
+            ax.set_position((home.x0, home.y0, home.width,
+                             home.height - lower / figure.bbox.height))
+            ax.apply_aspect()
+            ax.yaxis.set_label_coords(0, Y_NAME_Y)
+            ax.xaxis.set_label_coords(1.0, -X_LABEL_DROP / self._axes_height())
+            ax.title.set_y(1.0)
+            box = ax.get_window_extent()
+            if y_name.get_text():
+                rise = clearance(y_name, [tick_labels_box(ax.yaxis)], gap, up=True)
+                if rise:
+                    ax.yaxis.set_label_coords(0, Y_NAME_Y + rise / box.height)
+            if x_name.get_text():
+                self._clear_x_name(gap)
+                box = ax.get_window_extent()
+            if ax.get_title() and y_name.get_text():
+                rise = clearance(ax.title, [label_box(y_name, ax)], gap, up=True)
+                if rise:
+                    ax.title.set_y(1.0 + rise / box.height)
+            over = label_box(ax.title, ax).y1 + gap - figure.bbox.y1 if ax.get_title() else 0
+            if over <= 0:
+                return
+            lower += over
+
+    def _clear_x_name(self, gap: float) -> None:
+        """The x name, when it would sit on the last tick's label, goes under the row of
+        tick labels (beside it, «3.0 x» would read as a product), the axes giving up the
+        height that takes at the bottom of the picture."""
+        ax, name = self.ax, self.ax.xaxis.label
+        row = tick_labels_box(ax.xaxis)
+        if not clearance(name, [row], gap, up=False) or row is None:
+            return
+        box = ax.get_window_extent()
+        own = label_box(name, ax)
+        top = row.y0 - gap  # the name's top, in display pixels
+        short = self.figure.bbox.y0 + gap - (top - own.height)
+        if short > 0:  # raise the axes' bottom by what the picture lacks
+            now = ax.get_position(original=True)
+            ax.set_position((now.x0, now.y0 + short / self.figure.bbox.height, now.width,
+                             now.height - short / self.figure.bbox.height))
+            ax.apply_aspect()
+            box = ax.get_window_extent()
+            top += short
+        ax.xaxis.set_label_coords(1.0, (top - box.y0) / box.height)
 
     def set_counter(self, text: str) -> None:
         self.counter.set_text(text)
