@@ -16,7 +16,7 @@ import pytest
 import sympy as sp
 
 from bot.engine.expr import parse_function
-from bot.engine.gd import StartError, gradient_descent
+from bot.engine.gd import StartError, gradient_descent, quadratic_without_minimum
 from bot.engine.objective import compile_objective
 from tests.test_expr import VALID_FORMS
 
@@ -325,3 +325,17 @@ def test_abs_of_a_function_sympy_cannot_call_real_is_differentiated_almost_every
     assert objective.hessian(point)[0, 0] == pytest.approx(-0.25)
     run = descend("abs(log(x))", [2.0], 0.1, 25)
     assert run.stopped == "steps" and run.final[0] < 2.0
+
+
+@pytest.mark.parametrize(("text", "unbounded"), [
+    ("x^2 + y^2", False), ("x^2 + y^2 + x*y", False), ("x^2", False),
+    ("x^2 - y^2", True), ("-x^2", True),  # a negative eigenvalue
+    ("x", True), ("x^2 + y", True),  # a slope along a flat direction
+    # H = 2[[1, −1], [−1, 1]] is flat along (1, 1): a slope there (x + y) falls forever,
+    # one across it (x − y) is bounded
+    ("(x - y)^2 + x + y", True), ("(x - y)^2 + x - y", False),
+    ("x^4", False),  # not quadratic: not judged here
+])
+def test_a_quadratic_without_minimum(text: str, unbounded: bool) -> None:
+    """Found by hand from the Hessian's eigenvalues and the gradient at 0 (mutation pass)."""
+    assert quadratic_without_minimum(compile_objective(parse_function(text))) is unbounded
