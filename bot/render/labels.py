@@ -7,7 +7,7 @@ nothing already drawn there. Everything is measured in display pixels after layo
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -229,6 +229,47 @@ def clearance(text: Text, boxes: Sequence[Bbox | None], gap: float, up: bool) ->
         if need > 0 and (own.y0 < box.y1 + gap and box.y0 - gap < own.y1):
             move = max(move, need)
     return move
+
+
+def names_over_axes(ax: Axes, home: Bbox, y_name_at: tuple[float, float],
+                    ceiling: Callable[[], float], between: Callable[[], None] | None = None,
+                    gap: float = 2.0) -> None:
+    """Measured after layout: the y name (upright, at ``y_name_at`` in axes fractions)
+    rises above the top tick's label, the title (at y = 1, set with an explicit y) rises
+    over the y name, and the axes' top comes down from ``home`` (its figure position)
+    until the title stays ``gap`` points under ``ceiling()`` (display pixels: the
+    picture's top or a figure title's bottom). Each moves only as far as it must, so a
+    roomy picture keeps its usual places. ``between`` runs after the y name is placed
+    (another text that moves with the axes, such as the x name)."""
+    figure = ax.get_figure(root=True)
+    assert isinstance(figure, Figure)
+    gap = gap * figure.dpi / 72
+    y_name, title = ax.yaxis.label, ax.title
+    lower = 0.0  # display pixels the axes' top comes down
+    for _ in range(3):
+        ax.set_position((home.x0, home.y0, home.width,
+                         home.height - lower / figure.bbox.height))
+        ax.apply_aspect()  # an equal-aspect panel takes its drawn size first
+        ax.yaxis.set_label_coords(*y_name_at)
+        title.set_y(1.0)
+        box = ax.get_window_extent()
+        if y_name.get_text():
+            rise = clearance(y_name, [tick_labels_box(ax.yaxis)], gap, up=True)
+            if rise:
+                ax.yaxis.set_label_coords(y_name_at[0], y_name_at[1] + rise / box.height)
+        if between is not None:
+            between()
+            box = ax.get_window_extent()
+        if not title.get_text():
+            return
+        if y_name.get_text():
+            rise = clearance(title, [label_box(y_name, ax)], gap, up=True)
+            if rise:
+                title.set_y(1.0 + rise / box.height)
+        over = label_box(title, ax).y1 + gap - ceiling()
+        if over <= 0:
+            return
+        lower += over
 
 
 def legend_under(ax: Axes, columns: int = 1, drop: float = 50) -> None:

@@ -43,6 +43,7 @@ from bot.render.labels import (
     display_line,
     fit_width,
     label_box,
+    names_over_axes,
     place,
     place_in_corner,
     tick_labels_box,
@@ -220,44 +221,21 @@ class _Scene:
         return self.ax.get_position(original=True).height * self.figure.get_figheight() * DESIGN_DPI
 
     def clear_names(self) -> None:
-        """Measured after layout: the y name rises above the top tick's label, the x
-        name leaves the last tick's label (``_clear_x_name``), and the title rises over
-        the y name, the axes giving up height where the picture has none to spare (each
-        only as far as it must, so a roomy picture keeps its usual places)."""
-        ax, figure = self.ax, self.figure
-        gap = 2 * figure.dpi / 72
-        y_name, x_name = ax.yaxis.label, ax.xaxis.label
-        lower = 0.0  # display pixels the axes' top comes down so that the title fits
-        for _ in range(3):
-            home = self.home
-            ax.set_position((home.x0, home.y0, home.width,
-                             home.height - lower / figure.bbox.height))
-            ax.apply_aspect()
-            ax.yaxis.set_label_coords(0, Y_NAME_Y)
-            ax.xaxis.set_label_coords(1.0, -X_LABEL_DROP / self._axes_height())
-            ax.title.set_y(1.0)
-            box = ax.get_window_extent()
-            if y_name.get_text():
-                rise = clearance(y_name, [tick_labels_box(ax.yaxis)], gap, up=True)
-                if rise:
-                    ax.yaxis.set_label_coords(0, Y_NAME_Y + rise / box.height)
-            if x_name.get_text():
-                self._clear_x_name(gap)
-                box = ax.get_window_extent()
-            if ax.get_title() and y_name.get_text():
-                rise = clearance(ax.title, [label_box(y_name, ax)], gap, up=True)
-                if rise:
-                    ax.title.set_y(1.0 + rise / box.height)
-            over = label_box(ax.title, ax).y1 + gap - figure.bbox.y1 if ax.get_title() else 0
-            if over <= 0:
-                return
-            lower += over
+        """The y name above the top tick's label, the x name off the last tick's label,
+        the title over the y name, all inside the picture (``labels.names_over_axes``)."""
+        figure = self.figure
+        names_over_axes(self.ax, self.home, (0, Y_NAME_Y), lambda: figure.bbox.y1,
+                        between=self._clear_x_name)
 
-    def _clear_x_name(self, gap: float) -> None:
+    def _clear_x_name(self) -> None:
         """The x name, when it would sit on the last tick's label, goes under the row of
         tick labels (beside it, «3.0 x» would read as a product), the axes giving up the
         height that takes at the bottom of the picture."""
         ax, name = self.ax, self.ax.xaxis.label
+        if not name.get_text():
+            return
+        ax.xaxis.set_label_coords(1.0, -X_LABEL_DROP / self._axes_height())
+        gap = 2 * self.figure.dpi / 72
         row = tick_labels_box(ax.xaxis)
         if not clearance(name, [row], gap, up=False) or row is None:
             return
