@@ -410,6 +410,9 @@ def _bounded(expr: sp.Expr) -> sp.Expr:
         for number in expr.atoms(sp.Rational):
             if len(str(abs(number.p))) > MAX_DIGITS or len(str(number.q)) > MAX_DIGITS:
                 raise ExpressionError("number_too_large")
+        for power in expr.atoms(sp.Pow):  # (−x²)^(1/3) becomes (−1)^(1/3)·|x|^(2/3)
+            if power.is_number and sp.N(power, 5).has(sp.I):
+                raise ExpressionError("not_real")
         return expr
     if expr.has(sp.oo, -sp.oo):
         raise ExpressionError("undefined_constant")
