@@ -308,20 +308,13 @@ def clashes(figure: Figure, slack: float = 1.0) -> list[tuple[str, str]]:
             and min(box_a.y1, box_b.y1) - max(box_a.y0, box_b.y0) > slack]
 
 
-#: Stills where a text still covers another (found by this test, not laid out yet):
-#: the /opt formula under the figure's title.
-CROWDED = {"opt 2-D", "opt bumpy"}
-
-
-@pytest.mark.parametrize(
-    ("name", "job", "parse", "args"),
-    [pytest.param(*lab, marks=pytest.mark.xfail(strict=True, reason="a text covers another"))
-     if lab[0] in CROWDED else lab for lab in LABS],
-    ids=[lab[0] for lab in LABS])
+@pytest.mark.parametrize(("name", "job", "parse", "args"), LABS, ids=[lab[0] for lab in LABS])
 def test_no_title_axis_name_or_legend_covers_another_text(
         captured: Captured, name: str, job: Callable, parse: Callable, args: str) -> None:
     """/batch's left y name ran under both loss panels' titles; /fit's, /scale's and /act's
-    titles sat on their y names, /lr's second row of titles on the first row's ticks."""
+    titles sat on their y names, /lr's second row of titles on the first row's ticks; /gd's
+    and /opt's y name on the top tick's label, /gd's x name on the last one's, /opt's
+    formula under the figure's title."""
     job(parse(args))
     for figure in captured.figures:
         assert clashes(figure) == []

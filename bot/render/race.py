@@ -40,7 +40,14 @@ from bot.render.canvas import (
     style_axes,
 )
 from bot.render.glyphs import log_axis
-from bot.render.labels import Obstacles, display_line, fit_width, place_in_corner
+from bot.render.labels import (
+    Obstacles,
+    display_line,
+    fit_width,
+    label_box,
+    names_over_axes,
+    place_in_corner,
+)
 from bot.render.contours import draw_loss_contours, loss_levels
 from bot.render.trajectory import frame_indices
 
@@ -59,6 +66,8 @@ PROGRESS_TOP = 28  # the progress panel's title
 PROGRESS = 140
 LEFT, RIGHT = 0.16, 0.93
 LEGEND_COLUMNS = 3
+#: Where an upright y name stands (axes fractions): centred over its axis, just above.
+Y_NAME_AT = (0.0, 1.02)
 
 
 def _legend_rows(picture: RacePicture) -> int:
@@ -169,6 +178,10 @@ class _Scene:
         title = figure.suptitle(labels.title, color=INK, fontsize=TITLE_PT, y=1 - 6 / height,
                                 va="top")
         fit_width(title, 0.98 * figure.bbox.width, TEXT_PT)
+        # the y name over the top tick's label, the formula over the y name, the surface
+        # giving up height at its top where the figure's title leaves no room
+        names_over_axes(self.surface, self.surface.get_position(original=True).frozen(),
+                        Y_NAME_AT, lambda: label_box(title, self.surface).y0)
         figure.legend(handles=self.paths + self._marker_handles(), loc="center",
                       bbox_to_anchor=(0.5, (legend_top + legend_bottom) / 2 / height),
                       ncol=LEGEND_COLUMNS, fontsize=TEXT_PT, frameon=False, handlelength=1.3,
@@ -286,7 +299,7 @@ def _draw_surface(ax: Axes, picture: RacePicture, labels: RaceLabels,
               linestyle="None", label=labels.minimum)
     # The y name stands upright above its axis, the formula above it; a long formula
     # shrinks (to the smallest legible size), then loses its end to «…».
-    title = ax.set_title(labels.formula, color=INK, fontsize=TITLE_PT, pad=22)
+    title = ax.set_title(labels.formula, color=INK, fontsize=TITLE_PT, pad=22, y=1.0)
     figure = ax.get_figure(root=True)
     assert figure is not None
     fit_width(title, 0.98 * figure.bbox.width, TEXT_PT)
@@ -308,7 +321,7 @@ def _axis_names(ax: Axes, x_name: str, y_name: str) -> None:
     axis (a rotated one would cost the narrow picture a column)."""
     ax.set_xlabel(x_name, color=INK, fontsize=TEXT_PT, loc="right", labelpad=0)
     ax.set_ylabel(y_name, color=INK, fontsize=TEXT_PT, rotation=0, ha="center", va="bottom")
-    ax.yaxis.set_label_coords(0, 1.02)
+    ax.yaxis.set_label_coords(*Y_NAME_AT)
 
 
 def _draw_progress_frame(ax: Axes, picture: RacePicture, labels: RaceLabels) -> None:
