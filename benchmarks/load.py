@@ -28,6 +28,7 @@ result), and the peak memory of the bot and its workers.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import itertools
 import json
 import os
@@ -192,12 +193,14 @@ class Result:
 
 
 def start_bot(fake: FakeTelegram, workers: int, code: Path, data: Path,
-              port: int | None) -> subprocess.Popen[bytes]:
+              port: int | None, db: str | None = None) -> subprocess.Popen[bytes]:
     env = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN, "BOT_API_BASE_URL": fake.base_url,
            "BOT_WORKERS": str(workers), "BOT_DATA_DIR": str(data), "BOT_LOG_LEVEL": "WARNING",
            "PYTHONPATH": str(code)}
     for name in ("BOT_DB_URL", "BOT_WEBHOOK_URL", "BOT_WEBHOOK_SECRET", "BOT_WEBAPP_URL"):
         env.pop(name, None)
+    if db:
+        env["BOT_DB_URL"] = db
     if port is not None:
         env.update(BOT_WEBHOOK_URL="https://bot.example/telegram", BOT_WEBHOOK_SECRET=SECRET,
                    BOT_WEBHOOK_LISTEN="127.0.0.1", BOT_WEBHOOK_PORT=str(port))
@@ -228,13 +231,37 @@ def _wait_quiet(fake: FakeTelegram, quiet: float, limit: float) -> None:
         time.sleep(0.2)
 
 
-def run_once(mode: str, rate: float, seconds: float, workers: int, code: Path) -> Result:
+def empty(db: str) -> None:
+    """Drop every table of ``db``: each run starts on a fresh database (the fake numbers
+    its updates from 1 again, and the inbox would take them for ones already handled)."""
+    from sqlalchemy import MetaData
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    from bot.storage.database import normalize_url
+
+    async def drop() -> None:
+        engine = create_async_engine(normalize_url(db))
+        async with engine.begin() as connection:
+            def everything(sync: Any) -> None:
+                tables = MetaData()
+                tables.reflect(sync)
+                tables.drop_all(sync)
+            await connection.run_sync(everything)
+        await engine.dispose()
+
+    asyncio.run(drop())
+
+
+def run_once(mode: str, rate: float, seconds: float, workers: int, code: Path,
+             db: str | None = None) -> Result:
     limits = SendLimits()
     fake = FakeTelegram(limits).start()
     port = free_port() if mode == "webhook" else None
     ingress = Ingress(fake, port)
+    if db:
+        empty(db)
     with tempfile.TemporaryDirectory(prefix="load-") as folder:
-        bot = start_bot(fake, workers, code, Path(folder), port)
+        bot = start_bot(fake, workers, code, Path(folder), port, db)
         try:
             result = _drive(fake, ingress, bot, Result(mode, rate, seconds, workers))
             result.refused_posts = ingress.failed
@@ -352,6 +379,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--code", type=Path, default=ROOT, help="the checkout whose bot is run")
     parser.add_argument("--mode", default="polling",
                         help="polling, webhook, or both comma-separated (how updates arrive)")
+    parser.add_argument("--db", help="a PostgreSQL URL for the bot (emptied before each run); "
+                                     "default: a fresh SQLite file per run")
     args = parser.parse_args(argv)
     modes = args.mode.split(",")
     if not set(modes) <= {"polling", "webhook"}:
@@ -360,7 +389,7 @@ def main(argv: list[str] | None = None) -> None:
     for mode in modes:
         for workers in (int(w) for w in args.workers.split(",")):
             for rate in (float(r) for r in args.rates.split(",")):
-                result = run_once(mode, rate, args.seconds, workers, args.code.resolve())
+                result = run_once(mode, rate, args.seconds, workers, args.code.resolve(), args.db)
                 report(result)
                 rows.append(summary_row(result))
     print("\n| ingress | offered | workers | answered | shed | lost | p95 new /gd | p95 /backprop | "
