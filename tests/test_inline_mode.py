@@ -3,6 +3,7 @@ Bot API (which refuses what Telegram refuses in answerInlineQuery)."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 from dataclasses import replace
 from urllib.parse import parse_qs, urlparse
@@ -156,6 +157,19 @@ async def test_an_upload_slower_than_the_query_is_kept_for_the_next_one(
     assert result["type"] == "photo"
     assert result["photo_file_id"] == upload.result["photo"][-1]["file_id"]
     assert len(fake.calls_to("sendPhoto")) == 1
+
+
+async def test_the_newest_query_is_telegrams_newest_not_the_first_handler_there(
+        services: Services, monkeypatch) -> None:
+    """Handlers run concurrently: the last query typed may reach the settle point first
+    (CI saw the middle one rendered instead). Telegram's order decides."""
+    monkeypatch.setattr(inline, "SETTLE_SECONDS", 0.05)
+    last = asyncio.create_task(inline._settled("/gd x^2 lr=0.15 steps=9",
+                                               Context(services, user_id=77, sequence=3)))
+    await asyncio.sleep(0)  # the last one gets there first
+    middle = asyncio.create_task(inline._settled("/gd x^2 lr=0.15",
+                                                 Context(services, user_id=77, sequence=2)))
+    assert await last is True and await middle is False
 
 
 async def test_a_storage_chat_that_refuses_leaves_the_card(

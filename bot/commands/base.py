@@ -212,3 +212,6 @@ class Context:
     #: A batch run (``lessons check``) waits for the render pool instead of being refused
     #: by the chat's admission control, which on a loaded machine would fail the check.
     patient: bool = False
+    #: Where this request stands among the learner's (Telegram's update id): handlers run
+    #: concurrently, so the order they reach a point in is not the order they were sent in.
+    sequence: int = 0

@@ -177,14 +177,18 @@ async def _lab_card(command_text: str, command: router.Command, ctx: Context) ->
 
 #: Each learner's newest lab query (this process's; a replica that sees only some of a
 #: learner's queries renders a prefix now and then, nothing worse).
-_newest: LRU[int, str] = LRU(10_000)
+_newest: LRU[int, tuple[int, str]] = LRU(10_000)
 
 
 async def _settled(command_text: str, ctx: Context) -> bool:
-    """Whether ``command_text`` is still the learner's newest query after SETTLE_SECONDS."""
-    _newest.put(ctx.user_id, command_text)
+    """Whether ``command_text`` is still the learner's newest query after SETTLE_SECONDS,
+    newest by Telegram's order (``ctx.sequence``), not by which handler got here first."""
+    mine = (ctx.sequence, command_text)
+    known = _newest.get(ctx.user_id)
+    if known is None or known[0] <= mine[0]:
+        _newest.put(ctx.user_id, mine)
     await asyncio.sleep(SETTLE_SECONDS)
-    return _newest.get(ctx.user_id) == command_text
+    return _newest.get(ctx.user_id) == mine
 
 
 async def _rendered(command_text: str, invitation: Card, ctx: Context) -> Card:

@@ -324,7 +324,7 @@ async def on_inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     if query is None:
         return
     ctx = Context(services=_services(context), user_id=query.from_user.id, chat_type="inline",
-                  user_name=query.from_user.first_name)
+                  user_name=query.from_user.first_name, sequence=update.update_id)
     found = await inline.answer(query.query, ctx)
     username = context.bot.username
     cards = [await stored(card, context.bot, ctx.services) for card in found.cards]
