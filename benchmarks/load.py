@@ -234,22 +234,9 @@ def _wait_quiet(fake: FakeTelegram, quiet: float, limit: float) -> None:
 def empty(db: str) -> None:
     """Drop every table of ``db``: each run starts on a fresh database (the fake numbers
     its updates from 1 again, and the inbox would take them for ones already handled)."""
-    from sqlalchemy import MetaData
-    from sqlalchemy.ext.asyncio import create_async_engine
+    from tests.test_storage import empty_database
 
-    from bot.storage.database import normalize_url
-
-    async def drop() -> None:
-        engine = create_async_engine(normalize_url(db))
-        async with engine.begin() as connection:
-            def everything(sync: Any) -> None:
-                tables = MetaData()
-                tables.reflect(sync)
-                tables.drop_all(sync)
-            await connection.run_sync(everything)
-        await engine.dispose()
-
-    asyncio.run(drop())
+    asyncio.run(empty_database(db))
 
 
 def run_once(mode: str, rate: float, seconds: float, workers: int, code: Path,
