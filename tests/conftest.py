@@ -98,6 +98,20 @@ def fake() -> Iterator[FakeTelegram]:
     server.stop()
 
 
+async def start_up_once(fake: FakeTelegram, services: Services) -> None:
+    """The Telegram door's start-up alone (menus, profile, menu button) against the fake,
+    then shut down: for tests of what a start publishes, with no polling."""
+    from bot.doors.telegram import build_application, on_startup
+
+    services.settings = replace(services.settings, api_base_url=fake.base_url)
+    application = build_application(services.settings, services)
+    await application.initialize()
+    try:
+        await on_startup(application)
+    finally:
+        await application.shutdown()
+
+
 @pytest.fixture
 async def telegram_app(fake: FakeTelegram, services: Services) -> AsyncIterator[object]:
     from bot.doors.telegram import build_application, on_startup

@@ -3,7 +3,6 @@ moved to the private chat, a welcome when added, scoped command menus, the profi
 
 from __future__ import annotations
 
-from dataclasses import replace
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -11,6 +10,7 @@ import pytest
 from bot.commands.base import Services
 from bot.commands.router import COMMANDS, command_menu
 from bot.fa import help as help_words
+from tests.conftest import start_up_once
 from tests.fake_telegram import FakeTelegram, Refused
 
 GROUP = -500
@@ -141,8 +141,6 @@ async def test_an_admin_who_never_opened_the_chat_does_not_stop_startup(
         fake: FakeTelegram, services: Services, monkeypatch: pytest.MonkeyPatch) -> None:
     """Telegram refuses a chat scope for someone who never opened the bot's chat; the
     other menus and the profile are still published."""
-    from bot.doors.telegram import build_application, on_startup
-
     answer = fake._answer
 
     def refuse_chat_scopes(method: str, params: dict, files: dict) -> object:
@@ -151,13 +149,7 @@ async def test_an_admin_who_never_opened_the_chat_does_not_stop_startup(
         return answer(method, params, files)
 
     monkeypatch.setattr(fake, "_answer", refuse_chat_scopes)
-    services.settings = replace(services.settings, api_base_url=fake.base_url)
-    application = build_application(services.settings, services)
-    await application.initialize()
-    try:
-        await on_startup(application)
-    finally:
-        await application.shutdown()
+    await start_up_once(fake, services)
     assert [c.status for c in fake.calls_to("setMyCommands")] == [200, 200, 200, 400]
     assert fake.calls_to("setMyShortDescription")
 

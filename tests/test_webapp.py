@@ -67,6 +67,17 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def _wait_until_serving(base: str, what: str) -> None:
+    """Wait (up to about 30 s) until ``base`` answers its page, or fail the test."""
+    for _ in range(300):
+        try:
+            if httpx.get(base + "/", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            time.sleep(0.1)
+    pytest.fail(f"{what} did not start")
+
+
 async def _seed(data_dir: Path) -> Seeded:
     storage = await Storage.open(default_url(data_dir))
     try:
@@ -93,14 +104,7 @@ def server(seeded: tuple[Path, Seeded]) -> Iterator[str]:
                                cwd=Path(__file__).resolve().parent.parent)
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(300):
-            try:
-                if httpx.get(base + "/", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        else:
-            pytest.fail("the web server did not start")
+        _wait_until_serving(base, "the web server")
         yield base
     finally:
         # Ctrl-C, as a person stops it: uvicorn re-raises the signal once it has shut
@@ -493,14 +497,7 @@ def test_the_offline_door_serves_the_lab_to_one_anonymous_user(tmp_path):
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(300):
-            try:
-                if httpx.get(base + "/", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        else:
-            pytest.fail("python -m bot web did not start")
+        _wait_until_serving(base, "python -m bot web")
         lab = httpx.post(f"{base}/api/lab/gd", json={"function": "0.1x^2", "lr": 5}, timeout=30)
         assert lab.status_code == 200 and lab.json()["data"]["lr"] == 5
         assert httpx.get(f"{base}/api/me").json()["anonymous"] is True

@@ -23,6 +23,7 @@ from bot.doors.telegram import chat_sender
 from bot.doors.web import app as web
 from bot.doors.web.auth import sign
 from bot.fa.web import MENU_BUTTON
+from tests.conftest import start_up_once
 from tests.fake_telegram import TOKEN, FakeTelegram
 from tests.replicas import Replica, free_port
 
@@ -79,16 +80,9 @@ async def test_no_menu_button_without_the_address(fake: FakeTelegram, telegram_a
 async def test_a_lab_menu_button_left_by_an_earlier_run_is_taken_back(
         fake: FakeTelegram, services: Services) -> None:
     """BOT_WEBAPP_URL removed since the last run: the lab's address may be gone."""
-    from bot.doors.telegram import build_application, on_startup
-
     fake.menu_buttons[None] = {"type": "web_app", "text": MENU_BUTTON, "web_app": {"url": URL}}
-    services.settings = replace(services.settings, webapp_url="", api_base_url=fake.base_url)
-    application = build_application(services.settings, services)
-    await application.initialize()
-    try:
-        await on_startup(application)
-    finally:
-        await application.shutdown()
+    services.settings = replace(services.settings, webapp_url="")
+    await start_up_once(fake, services)
     assert fake.menu_buttons == {None: {"type": "default"}}
 
 
