@@ -29,6 +29,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar
 
 from bot.cache import LRU
+from bot.engine.expr import ring_again_if_swallowed
 
 if TYPE_CHECKING:
     from bot.storage import Storage
@@ -90,28 +91,15 @@ class LabTimeout(Exception):
 GUARD = 10.0
 
 
-#: How soon a job's alarm rings again when Python swallowed it (see ``_on_unraisable``).
-AGAIN = 0.005
-
-
 def _on_alarm(signum: int, frame: object) -> None:
     raise LabTimeout()
 
 
-def _on_unraisable(report: Any) -> None:
-    """The alarm landed in a weakref callback or a finalizer, where Python reports the
-    exception and carries on: ring again soon, so the job is still stopped (else it would
-    hold its worker until it ended by itself)."""
-    if isinstance(report.exc_value, LabTimeout):
-        signal.setitimer(signal.ITIMER_REAL, AGAIN)
-    else:
-        sys.__unraisablehook__(report)
-
-
 def _arm() -> None:
-    """A worker's time limit: the alarm stops the job, even one it lands awkwardly in."""
+    """A worker's time limit: the alarm stops the job, even one it lands awkwardly in
+    (else that job would hold its worker until it ended by itself)."""
     signal.signal(signal.SIGALRM, _on_alarm)
-    sys.unraisablehook = _on_unraisable
+    sys.unraisablehook = ring_again_if_swallowed(LabTimeout, sys.__unraisablehook__)
 
 
 def _init_worker() -> None:

@@ -438,8 +438,24 @@ class OutOfTime(Exception):
     pass
 
 
-#: How soon a deadline's alarm rings again when Python swallowed it (see ``deadline``).
-_AGAIN = 0.005
+#: How soon an alarm rings again when Python swallowed it (see ``ring_again_if_swallowed``).
+AGAIN = 0.005
+
+
+def ring_again_if_swallowed(kind: type[BaseException],
+                            fallback: Callable[[Any], object]) -> Callable[[Any], None]:
+    """A ``sys.unraisablehook`` for an alarm that raises ``kind``: one that landed in a
+    weakref callback or a finalizer, where Python reports the exception and carries on,
+    rings again soon, so the interrupted work still stops; other reports go on to
+    ``fallback``."""
+
+    def hook(report: Any) -> None:
+        if isinstance(report.exc_value, kind):
+            signal.setitimer(signal.ITIMER_REAL, AGAIN)
+        else:
+            fallback(report)
+
+    return hook
 
 
 @contextmanager
@@ -455,17 +471,10 @@ def deadline(seconds: float) -> Iterator[None]:
     def expire(signum: int, frame: object) -> None:
         raise OutOfTime
 
-    def unraisable(report: Any) -> None:
-        # The alarm landed in a weakref callback or a finalizer, where Python reports the
-        # exception and carries on: ring again soon, so the block is still interrupted.
-        if isinstance(report.exc_value, OutOfTime):
-            signal.setitimer(signal.ITIMER_REAL, _AGAIN)
-        else:
-            hook(report)
-
     started = time.monotonic()
     previous = signal.signal(signal.SIGALRM, expire)
-    hook, sys.unraisablehook = sys.unraisablehook, unraisable
+    hook = sys.unraisablehook
+    sys.unraisablehook = ring_again_if_swallowed(OutOfTime, hook)
     signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
         yield
