@@ -28,6 +28,7 @@ _SAFE = re.compile(r"[A-Za-z\u0370-\u03ff].*[A-Za-z0-9\u0370-\u03ff²³]|[A-Za-z
 _SENTENCE_END = ".,:;!?"
 _OPERATORS = "−-+=×·/^<>≤≥≈"
 _PAIRS = {")": "(", "]": "[", "}": "{"}
+_OPENING = {opening: closing for closing, opening in _PAIRS.items()}
 
 
 def _trimmed(run: str) -> tuple[str, str, str]:
@@ -38,8 +39,7 @@ def _trimmed(run: str) -> tuple[str, str, str]:
     while run and (run[-1] in _SENTENCE_END
                    or (run[-1] in _PAIRS and run.count(run[-1]) > run.count(_PAIRS[run[-1]]))):
         run, tail = run[:-1], run[-1] + tail
-    opening = {v: k for k, v in _PAIRS.items()}
-    while run and run[0] in opening and run.count(run[0]) > run.count(opening[run[0]]):
+    while run and run[0] in _OPENING and run.count(run[0]) > run.count(_OPENING[run[0]]):
         run, head = run[1:], head + run[0]
     return head, run, tail
 
