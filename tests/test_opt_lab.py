@@ -28,6 +28,7 @@ from bot.fa import opt as words
 from bot.fa.html import plain_text, visible_length
 from bot.fa.messages import STALE_BUTTON
 from bot.labs.opt import COLOURS, HYPER_NAMES, KnownMinimum, OptSummary, RunSummary, run_opt
+from bot.render import race as race_render
 from tests.fake_telegram import FakeTelegram
 from tests.lab_checks import CAPTION_LIMIT, assert_caption, assert_png, assert_refused
 
@@ -340,6 +341,18 @@ def test_pictures_and_captions(args: str) -> None:
     text = assert_caption(words.caption(result.summary))
     for run in result.summary.runs:
         assert words.DOTS[COLOURS[run.optimizer][0]] in text and run.optimizer in text
+
+
+def test_a_preset_drawn_again_keeps_its_contours_and_its_picture() -> None:
+    """A worker's still board keeps a preset's contours every time it is drawn again
+    (they were kept only every other time), and the picture is the one drawn afresh."""
+    board = race_render._board(race_render.STILL_SCALE, True)
+    first = run_opt(parse("ravine")).png
+    kept = list(board.axes[0].collections)
+    assert kept  # the contours
+    for _ in range(2):
+        assert run_opt(parse("ravine")).png == first
+        assert list(board.axes[0].collections) == kept  # the same artists, not new ones
 
 
 def test_animation_is_a_small_gif() -> None:

@@ -277,6 +277,7 @@ def _draw_surface(ax: Axes, picture: RacePicture, labels: RaceLabels,
         values = np.ma.masked_invalid(gz)
         if contours_kept:
             ax.grid(False)  # as draw_loss_contours did
+            _remember_contours(ax, picture.grid)  # for the next picture too
         elif values.count() > 1:  # somewhere in the window the function is defined
             levels = loss_levels(float(values.min()), float(values.max()), 14)
             draw_loss_contours(ax, (gx, gy, values), levels)
