@@ -48,3 +48,20 @@ def test_strings_are_rendered_once_per_worker() -> None:
     _pixels(CachedCanvas)  # a new figure, the same strings
     assert len(textcache._masks) == kept
     assert any(key[0] == TEXTS[0] for key in textcache._masks)
+
+
+def test_font_heights_are_matplotlibs_own() -> None:
+    """The heights the cached renderer hands ``Text._get_layout`` lay a text out exactly
+    as matplotlib does when it reads the font itself (plain Agg has no such hook)."""
+    register_fonts()
+    figure = Figure(figsize=(3.9, 2.4), dpi=200)
+    plain = FigureCanvasAgg(figure).get_renderer()
+    cached = CachedCanvas(figure).get_renderer()
+    assert hasattr(cached, "_get_font_height_metrics")
+    assert not hasattr(plain, "_get_font_height_metrics")
+    for n, text in enumerate((*TEXTS, "two\nlines", "")):
+        for size, weight in ((9, "normal"), (12, "bold"), (13.5, "normal")):
+            label = figure.text(0.5, 0.5, text, fontsize=size, fontweight=weight,
+                                linespacing=1.6 if n % 2 else None)
+            ours, theirs = label._get_layout(cached), label._get_layout(plain)
+            assert ours[0].bounds == theirs[0].bounds and ours[1] == theirs[1]
