@@ -8,6 +8,7 @@ expression (built in tests/test_expr.py from SymPy objects) evaluated with mpmat
 
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 
 import mpmath
@@ -17,7 +18,7 @@ import sympy as sp
 
 from bot.engine.expr import parse_function
 from bot.engine.gd import StartError, gradient_descent, quadratic_without_minimum
-from bot.engine.objective import compile_objective
+from bot.engine.objective import _real, compile_objective
 from tests.test_expr import VALID_FORMS
 
 
@@ -339,3 +340,18 @@ def test_abs_of_a_function_sympy_cannot_call_real_is_differentiated_almost_every
 def test_a_quadratic_without_minimum(text: str, unbounded: bool) -> None:
     """Found by hand from the Hessian's eigenvalues and the gradient at 0 (mutation pass)."""
     assert quadratic_without_minimum(compile_objective(parse_function(text))) is unbounded
+
+
+@pytest.mark.parametrize("value", [2.5, -0.0, np.float64(1e308), np.float64(-np.inf),
+                                   np.float32(0.1), 3, np.int64(-7), np.array(4.0),
+                                   np.array([5.5]), np.complex128(2 + 1e-14j)])
+def test_a_real_value_is_its_real_part(value: object) -> None:
+    number = complex(np.asarray(value).reshape(-1)[0])
+    real = _real(value)
+    assert type(real) is float and real == number.real
+    assert math.copysign(1, real) == math.copysign(1, number.real)
+
+
+@pytest.mark.parametrize("value", [np.float64(np.nan), 1 + 1e-6j, np.complex128(-1j)])
+def test_a_value_not_real_is_nan(value: object) -> None:
+    assert math.isnan(_real(value))

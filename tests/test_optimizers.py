@@ -803,3 +803,20 @@ def test_refusals_are_worded_exactly(call, message: str) -> None:
     with pytest.raises(ValueError) as refused:
         call()
     assert str(refused.value) == message
+
+
+@pytest.mark.parametrize(("x0", "accepted"), [
+    ([DIVERGENCE_BOUND, -DIVERGENCE_BOUND], True),
+    ([1.0, math.nextafter(DIVERGENCE_BOUND, math.inf)], False),
+    ([-math.nextafter(DIVERGENCE_BOUND, math.inf), 1.0], False),
+    ([1.0, -math.inf], False), ([math.nan, 1.0], False), ([1.0, math.nan], False)])
+def test_a_start_is_accepted_only_finite_and_within_the_bound(x0: list[float],
+                                                              accepted: bool) -> None:
+    def start() -> OptimizerRun:
+        return run_optimizer("sgd", lambda x: 0.0, np.zeros_like, x0, 1, lr=0.1)
+
+    if accepted:
+        np.testing.assert_array_equal(start().path, [x0, x0])
+    else:
+        with pytest.raises(ValueError, match="divergence bound"):
+            start()

@@ -77,6 +77,8 @@ def _kinks(expr: sp.Expr) -> tuple[sp.Expr, ...]:
 
 
 def _real(value: object) -> float:
+    if isinstance(value, float):  # NumPy's float64 too: the usual value, already real
+        return float(value)
     number = complex(np.asarray(value, dtype=complex).reshape(-1)[0])
     if abs(number.imag) > 1e-12:
         return float("nan")

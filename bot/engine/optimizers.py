@@ -493,7 +493,8 @@ class OptimizerRun:
 
 
 def _accepted(theta: np.ndarray) -> bool:
-    return bool(np.all(np.isfinite(theta)) and np.max(np.abs(theta)) <= DIVERGENCE_BOUND)
+    """Finite and within the bound (NaN and ±inf fail the comparison); θ is not empty."""
+    return bool(np.abs(theta).max() <= DIVERGENCE_BOUND)
 
 
 def _first_at_most(series: Sequence[float], tol: float) -> int | None:
