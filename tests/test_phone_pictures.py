@@ -28,7 +28,7 @@ from bot.labs.gd import run_gd
 from bot.labs.lr import run_lr
 from bot.labs.opt import run_opt
 from bot.labs.scale import run_scale
-from bot.render import canvas, network, panels, race, trajectory
+from bot.render import canvas, labels, network, panels, race, trajectory
 from bot.render import act as act_render
 from bot.render import batch as batch_render
 from bot.render import fit as fit_render
@@ -178,6 +178,25 @@ def test_start_and_end_names_cover_no_path_curve_marker_or_each_other(args: str)
             assert not box.padded(-1).contains(*marker), label.get_text()
     if len(boxes) == 2:
         assert not boxes[0].overlaps(boxes[1])
+
+
+@pytest.mark.parametrize(("args", "scale"), [("x^4-3x^2+x", trajectory.STILL_SCALE),
+                                           ("x^2+10y^2 x0=2,1 lr=0.05 anim", trajectory.GIF_SCALE)])
+def test_a_name_is_laid_out_once_and_its_box_at_every_place_is_matplotlibs(
+        args: str, scale: float) -> None:
+    """labels.place lays a name out once and moves that box to each place it tries; at
+    every place (offset and alignment) it is the box matplotlib measures there."""
+    request = gd.parse(args)
+    run_gd(request)
+    scene = trajectory._scene(scale, len(request.x0) == 2)
+    for label in (scene.start_label, scene.end_label):
+        for text in (label.get_text(), "آغاز\nx = −2.5", "ŷ"):
+            label.set_text(text)
+            box_at = labels._boxes_at_places(label, scene.ax)
+            for n, spot in enumerate(labels._PLACES):
+                labels._put(label, spot)
+                assert np.allclose(box_at(n).extents, label_box(label, scene.ax).extents,
+                                   rtol=0, atol=1e-6), (text, spot)
 
 
 def test_the_gif_counts_steps_in_a_free_corner_and_holds_the_finished_run() -> None:
