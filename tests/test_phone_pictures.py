@@ -315,6 +315,25 @@ def test_the_backprop_graph_and_table_are_small_and_no_text_covers_another(
     assert clashes == [], clashes
 
 
+@pytest.mark.parametrize("scale", [canvas.STILL_SCALE, 1.3])
+def test_a_network_label_measures_as_the_same_text_drawn_on_the_axes(scale: float) -> None:
+    """network._label_size measures with a text that is never drawn: the size of the
+    same text put on the axes, plus the white box's margins (8 × 6 design px)."""
+    figure, ax = network._blank("table", 600, scale=scale)
+    renderer = canvas.agg_canvas(figure).get_renderer()
+    for text, bold in (("−0.0191105", False), ("∂L/∂w1_2", True), ("پس‌انتشار", False),
+                       ("ŷ1\nout", True)):
+        network._label_sizes.pop((text, bold, figure.dpi), None)
+        drawn = ax.text(0, 0, text, fontsize=canvas.TEXT_PT, linespacing=1.0,
+                        fontweight="bold" if bold else "normal")
+        box = drawn.get_window_extent(renderer)
+        drawn.remove()
+        width, height = network._label_size(ax, text, bold)
+        assert math.isclose(width, box.width * canvas.DESIGN_DPI / figure.dpi + 8, abs_tol=1e-9)
+        assert math.isclose(height, box.height * canvas.DESIGN_DPI / figure.dpi + 6,
+                            abs_tol=1e-9)
+
+
 # --- no text covers another (every lab's still) -------------------------------------------
 
 def clashes(figure: Figure, slack: float = 1.0) -> list[tuple[str, str]]:

@@ -170,10 +170,9 @@ def _label_size(ax: Axes, text: str, bold: bool = False) -> tuple[float, float]:
     key = (text, bold, _figure(ax).dpi)
     size = _label_sizes.get(key)
     if size is None:
-        probe = ax.text(0, 0, text, fontsize=TEXT_PT, fontweight="bold" if bold else "normal",
-                        linespacing=1.0)
+        probe = _probe(_figure(ax))
+        probe.set(text=text, fontweight="bold" if bold else "normal")
         width, height = _size(probe)
-        probe.remove()
         if len(_label_sizes) > 4096:
             _label_sizes.clear()
         size = _label_sizes[key] = (width + 8, height + 6)
@@ -181,6 +180,14 @@ def _label_size(ax: Axes, text: str, bold: bool = False) -> tuple[float, float]:
 
 
 _label_sizes: dict[tuple[str, bool, float], tuple[float, float]] = {}
+
+
+@cache
+def _probe(figure: Figure) -> Text:
+    """A text on ``figure`` that is never drawn, re-pointed at each label to measure
+    (a table has dozens of new numbers; adding a text to the axes and removing it
+    again cost more than measuring it)."""
+    return Text(0, 0, "", fontsize=TEXT_PT, linespacing=1.0, figure=figure)
 
 
 @cache
