@@ -93,7 +93,7 @@ def _moving_average(state: State, key: str, x: np.ndarray, beta: float) -> np.nd
 
         avg_t ← β avg_{t−1} + (1 − β) x_t,   avg_0 = 0
     """
-    avg = beta * state.get(key, np.zeros_like(x)) + (1 - beta) * x
+    avg = beta * (state[key] if key in state else np.zeros_like(x)) + (1 - beta) * x
     state[key] = avg
     return avg
 
@@ -186,7 +186,8 @@ def adagrad_update(
     """
     clr = lr / (1 + (t - 1) * lr_decay)
     g = _l2_penalty(theta, g, weight_decay)
-    state_sum = state.get("sum", np.full_like(g, initial_accumulator_value)) + g * g
+    state_sum = (state["sum"] if "sum" in state
+                 else np.full_like(g, initial_accumulator_value)) + g * g
     state["sum"] = state_sum
     return theta - clr * g / (np.sqrt(state_sum) + eps)
 
@@ -288,7 +289,8 @@ def adamax_update(
     beta1, beta2 = betas
     g = _l2_penalty(theta, g, weight_decay)
     m = _moving_average(state, "exp_avg", g, beta1)
-    u = np.maximum(beta2 * state.get("exp_inf", np.zeros_like(g)), np.abs(g) + eps)
+    held = state["exp_inf"] if "exp_inf" in state else np.zeros_like(g)
+    u = np.maximum(beta2 * held, np.abs(g) + eps)
     state["exp_inf"] = u
     return theta - (lr / (1 - beta1**t)) * m / u
 
