@@ -190,13 +190,16 @@ def test_a_name_is_laid_out_once_and_its_box_at_every_place_is_matplotlibs(
     run_gd(request)
     scene = trajectory._scene(scale, len(request.x0) == 2)
     for label in (scene.start_label, scene.end_label):
-        for text in (label.get_text(), "آغاز\nx = −2.5", "ŷ"):
+        for text, white_box in ((label.get_text(), True), ("آغاز\nx = −2.5", True),
+                                ("ŷ", False)):  # /scale's names have no white box
             label.set_text(text)
+            label.set_bbox(trajectory.HALO if white_box else None)
             box_at = labels._boxes_at_places(label, scene.ax)
             for n, spot in enumerate(labels._PLACES):
                 labels._put(label, spot)
                 assert np.allclose(box_at(n).extents, label_box(label, scene.ax).extents,
                                    rtol=0, atol=1e-6), (text, spot)
+        label.set_bbox(trajectory.HALO)  # the worker's scene as it was
 
 
 def test_the_gif_counts_steps_in_a_free_corner_and_holds_the_finished_run() -> None:
