@@ -355,6 +355,22 @@ def test_a_preset_drawn_again_keeps_its_contours_and_its_picture() -> None:
         assert list(board.axes[0].collections) == kept  # the same artists, not new ones
 
 
+def test_a_race_of_the_same_runs_keeps_its_legend_and_its_picture() -> None:
+    """Another learning rate for the same runs keeps the still's legend (the same names,
+    colours, dots and band), and the picture is the one drawn with a new legend; other
+    runs get a legend of their own."""
+    board = race_render._board(race_render.STILL_SCALE, True)
+    run_opt(parse("bumpy"))
+    fresh = run_opt(parse("ravine lr=0.01")).png  # after another race: a new legend
+    run_opt(parse("ravine"))
+    legend = board.legends[0]
+    assert run_opt(parse("ravine lr=0.01")).png == fresh
+    assert list(board.legends) == [legend]  # kept, not made again
+    run_opt(parse("ravine opt=sgd,adam"))
+    assert len(board.legends) == 1 and board.legends[0] is not legend
+    assert [t.get_text() for t in board.legends[0].texts][:2] == ["sgd", "adam"]
+
+
 def test_animation_is_a_small_gif() -> None:
     result = race("rosenbrock anim")
     image = Image.open(io.BytesIO(result.gif))

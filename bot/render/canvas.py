@@ -69,9 +69,10 @@ def emptied(figure: Figure, keep: Collection[Artist] = ()) -> Figure:
     its axes' artists gone, each axes linear, of any aspect, autoscaled and back at its
     own place, as in a new figure. An Axes costs more to make than most of what is drawn
     on it, so a lab keeps its figure per worker (a worker runs one job at a time).
-    Artists in ``keep`` stay, in their place in the drawing order."""
+    Artists (and legends) in ``keep`` stay, in their place in the drawing order."""
     for legend in list(figure.legends):
-        legend.remove()
+        if legend not in keep:
+            legend.remove()
     for ax in figure.axes:
         for artist in [*ax.lines, *ax.collections, *ax.images, *ax.texts, *ax.patches]:
             if artist not in keep:

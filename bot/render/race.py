@@ -19,6 +19,7 @@ from matplotlib import patheffects
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.legend import Legend
 from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
 from PIL import Image, ImageColor
@@ -144,7 +145,9 @@ class _Scene:
                  with_progress: bool) -> None:
         self.figure = figure = _board(scale, with_progress)
         kept = _same_contours(figure, picture.grid)
-        emptied(figure, keep=kept)
+        legend_shows = _legend_shows(picture, labels, _height(picture, with_progress))
+        kept_legend = _same_legend(figure, legend_shows)
+        emptied(figure, keep=[*kept, *kept_legend])
         figure.set_figheight(_height(picture, with_progress) / DESIGN_DPI)
         self.picture = picture
         height = figure.get_figheight() * DESIGN_DPI
@@ -164,9 +167,8 @@ class _Scene:
             _draw_progress_frame(self.progress, picture, labels)
         self.paths, self.heads, self.curves = [], [], []
         for run, name in zip(picture.runs, labels.runs):
-            short = len(run.points) <= 60
             path = _line(self.surface, color=run.colour, linewidth=2.6, marker="o",
-                         markersize=4.5 if short else 0, zorder=3, path_effects=HALO,
+                         markersize=4.5 if _dotted(run) else 0, zorder=3, path_effects=HALO,
                          label=name)
             head = _line(self.surface, color=run.colour, marker="o", linestyle="None",
                          markersize=10, markeredgecolor="white", markeredgewidth=1.5, zorder=6)
@@ -182,10 +184,12 @@ class _Scene:
         # giving up height at its top where the figure's title leaves no room
         names_over_axes(self.surface, self.surface.get_position(original=True).frozen(),
                         Y_NAME_AT, lambda: label_box(title, self.surface).y0)
-        figure.legend(handles=self.paths + self._marker_handles(), loc="center",
-                      bbox_to_anchor=(0.5, (legend_top + legend_bottom) / 2 / height),
-                      ncol=LEGEND_COLUMNS, fontsize=TEXT_PT, frameon=False, handlelength=1.3,
-                      handletextpad=0.4, columnspacing=1.0, borderaxespad=0)
+        legend = kept_legend[0] if kept_legend else figure.legend(
+            handles=self.paths + self._marker_handles(), loc="center",
+            bbox_to_anchor=(0.5, (legend_top + legend_bottom) / 2 / height),
+            ncol=LEGEND_COLUMNS, fontsize=TEXT_PT, frameon=False, handlelength=1.3,
+            handletextpad=0.4, columnspacing=1.0, borderaxespad=0)
+        _legends[figure] = (legend_shows, legend)
         self.counter = self.surface.text(0.98, 0.97, "", transform=self.surface.transAxes,
                                          fontsize=TEXT_PT, color=INK, ha="right", va="top",
                                          bbox=BOX, zorder=9)
@@ -241,6 +245,31 @@ def _same_contours(figure: Figure, grid: tuple[np.ndarray, ...] | None) -> list[
     old, artists = drawn
     same = all(np.array_equal(a, b, equal_nan=True) for a, b in zip(old, grid, strict=True))
     return artists if same else []
+
+
+def _dotted(run: RaceRun) -> bool:
+    """Whether a run's path shows a dot at each point (a long one would be a blur)."""
+    return len(run.points) <= 60
+
+
+#: What a legend shows: per run its colour, name and dots; the start's and the
+#: minimum's names; the figure's height, which places its band.
+LegendShows = tuple[tuple[tuple[str, str, bool], ...], str, str | None, int]
+
+#: Per reused figure, its legend and what that shows: a picture of the same runs
+#: (another learning rate, another start) keeps it, as it keeps equal contours.
+_legends: WeakKeyDictionary[Figure, tuple[LegendShows, Legend]] = WeakKeyDictionary()
+
+
+def _legend_shows(picture: RacePicture, labels: RaceLabels, height: int) -> LegendShows:
+    runs = tuple((run.colour, name, _dotted(run)) for run, name in zip(picture.runs, labels.runs))
+    return runs, labels.start, labels.minimum if len(picture.minima) else None, height
+
+
+def _same_legend(figure: Figure, shows: LegendShows) -> list[Legend]:
+    """The legend ``figure`` holds if it shows exactly ``shows`` (else none: it goes)."""
+    drawn = _legends.pop(figure, None)
+    return [drawn[1]] if drawn is not None and drawn[0] == shows else []
 
 
 def _remember_contours(ax: Axes, grid: tuple[np.ndarray, ...]) -> None:
