@@ -537,7 +537,8 @@ def run_optimizer(
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         for _ in range(steps):
             g = np.asarray(grad(theta), dtype=float)
-            grad_norms.append(float(np.linalg.norm(g)))
+            if f_min is None:  # only then is the tolerance judged by the gradient
+                grad_norms.append(float(np.linalg.norm(g)))
             theta = optimizer.step(theta, g)
             value = float(f(theta)) if _accepted(theta) else math.nan
             if not math.isfinite(value):
