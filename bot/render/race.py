@@ -280,9 +280,10 @@ def _remember_contours(ax: Axes, grid: tuple[np.ndarray, ...]) -> None:
 
 def _line(ax: Axes, xs: object = (), ys: object = (), **props: object) -> Line2D:
     """A line added to ``ax`` as ``ax.plot`` would, without its argument parsing (a
-    race draws a few dozen)."""
+    race draws a few dozen) and without widening the data limits, which no panel of a
+    race uses: each sets its limits before its lines are added."""
     line = Line2D(xs, ys, **props)  # type: ignore[arg-type]
-    ax.add_line(line)
+    ax.add_artist(line)
     return line
 
 
