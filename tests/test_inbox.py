@@ -14,6 +14,7 @@ import pytest
 from bot.commands.base import Services
 from bot.doors.inbox import Inbox, InboxOptions
 from bot.storage import Storage
+from bot.storage.inbox import Call
 from tests.fake_telegram import FakeTelegram, eventually
 
 
@@ -80,7 +81,7 @@ async def test_a_reply_made_before_a_crash_is_replayed_not_sent_again(
         inbox: Inbox, fake: FakeTelegram, storage: Storage) -> None:
     sent = {"message_id": 77, "date": 0, "text": "…", "chat": {"id": 5005, "type": "private"}}
     async with storage.transaction() as db:  # what a killed replica left behind
-        await db.inbox.record_call(2, 0, "sendMessage", json.dumps(sent))
+        await db.inbox.record_calls([Call(2, 0, "sendMessage", json.dumps(sent))])
     await inbox.store(_message(2))
     await eventually(lambda: _status_sync(storage) == {"done": 1})
     assert fake.calls_to("sendMessage") == []
@@ -112,3 +113,73 @@ async def test_status_shows_admins_the_quarantined_updates(
     await inbox.store(_message(9, chat=5007, text="/status"))  # not an admin: nothing shown
     await eventually(lambda: len(fake.calls_to("sendMessage")) == 3)
     assert "quarantined" not in fake.calls_to("sendMessage")[2].params["text"]
+
+
+async def _store_waited(storage: Storage, update: dict[str, Any], seconds: float) -> None:
+    """Store ``update`` as if the ingress had taken it ``seconds`` ago."""
+    from datetime import timedelta
+
+    from bot.doors.inbox import incoming
+
+    async with storage.transaction() as db:
+        await db.inbox.add([incoming(update)], storage.clock() - timedelta(seconds=seconds))
+
+
+async def test_a_new_render_that_already_waited_is_refused_while_the_pool_is_busy(
+        fake: FakeTelegram, services: Services, storage: Storage,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The bot is behind (its pool busy, updates waiting to be handled): a new picture
+    whose request already waited seconds is refused at once; the same wait after an idle
+    pause (a restart) is no reason to refuse."""
+    from bot.commands import lab
+    from bot.fa.messages import BUSY_QUEUE
+    from bot.runner import LabRunner
+
+    busy = {"in_flight": 0}
+    monkeypatch.setattr(LabRunner, "in_flight", property(lambda self: busy["in_flight"]))
+    await _store_waited(storage, _message(31, "/gd 0.31x^2 lr=0.4", chat=5031),
+                        lab.ADMIT_SECONDS + 1)
+    box = await _started_inbox(fake, services)
+    try:
+        await fake.wait_for("sendPhoto")  # idle pool: answered, however long it waited
+        busy["in_flight"] = services.runner.workers
+        await _store_waited(storage, _message(32, "/gd 0.32x^2 lr=0.4", chat=5032),
+                            lab.ADMIT_SECONDS + 1)
+        await box.store(_message(33, "/gd 0.33x^2 lr=0.4", chat=5033))  # fresh: admitted
+        refusal = (await fake.wait_for("sendMessage"))[0]
+        assert int(refusal.params["chat_id"]) == 5032 and refusal.params["text"] == BUSY_QUEUE
+        sent = await fake.wait_for("sendPhoto", 2)
+        assert {int(c.params["chat_id"]) for c in sent} == {5031, 5033}
+    finally:
+        await box.stop(5)
+
+
+async def _started_inbox(fake: FakeTelegram, services: Services) -> Inbox:
+    from bot.doors.telegram import build_application, on_startup
+
+    services.settings = replace(services.settings, api_base_url=fake.base_url)
+    application = build_application(services.settings, services)
+    await application.initialize()
+    await on_startup(application)
+    box = Inbox(application, services.storage, InboxOptions(idle_wait=0.05), owner="test")
+    asyncio.get_running_loop().create_task(box.run())
+    return box
+
+
+async def test_webhook_posts_arriving_together_share_one_transaction(
+        inbox: Inbox, storage: Storage, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Group commit (bot.doors.batch): each POST still waits for its own commit, but
+    twenty at once cost a couple of transactions, not twenty."""
+    opened = 0
+    real = storage.transaction
+
+    def counted() -> Any:
+        nonlocal opened
+        opened += 1
+        return real()
+
+    monkeypatch.setattr(storage, "transaction", counted)
+    await asyncio.gather(*(inbox.store(_message(100 + i, chat=6000 + i)) for i in range(20)))
+    monkeypatch.setattr(storage, "transaction", real)
+    assert opened <= 3
+    assert sum((await _status(storage)).values()) == 20  # every one stored

@@ -253,7 +253,8 @@ async def test_an_upgraded_legacy_database_takes_the_replicas_state(db_url: str,
         async with storage.transaction() as db:
             assert await db.inbox.add([Incoming(11, "message", "{}")], now) == [11]
             [claimed], _ = await db.inbox.claim("replica-a", now, timedelta(minutes=1), 10, 5)
-            assert claimed.update_id == 11 and await db.inbox.done(11, "replica-a", now)
+            assert claimed.update_id == 11
+            assert await db.inbox.done_many([11], "replica-a", now) == {11}
             await db.buttons.put([Stored("tok", "gd", '{"f": "x^2"}', now)])
             await db.file_ids.put("digest", "AgAD-1", "photo", now)
             assert await db.leases.take(7, "replica-a", now, now + timedelta(minutes=1),

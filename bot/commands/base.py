@@ -6,6 +6,7 @@ here knows about Telegram's API.
 
 from __future__ import annotations
 
+import time
 from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import InitVar, dataclass, field
@@ -215,3 +216,10 @@ class Context:
     #: Where this request stands among the learner's (Telegram's update id): handlers run
     #: concurrently, so the order they reach a point in is not the order they were sent in.
     sequence: int = 0
+    #: When the request arrived (``time.monotonic()``), if it waited before its handler
+    #: ran (the inbox): admission control counts that wait too.
+    arrived: float | None = None
+
+    def waited(self) -> float:
+        """Seconds since the request arrived (0 when the door does not know)."""
+        return 0.0 if self.arrived is None else max(0.0, time.monotonic() - self.arrived)

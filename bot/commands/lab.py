@@ -56,8 +56,12 @@ async def run_lab(ctx: Context, job: Callable[[R], T], request: R, *, key: str,
     runner = ctx.services.runner
     ready = runner.is_ready(key)
     if not ready and not runner.is_pending(key) and not ctx.patient:
-        # the pictures still being rendered reach the send budget before this one
-        if runner.expected_wait() + ctx.services.send_backlog(runner.in_flight) > ADMIT_SECONDS:
+        # the pictures still being rendered reach the send budget before this one; while
+        # the pool is busy, the time the request already waited to be handled counts too
+        # (the bot is behind: its CPU is taken), but not after an idle pause (a restart)
+        waited = ctx.waited() if runner.in_flight >= runner.workers else 0.0
+        if (waited + runner.expected_wait() + ctx.services.send_backlog(runner.in_flight)
+                > ADMIT_SECONDS):
             runner.count(job, "busy")
             raise _busy(ctx, job, messages.BUSY_QUEUE)
     result = asyncio.ensure_future(runner.run(

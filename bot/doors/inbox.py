@@ -22,7 +22,8 @@ import functools
 import json
 import logging
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -35,13 +36,17 @@ from bot.doors import metrics
 from bot.doors.delivery import JOURNAL, Result
 from bot.doors.updates import UnparsableUpdate, log_unparsable, parse_update, update_id_of
 from bot.storage import Storage
-from bot.storage.inbox import Claimed, Incoming, Quarantined
+from bot.doors.batch import GroupCommit
+from bot.storage.inbox import Call, Claimed, Incoming, Quarantined
 from bot.storage.leases import replica_name
 
 log = logging.getLogger(__name__)
 
 #: ``bot_data`` key under which ``on_error`` notes the updates whose handler failed.
 FAILURES = "inbox_failures"
+#: When the update being handled arrived (``time.monotonic()``; None outside an inbox
+#: worker): the handlers' admission control counts the time it has already waited.
+ARRIVED: ContextVar[float | None] = ContextVar("arrived", default=None)
 
 
 @dataclass
@@ -57,9 +62,9 @@ class InboxOptions:
 class StoredJournal:
     """The Bot API calls made for one update, numbered in order (see the module)."""
 
-    def __init__(self, storage: Storage, update_id: int,
+    def __init__(self, record: Callable[[Call], Awaitable[None]], update_id: int,
                  recorded: Mapping[int, tuple[str, str]]) -> None:
-        self.storage = storage
+        self._record = record
         self.update_id = update_id
         self.recorded = recorded
         self.seq = 0
@@ -74,8 +79,7 @@ class StoredJournal:
 
     async def record(self, endpoint: str, result: Result) -> None:
         seq, self.seq = self.seq, self.seq + 1
-        async with self.storage.transaction() as db:
-            await db.inbox.record_call(self.update_id, seq, endpoint, json.dumps(result))
+        await self._record(Call(self.update_id, seq, endpoint, json.dumps(result)))
 
 
 def incoming(data: Mapping[str, Any]) -> Incoming:
@@ -97,13 +101,24 @@ class Inbox:
         self._stopping = asyncio.Event()
         self._tasks: dict[int, asyncio.Task[None]] = {}
         self.quarantined_seen = 0
+        # Under load the small writes of many updates share transactions (bot.doors.batch).
+        self._stored = GroupCommit(self._store_many)
+        self._journalled = GroupCommit(self._record_many)
+        self._done = GroupCommit(self._done_many)
 
     # --- ingress ---------------------------------------------------------------------
     async def store(self, data: dict[str, Any]) -> None:
-        """One update (the webhook): committed before this returns."""
-        await self.store_batch([data])
+        """One update (the webhook): committed before this returns; the POSTs that arrive
+        together are committed together."""
+        await self._stored(data)
+
+    async def _store_many(self, batch: Sequence[Mapping[str, Any]]) -> list[None]:
+        await self.store_batch(batch)
+        return [None] * len(batch)
 
     async def store_batch(self, batch: Sequence[Mapping[str, Any]]) -> list[int]:
+        """Updates (a getUpdates batch), committed before this returns; returns the ids
+        not stored before."""
         updates = [incoming(data) for data in batch if update_id_of(data) is not None]
         async with self.storage.transaction() as db:
             new = await db.inbox.add(updates, self.storage.clock())
@@ -113,6 +128,16 @@ class Inbox:
         if new:
             self._wake.set()
         return new
+
+    async def _record_many(self, calls: Sequence[Call]) -> list[None]:
+        async with self.storage.transaction() as db:
+            await db.inbox.record_calls(calls)
+        return [None] * len(calls)
+
+    async def _done_many(self, update_ids: Sequence[int]) -> list[bool]:
+        async with self.storage.transaction() as db:
+            kept = await db.inbox.done_many(update_ids, self.owner, self.storage.clock())
+        return [update_id in kept for update_id in update_ids]
 
     # --- workers ---------------------------------------------------------------------
     async def run(self) -> None:
@@ -167,9 +192,9 @@ class Inbox:
             log_unparsable(error, data)
             await self._failed(item, str(error), final=True)
             return
-        async with self.storage.transaction() as db:
-            recorded = await db.inbox.calls(item.update_id)
-        token = JOURNAL.set(StoredJournal(self.storage, item.update_id, recorded))
+        token = JOURNAL.set(StoredJournal(self._journalled, item.update_id, item.recorded))
+        arrived = ARRIVED.set(time.monotonic()
+                              - max(0.0, (self.storage.clock() - item.received_at).total_seconds()))
         failures: dict[int, str] = self.application.bot_data.setdefault(FAILURES, {})
         try:
             await self.application.process_update(update)
@@ -177,15 +202,15 @@ class Inbox:
             failures[item.update_id] = f"{type(error).__name__}: {error}"
         finally:
             JOURNAL.reset(token)
+            ARRIVED.reset(arrived)
         metrics.HANDLER_SECONDS.labels(item.kind).observe(time.perf_counter() - started)
         failure = failures.pop(item.update_id, None)
         if failure is not None:
             await self._failed(item, failure)
             return
         metrics.UPDATES_HANDLED.labels(item.kind).inc()
-        async with self.storage.transaction() as db:
-            if not await db.inbox.done(item.update_id, self.owner, self.storage.clock()):
-                log.warning("update %s was handled after its lease ran out", item.update_id)
+        if not await self._done(item.update_id):
+            log.warning("update %s was handled after its lease ran out", item.update_id)
 
     async def _failed(self, item: Claimed, error: str, final: bool = False) -> None:
         metrics.UPDATES_FAILED.labels(item.kind).inc()

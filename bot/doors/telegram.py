@@ -83,7 +83,7 @@ from bot.doors.delivery import NEVER_SENT, RetryingRateLimiter
 from bot.doors.shared_budget import shared_budget_for
 from bot.doors.polling_errors import polling_failed
 from bot.doors.storage_chat import stored
-from bot.doors.inbox import FAILURES
+from bot.doors.inbox import ARRIVED, FAILURES
 from bot.doors.updates import TolerantUpdatesRequest
 from bot.fa import web as web_words
 from bot.fa.messages import INLINE_ONLY
@@ -224,6 +224,7 @@ def _context(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Context:
         chat_type=chat.type if chat else "private",
         user_name=user.first_name if user else "",
         progress=progress,
+        arrived=ARRIVED.get(),
     )
 
 

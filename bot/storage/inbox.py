@@ -8,8 +8,9 @@ IMMEDIATE``), which makes claiming single-writer by construction.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, delete, func, or_, select, update
@@ -34,6 +35,19 @@ class Claimed:
     kind: str
     payload: str
     attempts: int  # including this one
+    received_at: datetime  # when the ingress stored it (how long it has waited)
+    #: the Bot API calls an earlier attempt made: ``{seq: (method, result JSON)}``
+    recorded: Mapping[int, tuple[str, str]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Call:
+    """One Bot API call made for an update, with Telegram's answer (JSON)."""
+
+    update_id: int
+    seq: int
+    method: str
+    result: str
 
 
 @dataclass(frozen=True)
@@ -71,7 +85,7 @@ class InboxRepo:
         rows = (await self.session.execute(
             select(InboxUpdate).where(free).order_by(InboxUpdate.update_id).limit(limit)
             .with_for_update(skip_locked=True))).scalars().all()
-        claimed: list[Claimed] = []
+        claimed: list[InboxUpdate] = []
         given_up: list[Quarantined] = []
         for row in rows:
             row.updated_at = now
@@ -82,9 +96,11 @@ class InboxRepo:
                 continue
             row.status, row.owner, row.lease_until = WORKING, owner, now + lease
             row.attempts += 1
-            claimed.append(Claimed(row.update_id, row.kind, row.payload, row.attempts))
+            claimed.append(row)
         await self.session.flush()
-        return claimed, given_up
+        recorded = await self._calls([row.update_id for row in claimed])
+        return [Claimed(row.update_id, row.kind, row.payload, row.attempts, row.received_at,
+                        recorded.get(row.update_id, {})) for row in claimed], given_up
 
     async def renew(self, owner: str, update_ids: Sequence[int], until: datetime) -> None:
         if update_ids:
@@ -94,13 +110,15 @@ class InboxRepo:
                                           InboxUpdate.status == WORKING)
                 .values(lease_until=until))
 
-    async def done(self, update_id: int, owner: str, now: datetime) -> bool:
-        """Mark handled; False when ``owner`` had lost the lease (another replica took it)."""
-        result = await self.session.execute(
-            update(InboxUpdate).where(InboxUpdate.update_id == update_id,
+    async def done_many(self, update_ids: Sequence[int], owner: str, now: datetime) -> set[int]:
+        """Mark handled; returns the ids ``owner`` still held (the others had lost the
+        lease to another replica)."""
+        rows = await self.session.execute(
+            update(InboxUpdate).where(InboxUpdate.update_id.in_(update_ids),
                                       InboxUpdate.owner == owner, InboxUpdate.status == WORKING)
-            .values(status=DONE, owner=None, lease_until=None, updated_at=now))
-        return bool(result.rowcount)  # type: ignore[attr-defined]
+            .values(status=DONE, owner=None, lease_until=None, updated_at=now)
+            .returning(InboxUpdate.update_id))
+        return set(rows.scalars())
 
     async def failed(self, update_id: int, owner: str, error: str, now: datetime,
                      retry_at: datetime, max_attempts: int) -> Quarantined | None:
@@ -147,17 +165,24 @@ class InboxRepo:
         return int(result.rowcount)  # type: ignore[attr-defined]
 
     # --- the journal of Bot API calls made for an update -------------------------------
-    async def calls(self, update_id: int) -> dict[int, tuple[str, str]]:
-        """``{seq: (method, result JSON)}`` of the calls already made for this update."""
-        rows = await self.session.execute(
-            select(InboxCall.seq, InboxCall.method, InboxCall.result)
-            .where(InboxCall.update_id == update_id))
-        return {seq: (method, result) for seq, method, result in rows.all()}
+    async def _calls(self, update_ids: Sequence[int]) -> dict[int, dict[int, tuple[str, str]]]:
+        """Per update, ``{seq: (method, result JSON)}`` of the calls already made for it
+        (read with the claim: one query for the whole batch, not one per update)."""
+        found: dict[int, dict[int, tuple[str, str]]] = defaultdict(dict)
+        if update_ids:
+            rows = await self.session.execute(
+                select(InboxCall.update_id, InboxCall.seq, InboxCall.method, InboxCall.result)
+                .where(InboxCall.update_id.in_(update_ids)))
+            for update_id, seq, method, result in rows.all():
+                found[update_id][seq] = (method, result)
+        return found
 
-    async def record_call(self, update_id: int, seq: int, method: str, result: str) -> None:
-        statement = dialect_insert(self.session, InboxCall).values(
-            update_id=update_id, seq=seq, method=method, result=result)
-        await self.session.execute(statement.on_conflict_do_nothing())
+    async def record_calls(self, calls: Sequence[Call]) -> None:
+        if calls:
+            statement = dialect_insert(self.session, InboxCall).values(
+                [{"update_id": c.update_id, "seq": c.seq, "method": c.method,
+                  "result": c.result} for c in calls])
+            await self.session.execute(statement.on_conflict_do_nothing())
 
 
 def _quarantined(row: InboxUpdate) -> Quarantined:
