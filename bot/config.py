@@ -111,7 +111,7 @@ class Settings:
     webhook_port: int = 8080
     webhook_secret: str = ""
     webhook_max_connections: int = 40
-    concurrency: int = 32  # updates one replica handles at once
+    concurrency: int = 256  # updates one replica handles at once
     shutdown_seconds: float = 20.0  # SIGTERM: how long in-flight updates may still take
 
     @property
@@ -201,7 +201,7 @@ def _runtime(get: Callable[[str, str], str]) -> dict[str, Any]:
         "webhook_secret": secret,
         "webhook_max_connections": parse_number(
             "BOT_WEBHOOK_MAX_CONNECTIONS", get("BOT_WEBHOOK_MAX_CONNECTIONS", "40"), int, 1),
-        "concurrency": parse_number("BOT_CONCURRENCY", get("BOT_CONCURRENCY", "32"), int, 1),
+        "concurrency": parse_number("BOT_CONCURRENCY", get("BOT_CONCURRENCY", "256"), int, 1),
         "shutdown_seconds": parse_number("BOT_SHUTDOWN_SECONDS", get("BOT_SHUTDOWN_SECONDS", "20"),
                                          float, 0.0),
     }

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 import asyncio
 
 from telegram import InputFile
@@ -111,3 +113,23 @@ async def test_known_pictures_overtake_an_upload_only_for_a_while(monkeypatch) -
     text = asyncio.create_task(send("text", Priority.TEXT))
     await asyncio.gather(upload, text, *later)
     assert order == ["first", "text", "photo", "known0", "known1"]
+
+
+async def test_a_known_picture_counts_only_text_as_overtaking_it() -> None:
+    """A picture sent by file id waits behind text only; an upload behind both. Counting
+    the known pictures themselves as overtaking them would refuse cached answers the
+    budget can still send."""
+    clock = Clock()
+    budget = SendBudget(rate=30, burst=60, clock=clock)
+    for _ in range(30):  # cached pictures
+        await budget.take(Priority.KNOWN)
+    clock.now = 0.5
+    for _ in range(30):  # and refusals
+        await budget.take(Priority.TEXT)
+    clock.now = 1.0
+    budget.backlog_seconds(Priority.TEXT)  # the bucket refilled up to now…
+    budget.pause(0.0)  # …and emptied: the new call is the 10th in line
+    known, upload = budget.backlog_seconds(Priority.KNOWN, 9), budget.backlog_seconds(
+        Priority.UPLOAD, 9)
+    assert known == pytest.approx(10 / (30 - 30 / 3))  # 30 texts in 3 s: 20/s left
+    assert upload == pytest.approx(10 / (30 - 60 / 3))  # and 30 pictures: 10/s left

@@ -226,8 +226,9 @@ async def run(args: str, ctx: Context) -> Response:
     for several steps, the loss curve."""
     request = parse(args)
     try:
+        # the network, the worked step (two texts or more), the table
         result: BackpropResult = await run_lab(ctx, run_backprop, request, key=request.key,
-                                               example=OPTIONS_EXAMPLE)
+                                               example=OPTIONS_EXAMPLE, answer_messages=4)
     except Overflow:
         raise UserError(words.overflow(OPTIONS_EXAMPLE)) from None
     summary = result.summary

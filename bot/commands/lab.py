@@ -35,9 +35,13 @@ R = TypeVar("R")
 T = TypeVar("T")
 
 
-#: A new picture that would reach the learner later than this (the render queue plus the
-#: send budget's backlog) is refused at once with the "busy" message instead of queued.
+#: A new picture that would reach the learner later than this (the render queue, plus the
+#: send budget's backlog for an answer of several messages) is refused at once with the
+#: "busy" message instead of queued.
 ADMIT_SECONDS = 3.0
+#: A one-message answer is refused for Telegram's ceiling alone only when it would reach
+#: the learner later than this (see :func:`_admitted`).
+ANSWER_SECONDS = 4.0
 #: The chat action ("sending a photo…") is shown only for a render still running after
 #: this long: it spends the same send budget as a message.
 PROGRESS_AFTER = 1.0
@@ -48,20 +52,17 @@ QUIET_SECONDS = 10.0
 
 
 async def run_lab(ctx: Context, job: Callable[[R], T], request: R, *, key: str,
-                  example: str, action: str = "upload_photo", leased: bool = True) -> T:
+                  example: str, action: str = "upload_photo", leased: bool = True,
+                  answer_messages: int = 1) -> T:
     """Run ``job(request)`` in the render pool; every failure becomes a Persian UserError.
     ``leased``: the learner's one lab in flight and the queue limit hold across replicas
     (two short transactions per render); False keeps them to this process (the Mini App's
-    live runs: milliseconds each, under the page's own rate limit)."""
+    live runs: milliseconds each, under the page's own rate limit). ``answer_messages``:
+    how many messages the answer takes (see :func:`_admitted`)."""
     runner = ctx.services.runner
     ready = runner.is_ready(key)
     if not ready and not runner.is_pending(key) and not ctx.patient:
-        # the pictures still being rendered reach the send budget before this one; while
-        # the pool is busy, the time the request already waited to be handled counts too
-        # (the bot is behind: its CPU is taken), but not after an idle pause (a restart)
-        waited = ctx.waited() if runner.in_flight >= runner.workers else 0.0
-        if (waited + runner.expected_wait() + ctx.services.send_backlog(runner.in_flight)
-                > ADMIT_SECONDS):
+        if not _admitted(ctx, answer_messages):
             runner.count(job, "busy")
             raise _busy(ctx, job, messages.BUSY_QUEUE)
     result = asyncio.ensure_future(runner.run(
@@ -79,6 +80,26 @@ async def run_lab(ctx: Context, job: Callable[[R], T], request: R, *, key: str,
         raise UserError(errors.with_example(messages.TOO_SLOW, example))
     except ExpressionError as error:
         raise UserError(errors.expression(error, example))
+
+
+def _admitted(ctx: Context, answer_messages: int) -> bool:
+    """Admission control for a new picture: can its answer reach the learner in time?
+
+    - The render pool: the jobs ahead of it, and, while the pool is busy, the time the
+      request already waited to be handled (the bot is behind: its CPU is taken; after an
+      idle pause, a restart, the wait is no reason to refuse).
+    - Telegram's ceiling: the pictures still being rendered reach the send budget before
+      this one. A refusal is a message too, sent ahead of every picture: refusing an
+      answer of one message only moves the wait onto other learners, so it is refused
+      only once it would be late anyway (ANSWER_SECONDS); a longer answer sooner
+      (ADMIT_SECONDS), since refusing it saves the messages beyond one.
+    """
+    runner = ctx.services.runner
+    behind = (ctx.waited() if runner.in_flight >= runner.workers else 0.0) + runner.expected_wait()
+    if behind > ADMIT_SECONDS:
+        return False
+    patience = ADMIT_SECONDS if answer_messages > 1 else ANSWER_SECONDS
+    return behind + ctx.services.send_backlog(runner.in_flight) <= patience
 
 
 def _busy(ctx: Context, job: Callable[..., object], message: str) -> UserError:

@@ -103,7 +103,8 @@ class SendBudget:
         self._order = itertools.count()
         self._dispatcher: asyncio.Task[None] | None = None
         self._paused_until = 0.0
-        self._urgent: deque[float] = deque()  # when recent calls ahead of uploads went out
+        #: when recent calls ahead of uploads went out, and their priority
+        self._urgent: deque[tuple[float, Priority]] = deque()
         self.shared: Shared | None = None
 
     def _refill(self) -> None:
@@ -125,14 +126,15 @@ class SendBudget:
         ahead = max(0.0, self.waiting(priority) + pending + 1 - self._tokens)
         if priority <= Priority.TEXT:
             return pause + ahead / self.rate
-        while self._urgent and self._urgent[0] < now - URGENT_WINDOW:
+        while self._urgent and self._urgent[0][0] < now - URGENT_WINDOW:
             self._urgent.popleft()
-        left = max(self.rate - len(self._urgent) / URGENT_WINDOW, self.rate / 10)
+        ahead_of_it = sum(1 for _, p in self._urgent if p < priority)
+        left = max(self.rate - ahead_of_it / URGENT_WINDOW, self.rate / 10)
         return pause + ahead / left
 
     def _spent(self, priority: Priority) -> None:
         if priority < Priority.UPLOAD:
-            self._urgent.append(self._clock())
+            self._urgent.append((self._clock(), priority))
 
     def try_take(self) -> bool:
         """Take one unit now if nobody waits and the bucket has it (else take nothing)."""

@@ -51,7 +51,7 @@ ARRIVED: ContextVar[float | None] = ContextVar("arrived", default=None)
 
 @dataclass
 class InboxOptions:
-    concurrency: int = 32  # updates handled at once by one replica
+    concurrency: int = 256  # updates handled at once by one replica
     lease: float = 60.0  # seconds before another replica may take a claimed update
     max_attempts: int = 5
     retry_after: float = 5.0  # seconds before a failed update is tried again
