@@ -133,3 +133,19 @@ async def test_a_known_picture_counts_only_text_as_overtaking_it() -> None:
         Priority.UPLOAD, 9)
     assert known == pytest.approx(10 / (30 - 30 / 3))  # 30 texts in 3 s: 20/s left
     assert upload == pytest.approx(10 / (30 - 60 / 3))  # and 30 pictures: 10/s left
+
+
+async def test_refusals_and_cached_pictures_at_the_ceiling_leave_uploads_their_share() -> None:
+    """At Telegram's ceiling with half the budget spent on refusals (text) and half on
+    cached pictures: the dispatcher serves text first, then pictures by their turn, so a
+    new upload waits for the ones ahead of it and the cached pictures of its one second of
+    lead, at the 15/s text leaves. Counting every cached picture as overtaking it for good
+    estimated twice that, refused the upload, and the refusal made it worse."""
+    clock = Clock()
+    budget = SendBudget(rate=30, burst=90, clock=clock)
+    for _ in range(45):  # three seconds of cached pictures…
+        await budget.take(Priority.KNOWN)
+    for _ in range(45):  # …and of refusals
+        await budget.take(Priority.TEXT)
+    budget.pause(0.0)  # the bucket is empty: the new upload is the 10th in line
+    assert budget.backlog_seconds(Priority.UPLOAD, 9) == pytest.approx((10 + 15) / 15)

@@ -117,20 +117,25 @@ class SendBudget:
 
     def backlog_seconds(self, priority: Priority, pending: int = 0) -> float:
         """About how long a call of ``priority`` made now would wait for the budget: the
-        waiters ahead of it (and ``pending`` calls the caller knows will come first),
-        served at the rate left over by the more urgent calls of the last
-        :data:`URGENT_WINDOW` seconds (they keep overtaking it: refusals included)."""
+        waiters ahead of it (and ``pending`` calls the caller knows will come first), and
+        the calls still to come that will overtake it, at the rates of the last
+        :data:`URGENT_WINDOW` seconds: every text while it waits (refusals included), and
+        the more urgent pictures arriving within their lead (:data:`AGE_SECONDS` a step).
+        Counting every picture as overtaking it for good made a busy budget look full:
+        uploads were refused, the refusals (text) made it look fuller still."""
         self._refill()
         now = self._clock()
         pause = max(0.0, self._paused_until - now)
         ahead = max(0.0, self.waiting(priority) + pending + 1 - self._tokens)
-        if priority <= Priority.TEXT:
+        if priority <= Priority.TEXT or ahead == 0:  # (a free unit is taken at once)
             return pause + ahead / self.rate
         while self._urgent and self._urgent[0][0] < now - URGENT_WINDOW:
             self._urgent.popleft()
-        ahead_of_it = sum(1 for _, p in self._urgent if p < priority)
-        left = max(self.rate - ahead_of_it / URGENT_WINDOW, self.rate / 10)
-        return pause + ahead / left
+        texts = sum(1 for _, p in self._urgent if p is Priority.TEXT) / URGENT_WINDOW
+        leading = sum(AGE_SECONDS * (priority - p) for _, p in self._urgent
+                      if Priority.TEXT < p < priority) / URGENT_WINDOW
+        left = max(self.rate - texts, self.rate / 10)
+        return pause + (ahead + leading) / left
 
     def _spent(self, priority: Priority) -> None:
         if priority < Priority.UPLOAD:
