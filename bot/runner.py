@@ -157,8 +157,9 @@ class LabRunner:
         self._pending: dict[str, asyncio.Future[Any]] = {}
         self._job_seconds = 0.1  # a moving average of how long a job takes
         #: How each run ended, by lab: ``(lab, outcome)`` → count, outcome one of
-        #: cached, shared, rendered, busy, timeout, failed (read by /metrics); and quiet:
-        #: the busy refusals not sent (the learner had been told a moment before).
+        #: cached, shared, rendered, busy, timeout, failed (read by /metrics); and of the
+        #: busy refusals, those not sent: quiet (the learner had been told a moment
+        #: before) and unsent (the bot was over Telegram's ceiling).
         self.outcomes: Counter[tuple[str, str]] = Counter()
 
     def expected_wait(self) -> float:

@@ -15,7 +15,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.commands.base import Services, no_backlog, utc_now
+from bot.commands.base import Backlog, Services, no_backlog, utc_now
 from bot.config import Settings
 from bot.curriculum.loader import curriculum
 from bot.curriculum.model import Curriculum
@@ -29,11 +29,11 @@ class DoorParts:
     """What a door lends the services. ``channel`` builds the channel teacher's door to
     Telegram from the services it will serve (None: this door posts to no channel, so
     there is no teacher); ``send_backlog`` is the seconds a new picture would wait for the
-    door's send budget behind ``pending`` ones still rendering; ``clock`` is the door's
+    door's send budget (:class:`~bot.commands.base.Backlog`); ``clock`` is the door's
     idea of now (the offline door moves it)."""
 
     channel: Callable[[Services], ChannelDoor] | None = None
-    send_backlog: Callable[[int], float] = no_backlog
+    send_backlog: Backlog = no_backlog
     clock: Callable[[], datetime] = utc_now
 
 

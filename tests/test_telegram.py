@@ -72,7 +72,7 @@ async def test_a_render_that_could_not_be_sent_soon_is_refused_at_once(
     picture is refused politely and immediately; a cached one is still sent."""
     fake.push_message("/gd 0.1x^2 lr=0.4 steps=25", user_id=2004)
     await fake.wait_for("sendPhoto")
-    services.send_backlog = lambda pending=0: lab.ANSWER_SECONDS + 1
+    services.send_backlog = lambda pending=0, known=False: 0.0 if known else lab.ANSWER_SECONDS + 1
     fake.push_message("/gd 0.7x^2 lr=0.4 steps=25", user_id=2005)
     fake.push_message("/gd 0.1x^2 lr=0.4 steps=25", user_id=2006)
     await fake.wait_for("sendPhoto", 2)
@@ -86,7 +86,8 @@ async def test_near_telegrams_ceiling_a_long_answer_is_refused_before_a_short_on
     """A refusal is a message too: refusing a one-picture /gd for the send budget's sake
     saves nothing, refusing a /backprop (four messages) saves three. With the budget a
     few seconds behind, the /gd is still rendered and the /backprop refused."""
-    services.send_backlog = lambda pending=0: (lab.ADMIT_SECONDS + lab.ANSWER_SECONDS) / 2
+    services.send_backlog = lambda pending=0, known=False: (
+        0.0 if known else (lab.ADMIT_SECONDS + lab.ANSWER_SECONDS) / 2)
     fake.push_message("/backprop lr=0.0123", user_id=2012)
     refusal = (await fake.wait_for("sendMessage"))[0]
     assert int(refusal.params["chat_id"]) == 2012 and refusal.params["text"] == BUSY_QUEUE
@@ -94,12 +95,36 @@ async def test_near_telegrams_ceiling_a_long_answer_is_refused_before_a_short_on
     assert int((await fake.wait_for("sendPhoto"))[0].params["chat_id"]) == 2013
 
 
+async def test_over_telegrams_ceiling_a_refusal_is_not_sent(
+        fake: FakeTelegram, telegram_app, services: Services) -> None:
+    """When even pictures Telegram already has wait seconds for the send budget, every
+    message is one an answer waits for: the refusal goes unsent (counted), a cached
+    answer and /help still go, and refusals are sent again once the budget recovers."""
+    fake.push_message("/gd 0.1x^2 lr=0.4 steps=25", user_id=2014)
+    await fake.wait_for("sendPhoto")
+    over = {"known": lab.OVER_CEILING + 1}
+    services.send_backlog = lambda pending=0, known=False: over["known"] if known else 60.0
+    before = services.runner.outcomes["gd", "unsent"]
+    fake.push_message("/gd 0.75x^2 lr=0.4 steps=25", user_id=2015)
+    fake.push_message("/gd 0.1x^2 lr=0.4 steps=25", user_id=2016)
+    await fake.wait_for("sendPhoto", 2)
+    fake.push_message("/help", user_id=2017)
+    await fake.wait_for("sendMessage")
+    assert services.runner.outcomes["gd", "unsent"] == before + 1
+    over["known"] = 0.0
+    fake.push_message("/gd 0.76x^2 lr=0.4 steps=25", user_id=2018)
+    await fake.wait_for("sendMessage", 2)
+    told = [int(c.params["chat_id"]) for c in fake.calls_to("sendMessage")
+            if c.params["text"] == BUSY_QUEUE]
+    assert told == [2018]
+
+
 async def test_a_learner_refused_as_busy_is_told_once_then_not_again_for_a_while(
         fake: FakeTelegram, telegram_app, services: Services) -> None:
     """Over the ceiling each refusal costs a message the admitted pictures wait for: a
     learner is told once; asking again within QUIET_SECONDS gets nothing (counted);
     another learner is still told."""
-    services.send_backlog = lambda pending=0: lab.ANSWER_SECONDS + 1
+    services.send_backlog = lambda pending=0, known=False: 0.0 if known else lab.ANSWER_SECONDS + 1
     before = dict(services.runner.outcomes)
     fake.push_message("/gd 0.71x^2 lr=0.4 steps=25", user_id=2007)
     await fake.wait_for("sendMessage")

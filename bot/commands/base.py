@@ -11,7 +11,7 @@ from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import InitVar, dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from bot.cache import LRU
 from bot.commands.shared import ButtonRequests, FileIds
@@ -142,7 +142,15 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def no_backlog(pending: int = 0) -> float:
+class Backlog(Protocol):
+    """Seconds a new picture would now wait for a door's send budget, behind ``pending``
+    pictures still being rendered; ``known``: Telegram already has it (it goes by file
+    id, ahead of new uploads)."""
+
+    def __call__(self, pending: int = 0, known: bool = False) -> float: ...
+
+
+def no_backlog(pending: int = 0, known: bool = False) -> float:
     return 0.0
 
 
@@ -177,10 +185,9 @@ class Services:
     #: The channel teacher, when the door can post to a channel (see ``channel_teacher``).
     teacher: ChannelTeacher | None = None
     faults: Faults = field(default_factory=Faults)
-    #: Seconds a new picture would now wait for the door's send budget (Telegram's 30
-    #: messages a second), behind ``pending`` pictures still being rendered; the Telegram
+    #: The door's send budget's backlog (Telegram's 30 messages a second); the Telegram
     #: door lends it, other doors have no such limit.
-    send_backlog: Callable[[int], float] = no_backlog
+    send_backlog: Backlog = no_backlog
     #: When each learner was last refused as "busy" (monotonic seconds): within
     #: ``bot.commands.lab.QUIET_SECONDS`` a refusal again is not sent (it would cost the
     #: send budget the admitted pictures need).

@@ -42,6 +42,11 @@ ADMIT_SECONDS = 3.0
 #: A one-message answer is refused for Telegram's ceiling alone only when it would reach
 #: the learner later than this (see :func:`_admitted`).
 ANSWER_SECONDS = 4.0
+#: Over Telegram's ceiling (a picture it already has would wait longer than this for the
+#: send budget) a refusal is not sent: it would go ahead of every answer, and with every
+#: learner costing a message at least, answers would then queue without bound. The bot
+#: sends what the ceiling allows: the answers it took on, then refusals again.
+OVER_CEILING = 2.0
 #: The chat action ("sending a photo…") is shown only for a render still running after
 #: this long: it spends the same send budget as a message.
 PROGRESS_AFTER = 1.0
@@ -103,11 +108,15 @@ def _admitted(ctx: Context, answer_messages: int) -> bool:
 
 
 def _busy(ctx: Context, job: Callable[..., object], message: str) -> UserError:
-    """The "busy" refusal: sent once per learner per QUIET_SECONDS, quiet after that."""
+    """The "busy" refusal: sent once per learner per QUIET_SECONDS, quiet after that; and
+    not sent at all while the bot is over Telegram's ceiling (see OVER_CEILING)."""
     now = time.monotonic()
     last = ctx.services.refused.get(ctx.user_id)
     if last is not None and now - last < QUIET_SECONDS:
         ctx.services.runner.count(job, "quiet")
+        return UserError(message, quiet=True)
+    if ctx.services.send_backlog(known=True) > OVER_CEILING:
+        ctx.services.runner.count(job, "unsent")
         return UserError(message, quiet=True)
     ctx.services.refused.put(ctx.user_id, now)
     return UserError(message)

@@ -11,7 +11,6 @@ import logging
 import os
 from datetime import timedelta
 from collections.abc import Awaitable, Callable
-from functools import partial
 from typing import Any, TypeVar
 
 import httpx
@@ -54,6 +53,7 @@ from telegram.ext import (
 
 from bot.commands.base import (
     Animation,
+    Backlog,
     Button,
     Context,
     Keyboard,
@@ -78,7 +78,7 @@ from bot.commands.router import (
     handle_text,
 )
 from bot.config import Settings
-from bot.doors.budget import Priority, PriorityRateLimiter
+from bot.doors.budget import Priority, PriorityRateLimiter, SendBudget
 from bot.doors.delivery import NEVER_SENT, RetryingRateLimiter
 from bot.doors.shared_budget import shared_budget_for
 from bot.doors.polling_errors import polling_failed
@@ -409,10 +409,17 @@ def door_parts(application: Application) -> DoorParts:
     """What this door lends the services (:mod:`bot.services` builds them): the channel
     teacher's door on this application's bot, and the send budget's backlog."""
     limiter = application.bot.rate_limiter
-    backlog = (partial(limiter.budget.backlog_seconds, Priority.UPLOAD)
-               if isinstance(limiter, PriorityRateLimiter) else no_backlog)
+    backlog = (_backlog(limiter.budget) if isinstance(limiter, PriorityRateLimiter)
+               else no_backlog)
     return DoorParts(channel=lambda services: TelegramChannel(application.bot, services),
                      send_backlog=backlog)
+
+
+def _backlog(budget: SendBudget) -> Backlog:
+    """The send budget's backlog as the commands ask for it (bot.commands.base.Backlog)."""
+    def backlog(pending: int = 0, known: bool = False) -> float:
+        return budget.backlog_seconds(Priority.KNOWN if known else Priority.UPLOAD, pending)
+    return backlog
 
 
 async def on_startup(application: Application) -> None:
