@@ -8,7 +8,7 @@ import asyncio
 
 from telegram import InputFile
 
-from bot.doors.budget import Priority, SendBudget, priority_of
+from bot.doors.budget import URGENT_WINDOW, Priority, SendBudget, priority_of
 
 
 class Clock:
@@ -149,3 +149,20 @@ async def test_refusals_and_cached_pictures_at_the_ceiling_leave_uploads_their_s
         await budget.take(Priority.TEXT)
     budget.pause(0.0)  # the bucket is empty: the new upload is the 10th in line
     assert budget.backlog_seconds(Priority.UPLOAD, 9) == pytest.approx((10 + 15) / 15)
+
+
+async def test_an_upload_expects_at_least_what_the_last_uploads_waited() -> None:
+    """What the estimate cannot see (a machine short of CPU) shows in what happened: a
+    new upload expects the average wait of the uploads of the last few seconds."""
+    clock = Clock()
+    budget = SendBudget(rate=1, burst=1, clock=clock)
+    await budget.take(Priority.UPLOAD)  # the bucket's one unit
+    waiting = asyncio.ensure_future(budget.take(Priority.UPLOAD))
+    await asyncio.sleep(0)
+    clock.now = 2.5  # the dispatcher was late: the unit was there after 1 s
+    await asyncio.wait_for(waiting, 5)
+    clock.now = 3.0
+    assert budget.backlog_seconds(Priority.UPLOAD) == pytest.approx(2.5)
+    assert budget.backlog_seconds(Priority.KNOWN) == pytest.approx(0.5)  # half a unit to come
+    clock.now = 2.5 + URGENT_WINDOW + 0.1  # forgotten after a while
+    assert budget.backlog_seconds(Priority.UPLOAD) == 0.0

@@ -105,6 +105,8 @@ class SendBudget:
         self._paused_until = 0.0
         #: when recent calls ahead of uploads went out, and their priority
         self._urgent: deque[tuple[float, Priority]] = deque()
+        #: when recent uploads that had to wait were sent, and how long they waited
+        self._waited: deque[tuple[float, float]] = deque()
         self.shared: Shared | None = None
 
     def _refill(self) -> None:
@@ -135,7 +137,17 @@ class SendBudget:
         leading = sum(AGE_SECONDS * (priority - p) for _, p in self._urgent
                       if Priority.TEXT < p < priority) / URGENT_WINDOW
         left = max(self.rate - texts, self.rate / 10)
-        return pause + (ahead + leading) / left
+        return pause + max((ahead + leading) / left, self._waited_lately(priority, now))
+
+    def _waited_lately(self, priority: Priority, now: float) -> float:
+        """How long the uploads sent in the last :data:`URGENT_WINDOW` seconds waited, on
+        average (0 for other priorities, or none sent): what the estimate above cannot see
+        (a machine short of CPU, calls still being made) shows in what really happened."""
+        while self._waited and self._waited[0][0] < now - URGENT_WINDOW:
+            self._waited.popleft()
+        if priority is not Priority.UPLOAD or not self._waited:
+            return 0.0
+        return sum(wait for _, wait in self._waited) / len(self._waited)
 
     def _spent(self, priority: Priority) -> None:
         if priority < Priority.UPLOAD:
@@ -154,12 +166,14 @@ class SendBudget:
         self._spent(priority)
         if not self.try_take():
             future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-            turn = self._clock() + AGE_SECONDS * priority
-            heapq.heappush(self._waiting, (priority > Priority.TEXT, turn, next(self._order),
-                                           future, priority))
+            came = self._clock()
+            heapq.heappush(self._waiting, (priority > Priority.TEXT, came + AGE_SECONDS * priority,
+                                           next(self._order), future, priority))
             if self._dispatcher is None or self._dispatcher.done():
                 self._dispatcher = asyncio.create_task(self._dispatch())
             await future
+            if priority is Priority.UPLOAD:
+                self._waited.append((self._clock(), self._clock() - came))
         if self.shared is not None:
             await self.shared.take()
 
