@@ -19,7 +19,8 @@ message the bot sent into that chat. The fake enforces Telegram's send limits an
 429 above them (:class:`tests.fake_telegram.SendLimits`).
 
 Printed per run: p50/p95/p99 per kind (answered requests), shed (refused with the "busy"
-message, and how fast), lost (never answered), messages and chat actions out per second
+message, and how fast), no message (never answered: over Telegram's ceiling the bot sends
+no refusal, see the README), messages and chat actions out per second
 while the load lasted, 429s, CPU seconds per request for the bot process, its workers and
 this process (the fake server and the load generator, so a slow fake cannot hide in the
 result), and the peak memory of the bot and its workers.
@@ -182,7 +183,7 @@ class Result:
     workers: int
     latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     shed: list[float] = field(default_factory=list)
-    lost: int = 0
+    lost: int = 0  # requests that got no message
     offered: int = 0
     messages_per_s: float = 0.0
     actions_per_s: float = 0.0
@@ -330,7 +331,7 @@ def report(result: Result) -> None:
           f"{result.workers} worker(s): "
           f"offered {result.offered}, answered {served} ({served / result.seconds:.1f}/s), "
           f"shed {len(result.shed)} (p95 {_percentile(result.shed, 0.95):.2f} s), "
-          f"lost {result.lost}")
+          f"no message {result.lost}")
     print(f"  {'kind':<9} {'n':>5} {'p50 s':>7} {'p95 s':>7} {'p99 s':>7}")
     for kind in KINDS:
         values = result.latencies.get(kind, [])
@@ -379,7 +380,7 @@ def main(argv: list[str] | None = None) -> None:
                 result = run_once(mode, rate, args.seconds, workers, args.code.resolve(), args.db)
                 report(result)
                 rows.append(summary_row(result))
-    print("\n| ingress | offered | workers | answered | shed | lost | p95 new /gd | p95 /backprop | "
+    print("\n| ingress | offered | workers | answered | shed | no message | p95 new /gd | p95 /backprop | "
           "p95 cached | p95 /help | messages out | 429s | peak memory |")
     print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     print("\n".join(rows))
