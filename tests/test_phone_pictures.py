@@ -143,6 +143,31 @@ def test_files_are_small_for_slow_connections(name: str, job: Callable, parse: C
         assert len(result.gif) <= GIF_LIMIT
 
 
+@pytest.mark.parametrize(("name", "job", "parse", "args"),
+                         [lab for lab in LABS if lab[0] in ("gd 2-D", "opt 2-D", "scale",
+                                                            "backprop widest")],
+                         ids=["gd 2-D", "opt 2-D", "scale", "backprop widest"])
+def test_a_png_keeps_the_drawn_colours_as_well_as_quantising_every_pixel(
+        captured: Captured, name: str, job: Callable, parse: Callable, args: str) -> None:
+    """png_bytes chooses its palette from a quarter of the pixels: the PNG is as close
+    to the drawn picture as Pillow's own palette of every pixel would make it."""
+    job(parse(args))
+    table, _ = network._board("table")
+    for figure in captured.figures:
+        colours = network.TABLE_COLOURS if figure is table else 64
+        png = Image.open(io.BytesIO(canvas.png_bytes(figure, colours))).convert("RGB")
+        drawn = canvas.canvas_image(figure)  # the pixels png_bytes encoded
+        every = drawn.quantize(colours, method=Image.Quantize.FASTOCTREE).convert("RGB")
+        ours, theirs = _colour_error(png, drawn), _colour_error(every, drawn)
+        assert ours[0] <= 1.05 * theirs[0] and ours[1] <= theirs[1], (ours, theirs)
+
+
+def _colour_error(image: Image.Image, drawn: Image.Image) -> tuple[float, int]:
+    """The mean colour error and the pixels more than 30 off (in any channel)."""
+    error = np.abs(np.asarray(image, dtype=int) - np.asarray(drawn, dtype=int)).max(axis=2)
+    return float(error.mean()), int((error > 30).sum())
+
+
 # --- names of markers ----------------------------------------------------------------------
 
 NAMED = ["0.1x^2 lr=0.4 steps=25", "x^4-3x^2+x", "x^4-3x^2+x x0=-2", "sin(x)+0.1x^2",

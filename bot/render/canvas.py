@@ -129,9 +129,17 @@ def canvas_image(figure: Figure) -> Image.Image:
 
 def png_bytes(figure: Figure, colours: int = 64) -> bytes:
     """Draw the figure and encode it as a palette PNG: a plot has few colours, so 64
-    keep it crisp at a third of the RGB size; light compression keeps encoding cheap."""
+    keep it crisp at a third of the RGB size; light compression keeps encoding cheap.
+
+    The palette is chosen from every other pixel of every other row (a line is two
+    pixels wide at the still's scale), then every pixel takes its nearest colour in it:
+    half the cost of choosing from all pixels, with no more error (tests compare)."""
     figure.canvas.draw()
-    image = canvas_image(figure).quantize(colours, method=Image.Quantize.FASTOCTREE)
+    drawn = canvas_image(figure)
+    sample = drawn.resize((max(1, drawn.width // 2), max(1, drawn.height // 2)),
+                          Image.Resampling.NEAREST)
+    palette = sample.quantize(colours, method=Image.Quantize.FASTOCTREE)
+    image = drawn.quantize(palette=palette, dither=Image.Dither.NONE)
     buffer = io.BytesIO()
     image.save(buffer, format="PNG", compress_level=1)
     return buffer.getvalue()
