@@ -184,9 +184,9 @@ _label_sizes: dict[tuple[str, bool, float], tuple[float, float]] = {}
 
 @cache
 def _probe(figure: Figure) -> Text:
-    """A text on ``figure`` that is never drawn, re-pointed at each label to measure
-    (a table has dozens of new numbers; adding a text to the axes and removing it
-    again cost more than measuring it)."""
+    """A text on ``figure`` (one of the worker's boards: kept as long as they are) that
+    is never drawn, re-pointed at each label to measure (a table has dozens of new
+    numbers; adding a text to the axes and removing it again cost more than measuring)."""
     return Text(0, 0, "", fontsize=TEXT_PT, linespacing=1.0, figure=figure)
 
 
