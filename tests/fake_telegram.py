@@ -149,6 +149,10 @@ class FakeTelegram:
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
+            # keep-alive, as Telegram's servers: a bot reuses its connections (HTTP/1.0
+            # made every call a new TCP connection, a cost the real bot does not pay)
+            protocol_version = "HTTP/1.1"
+
             def do_POST(self) -> None:
                 fake._handle(self)
 
