@@ -72,7 +72,7 @@ async def test_a_render_that_could_not_be_sent_soon_is_refused_at_once(
     picture is refused politely and immediately; a cached one is still sent."""
     fake.push_message("/gd 0.1x^2 lr=0.4 steps=25", user_id=2004)
     await fake.wait_for("sendPhoto")
-    services.send_backlog = lambda pending=0, known=False: 0.0 if known else lab.ANSWER_SECONDS + 1
+    services.send_backlog = lambda pending=0, known=False: 0.0 if known else lab.ADMIT_SECONDS + 1
     fake.push_message("/gd 0.7x^2 lr=0.4 steps=25", user_id=2005)
     fake.push_message("/gd 0.1x^2 lr=0.4 steps=25", user_id=2006)
     await fake.wait_for("sendPhoto", 2)
@@ -81,13 +81,13 @@ async def test_a_render_that_could_not_be_sent_soon_is_refused_at_once(
     assert {int(c.params["chat_id"]) for c in fake.calls_to("sendPhoto")} == {2004, 2006}
 
 
-async def test_near_telegrams_ceiling_a_long_answer_is_refused_before_a_short_one(
+async def test_an_answer_of_two_pictures_waits_for_the_budget_twice(
         fake: FakeTelegram, telegram_app, services: Services) -> None:
-    """A refusal is a message too: refusing a one-picture /gd for the send budget's sake
-    saves nothing, refusing a /backprop (four messages) saves three. With the budget a
-    few seconds behind, the /gd is still rendered and the /backprop refused."""
+    """/backprop sends two pictures, one after the other, each waiting for the send
+    budget in turn: with the budget a little over half the admission limit behind, a /gd
+    (one picture) is still rendered and a /backprop refused."""
     services.send_backlog = lambda pending=0, known=False: (
-        0.0 if known else (lab.ADMIT_SECONDS + lab.ANSWER_SECONDS) / 2)
+        0.0 if known else 0.55 * lab.ADMIT_SECONDS)
     fake.push_message("/backprop lr=0.0123", user_id=2012)
     refusal = (await fake.wait_for("sendMessage"))[0]
     assert int(refusal.params["chat_id"]) == 2012 and refusal.params["text"] == BUSY_QUEUE
@@ -124,7 +124,7 @@ async def test_a_learner_refused_as_busy_is_told_once_then_not_again_for_a_while
     """Over the ceiling each refusal costs a message the admitted pictures wait for: a
     learner is told once; asking again within QUIET_SECONDS gets nothing (counted);
     another learner is still told."""
-    services.send_backlog = lambda pending=0, known=False: 0.0 if known else lab.ANSWER_SECONDS + 1
+    services.send_backlog = lambda pending=0, known=False: 0.0 if known else lab.ADMIT_SECONDS + 1
     before = dict(services.runner.outcomes)
     fake.push_message("/gd 0.71x^2 lr=0.4 steps=25", user_id=2007)
     await fake.wait_for("sendMessage")

@@ -8,7 +8,7 @@ import re
 import numpy as np
 
 from bot.commands.base import Context, Media, Photo, Reply, Response, Text, UserError
-from bot.commands.lab import AnswerSize, run_lab
+from bot.commands.lab import run_lab
 from bot.commands.options import Options
 from bot.engine.mlp import ACTIVATIONS, LOSSES, REQUIRED_OUTPUT, parse_param, random_network
 from bot.fa import backprop as words
@@ -221,18 +221,14 @@ def _wrt(options: Options, sizes: tuple[int, ...], example: str) -> str:
     return text
 
 
-#: The network, the worked step (two texts or more), the table (the loss curve too for
-#: several steps): admission weighs what it will send.
-ANSWER = AnswerSize(messages=4, pictures=2)
-
-
 async def run(args: str, ctx: Context) -> Response:
     """The network picture, the worked step as text, the table of every parameter and,
     for several steps, the loss curve."""
     request = parse(args)
     try:
+        # two pictures (the network, the table) besides the worked step in words
         result: BackpropResult = await run_lab(ctx, run_backprop, request, key=request.key,
-                                               example=OPTIONS_EXAMPLE, size=ANSWER)
+                                               example=OPTIONS_EXAMPLE, pictures=2)
     except Overflow:
         raise UserError(words.overflow(OPTIONS_EXAMPLE)) from None
     summary = result.summary

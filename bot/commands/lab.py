@@ -7,7 +7,6 @@ import base64
 import hashlib
 import time
 from collections.abc import Callable, Container
-from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 from urllib.parse import urlencode
 
@@ -37,12 +36,9 @@ T = TypeVar("T")
 
 
 #: A new picture that would reach the learner later than this (the render queue, plus the
-#: send budget's backlog for an answer of several messages) is refused at once with the
+#: send budget's backlog for each of the answer's pictures) is refused at once with the
 #: "busy" message instead of queued.
 ADMIT_SECONDS = 3.0
-#: A one-message answer is refused for Telegram's ceiling alone only when it would reach
-#: the learner later than this (see :func:`_admitted`).
-ANSWER_SECONDS = 4.0
 #: Over Telegram's ceiling (a picture it already has would wait longer than this for the
 #: send budget) a refusal is not sent: it would go ahead of every answer, and with every
 #: learner costing a message at least, answers would then queue without bound. The bot
@@ -57,27 +53,18 @@ PROGRESS_AFTER = 1.0
 QUIET_SECONDS = 10.0
 
 
-@dataclass(frozen=True)
-class AnswerSize:
-    """What a lab's answer sends: messages in all, and pictures among them (sent one
-    after another, each waits for the send budget in its turn)."""
-
-    messages: int = 1
-    pictures: int = 1
-
-
 async def run_lab(ctx: Context, job: Callable[[R], T], request: R, *, key: str,
                   example: str, action: str = "upload_photo", leased: bool = True,
-                  size: AnswerSize = AnswerSize()) -> T:
+                  pictures: int = 1) -> T:
     """Run ``job(request)`` in the render pool; every failure becomes a Persian UserError.
     ``leased``: the learner's one lab in flight and the queue limit hold across replicas
     (two short transactions per render); False keeps them to this process (the Mini App's
-    live runs: milliseconds each, under the page's own rate limit). ``size``: what the
-    answer will send (see :func:`_admitted`)."""
+    live runs: milliseconds each, under the page's own rate limit). ``pictures``: how
+    many the answer sends (see :func:`_admitted`)."""
     runner = ctx.services.runner
     ready = runner.is_ready(key)
     if not ready and not runner.is_pending(key) and not ctx.patient:
-        if not _admitted(ctx, size):
+        if not _admitted(ctx, pictures):
             runner.count(job, "busy")
             raise _busy(ctx, job, messages.BUSY_QUEUE)
     result = asyncio.ensure_future(runner.run(
@@ -97,25 +84,18 @@ async def run_lab(ctx: Context, job: Callable[[R], T], request: R, *, key: str,
         raise UserError(errors.expression(error, example))
 
 
-def _admitted(ctx: Context, size: AnswerSize) -> bool:
+def _admitted(ctx: Context, pictures: int) -> bool:
     """Admission control for a new picture: can its answer reach the learner in time?
 
     - The render pool: the jobs ahead of it, and, while the pool is busy, the time the
       request already waited to be handled (the bot is behind: its CPU is taken; after an
       idle pause, a restart, the wait is no reason to refuse).
     - Telegram's ceiling: the pictures still being rendered reach the send budget before
-      this one's, and each of its pictures waits in turn. A refusal is a message too,
-      sent ahead of every picture: refusing an answer of one message only moves the wait
-      onto other learners, so it is refused only once it would be late anyway
-      (ANSWER_SECONDS); a longer answer sooner (ADMIT_SECONDS), since refusing it saves
-      the messages beyond one.
+      this answer's, and each of its ``pictures`` waits in turn.
     """
     runner = ctx.services.runner
     behind = (ctx.waited() if runner.in_flight >= runner.workers else 0.0) + runner.expected_wait()
-    if behind > ADMIT_SECONDS:
-        return False
-    patience = ADMIT_SECONDS if size.messages > 1 else ANSWER_SECONDS
-    return behind + size.pictures * ctx.services.send_backlog(runner.in_flight) <= patience
+    return behind + pictures * ctx.services.send_backlog(runner.in_flight) <= ADMIT_SECONDS
 
 
 def _busy(ctx: Context, job: Callable[..., object], message: str) -> UserError:
