@@ -166,3 +166,23 @@ async def test_an_upload_expects_at_least_what_the_last_uploads_waited() -> None
     assert budget.backlog_seconds(Priority.KNOWN) == pytest.approx(0.5)  # half a unit to come
     clock.now = 2.5 + URGENT_WINDOW + 0.1  # forgotten after a while
     assert budget.backlog_seconds(Priority.UPLOAD) == 0.0
+
+
+async def test_an_answer_once_started_is_finished_at_text_priority(
+        fake, telegram_app, monkeypatch) -> None:
+    """/backprop's network picture queues like any upload; its worked step and its table
+    then continue the answer at text priority instead of queueing behind every picture
+    asked for meanwhile."""
+    budget = telegram_app.bot.rate_limiter.budget
+    taken: list[Priority] = []
+    real = budget.take
+
+    async def spy(priority: Priority) -> None:
+        taken.append(priority)
+        await real(priority)
+
+    monkeypatch.setattr(budget, "take", spy)
+    fake.push_message("/backprop lr=0.0321", user_id=2020)
+    await fake.wait_for("sendPhoto", 2)
+    assert taken[0] is Priority.UPLOAD and len(taken) >= 4
+    assert set(taken[1:]) == {Priority.TEXT}, taken

@@ -49,12 +49,12 @@ URGENT_WINDOW = 3.0
 
 
 class Priority(IntEnum):
-    """Lower goes first."""
+    """Lower goes first. From 1: PTB drops a falsy ``rate_limit_args``."""
 
-    TEXT = 0  # answers in words, polls, edits of text
-    KNOWN = 1  # a picture Telegram already has (by file_id)
-    UPLOAD = 2  # a new picture's bytes
-    ACTION = 3  # "sending a photo…": only when the budget is free
+    TEXT = 1  # answers in words, polls, edits of text
+    KNOWN = 2  # a picture Telegram already has (by file_id)
+    UPLOAD = 3  # a new picture's bytes
+    ACTION = 4  # "sending a photo…": only when the budget is free
 
 
 def _uploads(value: Any) -> bool:
