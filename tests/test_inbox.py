@@ -79,10 +79,19 @@ async def test_an_update_delivered_twice_is_stored_and_answered_once(
 
 async def test_a_reply_made_before_a_crash_is_replayed_not_sent_again(
         inbox: Inbox, fake: FakeTelegram, storage: Storage) -> None:
+    from datetime import timedelta
+
+    from bot.doors.inbox import incoming
+
     sent = {"message_id": 77, "date": 0, "text": "…", "chat": {"id": 5005, "type": "private"}}
-    async with storage.transaction() as db:  # what a killed replica left behind
+    now = storage.clock()
+    # what a killed replica left behind: the update, leased to it (a lease run out by
+    # now), and its reply, journalled
+    async with storage.transaction() as db:
+        await db.inbox.add([incoming(_message(2))], now)
+        await db.inbox.take_new("killed", [2], now, timedelta(0))
         await db.inbox.record_calls([Call(2, 0, "sendMessage", json.dumps(sent))])
-    await inbox.store(_message(2))
+    inbox._wake.set()
     await eventually(lambda: _status_sync(storage) == {"done": 1})
     assert fake.calls_to("sendMessage") == []
 
@@ -183,3 +192,14 @@ async def test_webhook_posts_arriving_together_share_one_transaction(
     monkeypatch.setattr(storage, "transaction", real)
     assert opened <= 3
     assert sum((await _status(storage)).values()) == 20  # every one stored
+
+
+async def test_the_replica_that_stores_an_update_handles_it_at_once(
+        inbox: Inbox, fake: FakeTelegram, storage: Storage) -> None:
+    """No round of claiming between storing and handling: the update is leased to this
+    replica in the transaction that stores it (one transaction less per update, and no
+    wait for the claim loop to wake)."""
+    await inbox.store(_message(41, chat=5041))
+    assert 41 in inbox._tasks
+    await eventually(lambda: _status_sync(storage) == {"done": 1})
+    assert [int(c.params["chat_id"]) for c in fake.calls_to("sendMessage")] == [5041]

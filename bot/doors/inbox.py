@@ -120,12 +120,20 @@ class Inbox:
         """Updates (a getUpdates batch), committed before this returns; returns the ids
         not stored before."""
         updates = [incoming(data) for data in batch if update_id_of(data) is not None]
+        room = 0 if self._stopping.is_set() else self.options.concurrency - len(self._tasks)
+        now = self.storage.clock()
         async with self.storage.transaction() as db:
-            new = await db.inbox.add(updates, self.storage.clock())
+            new = await db.inbox.add(updates, now)
+            # handled here at once, as many as there are free slots (the rest are claimed)
+            mine = await db.inbox.take_new(self.owner, sorted(new)[:room], now,
+                                           timedelta(seconds=self.options.lease))
         for update in updates:
             if update.update_id in new:
                 metrics.UPDATES_RECEIVED.labels(update.kind).inc()
-        if new:
+        for item in mine:
+            await self._slots.acquire()
+            self._start(item)
+        if len(mine) < len(new):
             self._wake.set()
         return new
 
@@ -155,14 +163,18 @@ class Inbox:
                     continue
                 for item in claimed:
                     await self._slots.acquire()
-                    task = asyncio.create_task(self._handle(item))
-                    self._tasks[item.update_id] = task
-                    task.add_done_callback(functools.partial(self._finished, item.update_id))
+                    self._start(item)
                 # wait for at least one free slot before claiming more
                 await self._slots.acquire()
                 self._slots.release()
         finally:
             renewer.cancel()
+
+    def _start(self, item: Claimed) -> None:
+        """Handle ``item`` in a task of its own (its slot already taken)."""
+        task = asyncio.create_task(self._handle(item))
+        self._tasks[item.update_id] = task
+        task.add_done_callback(functools.partial(self._finished, item.update_id))
 
     def _finished(self, update_id: int, task: asyncio.Task[None]) -> None:
         self._tasks.pop(update_id, None)

@@ -75,6 +75,23 @@ class InboxRepo:
                      .returning(InboxUpdate.update_id))
         return list((await self.session.execute(statement)).scalars())
 
+    async def take_new(self, owner: str, update_ids: Sequence[int], now: datetime,
+                       lease: timedelta) -> list[Claimed]:
+        """Lease to ``owner`` the just-stored updates among ``update_ids`` (the replica that
+        stored them handles them at once, without a round of :meth:`claim`)."""
+        if not update_ids:
+            return []
+        rows = await self.session.execute(
+            update(InboxUpdate).where(InboxUpdate.update_id.in_(update_ids),
+                                      InboxUpdate.status == NEW, InboxUpdate.attempts == 0)
+            .values(status=WORKING, owner=owner, lease_until=now + lease, attempts=1,
+                    updated_at=now)
+            .returning(InboxUpdate.update_id, InboxUpdate.kind, InboxUpdate.payload,
+                       InboxUpdate.received_at))
+        return sorted((Claimed(update_id, kind, payload, 1, received_at)
+                       for update_id, kind, payload, received_at in rows.all()),
+                      key=lambda claimed: claimed.update_id)
+
     async def claim(self, owner: str, now: datetime, lease: timedelta, limit: int,
                     max_attempts: int) -> tuple[list[Claimed], list[Quarantined]]:
         """Up to ``limit`` updates nobody holds (new, retried after a backoff, or leased by
