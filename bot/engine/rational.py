@@ -55,14 +55,14 @@ def limit_at_infinity(g: sp.Expr, t: sp.Symbol, end: int) -> float | None:
 
 
 def _leading(expr: sp.Expr, t: sp.Symbol) -> tuple[int, sp.Rational] | None:
-    """(d, c) with expr = c·tᵈ·(1 + o(1)) as t → ±∞, c ≠ 0 rational, when expr is a
+    """(d, c) with expr = c·tᵈ·(1 + o(1)) as t → ±∞, c rational, when expr is a
     rational function of t with rational coefficients built of sums, products and integer
     powers; None when it is not, or when the leading terms of a sum cancel (the next
     ones would have to be found: SymPy's work)."""
     if expr == t:
         return 1, sp.S.One
     if expr.is_Rational:
-        return (0, expr) if expr != 0 else None
+        return 0, expr
     if isinstance(expr, sp.Pow) and expr.exp.is_Integer:
         base = _leading(expr.base, t)
         return None if base is None else (base[0] * int(expr.exp), base[1] ** expr.exp)
@@ -84,11 +84,8 @@ def _leading_of_sum(parts: list[tuple[int, sp.Rational]]) -> tuple[int, sp.Ratio
 
 
 def _poly(expr: sp.Expr, t: sp.Symbol) -> sp.Poly | None:
-    """expr as a polynomial in t with rational coefficients, or None."""
-    try:
-        poly = sp.Poly(expr, t)
-    except sp.PolynomialError:
-        return None
+    """expr (a polynomial in t) with rational coefficients, or None."""
+    poly = sp.Poly(expr, t)
     return poly if poly.domain.is_ZZ or poly.domain.is_QQ else None
 
 
@@ -123,7 +120,7 @@ def is_real(expr: sp.Expr, t: sp.Symbol) -> bool:
     if isinstance(expr, sp.Pow) and expr.exp.is_Integer:
         if expr.exp > 0 or _above_a_positive_constant(expr.base, t):
             return is_real(expr.base, t)
-        return expr.base.is_polynomial(t) and is_real(expr.base, t)
+        return bool(expr.base.is_polynomial(t)) and is_real(expr.base, t)
     return False
 
 
@@ -141,8 +138,8 @@ def _never_negative(term: sp.Expr, t: sp.Symbol) -> bool:
         return _real_constant(term) and bool(term >= 0)
     if isinstance(term, (sp.exp, sp.Abs)):
         return is_real(term.args[0], t)
-    if isinstance(term, sp.Pow) and term.exp.is_Integer and term.exp.is_even:
-        return term.exp > 0 and is_real(term.base, t)
+    if isinstance(term, sp.Pow) and term.exp.is_Integer and term.exp.is_even and term.exp > 0:
+        return is_real(term.base, t)
     if isinstance(term, sp.Mul):
         return all(_never_negative(arg, t) for arg in term.args)
     return False
@@ -156,26 +153,21 @@ def zeros_between(expr: sp.Expr, x: sp.Symbol, low: sp.Rational | None,
                   high: sp.Rational | None) -> int | None:
     """How many distinct real zeros expr has on the closed interval [low, high] (None:
     unbounded that way), when expr is a rational function of x with rational
-    coefficients; None otherwise. A point where any part of expr divides by zero is not a
-    zero (``(x² − 1)/(x − 1)`` has one, −1), as with ``sympy.solveset``."""
+    coefficients; None otherwise.
+
+    None too when the numerator, once expr is combined into one fraction, shares a root
+    with something expr divides by (``(x² − 1)/(x − 1)`` at 1, ``1/(1 + 1/x)`` at 0):
+    whether that point is a zero is a matter of convention (``sympy.solveset``'s varies
+    with the form), left to SymPy.
+    """
     if not expr.is_rational_function(x):
         return None
     numerator = _poly(sp.fraction(sp.together(expr))[0], x)
     if numerator is None or numerator.is_zero:
         return None
-    for divisor in expr.atoms(sp.Pow):
-        if divisor.exp.is_negative:
-            base = _poly(sp.fraction(sp.together(divisor.base))[0], x)
-            if base is None:
+    for power in expr.atoms(sp.Pow):
+        if power.exp.is_negative:
+            divisor = _poly(sp.fraction(sp.together(power.base))[0], x)
+            if divisor is None or numerator.gcd(divisor).degree() > 0:
                 return None
-            numerator = _without_common_factors(numerator, base)
     return int(numerator.count_roots(low, high))
-
-
-def _without_common_factors(poly: sp.Poly, other: sp.Poly) -> sp.Poly:
-    """poly with every root it shares with ``other`` removed."""
-    common = poly.gcd(other)
-    while common.degree() > 0:
-        poly = poly.quo(common)
-        common = poly.gcd(other)
-    return poly
