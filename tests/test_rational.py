@@ -79,6 +79,12 @@ def test_a_polynomial_has_no_singular_points(p: sp.Expr) -> None:
     assert bounds._singular_points(p, np.array([0.0])) == []
 
 
+def test_a_rational_function_keeps_its_poles() -> None:
+    # nearest the run (centre 0.9) first
+    assert bounds._singular_points(1 / (T ** 2 - 1), np.array([0.8, 1.0])) == [1, -1]
+    assert bounds._singular_points(T + 1 / T, np.array([0.0])) == [0]
+
+
 @SLOW
 @given(polynomials(), bounded_sums(), st.sampled_from([1, -1]))
 def test_a_polynomial_plus_bounded_terms_goes_where_sympy_says(p: sp.Expr, b: sp.Expr,
@@ -174,6 +180,8 @@ def test_the_limit_shortcut_declines(g: sp.Expr) -> None:
         (sp.log(T), False),
         (sp.sqrt(T), False),
         (1 / T, False),
+        (1 / T ** 2, False),  # t² ≥ 0, but not ≥ c > 0
+        (1 / (T ** 2 + sp.Abs(T) + sp.exp(T)), False),
         (sp.exp(T), False),
         (1 / (T ** 2 - 1), False),
         (1 / (1 + sp.sin(T)), False),  # bounded below by 0 only: not taken
