@@ -178,19 +178,17 @@ async def _started_inbox(fake: FakeTelegram, services: Services) -> Inbox:
 async def test_webhook_posts_arriving_together_share_one_transaction(
         inbox: Inbox, storage: Storage, monkeypatch: pytest.MonkeyPatch) -> None:
     """Group commit (bot.doors.batch): each POST still waits for its own commit, but
-    twenty at once cost a couple of transactions, not twenty."""
-    opened = 0
-    real = storage.transaction
+    twenty at once are stored in one transaction, not twenty."""
+    batches: list[int] = []
+    real = inbox.store_batch
 
-    def counted() -> Any:
-        nonlocal opened
-        opened += 1
-        return real()
+    async def counted(batch: Any) -> list[int]:
+        batches.append(len(batch))
+        return await real(batch)
 
-    monkeypatch.setattr(storage, "transaction", counted)
+    monkeypatch.setattr(inbox, "store_batch", counted)
     await asyncio.gather(*(inbox.store(_message(100 + i, chat=6000 + i)) for i in range(20)))
-    monkeypatch.setattr(storage, "transaction", real)
-    assert opened <= 3
+    assert batches == [20]
     assert sum((await _status(storage)).values()) == 20  # every one stored
 
 
