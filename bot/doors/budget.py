@@ -173,7 +173,8 @@ class SendBudget:
                 self._dispatcher = asyncio.create_task(self._dispatch())
             await future
             if priority is Priority.UPLOAD:
-                self._waited.append((self._clock(), self._clock() - came))
+                sent = self._clock()
+                self._waited.append((sent, sent - came))
         if self.shared is not None:
             await self.shared.take()
 

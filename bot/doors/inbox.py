@@ -33,10 +33,10 @@ from telegram import Update
 from telegram.ext import Application
 
 from bot.doors import metrics
+from bot.doors.batch import GroupCommit
 from bot.doors.delivery import JOURNAL, Result
 from bot.doors.updates import UnparsableUpdate, log_unparsable, parse_update, update_id_of
 from bot.storage import Storage
-from bot.doors.batch import GroupCommit
 from bot.storage.inbox import Call, Claimed, Incoming, Quarantined
 from bot.storage.leases import replica_name
 
@@ -120,7 +120,7 @@ class Inbox:
         """Updates (a getUpdates batch), committed before this returns; returns the ids
         not stored before."""
         updates = [incoming(data) for data in batch if update_id_of(data) is not None]
-        room = 0 if self._stopping.is_set() else self.options.concurrency - len(self._tasks)
+        room = 0 if self._stopping.is_set() else self._free_slots()
         now = self.storage.clock()
         async with self.storage.transaction() as db:
             new = await db.inbox.add(updates, now)
@@ -170,6 +170,9 @@ class Inbox:
         finally:
             renewer.cancel()
 
+    def _free_slots(self) -> int:
+        return self.options.concurrency - len(self._tasks)
+
     def _start(self, item: Claimed) -> None:
         """Handle ``item`` in a task of its own (its slot already taken)."""
         task = asyncio.create_task(self._handle(item))
@@ -181,7 +184,7 @@ class Inbox:
         self._slots.release()
 
     async def _claim(self) -> list[Claimed]:
-        free = max(1, self.options.concurrency - len(self._tasks))
+        free = max(1, self._free_slots())
         try:
             async with self.storage.transaction() as db:
                 claimed, given_up = await db.inbox.claim(
